@@ -1,0 +1,53 @@
+import type { Channel } from '../store/schema.js';
+import type { Caller } from '../support/caller.js';
+
+/** The slice of an MCP client the agent uses (the SDK's Client satisfies it). */
+export interface ToolClient {
+  listTools(): Promise<{ tools: Array<{ name: string; description?: string | undefined; inputSchema: Record<string, unknown>; annotations?: Record<string, unknown> | undefined }> }>;
+  callTool(params: { name: string; arguments?: Record<string, unknown> }): Promise<unknown>;
+}
+
+export interface TurnInput {
+  /** The inbound message id (idempotency: a retried turn for the same id never appends the user text twice). */
+  messageId: string;
+  threadKey: string;
+  channel: Channel;
+  caller: Caller;
+  text: string;
+  tools: ToolClient;
+}
+
+export interface TurnResult {
+  reply: string;
+  /** The agent gave up or was asked to: a person should follow up (a ticket was opened when possible). */
+  handoff: boolean;
+  /** Approval ids created by tool calls in this turn (to post to staff). */
+  approvalIds: string[];
+  usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number };
+}
+
+export interface Agent {
+  /** Runs one turn. Throws AppError('unavailable') when the model is out past its retry budget (transcript unchanged, safe to retry). */
+  runTurn(input: TurnInput): Promise<TurnResult>;
+  /** Appends a system notice (e.g. an approval decision) to a thread's transcript so later turns know it. */
+  noteEvent(threadKey: string, text: string): Promise<void>;
+}
+
+export interface TranscriptUsage { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number }
+
+/** A thread's stored transcript (Anthropic MessageParam[] kept loose here). */
+export interface Transcript {
+  threadKey: string;
+  channel: Channel;
+  messages: unknown[];
+  summary?: string | undefined;
+  usage: TranscriptUsage;
+  /** Inbound message ids already appended (idempotent retries). */
+  appliedMessageIds?: string[] | undefined;
+}
+
+/** Implemented by `conversations` over the store: where the agent keeps transcripts. */
+export interface TranscriptPort {
+  load(threadKey: string): Transcript | undefined;
+  save(transcript: Transcript): Promise<void>;
+}

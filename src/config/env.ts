@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const opt = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+/** Every environment variable Helpline reads. `.env.example` documents each one. */
+export const envSchema = z.object({
+  NODE_ENV: z.string().default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATA_FILE: z.string().default('data/db.json'),
+  SEED_FILE: z.string().default('data/seed.json'),
+  KB_DIR: z.string().default('data/kb'),
+
+  ANTHROPIC_API_KEY: opt,
+  ANTHROPIC_MODEL: z.string().default('claude-sonnet-4-5'),
+  ANTHROPIC_BASE_URL: opt,
+  ANTHROPIC_TIMEOUT_MS: int(30_000, 1),
+  ANTHROPIC_MAX_RETRIES: int(2),
+  ANTHROPIC_MAX_TOKENS: int(1024, 1),
+
+  AGENT_MAX_ROUNDS: int(8, 1),
+  AGENT_TURN_TIMEOUT_MS: int(120_000, 1),
+  AGENT_CONTEXT_TOKENS: int(60_000, 1000),
+
+  CONVERSATION_CONCURRENCY: int(8, 1),
+  CONVERSATION_QUEUE_LIMIT: int(1000, 1),
+  MODEL_RETRY_BASE_MS: int(5_000, 1),
+  MODEL_RETRY_MAX_MS: int(300_000, 1),
+
+  APPROVAL_TTL_MINUTES: int(24 * 60, 1),
+  RESET_TOKEN_TTL_MINUTES: int(30, 1),
+  PUBLIC_BASE_URL: z.string().url().default('http://127.0.0.1:8080'),
+
+  SLACK_BOT_TOKEN: opt,
+  SLACK_APP_TOKEN: opt,
+  SLACK_SIGNING_SECRET: opt,
+  SLACK_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  SLACK_STAFF_CHANNEL: opt,
+  SLACK_STAFF_USER_IDS: list,
+  SLACK_STAFF_USERGROUP: opt,
+  SLACK_API_URL: opt,
+
+  EMAIL_IMAP_HOST: opt,
+  EMAIL_IMAP_PORT: int(993, 1),
+  EMAIL_IMAP_SECURE: bool.default(true),
+  EMAIL_IMAP_USER: opt,
+  EMAIL_IMAP_PASSWORD: opt,
+  EMAIL_IMAP_MAILBOX: z.string().default('INBOX'),
+  EMAIL_QUARANTINE_FOLDER: opt,
+  EMAIL_POLL_INTERVAL_MS: int(60_000, 100),
+  EMAIL_SMTP_HOST: opt,
+  EMAIL_SMTP_PORT: int(587, 1),
+  EMAIL_SMTP_SECURE: bool.default(false),
+  EMAIL_SMTP_USER: opt,
+  EMAIL_SMTP_PASSWORD: opt,
+  EMAIL_FROM: opt,
+  EMAIL_TRUSTED_AUTHSERV_ID: opt,
+  EMAIL_VERIFY_SENDER: bool.default(true),
+  EMAIL_MAX_BYTES: int(10 * 1024 * 1024, 1024),
+  EMAIL_PARSE_TIMEOUT_MS: int(5_000, 10),
+  EMAIL_MAX_TEXT_CHARS: int(8_000, 100),
+  EMAIL_REPLY_BUDGET_PER_SENDER_HOUR: int(5, 1),
+  EMAIL_REPLY_BUDGET_PER_THREAD_HOUR: int(10, 1),
+
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HTTP_HOST: z.string().default('127.0.0.1'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Parse the environment; on failure name the variables, never their values. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new AppError('config', `Invalid configuration: ${problems.join('; ')}`, { variables: result.error.issues.map((i) => i.path.join('.')) });
+  }
+  return result.data;
+}

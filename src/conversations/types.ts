@@ -1,0 +1,44 @@
+import type { Approval, Channel } from '../store/schema.js';
+import type { Caller } from '../support/caller.js';
+
+/** Who sent a message, as the channel saw it. `verified` is the channel's judgement (Slack: always; email: DMARC/DKIM). */
+export interface Sender {
+  /** Slack user id, email address, or terminal user handle. */
+  id: string;
+  verified: boolean;
+  displayName?: string | undefined;
+  /** Email address when known (email channel, or a Slack profile's verified email). */
+  email?: string | undefined;
+}
+
+/** A channel-neutral inbound message. `id` is stable across redeliveries. */
+export interface InboundMessage {
+  id: string;
+  channel: Channel;
+  /** `slack:<team>:<channel>:<thread_ts>`, `email:<root message-id>`, `terminal:<user>`. */
+  threadKey: string;
+  sender: Sender;
+  text: string;
+  receivedAt: string;
+  /** Channel-specific facts the channel wants kept on the conversation (e.g. email subject, message ids). */
+  meta?: Record<string, unknown> | undefined;
+}
+
+export type ReplyKind = 'reply' | 'holding' | 'busy' | 'notice';
+export interface OutboundReply { text: string; kind: ReplyKind; inReplyToId?: string | undefined }
+
+/** Implemented by each channel: put text into the thread it owns. Must be safe to call again for a retry. */
+export interface DeliverPort {
+  deliver(threadKey: string, reply: OutboundReply): Promise<void>;
+}
+
+/** Implemented per channel: turn a sender into the caller the MCP server acts for. */
+export interface IdentityResolver {
+  resolve(sender: Sender, msg: InboundMessage): Promise<Caller>;
+}
+
+/** Implemented by the staff-facing channel (Slack, or the terminal): approvals to decide, alerts to read. */
+export interface StaffNotifier {
+  approvalRequested(approval: Approval): Promise<void>;
+  alert(text: string, details?: Record<string, unknown>): Promise<void>;
+}

@@ -1,0 +1,37 @@
+/**
+ * The one error type of Helpline. `code` is a stable string that callers switch on;
+ * `message` is safe to show to a person (never contains a secret).
+ */
+export type ErrorCode =
+  | 'bad_input'
+  | 'not_found'
+  | 'forbidden'
+  | 'conflict'
+  | 'already_decided'
+  | 'expired'
+  | 'invalid_transition'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'timeout'
+  | 'config'
+  | 'store_corrupt'
+  | 'store_locked'
+  | 'store_io'
+  | 'model_error'
+  | 'internal';
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isAppError(err: unknown, code?: ErrorCode): err is AppError {
+  return err instanceof AppError && (code === undefined || err.code === code);
+}

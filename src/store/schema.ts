@@ -1,0 +1,262 @@
+import { z } from 'zod';
+
+/** ISO-8601 timestamp string. */
+const ts = z.string().min(10).max(40);
+const id = z.string().min(1).max(100);
+
+export const addressSchema = z.strictObject({
+  line1: z.string().min(1).max(200),
+  line2: z.string().max(200).optional(),
+  city: z.string().min(1).max(100),
+  region: z.string().max(100).optional(),
+  postalCode: z.string().min(1).max(20),
+  country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 code'),
+});
+
+export const customerSchema = z.strictObject({
+  id,
+  name: z.string().min(1).max(200),
+  email: z.string().email().max(254),
+  phone: z.string().max(40).optional(),
+  address: addressSchema,
+  slackUserId: z.string().max(40).optional(),
+  createdAt: ts,
+  /** scrypt hash `scrypt$N$r$p$salt$hash` (base64); never the password itself. */
+  passwordHash: z.string().max(500).optional(),
+  passwordChangedAt: ts.optional(),
+});
+
+export const accountSchema = z.strictObject({
+  id,
+  customerId: id,
+  type: z.enum(['checking', 'savings', 'credit']),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  /** Integer minor units (cents). */
+  balanceMinor: z.number().int(),
+  status: z.enum(['open', 'frozen', 'closed']),
+  openedAt: ts,
+});
+
+export const cardSchema = z.strictObject({
+  id,
+  customerId: id,
+  accountId: id,
+  brand: z.enum(['visa', 'mastercard', 'amex']),
+  last4: z.string().regex(/^\d{4}$/),
+  status: z.enum(['active', 'deactivated']),
+  expMonth: z.number().int().min(1).max(12),
+  expYear: z.number().int().min(2000).max(2100),
+  deactivatedAt: ts.optional(),
+});
+
+export const transactionSchema = z.strictObject({
+  id,
+  accountId: id,
+  postedAt: ts,
+  merchant: z.string().min(1).max(200),
+  /** Integer minor units; negative = money out. */
+  amountMinor: z.number().int(),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  category: z.string().min(1).max(50),
+  status: z.enum(['posted', 'pending']),
+});
+
+export const actorSchema = z.strictObject({
+  kind: z.enum(['customer', 'staff', 'system', 'anonymous']),
+  id: z.string().max(254),
+});
+
+export const ticketStatusSchema = z.enum(['open', 'in_progress', 'resolved', 'closed']);
+export const ticketPrioritySchema = z.enum(['low', 'normal', 'high', 'urgent']);
+export const ticketCategorySchema = z.enum(['billing', 'card', 'account_access', 'fraud', 'address', 'technical', 'general']);
+export const channelSchema = z.enum(['slack', 'email', 'terminal', 'web', 'phone']);
+
+export const ticketMessageSchema = z.strictObject({
+  id,
+  at: ts,
+  author: actorSchema,
+  visibility: z.enum(['public', 'internal']),
+  body: z.string().max(20_000),
+});
+
+export const ticketSchema = z.strictObject({
+  id: z.string().regex(/^T-\d+$/),
+  customerId: id.nullable(),
+  /** Contact address for tickets from anonymous callers. */
+  contact: z.string().max(254).optional(),
+  subject: z.string().min(1).max(200),
+  description: z.string().max(20_000),
+  channel: channelSchema,
+  priority: ticketPrioritySchema,
+  category: ticketCategorySchema,
+  sentiment: z.number(),
+  status: ticketStatusSchema,
+  threadKey: z.string().max(500).optional(),
+  createdAt: ts,
+  updatedAt: ts,
+  firstResponseAt: ts.optional(),
+  resolvedAt: ts.optional(),
+  closedAt: ts.optional(),
+  messages: z.array(ticketMessageSchema),
+  history: z.array(z.strictObject({ at: ts, from: ticketStatusSchema.nullable(), to: ticketStatusSchema, by: actorSchema, note: z.string().max(2000).optional() })),
+});
+
+export const noteSchema = z.strictObject({
+  id,
+  customerId: id,
+  author: actorSchema,
+  body: z.string().min(1).max(5000),
+  ticketId: z.string().optional(),
+  createdAt: ts,
+});
+
+export const approvalActionSchema = z.enum(['password_change', 'card_deactivation']);
+export const approvalSchema = z.strictObject({
+  id,
+  customerId: id,
+  action: approvalActionSchema,
+  cardId: id.optional(),
+  /** The customer's own words / reason, shown to staff (never a secret). */
+  reason: z.string().max(2000),
+  threadKey: z.string().max(500).optional(),
+  channel: channelSchema.optional(),
+  requestedAt: ts,
+  expiresAt: ts,
+  status: z.enum(['pending', 'approved', 'denied', 'expired']),
+  decidedBy: actorSchema.optional(),
+  decidedAt: ts.optional(),
+  decisionNote: z.string().max(2000).optional(),
+  executedAt: ts.optional(),
+  outcome: z.string().max(2000).optional(),
+  /** Where the staff card for this approval was posted (Slack channel + ts). */
+  staffMessage: z.strictObject({ channel: z.string(), ts: z.string() }).optional(),
+});
+
+export const resetTokenSchema = z.strictObject({
+  id,
+  customerId: id,
+  approvalId: id,
+  email: z.string().max(254),
+  /** scrypt hash of the token; the token itself is only ever in the link sent to the customer. */
+  tokenHash: z.string().max(500),
+  createdAt: ts,
+  expiresAt: ts,
+  usedAt: ts.optional(),
+  attempts: z.number().int().min(0).default(0),
+});
+
+export const conversationSchema = z.strictObject({
+  threadKey: z.string().min(1).max(500),
+  channel: channelSchema,
+  callerKind: z.enum(['customer', 'staff', 'anonymous']),
+  customerId: id.optional(),
+  createdAt: ts,
+  updatedAt: ts,
+  /** Anthropic MessageParam[] (kept loose: the SDK's shape). */
+  messages: z.array(z.unknown()),
+  /** Summary of trimmed older turns. */
+  summary: z.string().max(20_000).optional(),
+  usage: z.strictObject({
+    inputTokens: z.number().int().min(0),
+    outputTokens: z.number().int().min(0),
+    cacheReadTokens: z.number().int().min(0),
+    cacheCreationTokens: z.number().int().min(0),
+  }),
+  /** Channel-specific thread facts (email subject and message ids, Slack channel/ts...). */
+  meta: z.record(z.string(), z.unknown()),
+});
+
+export const processedSchema = z.strictObject({
+  id: z.string().min(1).max(1000),
+  threadKey: z.string().max(500),
+  channel: channelSchema,
+  receivedAt: ts,
+  status: z.enum(['received', 'queued', 'done', 'ignored', 'failed']),
+  reason: z.string().max(500).optional(),
+  updatedAt: ts,
+});
+
+export const outboxSchema = z.strictObject({
+  id,
+  channel: channelSchema,
+  threadKey: z.string().max(500),
+  /** Channel-specific payload (email: to, subject, messageId, inReplyTo, references, text, html). */
+  payload: z.record(z.string(), z.unknown()),
+  status: z.enum(['pending', 'sent', 'failed']),
+  attempts: z.number().int().min(0),
+  nextAttemptAt: ts,
+  lastError: z.string().max(2000).optional(),
+  createdAt: ts,
+  sentAt: ts.optional(),
+});
+
+export const auditSchema = z.strictObject({
+  id,
+  at: ts,
+  actor: actorSchema,
+  action: z.string().max(100),
+  target: z.string().max(200),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const quarantineSchema = z.strictObject({
+  id,
+  at: ts,
+  channel: channelSchema,
+  ref: z.string().max(1000),
+  reason: z.string().max(2000),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const dbSchema = z.strictObject({
+  version: z.literal(1),
+  customers: z.array(customerSchema),
+  accounts: z.array(accountSchema),
+  cards: z.array(cardSchema),
+  transactions: z.array(transactionSchema),
+  tickets: z.array(ticketSchema),
+  notes: z.array(noteSchema),
+  approvals: z.array(approvalSchema),
+  resetTokens: z.array(resetTokenSchema),
+  /** Keyed by threadKey. */
+  conversations: z.record(z.string(), conversationSchema),
+  /** Processed-message ledger, keyed by InboundMessage.id. */
+  processed: z.record(z.string(), processedSchema),
+  outbox: z.array(outboxSchema),
+  audit: z.array(auditSchema),
+  quarantine: z.array(quarantineSchema),
+  /** Small per-component state (counters, IMAP sync position, caches), keyed by component, e.g. `email.sync`. */
+  state: z.record(z.string(), z.unknown()),
+});
+
+export type Address = z.infer<typeof addressSchema>;
+export type Customer = z.infer<typeof customerSchema>;
+export type Account = z.infer<typeof accountSchema>;
+export type Card = z.infer<typeof cardSchema>;
+export type Transaction = z.infer<typeof transactionSchema>;
+export type Actor = z.infer<typeof actorSchema>;
+export type TicketStatus = z.infer<typeof ticketStatusSchema>;
+export type TicketPriority = z.infer<typeof ticketPrioritySchema>;
+export type TicketCategory = z.infer<typeof ticketCategorySchema>;
+export type Channel = z.infer<typeof channelSchema>;
+export type TicketMessage = z.infer<typeof ticketMessageSchema>;
+export type Ticket = z.infer<typeof ticketSchema>;
+export type Note = z.infer<typeof noteSchema>;
+export type ApprovalAction = z.infer<typeof approvalActionSchema>;
+export type Approval = z.infer<typeof approvalSchema>;
+export type ResetToken = z.infer<typeof resetTokenSchema>;
+export type Conversation = z.infer<typeof conversationSchema>;
+export type Processed = z.infer<typeof processedSchema>;
+export type OutboxItem = z.infer<typeof outboxSchema>;
+export type AuditEntry = z.infer<typeof auditSchema>;
+export type QuarantineEntry = z.infer<typeof quarantineSchema>;
+export type Db = z.infer<typeof dbSchema>;
+
+/** A fresh, empty database (used to build seeds and for tests; never to replace a bad file). */
+export function emptyDb(): Db {
+  return {
+    version: 1,
+    customers: [], accounts: [], cards: [], transactions: [], tickets: [], notes: [], approvals: [], resetTokens: [],
+    conversations: {}, processed: {}, outbox: [], audit: [], quarantine: [], state: {},
+  };
+}

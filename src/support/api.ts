@@ -1,0 +1,103 @@
+/**
+ * The contract of the business layer. `createSupport(deps)` (src/support/index.ts) returns a `Support`.
+ * Every operation validates its input with zod (throwing AppError('bad_input')), checks authority
+ * (AppError('forbidden' | 'not_found')), records an audit entry for every change (never a secret),
+ * and returns plain data. Customer-scoped operations take the acting customer id from the Caller,
+ * never from input.
+ */
+import type {
+  Account, Address, Approval, ApprovalAction, Card, Channel, Customer, Note, Ticket, TicketCategory,
+  TicketPriority, TicketStatus, Transaction, AuditEntry,
+} from '../store/schema.js';
+import type { Caller, RequestContext } from './caller.js';
+
+export interface MaskedCard { id: string; brand: Card['brand']; last4: string; status: Card['status']; expMonth: number; expYear: number; accountId: string }
+export interface AccountDetails {
+  customer: { id: string; name: string; email: string; phone?: string | undefined; address: Address };
+  accounts: Array<Pick<Account, 'id' | 'type' | 'currency' | 'balanceMinor' | 'status'>>;
+  cards: MaskedCard[];
+}
+export interface Balance { accountId: string; type: Account['type']; currency: string; balanceMinor: number; formatted: string }
+export interface TransactionQuery { accountId?: string | undefined; limit?: number | undefined; since?: string | undefined; until?: string | undefined }
+export interface AddressUpdate { line1: string; line2?: string | undefined; city: string; region?: string | undefined; postalCode: string; country: string }
+
+export interface PendingApprovalResult { status: 'pending_approval'; approvalId: string; action: ApprovalAction; expiresAt: string; message: string }
+export interface DecisionResult {
+  approval: Approval;
+  /** True when this call made the decision; false with `already decided` errors thrown instead. */
+  outcome: string;
+  /** What to tell the customer in their own thread. */
+  customerMessage: string;
+  /** Thread to tell (from the approval), if any. */
+  threadKey?: string | undefined;
+  /** Only present for approved password changes, only to code (never to the model): the reset link to email. */
+  resetLink?: string | undefined;
+}
+
+export interface NewTicket { subject: string; description: string; priority?: TicketPriority | undefined; channel?: Channel | undefined; contact?: string | undefined; customerId?: string | undefined /* staff only */ }
+export interface TicketFilter { status?: TicketStatus | undefined; priority?: TicketPriority | undefined; category?: TicketCategory | undefined; customerId?: string | undefined; channel?: Channel | undefined; limit?: number | undefined }
+export interface TicketView extends Ticket { customerName?: string | undefined }
+export interface Analysis { sentiment: { score: number; comparative: number; label: 'negative' | 'neutral' | 'positive' }; category: { name: TicketCategory; confidence: number }; priority: TicketPriority }
+export interface KbHit { articleId: string; title: string; snippet: string; score: number }
+export interface Metrics {
+  ticketsByStatus: Record<TicketStatus, number>;
+  ticketsByCategory: Record<string, number>;
+  ticketsByChannel: Record<string, number>;
+  medianFirstResponseMinutes: number | null;
+  medianResolutionMinutes: number | null;
+  openApprovals: number;
+  sentimentTrend: Array<{ day: string; average: number; count: number }>;
+  today: { opened: number; resolved: number };
+}
+
+export interface Support {
+  accounts: {
+    details(caller: Caller): AccountDetails;
+    balance(caller: Caller): Balance[];
+    transactions(caller: Caller, q: TransactionQuery): Transaction[];
+    updateAddress(caller: Caller, address: AddressUpdate): Promise<Address>;
+    findCustomer(caller: Caller, query: string): Array<Pick<Customer, 'id' | 'name' | 'email' | 'slackUserId'>>;
+    /** Identity lookups for channels (code only, no caller): exact match, case-insensitive email. */
+    customerBySlackUserId(slackUserId: string): Customer | undefined;
+    customerByEmail(email: string): Customer | undefined;
+    customer(id: string): Customer | undefined;
+  };
+  approvals: {
+    requestPasswordChange(caller: Caller, ctx: RequestContext, reason: string): Promise<PendingApprovalResult>;
+    requestCardDeactivation(caller: Caller, ctx: RequestContext, input: { cardId?: string | undefined; last4?: string | undefined; reason: string }): Promise<PendingApprovalResult>;
+    listPending(caller: Caller): Approval[];
+    get(caller: Caller, approvalId: string): Approval;
+    decide(caller: Caller, input: { approvalId: string; decision: 'approve' | 'deny'; note?: string | undefined }): Promise<DecisionResult>;
+    /** Record where the staff card was posted (code only). */
+    setStaffMessage(approvalId: string, ref: { channel: string; ts: string }): Promise<void>;
+    /** Mark pending approvals past expiry as expired; returns the ones changed. */
+    expireDue(): Promise<Approval[]>;
+  };
+  passwords: {
+    /** Check a reset token without using it. */
+    inspectToken(token: string): { valid: true; customerId: string; email: string } | { valid: false; reason: 'unknown' | 'used' | 'expired' };
+    /** Set a new password with a single-use token (policy: length >= 12, not the email). */
+    resetWithToken(token: string, newPassword: string): Promise<{ customerId: string }>;
+  };
+  tickets: {
+    create(caller: Caller, ctx: RequestContext, input: NewTicket): Promise<TicketView>;
+    listMine(caller: Caller, filter?: TicketFilter): TicketView[];
+    list(caller: Caller, filter: TicketFilter): TicketView[];
+    get(caller: Caller, ticketId: string): TicketView;
+    respond(caller: Caller, input: { ticketId: string; message: string; visibility?: 'public' | 'internal' | undefined; status?: TicketStatus | undefined; note?: string | undefined }): Promise<TicketView>;
+    updateStatus(caller: Caller, input: { ticketId: string; status: TicketStatus; note?: string | undefined }): Promise<TicketView>;
+    /** Customer adds a public message to their own ticket. */
+    addCustomerMessage(caller: Caller, input: { ticketId: string; message: string }): Promise<TicketView>;
+    handle(caller: Caller, ticketId: string): { ticket: TicketView; customer: AccountDetails['customer'] | null; notes: Note[]; analysis: Analysis };
+  };
+  notes: {
+    add(caller: Caller, input: { customerId: string; body: string; ticketId?: string | undefined }): Promise<Note>;
+    list(caller: Caller, customerId: string): Note[];
+  };
+  analytics: { analyze(text: string): Analysis };
+  kb: { search(query: string, limit?: number): KbHit[]; article(articleId: string): { articleId: string; title: string; body: string } | undefined };
+  metrics: { get(caller: Caller): Metrics };
+  audit: { list(caller: Caller, limit?: number): AuditEntry[] };
+  /** Staff allow-list check used by support for staff-only operations. */
+  isStaff(caller: Caller): boolean;
+}

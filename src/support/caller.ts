@@ -1,0 +1,29 @@
+import type { Actor, Channel } from '../store/schema.js';
+
+/**
+ * Who an MCP server instance (and so every support call through it) acts for.
+ * Comes from the channel identity of the conversation, never from a model argument.
+ */
+export type Caller =
+  | { kind: 'customer'; customerId: string }
+  | { kind: 'staff'; staffId: string }
+  | { kind: 'anonymous'; contact?: string };
+
+/** Where a request came from: lets approvals and tickets point back to the customer's thread. */
+export interface RequestContext {
+  threadKey?: string;
+  channel?: Channel;
+}
+
+export function actorOf(caller: Caller): Actor {
+  switch (caller.kind) {
+    case 'customer':
+      return { kind: 'customer', id: caller.customerId };
+    case 'staff':
+      return { kind: 'staff', id: caller.staffId };
+    case 'anonymous':
+      return { kind: 'anonymous', id: caller.contact ?? '' };
+  }
+}
+
+export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'helpline' };
