@@ -42,3 +42,21 @@ export interface StaffNotifier {
   approvalRequested(approval: Approval): Promise<void>;
   alert(text: string, details?: Record<string, unknown>): Promise<void>;
 }
+
+/** What channels call. `handle` resolves once the message is durably accepted (ledger written), not when answered. */
+export interface ConversationsPort {
+  handle(msg: InboundMessage): Promise<{ accepted: boolean; reason?: 'duplicate' | 'busy' | 'stopped' | undefined }>;
+  /** Tell a thread something outside a model turn (e.g. an approval decision); routed to the owning channel. */
+  notifyThread(threadKey: string, text: string): Promise<void>;
+}
+
+/** Read-only customer lookups for identity resolution (wired from support in main.ts). */
+export interface CustomerRef { id: string; name: string; email: string; slackUserId?: string | undefined }
+export interface CustomerDirectory {
+  bySlackUserId(slackUserId: string): CustomerRef | undefined;
+  byEmail(email: string): CustomerRef | undefined;
+  byId(customerId: string): CustomerRef | undefined;
+}
+
+/** Opens an MCP session (in-process) for a caller; wired in main.ts from src/mcp. */
+export type ConnectTools = (caller: Caller, ctx: { threadKey?: string; channel?: Channel }) => Promise<{ client: import('../agent/types.js').ToolClient; close(): Promise<void> }>;
