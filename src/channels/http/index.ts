@@ -1,0 +1,3 @@
+export { startHttpServer, type HttpServer, type HttpServerDeps, type ReadinessCheck } from './server.js';
+export { createResetPage, type PasswordResetPort } from './reset-page.js';
+export { createRateLimiter, type RateLimiter } from './rate-limit.js';

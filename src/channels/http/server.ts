@@ -1,0 +1,93 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../../config/index.js';
+import { RESET_CSS } from './reset-html.js';
+
+/** A readiness check: resolve with `true` when ready, or a short string saying what is wrong. */
+export type ReadinessCheck = () => Promise<true | string> | true | string;
+
+export interface HttpServerDeps {
+  host: string;
+  port: number;
+  log: Logger;
+  checks: Record<string, ReadinessCheck>;
+  metrics?: { contentType: string; text(): Promise<string> } | undefined;
+  resetPage?: ((req: IncomingMessage, res: ServerResponse, token: string) => Promise<void>) | undefined;
+}
+
+export interface HttpServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+async function readiness(checks: Record<string, ReadinessCheck>) {
+  const results: Record<string, string> = {};
+  let ok = true;
+  await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      try {
+        const r = await check();
+        results[name] = r === true ? 'ok' : r;
+        if (r !== true) ok = false;
+      } catch (err) {
+        results[name] = (err as Error).message;
+        ok = false;
+      }
+    }),
+  );
+  return { ok, results };
+}
+
+function json(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/** Health, readiness, Prometheus metrics and the password-reset page, on one small server. */
+export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const route = async () => {
+      if (req.method === 'GET' && path === '/healthz') return json(res, 200, { status: 'ok' });
+      if (req.method === 'GET' && path === '/readyz') {
+        const { ok, results } = await readiness(deps.checks);
+        const failing = Object.entries(results).filter(([, v]) => v !== 'ok').map(([k]) => k);
+        return json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', failing, checks: results });
+      }
+      if (req.method === 'GET' && path === '/metrics' && deps.metrics) {
+        res.writeHead(200, { 'Content-Type': deps.metrics.contentType });
+        return res.end(await deps.metrics.text());
+      }
+      if (req.method === 'GET' && path === '/static/reset.css') {
+        res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600', 'X-Content-Type-Options': 'nosniff' });
+        return res.end(RESET_CSS);
+      }
+      const reset = /^\/reset\/([^/]+)$/.exec(path);
+      if (reset && deps.resetPage) return deps.resetPage(req, res, decodeURIComponent(reset[1] ?? ''));
+      return json(res, 404, { error: 'not found' });
+    };
+    route().catch((err: unknown) => {
+      // Never log the URL: it may carry a reset token.
+      deps.log.error({ err, route: path.startsWith('/reset/') ? '/reset/:token' : path }, 'http request failed');
+      if (!res.headersSent) json(res, 500, { error: 'internal error' });
+      else res.end();
+    });
+  });
+  server.requestTimeout = 15_000;
+  server.headersTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(deps.port, deps.host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  deps.log.info({ url }, 'http server listening');
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

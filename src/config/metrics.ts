@@ -1,0 +1,25 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Helpline's Prometheus metrics, in a registry of their own (no global default registry).
+ * Layers don't import this; `src/app` wraps ports with the decorators in src/observability.
+ */
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'helpline_process_' });
+  const r = [registry];
+  return {
+    registry,
+    inbound: new Counter({ name: 'helpline_inbound_messages_total', help: 'Inbound messages by channel and outcome', labelNames: ['channel', 'outcome'] as const, registers: r }),
+    modelCalls: new Counter({ name: 'helpline_model_calls_total', help: 'Model calls by outcome', labelNames: ['outcome'] as const, registers: r }),
+    modelTokens: new Counter({ name: 'helpline_model_tokens_total', help: 'Model tokens by kind (input, output, cache_read, cache_creation)', labelNames: ['kind'] as const, registers: r }),
+    modelLatency: new Histogram({ name: 'helpline_model_latency_seconds', help: 'Model call latency', buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64], registers: r }),
+    toolCalls: new Counter({ name: 'helpline_tool_calls_total', help: 'MCP tool calls by tool and result', labelNames: ['tool', 'result'] as const, registers: r }),
+    turnOverhead: new Histogram({ name: 'helpline_turn_overhead_seconds', help: 'Turn latency excluding time spent waiting for the model', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5], registers: r }),
+    approvals: new Gauge({ name: 'helpline_approvals', help: 'Approvals by state', labelNames: ['state'] as const, registers: r }),
+    outboxDepth: new Gauge({ name: 'helpline_outbox_depth', help: 'Outbox items waiting to be sent', registers: r }),
+    quarantine: new Gauge({ name: 'helpline_quarantined_messages', help: 'Messages in quarantine', registers: r }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
