@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import type { Approval, ApprovalAction, Card, Db } from '../store/schema.js';
+import type { PendingApprovalResult, Support } from './api.js';
+import { recordAudit } from './audit.js';
+import { requireCustomer, requireStaff } from './authority.js';
+import { actorOf, SYSTEM_ACTOR, type Caller, type RequestContext } from './caller.js';
+import type { SupportContext } from './context.js';
+import { decideApproval } from './approval-decide.js';
+import { newId } from './ids.js';
+import { idString, LIMITS, parseInput, text } from './validation.js';
+import { channelSchema } from '../store/schema.js';
+
+const reasonSchema = text(LIMITS.reason);
+const cardRequestSchema = z
+  .strictObject({
+    cardId: idString.optional(),
+    last4: z.string().regex(/^\d{4}$/, 'must be exactly 4 digits').optional(),
+    reason: text(LIMITS.reason),
+  })
+  .refine((v) => v.cardId !== undefined || v.last4 !== undefined, { message: 'give the card id or its last 4 digits', path: ['cardId'] });
+const requestContextSchema = z.strictObject({ threadKey: z.string().max(500).optional(), channel: channelSchema.optional() });
+const staffMessageSchema = z.strictObject({ channel: z.string().min(1).max(100), ts: z.string().min(1).max(100) });
+
+const ACTION_TEXT: Record<ApprovalAction, string> = {
+  password_change: 'password change',
+  card_deactivation: 'card deactivation',
+};
+
+/** Mark every pending approval past its expiry as expired (mutates; call inside an update). */
+export function expirePending(db: Db, now: Date): Approval[] {
+  const changed: Approval[] = [];
+  for (const a of db.approvals) {
+    if (a.status === 'pending' && Date.parse(a.expiresAt) <= now.getTime()) {
+      a.status = 'expired';
+      recordAudit(db, now, SYSTEM_ACTOR, 'approval.expire', `approval:${a.id}`, { action: a.action, customerId: a.customerId });
+      changed.push(a);
+    }
+  }
+  return changed;
+}
+
+function findOwnCard(db: Readonly<Db>, customerId: string, input: { cardId?: string | undefined; last4?: string | undefined }): Card {
+  const own = db.cards.filter((c) => c.customerId === customerId);
+  if (input.cardId !== undefined) {
+    const card = own.find((c) => c.id === input.cardId);
+    if (!card || (input.last4 !== undefined && card.last4 !== input.last4)) throw new AppError('not_found', 'No such card was found on your account.');
+    return card;
+  }
+  const matches = own.filter((c) => c.last4 === input.last4);
+  if (matches.length === 0) throw new AppError('not_found', `No card ending ${input.last4} was found on your account.`);
+  const active = matches.filter((c) => c.status === 'active');
+  if (active.length > 1) throw new AppError('conflict', `More than one active card ends ${input.last4}; please give the card id.`);
+  return active[0] ?? (matches[0] as Card);
+}
+
+export function createApprovals(ctx: SupportContext): Support['approvals'] {
+  async function request(caller: Caller, rctx: RequestContext, action: ApprovalAction, reason: string, cardInput?: { cardId?: string | undefined; last4?: string | undefined }): Promise<PendingApprovalResult> {
+    const where = parseInput(requestContextSchema, rctx ?? {}, 'request context');
+    return ctx.store.update((db) => {
+      const now = ctx.now();
+      const customer = requireCustomer(db, caller);
+      let card: Card | undefined;
+      if (cardInput) {
+        card = findOwnCard(db, customer.id, cardInput);
+        if (card.status !== 'active') throw new AppError('conflict', `Your card ending ${card.last4} is already deactivated; nothing more is needed.`);
+      }
+      const live = db.approvals.find(
+        (a) => a.customerId === customer.id && a.action === action && a.status === 'pending' && a.cardId === card?.id && Date.parse(a.expiresAt) > now.getTime(),
+      );
+      const what = card ? `deactivation of your card ending ${card.last4}` : `your ${ACTION_TEXT[action]}`;
+      if (live) {
+        return { status: 'pending_approval', approvalId: live.id, action, expiresAt: live.expiresAt, message: `A request for ${what} is already waiting for a staff member's approval.` };
+      }
+      expirePending(db, now);
+      const approval: Approval = {
+        id: newId('apr'),
+        customerId: customer.id,
+        action,
+        reason,
+        requestedAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + ctx.approvalTtlMinutes * 60_000).toISOString(),
+        status: 'pending',
+      };
+      if (card) approval.cardId = card.id;
+      if (where.threadKey) approval.threadKey = where.threadKey;
+      if (where.channel) approval.channel = where.channel;
+      db.approvals.push(approval);
+      recordAudit(db, now, actorOf(caller), 'approval.request', `approval:${approval.id}`, { action, cardId: card?.id, customerId: customer.id });
+      ctx.log?.info({ approvalId: approval.id, action, customerId: customer.id }, 'approval requested');
+      return { status: 'pending_approval', approvalId: approval.id, action, expiresAt: approval.expiresAt, message: `Your request for ${what} has been sent to a staff member for approval. You'll hear back here.` };
+    });
+  }
+
+  return {
+    async requestPasswordChange(caller, rctx, reason) {
+      const r = parseInput(reasonSchema, reason, 'reason');
+      return request(caller, rctx, 'password_change', r);
+    },
+
+    async requestCardDeactivation(caller, rctx, input) {
+      const parsed = parseInput(cardRequestSchema, input, 'card deactivation request');
+      return request(caller, rctx, 'card_deactivation', parsed.reason, { cardId: parsed.cardId, last4: parsed.last4 });
+    },
+
+    listPending(caller) {
+      requireStaff(ctx, caller);
+      const now = ctx.now().getTime();
+      return ctx.store
+        .read()
+        .approvals.filter((a) => a.status === 'pending' && Date.parse(a.expiresAt) > now)
+        .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt))
+        .map((a) => structuredClone(a));
+    },
+
+    get(caller, approvalId) {
+      requireStaff(ctx, caller);
+      const id = parseInput(idString, approvalId, 'approval id');
+      const found = ctx.store.read().approvals.find((a) => a.id === id);
+      if (!found) throw new AppError('not_found', `No approval ${id} was found.`);
+      return structuredClone(found);
+    },
+
+    decide: (caller, input) => decideApproval(ctx, caller, input),
+
+    async setStaffMessage(approvalId, ref) {
+      const id = parseInput(idString, approvalId, 'approval id');
+      const staffMessage = parseInput(staffMessageSchema, ref, 'staff message reference');
+      await ctx.store.update((db) => {
+        const approval = db.approvals.find((a) => a.id === id);
+        if (!approval) throw new AppError('not_found', `No approval ${id} was found.`);
+        approval.staffMessage = staffMessage;
+        recordAudit(db, ctx.now(), SYSTEM_ACTOR, 'approval.staff_message', `approval:${id}`, { channel: staffMessage.channel, ts: staffMessage.ts });
+      });
+    },
+
+    async expireDue() {
+      const due = ctx.now().getTime();
+      if (!ctx.store.read().approvals.some((a) => a.status === 'pending' && Date.parse(a.expiresAt) <= due)) return [];
+      const changed = await ctx.store.update((db) => expirePending(db, ctx.now()).map((a) => structuredClone(a)));
+      return changed;
+    },
+  };
+}

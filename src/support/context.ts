@@ -1,0 +1,40 @@
+import type { Logger } from '../config/logger.js';
+import type { Store } from '../store/types.js';
+
+/** The dependencies `createSupport` takes. */
+export interface SupportDeps {
+  store: Store;
+  /** Folder of the knowledge base articles (`*.md`), loaded once at creation. */
+  kbDir: string;
+  /** Staff allow-list, checked on every staff-only operation. */
+  staff: { isStaff(staffId: string): boolean };
+  approvalTtlMinutes: number;
+  resetTokenTtlMinutes: number;
+  /** Base of the password reset link: `${publicBaseUrl}/reset/<token>`. */
+  publicBaseUrl: string;
+  clock?: () => Date;
+  log?: Logger;
+}
+
+/** What every area of support gets: the deps with defaults filled in. */
+export interface SupportContext {
+  store: Store;
+  staff: { isStaff(staffId: string): boolean };
+  approvalTtlMinutes: number;
+  resetTokenTtlMinutes: number;
+  publicBaseUrl: string;
+  now: () => Date;
+  log: Logger | undefined;
+}
+
+export function toContext(deps: SupportDeps): SupportContext {
+  return {
+    store: deps.store,
+    staff: deps.staff,
+    approvalTtlMinutes: deps.approvalTtlMinutes,
+    resetTokenTtlMinutes: deps.resetTokenTtlMinutes,
+    publicBaseUrl: deps.publicBaseUrl.replace(/\/+$/, ''),
+    now: deps.clock ?? (() => new Date()),
+    log: deps.log,
+  };
+}

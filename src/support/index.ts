@@ -1,0 +1,38 @@
+/**
+ * The business layer. `createSupport(deps)` wires one module per area into the `Support` interface.
+ */
+import type { Support } from './api.js';
+import { createAccounts } from './accounts.js';
+import { createAnalytics } from './analytics.js';
+import { createApprovals } from './approvals.js';
+import { createAudit } from './audit.js';
+import { callerIsStaff } from './authority.js';
+import { toContext, type SupportDeps } from './context.js';
+import { createKb } from './kb.js';
+import { createMetrics } from './metrics.js';
+import { createNotes } from './notes.js';
+import { createPasswords } from './passwords.js';
+import { createTickets } from './tickets.js';
+
+export function createSupport(deps: SupportDeps): Support {
+  const ctx = toContext(deps);
+  const analytics = createAnalytics();
+  return {
+    accounts: createAccounts(ctx),
+    approvals: createApprovals(ctx),
+    passwords: createPasswords(ctx),
+    tickets: createTickets(ctx, analytics.analyze),
+    notes: createNotes(ctx),
+    analytics,
+    kb: createKb(deps.kbDir),
+    metrics: createMetrics(ctx),
+    audit: createAudit(ctx),
+    isStaff: (caller) => callerIsStaff(ctx, caller),
+  };
+}
+
+export type { SupportDeps } from './context.js';
+export type * from './api.js';
+export { actorOf, SYSTEM_ACTOR, type Caller, type RequestContext } from './caller.js';
+export { formatMinor, minorDigits } from './money.js';
+export { maskEmail } from './approval-decide.js';

@@ -1,0 +1,122 @@
+import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import type { ResetToken } from '../store/schema.js';
+import type { Support } from './api.js';
+import { recordAudit } from './audit.js';
+import type { SupportContext } from './context.js';
+import { newId } from './ids.js';
+import { parseInput } from './validation.js';
+
+const SCRYPT = { N: 16_384, r: 8, p: 1, keyLen: 32, saltLen: 16 } as const;
+const MAXMEM = 64 * 1024 * 1024;
+
+function encode(params: { N: number; r: number; p: number }, salt: Buffer, hash: Buffer): string {
+  return `scrypt$${params.N}$${params.r}$${params.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+function decode(stored: string): { N: number; r: number; p: number; salt: Buffer; hash: Buffer } | undefined {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return undefined;
+  const [N, r, p] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+  if (![N, r, p].every((n) => Number.isInteger(n) && n > 0)) return undefined;
+  return { N, r, p, salt: Buffer.from(parts[4] ?? '', 'base64'), hash: Buffer.from(parts[5] ?? '', 'base64') };
+}
+
+/** `scrypt$N$r$p$salt$hash` of a secret, synchronously (used for reset-token secrets). */
+export function hashSecretSync(secret: string): string {
+  const salt = randomBytes(SCRYPT.saltLen);
+  return encode(SCRYPT, salt, scryptSync(secret, salt, SCRYPT.keyLen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: MAXMEM }));
+}
+
+/** `scrypt$N$r$p$salt$hash` of a password, off the event loop. */
+export function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(SCRYPT.saltLen);
+  const options: ScryptOptions = { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: MAXMEM };
+  return new Promise((resolve, reject) => {
+    scrypt(password, salt, SCRYPT.keyLen, options, (err, key) => (err ? reject(err) : resolve(encode(SCRYPT, salt, key))));
+  });
+}
+
+/** Constant-time check of a secret against a stored scrypt hash. */
+export function verifySecretSync(secret: string, stored: string): boolean {
+  const d = decode(stored);
+  if (!d || d.hash.length === 0) return false;
+  const candidate = scryptSync(secret, d.salt, d.hash.length, { N: d.N, r: d.r, p: d.p, maxmem: MAXMEM });
+  return timingSafeEqual(candidate, d.hash);
+}
+
+/** A fresh reset token: the string for the link, and the record to store (hash only). */
+export function issueResetToken(input: { customerId: string; approvalId: string; email: string; now: Date; ttlMinutes: number }): { token: string; record: ResetToken } {
+  const id = newId('rst');
+  const secret = randomBytes(32).toString('base64url');
+  const record: ResetToken = {
+    id,
+    customerId: input.customerId,
+    approvalId: input.approvalId,
+    email: input.email,
+    tokenHash: hashSecretSync(secret),
+    createdAt: input.now.toISOString(),
+    expiresAt: new Date(input.now.getTime() + input.ttlMinutes * 60_000).toISOString(),
+    attempts: 0,
+  };
+  return { token: `${id}.${secret}`, record };
+}
+
+const tokenSchema = z.string().max(200).regex(/^rst_[a-f0-9]{6,64}\.[A-Za-z0-9_-]{20,100}$/);
+const passwordSchema = z.string().min(12, 'must be at least 12 characters').max(200, 'must be at most 200 characters');
+
+type Check = { ok: true; record: ResetToken } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
+
+export function createPasswords(ctx: SupportContext): Support['passwords'] {
+  function check(token: unknown): Check {
+    const parsed = tokenSchema.safeParse(token);
+    if (!parsed.success) return { ok: false, reason: 'unknown' };
+    const dot = parsed.data.indexOf('.');
+    const id = parsed.data.slice(0, dot);
+    const record = ctx.store.read().resetTokens.find((t) => t.id === id);
+    if (!record || !verifySecretSync(parsed.data.slice(dot + 1), record.tokenHash)) return { ok: false, reason: 'unknown' };
+    if (record.usedAt) return { ok: false, reason: 'used' };
+    if (Date.parse(record.expiresAt) <= ctx.now().getTime()) return { ok: false, reason: 'expired' };
+    return { ok: true, record };
+  }
+
+  return {
+    inspectToken(token) {
+      const c = check(token);
+      return c.ok ? { valid: true, customerId: c.record.customerId, email: c.record.email } : { valid: false, reason: c.reason };
+    },
+
+    async resetWithToken(token, newPassword) {
+      const c = check(token);
+      if (!c.ok) {
+        if (c.reason === 'used') throw new AppError('conflict', 'This password reset link has already been used. Ask support for a new one.', { reason: 'used' });
+        if (c.reason === 'expired') throw new AppError('expired', 'This password reset link has expired. Ask support for a new one.', { reason: 'expired' });
+        throw new AppError('not_found', 'This password reset link is not valid.', { reason: 'unknown' });
+      }
+      const password = parseInput(passwordSchema, newPassword, 'password');
+      const local = (c.record.email.split('@')[0] ?? '').toLowerCase();
+      const lower = password.toLowerCase();
+      if (lower === c.record.email.toLowerCase() || (local.length >= 3 && lower.includes(local))) {
+        throw new AppError('bad_input', 'Invalid password: it must not be or contain your email address.');
+      }
+      const passwordHash = await hashPassword(password);
+      const tokenId = c.record.id;
+      return ctx.store.update((db) => {
+        const now = ctx.now();
+        const record = db.resetTokens.find((t) => t.id === tokenId);
+        if (!record) throw new AppError('not_found', 'This password reset link is not valid.', { reason: 'unknown' });
+        if (record.usedAt) throw new AppError('conflict', 'This password reset link has already been used. Ask support for a new one.', { reason: 'used' });
+        if (Date.parse(record.expiresAt) <= now.getTime()) throw new AppError('expired', 'This password reset link has expired. Ask support for a new one.', { reason: 'expired' });
+        const customer = db.customers.find((x) => x.id === record.customerId);
+        if (!customer) throw new AppError('not_found', 'The customer for this reset link no longer exists.');
+        record.usedAt = now.toISOString();
+        customer.passwordHash = passwordHash;
+        customer.passwordChangedAt = now.toISOString();
+        recordAudit(db, now, { kind: 'customer', id: customer.id }, 'password.reset', `customer:${customer.id}`, { resetTokenId: record.id, approvalId: record.approvalId });
+        ctx.log?.info({ customerId: customer.id, resetTokenId: record.id }, 'password reset with token');
+        return { customerId: customer.id };
+      });
+    },
+  };
+}

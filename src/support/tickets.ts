@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import { channelSchema, ticketCategorySchema, ticketPrioritySchema, ticketStatusSchema, type Db, type Ticket } from '../store/schema.js';
+import type { Support, TicketFilter, TicketView } from './api.js';
+import { customerView as customerRecordView } from './accounts.js';
+import { PRIORITY_RANK } from './analytics.js';
+import { recordAudit } from './audit.js';
+import { requireCustomer, requireStaff } from './authority.js';
+import { actorOf, type Caller } from './caller.js';
+import type { SupportContext } from './context.js';
+import { notesOf } from './notes.js';
+import { createTicketUpdates } from './ticket-updates.js';
+import { customerView, nextTicketNumber, staffView } from './ticket-views.js';
+import { emailString, idString, LIMITS, parseInput, text, ticketIdString } from './validation.js';
+
+const base = {
+  subject: text(LIMITS.subject),
+  description: text(LIMITS.description),
+  priority: ticketPrioritySchema.optional(),
+  channel: channelSchema.optional(),
+};
+const customerTicketSchema = z.strictObject(base);
+const anonymousTicketSchema = z.strictObject({ ...base, contact: emailString.optional() });
+const staffTicketSchema = z.strictObject({ ...base, contact: emailString.optional(), customerId: idString.optional() });
+const requestContextSchema = z.strictObject({ threadKey: z.string().max(500).optional(), channel: channelSchema.optional() });
+
+const filterFields = {
+  status: ticketStatusSchema.optional(),
+  priority: ticketPrioritySchema.optional(),
+  category: ticketCategorySchema.optional(),
+  channel: channelSchema.optional(),
+  limit: z.number().int().min(1, 'must be at least 1').max(200, 'must be at most 200').optional(),
+};
+const myFilterSchema = z.strictObject(filterFields);
+const staffFilterSchema = z.strictObject({ ...filterFields, customerId: idString.optional() });
+
+function matches(t: Ticket, f: TicketFilter): boolean {
+  return (!f.status || t.status === f.status) && (!f.priority || t.priority === f.priority) && (!f.category || t.category === f.category)
+    && (!f.channel || t.channel === f.channel) && (f.customerId === undefined || t.customerId === f.customerId);
+}
+
+const newestFirst = (a: Ticket, b: Ticket) => b.createdAt.localeCompare(a.createdAt) || Number(b.id.slice(2)) - Number(a.id.slice(2));
+
+/** The ticket if `caller` may see it (customer: own only, staff: any); otherwise not_found/forbidden. */
+export function ticketFor(ctx: SupportContext, db: Readonly<Db>, caller: Caller, ticketId: string): { ticket: Ticket; view: TicketView } {
+  if (caller.kind === 'staff') requireStaff(ctx, caller);
+  const customer = caller.kind === 'customer' ? requireCustomer(db, caller) : undefined;
+  if (caller.kind === 'anonymous') throw new AppError('forbidden', 'Looking up tickets needs a verified customer.');
+  const ticket = db.tickets.find((t) => t.id === ticketId);
+  if (!ticket || (customer && ticket.customerId !== customer.id)) throw new AppError('not_found', `No ticket ${ticketId} was found.`);
+  return { ticket, view: customer ? customerView(db, ticket) : staffView(db, ticket) };
+}
+
+export function createTickets(ctx: SupportContext, analyze: Support['analytics']['analyze']): Support['tickets'] {
+  return {
+    async create(caller, rctx, input) {
+      const where = parseInput(requestContextSchema, rctx ?? {}, 'request context');
+      const schema = caller.kind === 'staff' ? staffTicketSchema : caller.kind === 'anonymous' ? anonymousTicketSchema : customerTicketSchema;
+      const parsed: z.output<typeof staffTicketSchema> = parseInput(schema, input, 'ticket');
+      if (caller.kind === 'staff') requireStaff(ctx, caller);
+      const contact = parsed.contact ?? (caller.kind === 'anonymous' ? caller.contact : undefined);
+      if (caller.kind === 'anonymous' && !contact) throw new AppError('bad_input', 'Invalid ticket: contact: an email address is required so we can reply.');
+      if (caller.kind === 'anonymous' && !emailString.safeParse(contact).success) throw new AppError('bad_input', 'Invalid ticket: contact: must be an email address');
+      const analysis = analyze(`${parsed.subject}\n${parsed.description}`);
+      const priority = parsed.priority && PRIORITY_RANK[parsed.priority] > PRIORITY_RANK[analysis.priority] ? parsed.priority : analysis.priority;
+      return ctx.store.update((db) => {
+        const now = ctx.now().toISOString();
+        const customerId = caller.kind === 'customer' ? requireCustomer(db, caller).id : (parsed.customerId ?? null);
+        if (customerId && !db.customers.some((c) => c.id === customerId)) throw new AppError('not_found', `No customer ${customerId} was found.`);
+        const number = nextTicketNumber(db);
+        const ticket: Ticket = {
+          id: `T-${number}`,
+          customerId,
+          subject: parsed.subject,
+          description: parsed.description,
+          channel: where.channel ?? parsed.channel ?? 'web',
+          priority,
+          category: analysis.category.name,
+          sentiment: analysis.sentiment.comparative,
+          status: 'open',
+          createdAt: now,
+          updatedAt: now,
+          messages: [],
+          history: [{ at: now, from: null, to: 'open', by: actorOf(caller) }],
+        };
+        if (contact) ticket.contact = contact;
+        if (where.threadKey) ticket.threadKey = where.threadKey;
+        db.tickets.push(ticket);
+        db.state['tickets.nextNumber'] = number + 1;
+        recordAudit(db, ctx.now(), actorOf(caller), 'ticket.create', `ticket:${ticket.id}`, { customerId, priority, category: ticket.category, channel: ticket.channel });
+        ctx.log?.info({ ticketId: ticket.id, priority, category: ticket.category }, 'ticket created');
+        return caller.kind === 'staff' ? staffView(db, ticket) : customerView(db, ticket);
+      });
+    },
+
+    listMine(caller, filter) {
+      const f = parseInput(myFilterSchema, filter ?? {}, 'ticket filter');
+      const db = ctx.store.read();
+      const customer = requireCustomer(db, caller);
+      return db.tickets
+        .filter((t) => t.customerId === customer.id && matches(t, f))
+        .sort(newestFirst)
+        .slice(0, f.limit ?? 50)
+        .map((t) => customerView(db, t));
+    },
+
+    list(caller, filter) {
+      requireStaff(ctx, caller);
+      const f = parseInput(staffFilterSchema, filter ?? {}, 'ticket filter');
+      const db = ctx.store.read();
+      return db.tickets.filter((t) => matches(t, f)).sort(newestFirst).slice(0, f.limit ?? 50).map((t) => staffView(db, t));
+    },
+
+    get(caller, ticketId) {
+      const id = parseInput(ticketIdString, ticketId, 'ticket id');
+      return ticketFor(ctx, ctx.store.read(), caller, id).view;
+    },
+
+    handle(caller, ticketId) {
+      requireStaff(ctx, caller);
+      const id = parseInput(ticketIdString, ticketId, 'ticket id');
+      const db = ctx.store.read();
+      const { ticket, view } = ticketFor(ctx, db, caller, id);
+      const customer = ticket.customerId ? db.customers.find((c) => c.id === ticket.customerId) : undefined;
+      const customerWords = ticket.messages.filter((m) => m.author.kind !== 'staff' && m.visibility === 'public').map((m) => m.body);
+      return {
+        ticket: view,
+        customer: customer ? customerRecordView(customer) : null,
+        notes: customer ? notesOf(db, customer.id) : [],
+        analysis: analyze([ticket.subject, ticket.description, ...customerWords].join('\n')),
+      };
+    },
+
+    ...createTicketUpdates(ctx),
+  };
+}

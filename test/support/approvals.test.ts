@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { ANN, ANON, BOB, makeSupport, NOT_STAFF, snapshot, STAFF, STAFF2 } from './fixture.js';
+
+const card = (h: ReturnType<typeof makeSupport>, id: string) => h.store.read().cards.find((c) => c.id === id);
+
+describe('approval requests', () => {
+  it('a card deactivation request creates a pending approval and changes nothing on the card', async () => {
+    const h = makeSupport();
+    const r = await h.support.approvals.requestCardDeactivation(ANN, { threadKey: 'slack:C1:111.1', channel: 'slack' }, { last4: '4242', reason: 'Lost it on the bus' });
+    expect(r).toMatchObject({ status: 'pending_approval', action: 'card_deactivation', expiresAt: '2026-03-10T13:00:00.000Z' });
+    expect(r.approvalId).toMatch(/^apr_/);
+    expect(r.message).toContain('4242');
+    expect(card(h, 'card_ann_1')?.status).toBe('active');
+    const stored = h.store.read().approvals.find((a) => a.id === r.approvalId);
+    expect(stored).toMatchObject({ customerId: 'cus_ann', cardId: 'card_ann_1', reason: 'Lost it on the bus', threadKey: 'slack:C1:111.1', channel: 'slack', status: 'pending', requestedAt: '2026-03-10T12:00:00.000Z' });
+    expect(h.store.read().audit.at(-1)).toMatchObject({ action: 'approval.request', actor: { kind: 'customer', id: 'cus_ann' }, target: `approval:${r.approvalId}` });
+  });
+
+  it('returns the existing pending approval instead of a duplicate', async () => {
+    const h = makeSupport();
+    const a = await h.support.approvals.requestCardDeactivation(ANN, {}, { cardId: 'card_ann_1', reason: 'lost' });
+    const b = await h.support.approvals.requestCardDeactivation(ANN, {}, { last4: '4242', reason: 'lost, again' });
+    expect(b.approvalId).toBe(a.approvalId);
+    const p1 = await h.support.approvals.requestPasswordChange(ANN, {}, 'forgot');
+    const p2 = await h.support.approvals.requestPasswordChange(ANN, {}, 'forgot it');
+    expect(p2.approvalId).toBe(p1.approvalId);
+    expect(h.store.read().approvals).toHaveLength(2);
+    h.advance(61); // the first ones expired: a new request makes a new approval
+    const p3 = await h.support.approvals.requestPasswordChange(ANN, {}, 'still forgot');
+    expect(p3.approvalId).not.toBe(p1.approvalId);
+    expect(h.store.read().approvals.find((x) => x.id === p1.approvalId)?.status).toBe('expired');
+  });
+
+  it('refuses an already deactivated card with a clear conflict, and other people\'s cards as not found', async () => {
+    const h = makeSupport();
+    await expect(h.support.approvals.requestCardDeactivation(ANN, {}, { last4: '1111', reason: 'x' })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/ending 1111 is already deactivated/) });
+    await expect(h.support.approvals.requestCardDeactivation(ANN, {}, { cardId: 'card_bob_1', reason: 'x' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(h.support.approvals.requestCardDeactivation(ANN, {}, { last4: '0005', reason: 'x' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(h.support.approvals.requestCardDeactivation(ANN, {}, { cardId: 'card_ann_1', last4: '0005', reason: 'x' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(h.support.approvals.requestCardDeactivation(ANN, {}, { reason: 'x' })).rejects.toMatchObject({ code: 'bad_input' });
+    await expect(h.support.approvals.requestCardDeactivation(ANON, {}, { last4: '4242', reason: 'x' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(h.support.approvals.requestPasswordChange(STAFF, {}, 'x')).rejects.toMatchObject({ code: 'forbidden' });
+    expect(h.store.read().approvals).toHaveLength(0);
+  });
+});
+
+describe('deciding approvals', () => {
+  it('two concurrent approvals: exactly one wins, the card is deactivated once', async () => {
+    const h = makeSupport();
+    const r = await h.support.approvals.requestCardDeactivation(ANN, { threadKey: 'slack:C1:1' }, { last4: '4242', reason: 'stolen' });
+    const results = await Promise.allSettled([
+      h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'approve' }),
+      h.support.approvals.decide(STAFF2, { approvalId: r.approvalId, decision: 'approve' }),
+      h.support.approvals.decide(STAFF2, { approvalId: r.approvalId, decision: 'deny' }),
+    ]);
+    const won = results.filter((x) => x.status === 'fulfilled');
+    const lost = results.filter((x): x is PromiseRejectedResult => x.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(2);
+    for (const l of lost) expect(l.reason).toMatchObject({ code: 'already_decided', message: expect.stringContaining('staff U_STAFF') });
+    const winner = won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof h.support.approvals.decide>>>;
+    expect(winner.value).toMatchObject({ outcome: 'card_deactivated', threadKey: 'slack:C1:1', customerMessage: 'Your card ending 4242 has been deactivated. It can no longer be used for payments.' });
+    expect(winner.value.resetLink).toBeUndefined();
+    expect(card(h, 'card_ann_1')).toMatchObject({ status: 'deactivated', deactivatedAt: '2026-03-10T12:00:00.000Z' });
+    expect(h.store.read().audit.filter((e) => e.action === 'card.deactivate')).toHaveLength(1);
+  });
+
+  it('a deactivated card stays deactivated: a later decision changes nothing', async () => {
+    const h = makeSupport();
+    const r = await h.support.approvals.requestCardDeactivation(ANN, {}, { last4: '4242', reason: 'stolen' });
+    await h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'approve' });
+    h.advance(5);
+    const before = snapshot(h.store);
+    await expect(h.support.approvals.decide(STAFF2, { approvalId: r.approvalId, decision: 'deny' })).rejects.toMatchObject({ code: 'already_decided' });
+    expect(snapshot(h.store)).toEqual(before);
+    expect(card(h, 'card_ann_1')).toMatchObject({ status: 'deactivated', deactivatedAt: '2026-03-10T12:00:00.000Z' });
+    await expect(h.support.approvals.requestCardDeactivation(ANN, {}, { last4: '4242', reason: 'again' })).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('an expired approval cannot be approved; it is marked expired and the card stays active', async () => {
+    const h = makeSupport({ approvalTtlMinutes: 10 });
+    const r = await h.support.approvals.requestCardDeactivation(ANN, {}, { last4: '4242', reason: 'lost' });
+    h.advance(11);
+    await expect(h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'approve' })).rejects.toMatchObject({ code: 'expired' });
+    expect(h.store.read().approvals[0]?.status).toBe('expired');
+    expect(card(h, 'card_ann_1')?.status).toBe('active');
+    await expect(h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'approve' })).rejects.toMatchObject({ code: 'expired' });
+    expect(h.support.approvals.listPending(STAFF)).toEqual([]);
+  });
+
+  it('deny tells the customer plainly and changes nothing on the account', async () => {
+    const h = makeSupport();
+    const r = await h.support.approvals.requestCardDeactivation(ANN, { threadKey: 'email:abc' }, { last4: '4242', reason: 'lost' });
+    const d = await h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'deny', note: 'Card was found' });
+    expect(d.outcome).toBe('denied');
+    expect(d.customerMessage).toMatch(/^A staff member declined your request to deactivate your card ending 4242\. Note: Card was found/);
+    expect(d.approval).toMatchObject({ status: 'denied', decidedBy: { kind: 'staff', id: 'U_STAFF' }, decisionNote: 'Card was found' });
+    expect(card(h, 'card_ann_1')?.status).toBe('active');
+  });
+
+  it('only allow-listed staff can list and decide', async () => {
+    const h = makeSupport();
+    const r = await h.support.approvals.requestPasswordChange(ANN, {}, 'forgot');
+    for (const caller of [ANN, BOB, ANON, NOT_STAFF]) {
+      await expect(h.support.approvals.decide(caller, { approvalId: r.approvalId, decision: 'approve' })).rejects.toMatchObject({ code: 'forbidden' });
+      expect(() => h.support.approvals.listPending(caller)).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    }
+    expect(h.support.approvals.listPending(STAFF).map((a) => a.id)).toEqual([r.approvalId]);
+    expect(h.support.approvals.get(STAFF, r.approvalId).status).toBe('pending');
+    await expect(h.support.approvals.decide(STAFF, { approvalId: 'apr_nope', decision: 'approve' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'maybe' as 'approve' })).rejects.toMatchObject({ code: 'bad_input' });
+  });
+
+  it('expireDue marks due approvals expired and records where the staff card was posted', async () => {
+    const h = makeSupport({ approvalTtlMinutes: 30 });
+    const r = await h.support.approvals.requestPasswordChange(ANN, {}, 'forgot');
+    await h.support.approvals.setStaffMessage(r.approvalId, { channel: 'C_STAFF', ts: '123.456' });
+    expect(await h.support.approvals.expireDue()).toEqual([]);
+    h.advance(31);
+    const changed = await h.support.approvals.expireDue();
+    expect(changed.map((a) => [a.id, a.status])).toEqual([[r.approvalId, 'expired']]);
+    expect(h.store.read().approvals[0]?.staffMessage).toEqual({ channel: 'C_STAFF', ts: '123.456' });
+  });
+});

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { ANN, makeSupport, STAFF } from './fixture.js';
+
+async function approvedReset(h: ReturnType<typeof makeSupport>) {
+  const r = await h.support.approvals.requestPasswordChange(ANN, { threadKey: 'slack:C1:9', channel: 'slack' }, 'I forgot my password');
+  const d = await h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'approve' });
+  const token = (d.resetLink ?? '').replace('https://help.example.com/reset/', '');
+  return { r, d, token };
+}
+
+describe('password change approvals and reset tokens', () => {
+  it('the request alone changes nothing; approval emails a single-use link to the address on file', async () => {
+    const h = makeSupport();
+    const { r, d, token } = await approvedReset(h);
+    expect(r.action).toBe('password_change');
+    expect(d.outcome).toBe('reset_link_emailed');
+    expect(d.resetLink).toMatch(/^https:\/\/help\.example\.com\/reset\/rst_[a-f0-9]+\.[A-Za-z0-9_-]{43}$/);
+    expect(d.customerMessage).toBe("We've emailed a password reset link to A…@example.com. It works once and expires in 30 minutes.");
+    expect(d.customerMessage).not.toContain(token);
+    expect(d.threadKey).toBe('slack:C1:9');
+    const outbox = h.store.read().outbox;
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0]).toMatchObject({ channel: 'email', threadKey: `system:password-reset:${r.approvalId}`, status: 'pending', attempts: 0, payload: { kind: 'system', to: 'Ann.Lee@example.com' } });
+    expect(String(outbox[0]?.payload.text)).toContain(d.resetLink);
+    expect(h.store.read().customers[0]?.passwordHash).toBeUndefined();
+  });
+
+  it('two concurrent approvals of a password change issue exactly one token and one email', async () => {
+    const h = makeSupport();
+    const r = await h.support.approvals.requestPasswordChange(ANN, {}, 'forgot');
+    const results = await Promise.allSettled([
+      h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'approve' }),
+      h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'approve' }),
+    ]);
+    expect(results.map((x) => x.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((x) => x.status === 'rejected')).toMatchObject({ reason: { code: 'already_decided' } });
+    expect(h.store.read().resetTokens).toHaveLength(1);
+    expect(h.store.read().outbox).toHaveLength(1);
+  });
+
+  it('stores only a scrypt hash: the secret appears nowhere in the store but the outgoing email', async () => {
+    const h = makeSupport();
+    const { token } = await approvedReset(h);
+    const secret = token.split('.')[1] ?? '';
+    expect(secret.length).toBeGreaterThan(40);
+    const { outbox, ...rest } = h.store.read();
+    expect(JSON.stringify(rest)).not.toContain(secret);
+    expect(JSON.stringify(outbox).split(secret)).toHaveLength(2); // exactly once: the link in the email body
+    const record = h.store.read().resetTokens[0];
+    expect(record?.tokenHash).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+    expect(record).toMatchObject({ customerId: 'cus_ann', email: 'Ann.Lee@example.com', expiresAt: '2026-03-10T12:30:00.000Z' });
+  });
+
+  it('inspect does not use the token; reset sets a scrypt password hash once; reuse is refused', async () => {
+    const h = makeSupport();
+    const { token } = await approvedReset(h);
+    expect(h.support.passwords.inspectToken(token)).toEqual({ valid: true, customerId: 'cus_ann', email: 'Ann.Lee@example.com' });
+    expect(h.support.passwords.inspectToken(token)).toMatchObject({ valid: true });
+    h.advance(5);
+    await expect(h.support.passwords.resetWithToken(token, 'purple elephant skates')).resolves.toEqual({ customerId: 'cus_ann' });
+    const ann = h.store.read().customers.find((c) => c.id === 'cus_ann');
+    expect(ann?.passwordHash).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(JSON.stringify(h.store.read())).not.toContain('purple elephant skates');
+    expect(ann?.passwordChangedAt).toBe('2026-03-10T12:05:00.000Z');
+    expect(h.store.read().resetTokens[0]?.usedAt).toBe('2026-03-10T12:05:00.000Z');
+    expect(h.support.passwords.inspectToken(token)).toEqual({ valid: false, reason: 'used' });
+    await expect(h.support.passwords.resetWithToken(token, 'another fine password')).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/already been used/) });
+    expect(h.store.read().customers.find((c) => c.id === 'cus_ann')?.passwordHash).toBe(ann?.passwordHash);
+    expect(h.store.read().audit.at(-1)).toMatchObject({ action: 'password.reset', target: 'customer:cus_ann' });
+  });
+
+  it('an expired or forged token is refused', async () => {
+    const h = makeSupport();
+    const { token } = await approvedReset(h);
+    const [id, secret] = token.split('.') as [string, string];
+    const forged = `${id}.${secret.slice(0, -2)}${secret.endsWith('AA') ? 'BB' : 'AA'}`;
+    expect(h.support.passwords.inspectToken(forged)).toEqual({ valid: false, reason: 'unknown' });
+    expect(h.support.passwords.inspectToken('garbage')).toEqual({ valid: false, reason: 'unknown' });
+    expect(h.support.passwords.inspectToken(42 as unknown as string)).toEqual({ valid: false, reason: 'unknown' });
+    await expect(h.support.passwords.resetWithToken(forged, 'purple elephant skates')).rejects.toMatchObject({ code: 'not_found' });
+    h.advance(31);
+    expect(h.support.passwords.inspectToken(token)).toEqual({ valid: false, reason: 'expired' });
+    await expect(h.support.passwords.resetWithToken(token, 'purple elephant skates')).rejects.toMatchObject({ code: 'expired' });
+    expect(h.store.read().customers[0]?.passwordHash).toBeUndefined();
+  });
+
+  it('enforces the password policy without using the token', async () => {
+    const h = makeSupport();
+    const { token } = await approvedReset(h);
+    await expect(h.support.passwords.resetWithToken(token, 'short')).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/at least 12/) });
+    await expect(h.support.passwords.resetWithToken(token, 'x'.repeat(201))).rejects.toMatchObject({ code: 'bad_input' });
+    await expect(h.support.passwords.resetWithToken(token, 'my-ann.lee-password')).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/email/) });
+    await expect(h.support.passwords.resetWithToken(token, 'ann.lee@example.com')).rejects.toMatchObject({ code: 'bad_input' });
+    expect(h.support.passwords.inspectToken(token)).toMatchObject({ valid: true });
+  });
+});

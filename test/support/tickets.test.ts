@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { emptyDb } from '../../src/store/schema.js';
+import { ANN, ANON, BOB, fixtureDb, makeSupport, NOT_STAFF, snapshot, STAFF } from './fixture.js';
+
+describe('ticket creation', () => {
+  it('numbers tickets after the highest existing one and keeps the counter in state', async () => {
+    const h = makeSupport();
+    const t = await h.support.tickets.create(ANN, { threadKey: 'slack:C1:5', channel: 'slack' }, { subject: 'Statement copy', description: 'Can I get my statement for January?' });
+    expect(t.id).toBe('T-1004');
+    expect(t).toMatchObject({ customerId: 'cus_ann', channel: 'slack', threadKey: 'slack:C1:5', status: 'open', customerName: 'Ann Lee', createdAt: '2026-03-10T12:00:00.000Z' });
+    expect(t.history).toEqual([{ at: '2026-03-10T12:00:00.000Z', from: null, to: 'open', by: { kind: 'customer', id: 'cus_ann' } }]);
+    expect(h.store.read().state['tickets.nextNumber']).toBe(1005);
+    const empty = makeSupport({ db: emptyDb() });
+    expect((await empty.support.tickets.create(ANON, {}, { subject: 'Hi', description: 'Hello there', contact: 'a@b.example' })).id).toBe('T-1001');
+  });
+
+  it('derives category, sentiment and priority; a given priority may raise but not lower it', async () => {
+    const h = makeSupport();
+    const fraud = await h.support.tickets.create(ANN, {}, { subject: 'Fraud', description: 'There are fraudulent charges I did not make, this is a scam!', priority: 'low' });
+    expect(fraud).toMatchObject({ category: 'fraud', priority: 'urgent' });
+    expect(fraud.sentiment).toBeLessThan(0);
+    const hours = await h.support.tickets.create(ANN, {}, { subject: 'Opening hours', description: 'When are you open on Saturday?' });
+    expect(hours.priority).toBe('low');
+    const raised = await h.support.tickets.create(ANN, {}, { subject: 'Opening hours', description: 'When are you open on Saturday?', priority: 'high' });
+    expect(raised.priority).toBe('high');
+  });
+
+  it('anonymous callers must give a contact address; customers cannot smuggle a customer id', async () => {
+    const h = makeSupport();
+    const before = snapshot(h.store);
+    await expect(h.support.tickets.create(ANON, {}, { subject: 'Help', description: 'Please help' })).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/contact/) });
+    await expect(h.support.tickets.create(ANON, {}, { subject: 'Help', description: 'Please help', contact: 'not an email' })).rejects.toMatchObject({ code: 'bad_input' });
+    await expect(h.support.tickets.create(ANN, {}, { subject: 'Help', description: 'Please help', customerId: 'cus_bob' })).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/customerId/) });
+    await expect(h.support.tickets.create(NOT_STAFF, {}, { subject: 'Help', description: 'Please help' })).rejects.toMatchObject({ code: 'forbidden' });
+    expect(snapshot(h.store)).toEqual(before);
+    const anon = await h.support.tickets.create(ANON, { channel: 'email' }, { subject: 'Help', description: 'Please help', contact: 'guest@example.net' });
+    expect(anon).toMatchObject({ customerId: null, contact: 'guest@example.net', channel: 'email' });
+    const staffMade = await h.support.tickets.create(STAFF, {}, { subject: 'Call back', description: 'Customer phoned about a fee', customerId: 'cus_bob' });
+    expect(staffMade.customerId).toBe('cus_bob');
+    await expect(h.support.tickets.create(STAFF, {}, { subject: 'x', description: 'y', customerId: 'cus_ghost' })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('ticket status machine', () => {
+  it('open → in_progress → resolved → closed → reopened, with history, times and actors', async () => {
+    const h = makeSupport();
+    const t = await h.support.tickets.create(BOB, {}, { subject: 'Address', description: 'I moved to a new address' });
+    h.advance(10);
+    await h.support.tickets.updateStatus(STAFF, { ticketId: t.id, status: 'in_progress' });
+    h.advance(20);
+    const resolved = await h.support.tickets.updateStatus(STAFF, { ticketId: t.id, status: 'resolved', note: 'fixed' });
+    expect(resolved.resolvedAt).toBe('2026-03-10T12:30:00.000Z');
+    h.advance(60);
+    const closed = await h.support.tickets.updateStatus(STAFF, { ticketId: t.id, status: 'closed' });
+    expect(closed.closedAt).toBe('2026-03-10T13:30:00.000Z');
+    const reopened = await h.support.tickets.updateStatus(STAFF, { ticketId: t.id, status: 'open', note: 'customer came back' });
+    expect(reopened.status).toBe('open');
+    expect(reopened.resolvedAt).toBeUndefined();
+    expect(reopened.history.map((x) => [x.from, x.to, x.by.id])).toEqual([
+      [null, 'open', 'cus_bob'], ['open', 'in_progress', 'U_STAFF'], ['in_progress', 'resolved', 'U_STAFF'], ['resolved', 'closed', 'U_STAFF'], ['closed', 'open', 'U_STAFF'],
+    ]);
+    expect(reopened.history[2]?.note).toBe('fixed');
+  });
+
+  it('same-status and nonsense transitions are invalid and change nothing', async () => {
+    const h = makeSupport();
+    const before = snapshot(h.store);
+    await expect(h.support.tickets.updateStatus(STAFF, { ticketId: 'T-1003', status: 'open' })).rejects.toMatchObject({ code: 'invalid_transition', message: 'Ticket T-1003 is already open.' });
+    await expect(h.support.tickets.updateStatus(STAFF, { ticketId: 'T-1001', status: 'in_progress' })).rejects.toMatchObject({ code: 'invalid_transition', message: expect.stringMatching(/from resolved to in_progress/) });
+    await expect(h.support.tickets.updateStatus(STAFF, { ticketId: 'T-1002', status: 'open' })).rejects.toMatchObject({ code: 'invalid_transition' });
+    await expect(h.support.tickets.respond(STAFF, { ticketId: 'T-1002', message: 'On it', status: 'in_progress' })).rejects.toMatchObject({ code: 'invalid_transition' });
+    await expect(h.support.tickets.updateStatus(STAFF, { ticketId: 'T-1003', status: 'done' as 'open' })).rejects.toMatchObject({ code: 'bad_input' });
+    await expect(h.support.tickets.updateStatus(STAFF, { ticketId: 'T-9999', status: 'closed' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(h.support.tickets.updateStatus(ANN, { ticketId: 'T-1001', status: 'closed' })).rejects.toMatchObject({ code: 'forbidden' });
+    expect(snapshot(h.store)).toEqual(before);
+  });
+});
+
+describe('responses, visibility and notes', () => {
+  it('first public staff response sets firstResponseAt once; internal notes do not', async () => {
+    const h = makeSupport();
+    const t = await h.support.tickets.create(ANN, {}, { subject: 'Card', description: 'My card was declined' });
+    h.advance(5);
+    const internal = await h.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Checking logs', visibility: 'internal' });
+    expect(internal.firstResponseAt).toBeUndefined();
+    h.advance(10);
+    const first = await h.support.tickets.respond(STAFF, { ticketId: t.id, message: 'We are looking into it', status: 'in_progress', note: 'Declines at fuel stations' });
+    expect(first).toMatchObject({ firstResponseAt: '2026-03-10T12:15:00.000Z', status: 'in_progress' });
+    h.advance(10);
+    const second = await h.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Fixed now', status: 'resolved' });
+    expect(second).toMatchObject({ firstResponseAt: '2026-03-10T12:15:00.000Z', resolvedAt: '2026-03-10T12:25:00.000Z' });
+    expect(h.support.notes.list(STAFF, 'cus_ann')).toMatchObject([{ body: 'Declines at fuel stations', ticketId: t.id, author: { kind: 'staff', id: 'U_STAFF' } }]);
+    const seen = h.support.tickets.get(ANN, t.id);
+    expect(seen.messages.map((m) => m.body)).toEqual(['We are looking into it', 'Fixed now']);
+    expect(h.support.tickets.get(STAFF, t.id).messages).toHaveLength(3);
+  });
+
+  it('customers see only public messages of their own tickets; a reply reopens a resolved ticket', async () => {
+    const h = makeSupport();
+    const mine = h.support.tickets.listMine(ANN);
+    expect(mine.map((t) => t.id)).toEqual(['T-1001']);
+    expect(JSON.stringify(mine)).not.toContain('INTERNAL');
+    expect(h.support.tickets.listMine(ANN, { status: 'open' })).toEqual([]);
+    const after = await h.support.tickets.addCustomerMessage(ANN, { ticketId: 'T-1001', message: 'The fee is back again' });
+    expect(after.status).toBe('open');
+    expect(after.messages.map((m) => m.body)).toEqual(['We refunded the fee.', 'The fee is back again']);
+    expect(after.history.at(-1)).toMatchObject({ from: 'resolved', to: 'open', by: { kind: 'customer', id: 'cus_ann' } });
+  });
+
+  it('staff list filters and handle gives ticket, customer, notes and a fresh analysis', async () => {
+    const h = makeSupport();
+    expect(h.support.tickets.list(STAFF, {}).map((t) => t.id)).toEqual(['T-1003', 'T-1002', 'T-1001']);
+    expect(h.support.tickets.list(STAFF, { status: 'in_progress' }).map((t) => t.id)).toEqual(['T-1002']);
+    expect(h.support.tickets.list(STAFF, { customerId: 'cus_ann', channel: 'slack' }).map((t) => t.id)).toEqual(['T-1001']);
+    expect(h.support.tickets.list(STAFF, { category: 'card', limit: 1 }).map((t) => t.id)).toEqual(['T-1002']);
+    const handled = h.support.tickets.handle(STAFF, 'T-1002');
+    expect(handled.customer).toMatchObject({ id: 'cus_bob', email: 'bob@example.org' });
+    expect(handled.notes.map((n) => n.body)).toEqual(['Prefers email.']);
+    expect(handled.analysis.category.name).toBe('card');
+    expect(h.support.tickets.handle(STAFF, 'T-1003').customer).toBeNull();
+    expect(() => h.support.tickets.handle(ANN, 'T-1001')).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    expect(() => h.support.tickets.list(ANN, {})).toThrow(expect.objectContaining({ code: 'forbidden' }));
+  });
+
+  it('CRM notes are staff-only and must point at an existing customer (and their ticket)', async () => {
+    const h = makeSupport();
+    const note = await h.support.notes.add(STAFF, { customerId: 'cus_ann', body: 'Called about fees', ticketId: 'T-1001' });
+    expect(note).toMatchObject({ customerId: 'cus_ann', body: 'Called about fees', createdAt: '2026-03-10T12:00:00.000Z' });
+    await expect(h.support.notes.add(STAFF, { customerId: 'cus_ann', body: 'x', ticketId: 'T-1002' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(h.support.notes.add(STAFF, { customerId: 'cus_ghost', body: 'x' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(h.support.notes.add(ANN, { customerId: 'cus_ann', body: 'x' })).rejects.toMatchObject({ code: 'forbidden' });
+    expect(() => h.support.notes.list(BOB, 'cus_bob')).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    expect(h.store.read().audit.filter((a) => a.action === 'note.add')).toHaveLength(1);
+  });
+
+  it('a respond with a CRM note on a ticket without a customer is refused as a whole', async () => {
+    const h = makeSupport({ db: fixtureDb() });
+    const before = snapshot(h.store);
+    await expect(h.support.tickets.respond(STAFF, { ticketId: 'T-1003', message: 'We open at 8', note: 'n' })).rejects.toMatchObject({ code: 'bad_input' });
+    expect(snapshot(h.store)).toEqual(before);
+  });
+});
