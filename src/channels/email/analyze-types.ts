@@ -1,0 +1,38 @@
+/** The contract between message processing (analyze.ts) and the IMAP/SMTP transport that calls it. */
+export interface ThreadLookup {
+  /** Message-IDs we received or sent (in `<id@host>` form), most recent first. */
+  threadForMessageIds(ids: string[]): { threadKey: string; customerEmail: string } | undefined;
+  threadForTicket(ticketId: string): { threadKey: string; customerEmail: string } | undefined;
+  isOwnMessageId(id: string): boolean;
+}
+
+export interface AnalyzeOptions {
+  maxBytes: number;
+  parseTimeoutMs: number;
+  maxTextChars: number;
+  trustedAuthservId?: string | undefined;
+  /** false = trust the From address as is; only for a trusted internal relay that authenticated the mail. */
+  verifySender: boolean;
+  /** Our From / support address(es): mail from them is never answered. */
+  ownAddresses: string[];
+  lookup: ThreadLookup;
+}
+
+export interface EmailAnalysis {
+  action: 'reply' | 'ignore' | 'quarantine';
+  /** e.g. 'auto-submitted: auto-replied', 'list mail (List-Id)', 'delivery status report', 'parse timeout', 'ok'. */
+  reason: string;
+  sender: { address: string; name?: string; verified: boolean; verification: string };
+  /** `email:<root message-id>`; a new thread is keyed by this message's own id. */
+  threadKey: string;
+  /** What the model would see: quoted history/signatures stripped, HTML→text, capped at maxTextChars. */
+  text: string;
+  subject: string;
+  /** `<id@host>`; synthetic (hash of the header section) when the message has none. */
+  messageId: string;
+  inReplyTo?: string;
+  references: string[];
+  attachments: Array<{ filename: string; contentType: string; size: number }>;
+  /** For delivery-status reports (and X-Failed-Recipients bounces). `action`: RFC 3464 Action, e.g. failed/delayed. */
+  bounce?: { recipients: string[]; status?: string; action?: string };
+}

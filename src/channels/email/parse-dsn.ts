@@ -1,0 +1,57 @@
+import type { ParsedMail } from 'mailparser';
+import type { RawHeaders } from './parse-headers.js';
+
+/** Bounced recipients and status from a delivery-status report (RFC 3464), plus X-Failed-Recipients (Exim). */
+export interface BounceInfo {
+  recipients: string[];
+  status?: string;
+  /** Per-recipient `Action` of the first failed (else first) recipient: `failed`, `delayed`, `delivered`… */
+  action?: string;
+}
+
+const MAX_REPORT_CHARS = 64 * 1024;
+const MAX_RECIPIENTS = 100;
+
+function addressOf(value: string): string | undefined {
+  const v = value.includes(';') ? value.slice(value.indexOf(';') + 1) : value;
+  const m = v.trim().match(/<?([^\s<>;"]+@[^\s<>;"]+)>?/u);
+  return m?.[1]?.toLowerCase();
+}
+
+export function extractBounce(mail: ParsedMail, headers: RawHeaders): BounceInfo {
+  const recipients: string[] = [];
+  const blocks: Array<{ action?: string; status?: string }> = [];
+  for (const att of mail.attachments) {
+    if (typeof att.contentType !== 'string' || !/delivery-status$/iu.test(att.contentType)) continue;
+    const text = att.content.toString('utf8', 0, Math.min(att.content.length, MAX_REPORT_CHARS)).replace(/\r?\n[ \t]+/gu, ' ');
+    for (const block of text.split(/\r?\n\s*\r?\n/u)) {
+      let action: string | undefined;
+      let status: string | undefined;
+      let recipient: string | undefined;
+      for (const line of block.split(/\r?\n/u)) {
+        const m = line.match(/^([A-Za-z-]+)\s*:\s*(.*)$/u);
+        if (!m?.[1] || m[2] === undefined) continue;
+        const key = m[1].toLowerCase();
+        if (key === 'final-recipient' || (key === 'original-recipient' && !recipient)) recipient = addressOf(m[2]) ?? recipient;
+        else if (key === 'action') action = m[2].trim().toLowerCase();
+        else if (key === 'status') status = m[2].trim().split(/\s/u)[0];
+      }
+      if (recipient) {
+        if (!recipients.includes(recipient)) recipients.push(recipient);
+        blocks.push({ action, status });
+      }
+    }
+  }
+  for (const value of headers.all('x-failed-recipients')) {
+    for (const part of value.split(',')) {
+      const a = addressOf(part);
+      if (a && !recipients.includes(a)) recipients.push(a);
+    }
+  }
+  const chosen = blocks.find((b) => b.action === 'failed') ?? blocks[0];
+  return {
+    recipients: recipients.slice(0, MAX_RECIPIENTS),
+    ...(chosen?.status ? { status: chosen.status } : {}),
+    ...(chosen?.action ? { action: chosen.action } : {}),
+  };
+}

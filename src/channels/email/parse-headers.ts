@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import type { ParsedMail } from 'mailparser';
+
+/** Raw header access in message order (top first), with folding undone. Names are case-insensitive. */
+export interface RawHeaders {
+  all(name: string): string[];
+  first(name: string): string | undefined;
+  has(name: string): boolean;
+}
+
+const MAX_HEADER_VALUE = 4000;
+
+export function rawHeaders(mail: ParsedMail): RawHeaders {
+  const lines = (mail.headerLines ?? []).map((h) => {
+    const unfolded = h.line.replace(/\r?\n[ \t]+/gu, ' ');
+    const colon = unfolded.indexOf(':');
+    const value = colon >= 0 ? unfolded.slice(colon + 1).trim() : '';
+    return { key: h.key.toLowerCase(), value: value.length > MAX_HEADER_VALUE ? value.slice(0, MAX_HEADER_VALUE) : value };
+  });
+  const all = (name: string) => lines.filter((l) => l.key === name.toLowerCase()).map((l) => l.value);
+  return {
+    all,
+    first: (name) => all(name)[0],
+    has: (name) => all(name).length > 0,
+  };
+}
+
+/** `<a@b>` form; ids without brackets get them, whitespace is removed. */
+export function normalizeMessageId(id: string): string | undefined {
+  const t = id.trim().replace(/\s+/gu, '');
+  if (t === '' || t === '<>') return undefined;
+  return t.startsWith('<') && t.endsWith('>') ? t : `<${t.replace(/^<|>$/gu, '')}>`;
+}
+
+/** All `<…>` ids in a References / In-Reply-To value (bounded: at most `max`, the most recent kept). */
+export function messageIdList(value: string | string[] | undefined, max = 50): string[] {
+  const joined = Array.isArray(value) ? value.join(' ') : (value ?? '');
+  const ids = joined.slice(0, 100_000).match(/<[^<>\s]{1,500}>/gu) ?? [];
+  return [...new Set(ids)].slice(-max);
+}
+
+const MAX_HEAD_BYTES = 256 * 1024;
+
+/** The raw header section (up to the first blank line, capped), read without parsing the message. */
+export function rawHeaderBlock(raw: Buffer): string {
+  const head = raw.subarray(0, Math.min(raw.length, MAX_HEAD_BYTES)).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/u);
+  return end >= 0 ? head.slice(0, end) : head;
+}
+
+/** The Message-ID found in the raw header section, when there is a usable one. */
+export function rawMessageId(raw: Buffer): string | undefined {
+  const m = rawHeaderBlock(raw).match(/^message-id:[ \t]*(?:\r?\n[ \t]+)?(<[^<>\s]{1,500}>)/imu);
+  return m?.[1];
+}
+
+/** Deterministic id for a message without Message-ID: a hash of its header section. */
+export function syntheticMessageId(raw: Buffer): string {
+  const hash = createHash('sha256').update(rawHeaderBlock(raw), 'latin1').digest('hex').slice(0, 40);
+  return `<${hash}@synthetic.helpline.invalid>`;
+}

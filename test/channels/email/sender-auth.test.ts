@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeEmail } from '../../../src/channels/email/analyze.js';
+import { aligned, parseAuthenticationResults, verifySenderAuth } from '../../../src/channels/email/sender-auth.js';
+import { compose, fixture, options } from './fixtures/build.js';
+
+const base = { fromAddresses: ['alice@example.com'], trustedAuthservId: 'mx.helpline.test', verifySender: true };
+
+describe('sender verification', () => {
+  it('parses Authentication-Results with comments, versions and properties', () => {
+    const r = parseAuthenticationResults('MX.Helpline.test 1; dkim=pass (2048-bit key) header.d=Example.com header.s=s1; dmarc=pass (p=none dis=none) header.from=example.com');
+    expect(r.authservId).toBe('mx.helpline.test');
+    expect(r.results).toEqual([
+      { method: 'dkim', result: 'pass', props: { 'header.d': 'example.com', 'header.s': 's1' } },
+      { method: 'dmarc', result: 'pass', props: { 'header.from': 'example.com' } },
+    ]);
+  });
+
+  it('accepts DMARC pass or aligned DKIM pass from the trusted server only', () => {
+    expect(verifySenderAuth({ ...base, authResults: ['mx.helpline.test; dmarc=pass header.from=example.com'] }).verified).toBe(true);
+    expect(verifySenderAuth({ ...base, authResults: ['mx.helpline.test; dkim=pass header.d=example.com'] }).verified).toBe(true);
+    expect(verifySenderAuth({ ...base, authResults: ['mx.helpline.test; dkim=pass header.i=@news.example.com'] }).verified).toBe(true);
+    expect(verifySenderAuth({ ...base, authResults: ['mx.helpline.test; dkim=pass header.d=evil.example; spf=pass'] }).verified).toBe(false);
+    expect(verifySenderAuth({ ...base, authResults: ['mx.helpline.test; dmarc=pass header.from=evil.example'] }).verified).toBe(false);
+    expect(verifySenderAuth({ ...base, authResults: ['attacker.example; dmarc=pass header.from=example.com'] })).toEqual({
+      verified: false,
+      verification: 'no trusted Authentication-Results',
+    });
+    expect(verifySenderAuth({ ...base, trustedAuthservId: undefined, authResults: ['mx.helpline.test; dmarc=pass'] }).verified).toBe(false);
+  });
+
+  it('trusts only the first header from our server: a forged pass below a real fail does not count', async () => {
+    const a = await analyzeEmail(fixture('forged-auth-results.eml'), options());
+    expect(a.sender).toMatchObject({ address: 'alice@example.com', verified: false });
+    expect(a.sender.verification).toContain('dmarc=fail');
+  });
+
+  it('checks alignment by domain and subdomain, never by suffix tricks', () => {
+    expect(aligned('example.com', 'mail.example.com')).toBe(true);
+    expect(aligned('mail.example.com', 'example.com')).toBe(true);
+    expect(aligned('notexample.com', 'example.com')).toBe(false);
+    expect(aligned('com', 'example.com')).toBe(false);
+  });
+
+  it('never lets the display name or Reply-To change the sender', async () => {
+    const a = await analyzeEmail(fixture('display-name-trick.eml'), options());
+    expect(a.sender.address).toBe('mallory@evil.example');
+    expect(a.sender.name).toBe('support@bank.example');
+  });
+
+  it('leaves several or ambiguous From addresses unverified', async () => {
+    const ar = 'Authentication-Results: mx.helpline.test; dmarc=pass header.from=example.com';
+    expect((await analyzeEmail(compose([ar, 'From: alice@example.com, bob@example.com']), options())).sender).toMatchObject({ verified: false, verification: 'multiple From addresses' });
+    expect((await analyzeEmail(compose([ar, 'From: Bank <alice@example.com> <x@evil.example>']), options())).sender.verified).toBe(false);
+    expect((await analyzeEmail(compose([ar, 'From: alice@example.com']), options())).sender.verified).toBe(true);
+  });
+
+  it('trusts the From address when verification is turned off for a trusted relay', async () => {
+    const a = await analyzeEmail(compose({ From: 'alice@example.com' }), options({ verifySender: false, trustedAuthservId: undefined }));
+    expect(a.sender).toEqual({ address: 'alice@example.com', verified: true, verification: 'verification disabled (trusted relay)' });
+  });
+});
