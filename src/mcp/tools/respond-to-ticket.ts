@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { ADDITIVE, defineTool } from '../define-tool.js';
+import { ticket } from '../outputs.js';
+import { optText, text, ticketId, ticketStatus } from '../schemas.js';
+import { ticketLine } from '../format.js';
+
+export const respondToTicket = defineTool({
+  name: 'respond_to_ticket',
+  audience: ['staff'],
+  title: 'Respond to a ticket',
+  description:
+    'Staff only. Adds a response to a ticket: `visibility` public (default; the customer sees it) or internal (staff only). ' +
+    'Optionally moves the ticket to `status` in the same step (open → in_progress → resolved → closed; resolved/closed may be reopened) ' +
+    'and records `note` as a CRM note on the customer. Needs `ticketId` and `message`.',
+  inputSchema: z.strictObject({
+    ticketId,
+    message: text(10_000),
+    visibility: z.enum(['public', 'internal']).optional(),
+    status: ticketStatus.optional(),
+    note: optText(2_000).describe('CRM note to add to the customer'),
+  }),
+  outputSchema: z.object({ ticket }),
+  annotations: ADDITIVE,
+  run: async ({ support, caller }, input) => ({ ticket: await support.tickets.respond(caller, input) }),
+  summarize: ({ ticket: t }) => `Responded on ${ticketLine(t)}`,
+});

@@ -1,0 +1,155 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ALICE, STAFF, STAFF2, call, createHarness, ok, textOf, type Harness } from './fixtures.js';
+import type { DecisionResult, PendingApprovalResult } from '../../src/support/api.js';
+
+let h: Harness;
+beforeEach(() => { h = createHarness(); });
+afterEach(async () => { await h.closeAll(); });
+
+const card = (id: string) => h.store.read().cards.find((c) => c.id === id);
+const approval = (id: string) => h.store.read().approvals.find((a) => a.id === id);
+const alice = () => h.store.read().customers.find((c) => c.id === 'cus_001');
+
+/** The store minus the approval and audit collections: what a pending request must not touch. */
+function businessState(): string {
+  const { approvals: _a, audit: _b, ...rest } = h.store.read();
+  return JSON.stringify(rest);
+}
+
+describe('sensitive requests only open an approval', () => {
+  it('request_card_deactivation leaves the card active until staff approve', async () => {
+    const requested: PendingApprovalResult[] = [];
+    const conn = await h.connect(ALICE, { hooks: { approvalRequested: (r) => { requested.push(r); } } });
+    const before = businessState();
+    const r = ok<PendingApprovalResult>(await call(conn, 'request_card_deactivation', { last4: '4242', reason: 'stolen on the train' }));
+    expect(r).toMatchObject({ status: 'pending_approval', action: 'card_deactivation' });
+    expect(requested.map((x) => x.approvalId)).toEqual([r.approvalId]);
+    expect(card('card_001a')?.status).toBe('active');
+    expect(businessState()).toBe(before);
+    expect(approval(r.approvalId)?.status).toBe('pending');
+  });
+
+  it('a failing approvalRequested hook does not turn the request into an error', async () => {
+    const conn = await h.connect(ALICE, { hooks: { approvalRequested: () => { throw new Error('staff channel down'); } } });
+    const r = await call(conn, 'request_password_change', { reason: 'forgot' });
+    const { approvalId } = ok<PendingApprovalResult>(r);
+    expect(approval(approvalId)?.status).toBe('pending');
+  });
+
+  it('request_password_change changes nothing on the account, issues no token, sends no email', async () => {
+    const conn = await h.connect(ALICE);
+    const before = businessState();
+    const hashBefore = alice()?.passwordHash;
+    ok(await call(conn, 'request_password_change', { reason: 'cannot log in' }));
+    expect(alice()?.passwordHash).toBe(hashBefore);
+    expect(h.store.read().resetTokens).toHaveLength(0);
+    expect(h.store.read().outbox).toHaveLength(0);
+    expect(businessState()).toBe(before);
+  });
+});
+
+describe('decide_approval', () => {
+  async function requestDeactivation() {
+    const conn = await h.connect(ALICE);
+    return ok<PendingApprovalResult>(await call(conn, 'request_card_deactivation', { cardId: 'card_001a', reason: 'lost' })).approvalId;
+  }
+
+  it('approving a card deactivation deactivates the card once; a second decision is refused', async () => {
+    const approvalId = await requestDeactivation();
+    const staff = await h.connect(STAFF);
+    const first = await call(staff, 'decide_approval', { approvalId, decision: 'approve', note: 'verified by phone' });
+    const d = ok<{ approval: { status: string }; outcome: string; customerMessage: string; threadKey: string }>(first);
+    expect(d.approval.status).toBe('approved');
+    expect(d.outcome).toBe('card_deactivated');
+    expect(d.customerMessage).toContain('4242');
+    expect(d.threadKey).toBe('slack:T1:C1:customer');
+    expect(card('card_001a')?.status).toBe('deactivated');
+
+    const snapshot = h.snapshot();
+    for (const decision of ['approve', 'deny'] as const) {
+      const again = await call(staff, 'decide_approval', { approvalId, decision });
+      expect(again.isError).toBe(true);
+      expect(textOf(again)).toMatch(/already_decided/);
+    }
+    expect(h.snapshot()).toBe(snapshot);
+    expect(card('card_001a')?.status).toBe('deactivated');
+    expect(h.store.read().audit.filter((a) => a.action === 'card.deactivate')).toHaveLength(1);
+  });
+
+  it('two concurrent decisions by different staff: exactly one wins, the action happens once', async () => {
+    const approvalId = await requestDeactivation();
+    const [s1, s2] = await Promise.all([h.connect(STAFF), h.connect(STAFF2)]);
+    const results = await Promise.all([
+      call(s1, 'decide_approval', { approvalId, decision: 'approve' }),
+      call(s2, 'decide_approval', { approvalId, decision: 'deny' }),
+    ]);
+    const wins = results.filter((r) => !r.isError);
+    const losses = results.filter((r) => r.isError);
+    expect(wins).toHaveLength(1);
+    expect(losses).toHaveLength(1);
+    expect(textOf(losses[0] ?? { content: [] })).toMatch(/already_decided|already (approved|denied)/);
+    const final = approval(approvalId);
+    expect(final?.status).toBe((wins[0]?.structuredContent as { approval: { status: string } }).approval.status);
+    expect(h.store.read().audit.filter((a) => a.target === `approval:${approvalId}` && /approval\.(approve|deny)/.test(a.action))).toHaveLength(1);
+    expect(h.store.read().audit.filter((a) => a.action === 'card.deactivate').length).toBe(final?.status === 'approved' ? 1 : 0);
+  });
+
+  it('many concurrent approvals of one request deactivate the card exactly once', async () => {
+    const approvalId = await requestDeactivation();
+    const conns = await Promise.all([STAFF, STAFF2, STAFF, STAFF2].map((c) => h.connect(c)));
+    const results = await Promise.all(conns.map((c) => call(c, 'decide_approval', { approvalId, decision: 'approve' })));
+    expect(results.filter((r) => !r.isError)).toHaveLength(1);
+    expect(h.store.read().audit.filter((a) => a.action === 'card.deactivate')).toHaveLength(1);
+  });
+
+  it('an expired approval cannot be approved and the card stays active', async () => {
+    const staff = await h.connect(STAFF);
+    const r = await call(staff, 'decide_approval', { approvalId: 'apr_old', decision: 'approve' });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toMatch(/expired/);
+    expect(card('card_001a')?.status).toBe('active');
+    expect(approval('apr_old')?.status).toBe('expired');
+  });
+
+  it('denying leaves the card active and says nothing changed', async () => {
+    const approvalId = await requestDeactivation();
+    const staff = await h.connect(STAFF);
+    const d = ok<{ outcome: string; customerMessage: string }>(await call(staff, 'decide_approval', { approvalId, decision: 'deny', note: 'could not verify' }));
+    expect(d.outcome).toBe('denied');
+    expect(d.customerMessage).toMatch(/declined/);
+    expect(card('card_001a')?.status).toBe('active');
+  });
+
+  it('an approved password change never returns the reset link or token; the hook gets it for code', async () => {
+    const conn = await h.connect(ALICE);
+    const { approvalId } = ok<PendingApprovalResult>(await call(conn, 'request_password_change', { reason: 'forgot it' }));
+    const decided: DecisionResult[] = [];
+    const staff = await h.connect(STAFF, { hooks: { approvalDecided: (r) => { decided.push(r); } } });
+    const r = await call(staff, 'decide_approval', { approvalId, decision: 'approve' });
+    const d = ok<Record<string, unknown>>(r);
+    expect(d.outcome).toBe('reset_link_emailed');
+    expect(Object.keys(d).sort()).toEqual(['approval', 'customerMessage', 'outcome', 'threadKey']);
+
+    const link = decided[0]?.resetLink ?? '';
+    expect(link).toMatch(/^https:\/\/help\.example\.test\/reset\/.+/);
+    const token = link.split('/reset/')[1] ?? '';
+    expect(token.length).toBeGreaterThan(10);
+    const wire = JSON.stringify(r);
+    expect(wire).not.toContain(token);
+    expect(wire).not.toContain('/reset/');
+    expect(wire).not.toMatch(/resetLink|tokenHash/);
+    // the link went to the outbox for the email on file, and the token is stored only hashed
+    expect(h.store.read().resetTokens).toHaveLength(1);
+    expect(JSON.stringify(h.store.read().resetTokens)).not.toContain(token);
+    expect(h.store.read().outbox.map((o) => o.payload.to)).toEqual(['alice@example.com']);
+  });
+
+  it('list_pending_approvals as staff shows the request; after the decision it is gone', async () => {
+    const approvalId = await requestDeactivation();
+    const staff = await h.connect(STAFF);
+    const pending = async () => ok<{ approvals: Array<{ id: string }> }>(await call(staff, 'list_pending_approvals')).approvals.map((a) => a.id);
+    expect(await pending()).toContain(approvalId);
+    ok(await call(staff, 'decide_approval', { approvalId, decision: 'deny' }));
+    expect(await pending()).not.toContain(approvalId);
+  });
+});
