@@ -1,0 +1,58 @@
+import type { Logger } from '../config/logger.js';
+import type { Caller } from '../support/caller.js';
+import type { ToolClient } from './types.js';
+
+export type HandoffReason = 'round_limit' | 'turn_timeout' | 'refusal' | 'context_window';
+
+const WHY: Record<HandoffReason, string> = {
+  round_limit: "I couldn't finish this one on my own.",
+  turn_timeout: 'this is taking me longer than it should.',
+  refusal: "I'm not able to help with that request here.",
+  context_window: 'this conversation has grown too long for me to handle well.',
+};
+
+const TICKET_REASON: Record<HandoffReason, string> = {
+  round_limit: 'the assistant reached its limit of tool rounds for one message',
+  turn_timeout: 'the assistant ran out of time for one message',
+  refusal: 'the model declined to answer',
+  context_window: 'the conversation no longer fits the model context',
+};
+
+/** Open a follow-up ticket through create_ticket when this caller has it. Returns the ticket id, if any. */
+export async function openHandoffTicket(
+  client: ToolClient,
+  available: ReadonlySet<string>,
+  input: { caller: Caller; threadKey: string; text: string; reason: HandoffReason },
+  log: Logger,
+): Promise<string | undefined> {
+  if (!available.has('create_ticket')) return undefined;
+  const args: Record<string, unknown> = {
+    subject: 'Follow-up needed: assistant handed this conversation to a person',
+    description: `Handed off because ${TICKET_REASON[input.reason]}.\nThread: ${input.threadKey}\nCustomer's last message: ${input.text.slice(0, 2000)}`,
+    priority: 'normal',
+  };
+  if (input.caller.kind === 'anonymous') {
+    if (!input.caller.contact) return undefined;
+    args.contact = input.caller.contact;
+  }
+  try {
+    const res = (await client.callTool({ name: 'create_ticket', arguments: args })) as { isError?: boolean; structuredContent?: { ticket?: { id?: unknown } } };
+    const id = res.structuredContent?.ticket?.id;
+    if (res.isError || typeof id !== 'string') {
+      log.warn({ threadKey: input.threadKey }, 'hand-off ticket could not be opened');
+      return undefined;
+    }
+    log.info({ threadKey: input.threadKey, ticketId: id, reason: input.reason }, 'hand-off ticket opened');
+    return id;
+  } catch (err) {
+    log.warn({ threadKey: input.threadKey, err: (err as Error).message }, 'hand-off ticket failed');
+    return undefined;
+  }
+}
+
+export function handoffReply(reason: HandoffReason, ticketId: string | undefined): string {
+  const follow = ticketId
+    ? `I've opened ticket ${ticketId} and a person from our team will follow up with you here.`
+    : 'A person from our team will follow up with you here.';
+  return `Sorry — ${WHY[reason]} ${follow}`;
+}

@@ -1,0 +1,46 @@
+import type { Logger } from '../config/logger.js';
+import type { ToolClient } from './types.js';
+import type { ModelTool, ToolResultBlock, ToolUseBlock } from './model.js';
+
+const MAX_RESULT_CHARS = 16_000;
+
+/** MCP tools → Anthropic tools, sorted by name so the list is byte-identical on every turn. */
+export async function listModelTools(client: ToolClient): Promise<ModelTool[]> {
+  const { tools } = await client.listTools();
+  return tools
+    .map((t) => ({ name: t.name, description: t.description ?? '', input_schema: t.inputSchema }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+interface McpCallResult { content?: Array<{ type: string; text?: string }>; structuredContent?: Record<string, unknown>; isError?: boolean }
+
+export interface ToolOutcome { result: ToolResultBlock; approvalId?: string | undefined; ran: boolean }
+
+/** Text for the model: the tool's text plus the JSON of its structured content. */
+export function resultText(res: McpCallResult): string {
+  const text = (res.content ?? []).filter((c) => c.type === 'text' && typeof c.text === 'string').map((c) => c.text).join('\n');
+  const json = res.structuredContent !== undefined ? JSON.stringify(res.structuredContent) : '';
+  const out = [text, json].filter(Boolean).join('\n') || '(no content)';
+  return out.length > MAX_RESULT_CHARS ? `${out.slice(0, MAX_RESULT_CHARS)}… (truncated)` : out;
+}
+
+/** Run one tool_use through MCP. Never throws: failures become is_error results. */
+export async function runToolUse(client: ToolClient, available: ReadonlySet<string>, use: ToolUseBlock, log: Logger): Promise<ToolOutcome> {
+  const fail = (text: string, ran: boolean): ToolOutcome => ({ result: { type: 'tool_result', tool_use_id: use.id, content: text, is_error: true }, ran });
+  if (!available.has(use.name)) {
+    log.warn({ tool: use.name }, 'model asked for a tool this caller does not have');
+    return fail(`Unknown tool "${use.name}": it is not available to this caller.`, false);
+  }
+  const args = use.input && typeof use.input === 'object' && !Array.isArray(use.input) ? use.input : {};
+  try {
+    const res = (await client.callTool({ name: use.name, arguments: args })) as McpCallResult;
+    const approvalId = res.structuredContent?.status === 'pending_approval' && typeof res.structuredContent.approvalId === 'string' ? res.structuredContent.approvalId : undefined;
+    log.info({ tool: use.name, isError: Boolean(res.isError) }, 'tool called');
+    const result: ToolResultBlock = { type: 'tool_result', tool_use_id: use.id, content: resultText(res) };
+    if (res.isError) result.is_error = true;
+    return { result, approvalId: res.isError ? undefined : approvalId, ran: true };
+  } catch (err) {
+    log.warn({ tool: use.name, err: (err as Error).message }, 'tool call failed');
+    return fail(`Tool "${use.name}" failed: ${(err as Error).message}`, true);
+  }
+}
