@@ -174,6 +174,8 @@ export const processedSchema = z.strictObject({
   status: z.enum(['received', 'queued', 'done', 'ignored', 'failed']),
   reason: z.string().max(500).optional(),
   updatedAt: ts,
+  /** The pending inbound message (text already redacted) while queued, so a restart re-queues it; removed when done. */
+  message: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const outboxSchema = z.strictObject({

@@ -1,0 +1,55 @@
+/** The terminal chat's command line: a few words are commands, everything else is a message to the bot. */
+export type Command =
+  | { kind: 'user'; who: string }
+  | { kind: 'reset' }
+  | { kind: 'staff' }
+  | { kind: 'decide'; decision: 'approve' | 'deny'; approvalId: string; note?: string | undefined }
+  | { kind: 'help' }
+  | { kind: 'quit' }
+  | { kind: 'empty' }
+  | { kind: 'usage'; text: string }
+  | { kind: 'message'; text: string };
+
+export const HELP = [
+  'Commands:',
+  '  user <customer id or email>   chat as that customer (e.g. user cus_001)',
+  '  reset                         start a new conversation thread',
+  '  staff                         list approvals waiting for a staff decision',
+  '  approve <id> [note]           approve a pending request, as the local staff operator',
+  '  deny <id> [note]              deny a pending request',
+  '  help                          this list',
+  '  quit                          leave (end of input works too)',
+  'Anything else is sent to the assistant as the current customer.',
+].join('\n');
+
+export function parseCommand(line: string): Command {
+  const text = line.trim();
+  if (text === '') return { kind: 'empty' };
+  const [head = '', ...rest] = text.split(/\s+/);
+  const word = head.toLowerCase();
+  const arg = rest.join(' ');
+  switch (word) {
+    case 'user':
+      // "user" alone is a usage error; "user is locked out…" style sentences are messages.
+      if (rest.length === 1) return { kind: 'user', who: arg };
+      if (rest.length === 0) return { kind: 'usage', text: 'Usage: user <customer id or email>' };
+      return { kind: 'message', text };
+    case 'reset':
+    case 'staff':
+    case 'help':
+      return rest.length === 0 ? { kind: word } : { kind: 'message', text };
+    case 'quit':
+    case 'exit':
+      return rest.length === 0 ? { kind: 'quit' } : { kind: 'message', text };
+    case 'approve':
+    case 'deny': {
+      const [id, ...note] = rest;
+      if (!id) return { kind: 'usage', text: `Usage: ${word} <approval id> [note]` };
+      // Only an id-looking token makes it a command ("deny my request" is a message).
+      if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(id) || !/[\d_]/.test(id)) return { kind: 'message', text };
+      return { kind: 'decide', decision: word, approvalId: id, note: note.length ? note.join(' ') : undefined };
+    }
+    default:
+      return { kind: 'message', text };
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Process-level start-up shared by `npm start` (src/main.ts) and `npm run chat` (src/channels/terminal/cli.ts):
+ * config (one clear line and exit 1 when bad), logger, the app, signals, graceful shutdown.
+ */
+import { createApp, type App } from './app.js';
+import { loadConfig, type Config } from './config/config.js';
+import { createLogger } from './config/logger.js';
+import { isAppError } from './errors.js';
+
+function fail(err: unknown): never {
+  const text = isAppError(err) ? err.message : err instanceof Error ? err.message : String(err);
+  process.stderr.write(`helpline: ${text.replace(/\s*\n\s*/g, ' ')}\n`);
+  process.exit(1);
+}
+
+/** Logs go to stderr as JSON; while a person chats in this terminal, only warnings unless LOG_LEVEL says otherwise. */
+function logLevel(config: Config, chatting: boolean): string {
+  if (process.env['LOG_LEVEL'] === undefined && chatting && process.stderr.isTTY) return 'warn';
+  return config.env.LOG_LEVEL;
+}
+
+export async function launch(mode: 'auto' | 'always'): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    fail(err);
+  }
+  const chatting = mode === 'always' || !(config.slack.enabled || config.email.enabled);
+  const log = createLogger({ level: logLevel(config, chatting) });
+  let app: App;
+  try {
+    app = await createApp(config, { log, terminal: mode });
+  } catch (err) {
+    fail(err);
+  }
+
+  let exiting = false;
+  const shutdown = async (code: number, why: string) => {
+    if (exiting) return;
+    exiting = true;
+    log.info({ why }, 'shutting down');
+    try {
+      await app.stop();
+    } catch (err) {
+      log.error({ err: String(err) }, 'shutdown failed');
+      code = 1;
+    }
+    process.exit(code);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (exiting) process.exit(1); // a second signal: stop waiting
+      void shutdown(0, sig);
+    });
+  }
+
+  try {
+    await app.start();
+  } catch (err) {
+    await app.stop().catch(() => undefined);
+    fail(err);
+  }
+  if (!app.terminal) {
+    if (app.channels.length === 0) {
+      await app.stop().catch(() => undefined);
+      fail(new Error('Slack or email is configured, but no channel for it is wired into this build; unset SLACK_*/EMAIL_* to use the terminal chat'));
+    }
+    process.stdout.write(`Helpline running with ${app.modelLabel} on ${app.channels.join(' and ')}. Stop with Ctrl-C.\n`);
+    return;
+  }
+  await app.terminalDone;
+  await shutdown(0, 'terminal session ended');
+}

@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/config/logger.js';
+import { createConversations, type ConversationsDeps } from '../../src/conversations/conversations.js';
+import { REPLIES } from '../../src/conversations/replies.js';
+import { createTranscripts } from '../../src/conversations/transcripts.js';
+import { AppError } from '../../src/errors.js';
+import { createMemoryStore } from '../../src/store/memory-store.js';
+import type { Store } from '../../src/store/types.js';
+import { convConfig, fakeAgent, fakeConnect, msg, recordingDelivery, recordingStaff, until } from './fakes.js';
+
+function setup(over: Partial<ConversationsDeps> & { delayMs?: number; behave?: NonNullable<Parameters<typeof fakeAgent>[0]>['behave']; store?: Store } = {}) {
+  const store = over.store ?? createMemoryStore();
+  const transcripts = createTranscripts({ store });
+  const { agent, state } = fakeAgent({ transcripts, delayMs: over.delayMs, behave: over.behave });
+  const slack = recordingDelivery();
+  const staff = recordingStaff();
+  const connect = fakeConnect();
+  const conv = createConversations({
+    store, agent, connectTools: connect, resolvers: {}, delivery: { slack }, staff, config: convConfig(), log: silentLogger(),
+    random: () => 0.5, deliveryRetryMs: 1, ...over,
+  });
+  return { store, transcripts, agent, state, slack, staff, connect, conv };
+}
+
+describe('conversations', () => {
+  it('answers a message once even when it is delivered twice', async () => {
+    const { conv, slack, state, store, connect } = setup();
+    await conv.start();
+    const m = msg('slack:T:C:1', 'hello');
+    expect(await conv.handle(m)).toEqual({ accepted: true });
+    expect(await conv.handle({ ...m })).toEqual({ accepted: false, reason: 'duplicate' });
+    await conv.drain();
+    expect(await conv.handle({ ...m })).toEqual({ accepted: false, reason: 'duplicate' });
+    await conv.drain();
+    expect(slack.sent.map((s) => s.reply)).toEqual([{ text: 'echo: hello', kind: 'reply', inReplyToId: m.id }]);
+    expect(state.calls).toHaveLength(1);
+    expect(store.read().processed[m.id]?.status).toBe('done');
+    expect(store.read().processed[m.id]?.message).toBeUndefined();
+    expect(connect.opened).toBe(1);
+    expect(connect.closed).toBe(1);
+  });
+
+  it('answers 100 threads at once, in parallel up to the limit, each thread in order', async () => {
+    const { conv, slack, state } = setup({ delayMs: 15, config: convConfig({ concurrency: 8 }) });
+    await conv.start();
+    const sent: Record<string, string[]> = {};
+    const handles: Array<Promise<unknown>> = [];
+    for (let t = 0; t < 100; t++) {
+      const key = `slack:T:C:${t}`;
+      sent[key] = [];
+      for (let i = 0; i < 3; i++) {
+        const text = `t${t}-m${i}`;
+        sent[key].push(`echo: ${text}`);
+        handles.push(conv.handle(msg(key, text)));
+      }
+    }
+    const results = await Promise.all(handles);
+    expect(results.every((r) => (r as { accepted: boolean }).accepted)).toBe(true);
+    await conv.drain();
+    const got: Record<string, string[]> = {};
+    for (const s of slack.sent) (got[s.threadKey] ??= []).push(s.reply.text);
+    expect(got).toEqual(sent);
+    expect(state.maxActive).toBeLessThanOrEqual(8);
+    expect(state.maxActive).toBeGreaterThan(1);
+    expect(conv.stats()).toEqual({ queued: 0, running: 0, threads: 0 });
+  });
+
+  it('during a model outage sends one holding reply, keeps the thread waiting and answers each message once', async () => {
+    let down = true;
+    const { conv, slack, state, store } = setup({
+      behave: async () => { if (down) throw new AppError('unavailable', 'model overloaded'); },
+    });
+    await conv.start();
+    const key = 'slack:T:C:outage';
+    const first = msg(key, 'first');
+    await conv.handle(first);
+    await conv.handle(msg(key, 'second'));
+    await until(() => state.calls.length >= 4);
+    // Still down: one holding reply only, nothing else, the second message has not been tried yet.
+    expect(slack.sent.map((s) => s.reply.kind)).toEqual(['holding']);
+    expect(state.calls.every((c) => c.text === 'first')).toBe(true);
+    expect(store.read().processed[first.id]).toMatchObject({ status: 'queued', reason: 'model unavailable' });
+    down = false;
+    await conv.drain();
+    expect(slack.sent.map((s) => [s.reply.kind, s.reply.text])).toEqual([
+      ['holding', REPLIES.holding], ['reply', 'echo: first'], ['reply', 'echo: second'],
+    ]);
+    // A later outage on the same thread gets a fresh holding reply.
+    down = true;
+    await conv.handle(msg(key, 'third'));
+    await until(() => slack.sent.length === 4);
+    down = false;
+    await conv.drain();
+    expect(slack.sent.map((s) => s.reply.kind)).toEqual(['holding', 'reply', 'reply', 'holding', 'reply']);
+  });
+
+  it('re-queues a message left pending by a stopped process and answers it after restart', async () => {
+    const store = createMemoryStore();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const a = setup({ store, stopTimeoutMs: 20, behave: () => gate });
+    await a.conv.start();
+    const inflight = msg('slack:T:C:r', 'stuck in flight');
+    const waiting = msg('slack:T:C:r', 'waiting behind it');
+    await a.conv.handle(inflight);
+    await a.conv.handle(waiting);
+    await until(() => a.state.calls.length === 1);
+    await a.conv.stop();
+    expect(await a.conv.handle(msg('slack:T:C:r', 'late'))).toEqual({ accepted: false, reason: 'stopped' });
+    expect(store.read().processed[inflight.id]?.status).toBe('queued');
+    expect(store.read().processed[waiting.id]?.status).toBe('queued');
+
+    const b = setup({ store });
+    await b.conv.start();
+    await b.conv.drain();
+    expect(b.slack.sent.map((s) => s.reply.text)).toEqual(['echo: stuck in flight', 'echo: waiting behind it']);
+    release(); // the old process's turn finishing late must not answer again
+    await new Promise((r) => setTimeout(r, 20));
+    expect(a.slack.sent).toHaveLength(0);
+    expect(store.read().processed[inflight.id]?.status).toBe('done');
+    // The transcript holds each user message once.
+    const t = b.transcripts.load('slack:T:C:r');
+    expect(t?.messages.filter((m) => (m as { role: string }).role === 'user')).toHaveLength(2);
+  });
+
+  it('delivers a reply recorded before a crash without running the turn again', async () => {
+    const store = createMemoryStore();
+    const a = setup({ store, stopTimeoutMs: 20 });
+    a.slack.deliver = () => new Promise(() => {}); // the process dies while delivering
+    await a.conv.start();
+    const m = msg('slack:T:C:d', 'hi');
+    await a.conv.handle(m);
+    await until(() => a.state.calls.length === 1);
+    await new Promise((r) => setTimeout(r, 10));
+    await a.conv.stop();
+    expect(store.read().processed[m.id]?.status).toBe('queued');
+
+    const b = setup({ store });
+    await b.conv.start();
+    await b.conv.drain();
+    expect(b.state.calls).toHaveLength(0);
+    expect(b.slack.sent.map((x) => x.reply)).toEqual([{ text: 'echo: hi', kind: 'reply', inReplyToId: m.id }]);
+    expect(store.read().processed[m.id]?.status).toBe('done');
+  });
+
+  it('when a reply cannot be delivered after retries, records the failure and alerts staff', async () => {
+    const a = setup();
+    a.slack.failNext = 3;
+    await a.conv.start();
+    const m = msg('slack:T:C:f', 'hi');
+    await a.conv.handle(m);
+    await a.conv.drain();
+    expect(a.store.read().processed[m.id]).toMatchObject({ status: 'failed' });
+    expect(a.staff.alerts).toContain('A reply could not be delivered to a customer');
+    a.slack.failNext = 2; // two failures, third try works
+    await a.conv.handle(msg('slack:T:C:f', 'again'));
+    await a.conv.drain();
+    expect(a.slack.sent.map((x) => x.reply.text)).toEqual(['echo: again']);
+  });
+
+  it('past the queue bound replies "busy" and records it; nothing is lost silently', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const { conv, slack, store } = setup({ behave: () => gate, config: convConfig({ queueLimit: 2 }) });
+    await conv.start();
+    const m1 = msg('slack:T:C:b1', 'one');
+    const m2 = msg('slack:T:C:b2', 'two');
+    const m3 = msg('slack:T:C:b3', 'three');
+    expect(await conv.handle(m1)).toEqual({ accepted: true });
+    expect(await conv.handle(m2)).toEqual({ accepted: true });
+    expect(await conv.handle(m3)).toEqual({ accepted: false, reason: 'busy' });
+    expect(slack.sent).toEqual([{ threadKey: 'slack:T:C:b3', reply: { text: REPLIES.busy, kind: 'busy', inReplyToId: m3.id } }]);
+    expect(store.read().processed[m3.id]).toMatchObject({ status: 'ignored', reason: 'busy' });
+    release();
+    await conv.drain();
+    expect(slack.sent.filter((s) => s.reply.kind === 'reply').map((s) => s.threadKey).sort()).toEqual(['slack:T:C:b1', 'slack:T:C:b2']);
+    expect(await conv.handle(msg('slack:T:C:b3', 'again'))).toEqual({ accepted: true });
+    await conv.drain();
+  });
+
+  it('on other errors apologises, records the failure and alerts staff, then carries on with the thread', async () => {
+    const { conv, slack, staff, store } = setup({
+      behave: async (input) => { if (input.text === 'boom') throw new Error('tool exploded'); },
+    });
+    await conv.start();
+    const bad = msg('slack:T:C:e', 'boom');
+    await conv.handle(bad);
+    await conv.handle(msg('slack:T:C:e', 'after'));
+    await conv.drain();
+    expect(slack.sent.map((s) => s.reply.text)).toEqual([REPLIES.apology, 'echo: after']);
+    expect(store.read().processed[bad.id]).toMatchObject({ status: 'failed' });
+    expect(store.read().processed[bad.id]?.reason).toContain('tool exploded');
+    expect(staff.alerts).toEqual(['A conversation turn failed']);
+  });
+
+  it('posts approvals created in a turn to staff, and resolves the caller through the channel resolver', async () => {
+    const store = createMemoryStore();
+    await store.update((db) => {
+      db.approvals.push({ id: 'apr_1', customerId: 'cus_001', action: 'card_deactivation', cardId: 'card_1', reason: 'lost', requestedAt: '2026-01-01T00:00:00Z', expiresAt: '2026-01-02T00:00:00Z', status: 'pending' });
+    });
+    const { conv, staff, connect, state } = setup({
+      store,
+      resolvers: { slack: { resolve: async (sender) => (sender.id === 'U1' ? { kind: 'customer', customerId: 'cus_001' } : { kind: 'anonymous' }) } },
+      behave: async () => ({ approvalIds: ['apr_1'] }),
+    });
+    await conv.start();
+    await conv.handle(msg('slack:T:C:a', 'please block my card'));
+    await conv.drain();
+    expect(staff.approvals.map((a) => a.id)).toEqual(['apr_1']);
+    expect(connect.callers).toEqual([{ kind: 'customer', customerId: 'cus_001' }]);
+    expect(state.calls[0]?.caller).toEqual({ kind: 'customer', customerId: 'cus_001' });
+    expect(store.read().conversations['slack:T:C:a']).toMatchObject({ callerKind: 'customer', customerId: 'cus_001' });
+  });
+
+  it('notifyThread delivers a notice to the owning channel and notes it in the transcript', async () => {
+    const email = recordingDelivery();
+    const { conv, slack, state } = setup({ delivery: { slack: recordingDelivery(), email } });
+    await conv.notifyThread('email:<abc@x>', 'Your card was deactivated.');
+    expect(email.sent).toEqual([{ threadKey: 'email:<abc@x>', reply: { text: 'Your card was deactivated.', kind: 'notice' } }]);
+    expect(state.notes).toEqual([{ threadKey: 'email:<abc@x>', text: 'Your card was deactivated.' }]);
+    expect(slack.sent).toHaveLength(0);
+    await expect(conv.notifyThread('fax:1', 'x')).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
