@@ -1,0 +1,84 @@
+import type { WebClient } from './slack-client.js';
+import type { Logger } from '../../config/logger.js';
+import type { CustomerDirectory, CustomerRef, IdentityResolver, InboundMessage, Sender } from '../../conversations/types.js';
+import type { Caller } from '../../support/caller.js';
+import { createBoundedCache } from './bounded-cache.js';
+import type { LaneRunner } from './rate-limit.js';
+import type { StaffAuth } from './staff-auth.js';
+
+export interface SlackProfile { email?: string | undefined; displayName?: string | undefined }
+
+export interface SlackIdentity extends IdentityResolver {
+  /** The customer behind a Slack user: linked user id, else the profile's Slack-verified email. */
+  customerFor(userId: string): Promise<CustomerRef | undefined>;
+  /** Verified email + display name from `users.info` (cached); empty when unverified or unreadable. */
+  profile(userId: string): Promise<SlackProfile>;
+  /** Staff (only in a direct message with the bot), else customer, else anonymous. */
+  callerFor(userId: string, opts: { allowStaff: boolean }): Promise<Caller>;
+}
+
+interface UserInfo {
+  deleted?: boolean; is_bot?: boolean; is_email_confirmed?: boolean; team_id?: string; real_name?: string; name?: string;
+  profile?: { email?: string; display_name?: string; real_name?: string };
+}
+
+export function createSlackIdentity(deps: {
+  client: WebClient;
+  lanes: LaneRunner;
+  directory: CustomerDirectory;
+  staff: StaffAuth;
+  teamId: () => string | undefined;
+  log: Logger;
+  cacheSize?: number;
+  cacheTtlMs?: number;
+}): SlackIdentity {
+  const cache = createBoundedCache<SlackProfile>({ max: deps.cacheSize ?? 1000, ttlMs: deps.cacheTtlMs ?? 15 * 60_000 });
+
+  async function profile(userId: string): Promise<SlackProfile> {
+    const hit = cache.get(userId);
+    if (hit) return hit;
+    try {
+      const res = await deps.lanes.run('users.info', () => deps.client.users.info({ user: userId }));
+      const user = (res.user ?? {}) as UserInfo;
+      const team = deps.teamId();
+      const trusted = !user.deleted && !user.is_bot && user.is_email_confirmed === true && (!team || !user.team_id || user.team_id === team);
+      const email = trusted && user.profile?.email ? user.profile.email.trim().toLowerCase() : undefined;
+      const displayName = user.profile?.display_name || user.profile?.real_name || user.real_name || user.name;
+      const result: SlackProfile = { email, displayName };
+      cache.set(userId, result);
+      return result;
+    } catch (err) {
+      // not cached: the next message tries again
+      deps.log.warn({ err: (err as Error).message, userId }, 'users.info failed; treating sender as unverified');
+      return {};
+    }
+  }
+
+  async function customerFor(userId: string): Promise<CustomerRef | undefined> {
+    const linked = deps.directory.bySlackUserId(userId);
+    if (linked) return linked;
+    const { email } = await profile(userId);
+    return email ? deps.directory.byEmail(email) : undefined;
+  }
+
+  async function callerFor(userId: string, opts: { allowStaff: boolean }): Promise<Caller> {
+    if (opts.allowStaff && (await deps.staff.isStaff(userId))) return { kind: 'staff', staffId: userId };
+    const linked = deps.directory.bySlackUserId(userId);
+    if (linked) return { kind: 'customer', customerId: linked.id };
+    const { email } = await profile(userId);
+    const byEmail = email ? deps.directory.byEmail(email) : undefined;
+    if (byEmail) return { kind: 'customer', customerId: byEmail.id };
+    return email ? { kind: 'anonymous', contact: email } : { kind: 'anonymous' };
+  }
+
+  return {
+    profile,
+    customerFor,
+    callerFor,
+    async resolve(sender: Sender, msg: InboundMessage): Promise<Caller> {
+      // staff tools only in a one-to-one DM with the bot: a channel thread is read by others
+      const isDm = msg.meta?.['channelType'] === 'im';
+      return callerFor(sender.id, { allowStaff: isDm });
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { WebClient } from './slack-client.js';
+import type { Logger } from '../../config/logger.js';
+import type { LaneRunner } from './rate-limit.js';
+
+export interface StaffAuth {
+  /** Allow-list of Slack user ids, or member of the configured user group (cached with a TTL). Errors deny. */
+  isStaff(userId: string): Promise<boolean>;
+  /** Synchronous check from what is known now (allow-list + last successful user-group read); for support's staff check. */
+  isStaffSync(userId: string): boolean;
+}
+
+export function createStaffAuth(deps: {
+  client: WebClient;
+  lanes: LaneRunner;
+  staffUserIds: string[];
+  staffUsergroup: string | undefined;
+  log: Logger;
+  ttlMs?: number;
+  now?: () => number;
+}): StaffAuth {
+  const ttlMs = deps.ttlMs ?? 5 * 60_000;
+  const now = deps.now ?? (() => Date.now());
+  const allow = new Set(deps.staffUserIds.filter(Boolean));
+  let group: { members: Set<string>; at: number } | undefined;
+  let inflight: Promise<Set<string>> | undefined;
+
+  async function loadGroup(usergroup: string): Promise<Set<string>> {
+    if (group && now() - group.at < ttlMs) return group.members;
+    inflight ??= deps.lanes
+      .run('usergroups.users.list', () => deps.client.usergroups.users.list({ usergroup }))
+      .then((res) => {
+        const members = new Set((res.users ?? []).filter((u): u is string => typeof u === 'string'));
+        group = { members, at: now() };
+        return members;
+      })
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  }
+
+  return {
+    async isStaff(userId) {
+      if (!userId) return false;
+      if (allow.has(userId)) return true;
+      if (!deps.staffUsergroup) return false;
+      try {
+        return (await loadGroup(deps.staffUsergroup)).has(userId);
+      } catch (err) {
+        group = undefined; // an unreadable group denies, and is read again next time
+        deps.log.warn({ err: (err as Error).message, usergroup: deps.staffUsergroup }, 'staff user group unreadable; denying');
+        return false;
+      }
+    },
+    isStaffSync(userId) {
+      if (allow.has(userId)) return true;
+      return Boolean(group && now() - group.at < ttlMs && group.members.has(userId));
+    },
+  };
+}

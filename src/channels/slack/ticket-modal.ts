@@ -1,0 +1,105 @@
+import type { App, ViewStateValue } from '@slack/bolt';
+import type { WebClient } from './slack-client.js';
+import type { Logger } from '../../config/logger.js';
+import type { ConnectTools } from '../../conversations/types.js';
+import { escapeSlack } from './format.js';
+import type { SlackIdentity } from './identity.js';
+import type { LaneRunner } from './rate-limit.js';
+import { ToolError, withTools } from './tool-call.js';
+
+export const TICKET_MODAL = 'ticket_create';
+const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+const EMAIL = /^[^\s@<>|]+@[^\s@<>|]+\.[^\s@<>|]+$/;
+
+interface ModalMeta { channel: string }
+type ViewAck = { response_action: 'errors'; errors: Record<string, string> };
+
+const input = (blockId: string, label: string, element: Record<string, unknown>, optional = false) =>
+  ({ type: 'input', block_id: blockId, optional, label: { type: 'plain_text', text: label }, element: { action_id: 'value', ...element } });
+
+/** The "new ticket" modal. Staff also name the customer; an unlinked person gives a contact email unless Slack verified one. */
+export function ticketCreateModal(opts: { role: 'staff' | 'customer' | 'anonymous'; channel: string; knownContact?: string | undefined }) {
+  const option = (p: string) => ({ text: { type: 'plain_text', text: p }, value: p });
+  const blocks: Array<Record<string, unknown>> = [
+    input('subject', 'Subject', { type: 'plain_text_input', max_length: 200 }),
+    input('description', 'What happened?', { type: 'plain_text_input', multiline: true, max_length: 3000 }),
+    input('priority', 'Priority', { type: 'static_select', options: PRIORITIES.map(option), initial_option: option('normal') }),
+  ];
+  if (opts.role === 'staff') blocks.push(input('customer', 'Customer (email, name or id)', { type: 'plain_text_input', max_length: 254 }, true));
+  if (opts.role === 'anonymous' && !opts.knownContact) blocks.push(input('contact', 'Your email address (so we can reply)', { type: 'email_text_input' }));
+  return {
+    type: 'modal' as const,
+    callback_id: TICKET_MODAL,
+    private_metadata: JSON.stringify({ channel: opts.channel } satisfies ModalMeta),
+    title: { type: 'plain_text' as const, text: 'New ticket' },
+    submit: { type: 'plain_text' as const, text: 'Open ticket' },
+    close: { type: 'plain_text' as const, text: 'Cancel' },
+    blocks,
+  };
+}
+
+function field(values: Record<string, Record<string, ViewStateValue>>, block: string): string {
+  const v = values[block]?.['value'];
+  return (v?.value ?? v?.selected_option?.value ?? '').trim();
+}
+
+export function registerTicketModal(app: App, deps: {
+  client: WebClient;
+  lanes: LaneRunner;
+  identity: SlackIdentity;
+  connectTools: ConnectTools;
+  teamOk: (teamId: string | undefined) => boolean;
+  log: Logger;
+}): void {
+  const dm = (user: string, text: string) =>
+    deps.lanes.run(user, () => deps.client.chat.postMessage({ channel: user, text, unfurl_links: false })).catch((err: Error) =>
+      deps.log.warn({ err: err.message }, 'could not confirm the new ticket by DM'));
+
+  app.view(TICKET_MODAL, async ({ ack: rawAck, body, view }) => {
+    let acked = false;
+    const ack = async (response?: ViewAck) => {
+      if (acked) return;
+      acked = true;
+      await (response ? rawAck(response) : rawAck());
+    };
+    if (!deps.teamOk(body.team?.id)) return ack();
+    const values = view.state.values;
+    const subject = field(values, 'subject');
+    const description = field(values, 'description');
+    const priority = field(values, 'priority') || 'normal';
+    const errors: Record<string, string> = {};
+    if (!subject) errors['subject'] = 'Give the ticket a subject.';
+    if (!description) errors['description'] = 'Describe the problem.';
+    if (!(PRIORITIES as readonly string[]).includes(priority)) errors['priority'] = 'Pick a priority.';
+    const user = body.user.id;
+    const caller = await deps.identity.callerFor(user, { allowStaff: true });
+    const args: Record<string, unknown> = { subject, description, priority };
+    try {
+      if (caller.kind === 'anonymous') {
+        const contact = (await deps.identity.profile(user)).email ?? field(values, 'contact');
+        if (!EMAIL.test(contact)) errors['contact'] = 'Enter a valid email address.';
+        args['contact'] = contact;
+      }
+      if (Object.keys(errors).length) return ack({ response_action: 'errors', errors });
+      const ticket = await withTools(deps.connectTools, caller, {}, async (call) => {
+        const query = caller.kind === 'staff' ? field(values, 'customer') : '';
+        if (query) {
+          const found = await call<{ customers: Array<{ id: string }> }>('find_customer', { query });
+          if (found.customers.length !== 1) {
+            await ack({ response_action: 'errors', errors: { customer: found.customers.length ? 'More than one customer matches; be more specific.' : 'No customer matches.' } });
+            return undefined;
+          }
+          args['customerId'] = found.customers[0]?.id;
+        }
+        await ack();
+        return (await call<{ ticket: { id: string; subject: string } }>('create_ticket', args)).ticket;
+      });
+      if (ticket) await dm(user, `Ticket *${escapeSlack(ticket.id)}* opened: ${escapeSlack(ticket.subject)}. We will get back to you.`);
+    } catch (err) {
+      const message = err instanceof ToolError ? err.message : 'Something went wrong; the ticket was not opened.';
+      if (!(err instanceof ToolError)) deps.log.error({ err: (err as Error).message }, 'ticket modal submission failed');
+      await ack();
+      await dm(user, `Your ticket could not be opened: ${escapeSlack(message)}`);
+    }
+  });
+}

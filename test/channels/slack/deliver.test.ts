@@ -1,0 +1,37 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from './harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+describe('SlackDeliver', () => {
+  it('a retried reply after a partial failure posts only the missing parts', async () => {
+    h = await startHarness({ deps: { appOptions: { webApiRetries: 0 } } });
+    const key = `slack:${h.fake.teamId}:C0GEN:1710000000.000100`;
+    const long = `${'a'.repeat(2500)}\n\n${'b'.repeat(2500)}\n\n${'c'.repeat(2500)}`;
+    h.fake.script('chat.postMessage', { status: 200, body: { ok: false, error: 'internal_error' }, when: (a) => String(a['text']).startsWith('b') });
+    await expect(h.channel.deliver.deliver(key, { text: long, kind: 'reply', inReplyToId: 'm1' })).rejects.toThrow(/internal_error/);
+    await h.channel.deliver.deliver(key, { text: long, kind: 'reply', inReplyToId: 'm1' });
+    const texts = h.fake.callsOf('chat.postMessage').filter((c) => (c.args['text'] as string) !== undefined).map((c) => String(c.args['text'])[0]);
+    expect(texts).toEqual(['a', 'b', 'b', 'c']); // the failed 'b' attempt is recorded too; 'a' was not posted again
+    for (const c of h.fake.callsOf('chat.postMessage')) expect(c.args).toMatchObject({ channel: 'C0GEN', thread_ts: '1710000000.000100' });
+  });
+
+  it('two identical free-standing notices are both posted', async () => {
+    h = await startHarness();
+    const key = `slack:${h.fake.teamId}:D0CUST:1710000000.000200`;
+    await h.channel.deliver.deliver(key, { text: 'Your request expired.', kind: 'notice' });
+    await h.channel.deliver.deliver(key, { text: 'Your request expired.', kind: 'notice' });
+    expect(h.fake.callsOf('chat.postMessage')).toHaveLength(2);
+  });
+
+  it('refuses thread keys that are not Slack threads of this workspace', async () => {
+    h = await startHarness();
+    await expect(h.channel.deliver.deliver('email:<x@y>', { text: 'hi', kind: 'reply' })).rejects.toThrow(/Not a Slack thread/);
+    await expect(h.channel.deliver.deliver('slack:T0OTHER:C1:1.000001', { text: 'hi', kind: 'reply' })).rejects.toThrow(/Not a Slack thread/);
+    expect(h.fake.callsOf('chat.postMessage')).toHaveLength(0);
+  });
+});
