@@ -7,7 +7,6 @@ import { recordAudit } from './audit.js';
 import { requireCustomer, requireStaff } from './authority.js';
 import type { SupportContext } from './context.js';
 import { normalizeCountry } from './countries.js';
-import { formatMinor } from './money.js';
 import { idString, isoDate, optionalText, parseInput, text } from './validation.js';
 
 const transactionQuerySchema = z.strictObject({
@@ -69,7 +68,7 @@ export function createAccounts(ctx: SupportContext): Support['accounts'] {
       const customer = requireCustomer(db, caller);
       return db.accounts
         .filter((a) => a.customerId === customer.id)
-        .map((a) => ({ accountId: a.id, type: a.type, currency: a.currency, balanceMinor: a.balanceMinor, formatted: formatMinor(a.balanceMinor, a.currency) }));
+        .map((a) => ({ accountId: a.id, type: a.type, currency: a.currency, balanceMinor: a.balanceMinor, formatted: ctx.money(a.balanceMinor, a.currency) }));
     },
 
     transactions(caller, q: TransactionQuery): Transaction[] {

@@ -1,5 +1,6 @@
 import type { Logger } from '../config/logger.js';
 import type { Store } from '../store/types.js';
+import { createMoneyFormatter } from './money.js';
 
 /** The dependencies `createSupport` takes. */
 export interface SupportDeps {
@@ -25,6 +26,8 @@ export interface SupportContext {
   publicBaseUrl: string;
   now: () => Date;
   log: Logger | undefined;
+  /** Formats integer minor units for display, with cached formatters. */
+  money: (amountMinor: number, currency: string) => string;
 }
 
 export function toContext(deps: SupportDeps): SupportContext {
@@ -36,5 +39,6 @@ export function toContext(deps: SupportDeps): SupportContext {
     publicBaseUrl: deps.publicBaseUrl.replace(/\/+$/, ''),
     now: deps.clock ?? (() => new Date()),
     log: deps.log,
+    money: createMoneyFormatter(),
   };
 }
