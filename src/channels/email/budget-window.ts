@@ -1,0 +1,54 @@
+/**
+ * Reply budget: at most N replies per sender and per thread in a sliding hour. Past it the channel stays
+ * silent and staff get ONE alert per key per window. Kept in `state['email.budget']` (key → recent reply
+ * times) and `state['email.budgetAlerts']` (key → until when an alert was already sent). Runs inside store.update.
+ */
+import type { Db } from '../../store/schema.js';
+
+export const BUDGET_WINDOW_MS = 3600_000;
+
+export interface BudgetLimits { perSender: number; perThread: number }
+export type BudgetVerdict =
+  | { ok: true }
+  | { ok: false; over: 'sender' | 'thread'; key: string; alert: boolean };
+
+function obj<T>(db: Db, key: string): Record<string, T> {
+  const cur = db.state[key];
+  if (typeof cur === 'object' && cur !== null && !Array.isArray(cur)) return cur as Record<string, T>;
+  const fresh: Record<string, T> = {};
+  db.state[key] = fresh;
+  return fresh;
+}
+
+function recent(list: string[] | undefined, now: number): string[] {
+  return (list ?? []).filter((t) => now - Date.parse(t) < BUDGET_WINDOW_MS);
+}
+
+/**
+ * Take one reply from the sender's and the thread's budget, or say which is spent and whether
+ * this is the first refusal of the window (alert staff then, and only then).
+ */
+export function takeBudget(db: Db, p: { sender: string; threadKey: string; limits: BudgetLimits; now: Date }): BudgetVerdict {
+  const budget = obj<string[]>(db, 'email.budget');
+  const alerts = obj<string>(db, 'email.budgetAlerts');
+  const t = p.now.getTime();
+  const iso = p.now.toISOString();
+  const sKey = `sender:${p.sender.toLowerCase()}`;
+  const tKey = `thread:${p.threadKey}`;
+  // Housekeeping: forget windows that are over.
+  for (const [k, v] of Object.entries(budget)) if (recent(v, t).length === 0) delete budget[k];
+  for (const [k, v] of Object.entries(alerts)) if (Date.parse(v) <= t) delete alerts[k];
+
+  const s = recent(budget[sKey], t);
+  const th = recent(budget[tKey], t);
+  const over = s.length >= p.limits.perSender ? ('sender' as const) : th.length >= p.limits.perThread ? ('thread' as const) : undefined;
+  if (over) {
+    const key = over === 'sender' ? sKey : tKey;
+    const alert = alerts[key] === undefined;
+    if (alert) alerts[key] = new Date(t + BUDGET_WINDOW_MS).toISOString();
+    return { ok: false, over, key, alert };
+  }
+  budget[sKey] = [...s, iso];
+  budget[tKey] = [...th, iso];
+  return { ok: true };
+}

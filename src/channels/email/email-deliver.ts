@@ -1,0 +1,85 @@
+/**
+ * `deliver(threadKey, reply)` for email threads: composes a threaded reply and writes it to the durable
+ * outbox (with our Message-ID, generated now) before anything is sent; the outbox worker sends it.
+ * Safe to call again: a second reply of the same kind to the same inbound message is not queued twice.
+ * 'holding' replies are not emailed (mail is asynchronous; the real answer follows in the same thread).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../config/logger.js';
+import type { DeliverPort } from '../../conversations/types.js';
+import { AppError } from '../../errors.js';
+import type { OutboxItem } from '../../store/schema.js';
+import type { Store } from '../../store/types.js';
+import { newMessageId, replyReferences, replySubject, textToHtml } from './compose-reply.js';
+import { indexSet, normalizeMessageId, threadGet } from './email-state.js';
+
+export interface EmailDeliverDeps {
+  store: Store;
+  from: string;
+  log: Logger;
+  clock: () => Date;
+  /** Called after an item is queued (wakes the outbox worker). */
+  queued: () => void;
+}
+
+/** `email:<message-id>` (our InboundMessage ids) → `<message-id>`. */
+export function messageIdOfInbound(inboundId: string): string {
+  return normalizeMessageId(inboundId.startsWith('email:') ? inboundId.slice('email:'.length) : inboundId);
+}
+
+export function createEmailDeliver(deps: EmailDeliverDeps): DeliverPort {
+  const { store, log } = deps;
+  return {
+    async deliver(threadKey, reply) {
+      if (!threadKey.startsWith('email:')) throw new AppError('bad_input', 'not an email thread', { threadKey });
+      if (reply.kind === 'holding') {
+        log.info({ threadKey }, 'holding reply not emailed');
+        return;
+      }
+      const now = deps.clock().toISOString();
+      const messageId = newMessageId(deps.from);
+      const outcome = await store.update((db) => {
+        const thread = threadGet(db, threadKey);
+        if (!thread) throw new AppError('not_found', 'Unknown email thread: no customer address to answer', { threadKey });
+        const sourceId = reply.inReplyToId;
+        if (sourceId) {
+          const dup = db.outbox.find((i) => i.threadKey === threadKey && i.payload.sourceId === sourceId && i.payload.replyKind === reply.kind);
+          if (dup) return { queued: false as const, id: dup.id };
+        }
+        const inReplyTo = (sourceId ? messageIdOfInbound(sourceId) : '') || thread.lastInboundId;
+        const ticket = db.tickets.filter((t) => t.threadKey === threadKey).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+        const item: OutboxItem = {
+          id: `out_${randomUUID()}`,
+          channel: 'email',
+          threadKey,
+          payload: {
+            kind: 'reply',
+            replyKind: reply.kind,
+            ...(sourceId ? { sourceId } : {}),
+            to: thread.customerEmail,
+            subject: replySubject(thread.subject, ticket?.id),
+            messageId,
+            inReplyTo,
+            references: replyReferences(thread.references, inReplyTo),
+            text: reply.text,
+            html: textToHtml(reply.text),
+          },
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: now,
+          createdAt: now,
+        };
+        db.outbox.push(item);
+        // Indexed now, not after sending: a customer answering a mail we sent just before a crash still threads.
+        indexSet(db, messageId, { threadKey, dir: 'out' });
+        return { queued: true as const, id: item.id };
+      });
+      if (outcome.queued) {
+        log.info({ threadKey, outboxId: outcome.id, kind: reply.kind }, 'email reply queued');
+        deps.queued();
+      } else {
+        log.info({ threadKey, outboxId: outcome.id, kind: reply.kind }, 'email reply already queued; not queued again');
+      }
+    },
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * Sends the email outbox: replies written by `deliver` and system mail put there by support
+ * (`payload.kind === 'system'`, e.g. password-reset links). Its own loop, so a stuck SMTP server never
+ * blocks the inbox. The Message-ID is stored before the first attempt and reused by every retry.
+ * 4xx / timeouts → retry with capped exponential backoff; 5xx → failed, recipient marked undeliverable.
+ */
+import type { Logger } from '../../config/logger.js';
+import type { StaffNotifier } from '../../conversations/types.js';
+import type { OutboxItem } from '../../store/schema.js';
+import type { Store } from '../../store/types.js';
+import { createOutboxSend } from './outbox-send.js';
+import type { SmtpSender } from './smtp-sender.js';
+
+export interface OutboxWorkerOptions {
+  retryBaseMs?: number | undefined;
+  retryMaxMs?: number | undefined;
+  maxAttempts?: number | undefined;
+  /** How often the store is looked at for items written by others (support's system mail). */
+  pollMs?: number | undefined;
+  /** How long an address stays undeliverable after a 5xx or a bounce. */
+  undeliverableMs?: number | undefined;
+}
+
+export interface OutboxWorkerDeps extends OutboxWorkerOptions {
+  store: Store;
+  sender: SmtpSender;
+  from: string;
+  log: Logger;
+  staff?: StaffNotifier | undefined;
+  clock: () => Date;
+  random?: (() => number) | undefined;
+}
+
+export interface OutboxWorker {
+  start(): void;
+  stop(): Promise<void>;
+  /** Look at the outbox now (called after `deliver` queued something). */
+  kick(): void;
+  status(): 'ok' | 'unknown' | 'failing';
+}
+
+export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
+  const { store, log } = deps;
+  const pollMs = deps.pollMs ?? 2_000;
+  let health: 'ok' | 'unknown' | 'failing' = 'unknown';
+  let running = false;
+  let stopped = true;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  let loop: Promise<void> = Promise.resolve();
+
+  const sendOne = createOutboxSend({
+    store, sender: deps.sender, from: deps.from, log, staff: deps.staff, clock: deps.clock,
+    random: deps.random ?? Math.random,
+    baseMs: deps.retryBaseMs ?? 30_000,
+    maxMs: deps.retryMaxMs ?? 3600_000,
+    maxAttempts: deps.maxAttempts ?? 12,
+    undeliverableMs: deps.undeliverableMs ?? 3 * 24 * 3600_000,
+    health: (h) => { health = h; },
+  });
+
+  function due(): OutboxItem[] {
+    const now = deps.clock().getTime();
+    return store.read().outbox
+      .filter((i) => i.channel === 'email' && i.status === 'pending' && Date.parse(i.nextAttemptAt) <= now)
+      .sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt));
+  }
+
+  async function pass(): Promise<void> {
+    for (const item of due()) {
+      if (stopped) return;
+      try {
+        await sendOne(item);
+      } catch (err) {
+        // A store failure: leave the item pending; the next pass retries.
+        log.error({ outboxId: item.id, err: String(err) }, 'outbox pass failed');
+        return;
+      }
+    }
+  }
+
+  function schedule(ms: number): void {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => { timer = undefined; kick(); }, ms);
+    timer.unref();
+  }
+
+  function kick(): void {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    loop = (async () => {
+      try {
+        do {
+          again = false;
+          await pass();
+        } while (again && !stopped);
+      } finally {
+        running = false;
+        let nextDue = Number.POSITIVE_INFINITY;
+        for (const i of store.read().outbox) {
+          if (i.channel === 'email' && i.status === 'pending') nextDue = Math.min(nextDue, Date.parse(i.nextAttemptAt));
+        }
+        const wait = Number.isFinite(nextDue) ? nextDue - deps.clock().getTime() : pollMs;
+        schedule(Math.max(10, Math.min(pollMs, wait)));
+      }
+    })();
+  }
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      kick();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await loop;
+    },
+    kick,
+    status: () => health,
+  };
+}
