@@ -1,0 +1,98 @@
+/** Creates the configured protocol channels (Slack, email) and the HTTP server, and hooks them into the app. */
+import { startHttpServer, createResetPage, type HttpServer, type ReadinessCheck } from '../channels/http/index.js';
+import { createEmailChannel, type EmailChannel } from '../channels/email/index.js';
+import { createSlackChannel, type SlackChannel } from '../channels/slack/index.js';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../config/logger.js';
+import type { ConnectTools, ConversationsPort, CustomerDirectory, DeliverPort, IdentityResolver, StaffNotifier } from '../conversations/types.js';
+import type { Channel } from '../store/schema.js';
+import type { Store } from '../store/types.js';
+import type { Support } from '../support/api.js';
+
+export interface ChannelSet {
+  slack?: SlackChannel | undefined;
+  email?: EmailChannel | undefined;
+  http?: HttpServer | undefined;
+}
+
+export interface ChannelWiringDeps {
+  config: Config;
+  log: Logger;
+  clock: () => Date;
+  store: Store;
+  support: Support;
+  conversations: ConversationsPort;
+  connectTools: ConnectTools;
+  directory: CustomerDirectory;
+  delivery: Record<string, DeliverPort>;
+  resolvers: Partial<Record<Channel, IdentityResolver>>;
+  staffNotifiers: StaffNotifier[];
+  starters: Array<() => Promise<void> | void>;
+  stoppers: Array<() => Promise<void> | void>;
+  channels: string[];
+  httpPort?: number | undefined;
+  metricsText: () => Promise<string>;
+  /** Filled in as channels are created and started (the HTTP server appears once started). */
+  into: ChannelSet;
+}
+
+export function startChannels(d: ChannelWiringDeps): ChannelSet {
+  const set = d.into;
+  const { config, log } = d;
+  const checks: Record<string, ReadinessCheck> = {
+    store: () => {
+      try {
+        d.store.read();
+        return true;
+      } catch (err) {
+        return `store unreadable: ${(err as Error).message}`;
+      }
+    },
+  };
+
+  if (config.slack.enabled) {
+    const slack = createSlackChannel({
+      config: config.slack, conversations: d.conversations, connectTools: d.connectTools, directory: d.directory,
+      log: log.child({ component: 'slack' }), clock: d.clock,
+      onCardPosted: (id, ref) => d.support.approvals.setStaffMessage(id, ref),
+    });
+    set.slack = slack;
+    d.delivery['slack'] = slack.deliver;
+    d.resolvers.slack = slack.identity;
+    d.staffNotifiers.push(slack.staff);
+    d.starters.push(() => slack.start());
+    d.stoppers.push(() => slack.stop());
+    d.channels.push('slack');
+    checks['slack'] = () => (slack.status() === 'connected' ? true : `Slack ${slack.status()}`);
+  }
+
+  if (config.email.enabled) {
+    const email = createEmailChannel({
+      config: config.email, store: d.store, conversations: d.conversations, directory: d.directory,
+      staff: { approvalRequested: async (a) => { for (const n of d.staffNotifiers) await n.approvalRequested(a); }, alert: async (t, x) => { for (const n of d.staffNotifiers) await n.alert(t, x); } },
+      log: log.child({ component: 'email' }), clock: d.clock,
+    });
+    set.email = email;
+    d.delivery['email'] = email.deliver;
+    d.resolvers.email = email.identity;
+    d.starters.push(() => email.start());
+    d.stoppers.push(() => email.stop());
+    d.channels.push('email');
+    checks['imap'] = () => (email.status().imap === 'connected' ? true : `IMAP session ${email.status().imap}`);
+    checks['smtp'] = () => (email.status().smtp === 'failing' ? 'SMTP failing' : true);
+  }
+
+  const port = d.httpPort ?? config.http.port;
+  if (port !== undefined) {
+    d.starters.push(async () => {
+      set.http = await startHttpServer({
+        host: config.http.host, port, log: log.child({ component: 'http' }), checks,
+        metrics: { contentType: 'text/plain; version=0.0.4; charset=utf-8', text: d.metricsText },
+        resetPage: createResetPage({ passwords: d.support.passwords, log: log.child({ component: 'reset-page' }), publicOrigin: new URL(config.approvals.publicBaseUrl).origin }),
+      });
+    });
+    d.stoppers.push(() => set.http?.close());
+    d.channels.push('http');
+  }
+  return set;
+}

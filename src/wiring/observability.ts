@@ -1,0 +1,100 @@
+/**
+ * Metrics by decoration: the layers know nothing of Prometheus; the composition root wraps their ports.
+ * Model time inside a turn is tracked with AsyncLocalStorage so turn overhead can exclude it.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Agent, ModelPort, ToolClient } from '../agent/index.js';
+import type { Metrics } from '../config/metrics.js';
+import type { ConnectTools, ConversationsPort } from '../conversations/types.js';
+import type { Store } from '../store/types.js';
+
+export function createObservability(metrics: Metrics) {
+  const turnModelTime = new AsyncLocalStorage<{ modelMs: number }>();
+
+  function model(inner: ModelPort): ModelPort {
+    return {
+      name: inner.name,
+      async createMessage(req, opts) {
+        const started = performance.now();
+        try {
+          const res = await inner.createMessage(req, opts);
+          metrics.modelCalls.inc({ outcome: 'ok' });
+          const u = res.usage;
+          metrics.modelTokens.inc({ kind: 'input' }, u.input_tokens ?? 0);
+          metrics.modelTokens.inc({ kind: 'output' }, u.output_tokens ?? 0);
+          metrics.modelTokens.inc({ kind: 'cache_read' }, u.cache_read_input_tokens ?? 0);
+          metrics.modelTokens.inc({ kind: 'cache_creation' }, u.cache_creation_input_tokens ?? 0);
+          return res;
+        } catch (err) {
+          metrics.modelCalls.inc({ outcome: (err as { code?: string }).code ?? 'error' });
+          throw err;
+        } finally {
+          const ms = performance.now() - started;
+          metrics.modelLatency.observe(ms / 1000);
+          const turn = turnModelTime.getStore();
+          if (turn) turn.modelMs += ms;
+        }
+      },
+    };
+  }
+
+  function agent(inner: Agent): Agent {
+    return {
+      noteEvent: (threadKey, text) => inner.noteEvent(threadKey, text),
+      runTurn(input) {
+        const ctx = { modelMs: 0 };
+        const started = performance.now();
+        return turnModelTime.run(ctx, async () => {
+          try {
+            return await inner.runTurn(input);
+          } finally {
+            metrics.turnOverhead.observe(Math.max(0, performance.now() - started - ctx.modelMs) / 1000);
+          }
+        });
+      },
+    };
+  }
+
+  function tools(connect: ConnectTools): ConnectTools {
+    return async (caller, ctx) => {
+      const session = await connect(caller, ctx);
+      const client: ToolClient = {
+        listTools: () => session.client.listTools(),
+        async callTool(params) {
+          try {
+            const result = await session.client.callTool(params);
+            metrics.toolCalls.inc({ tool: params.name, result: (result as { isError?: boolean }).isError ? 'error' : 'ok' });
+            return result;
+          } catch (err) {
+            metrics.toolCalls.inc({ tool: params.name, result: 'error' });
+            throw err;
+          }
+        },
+      };
+      return { client, close: () => session.close() };
+    };
+  }
+
+  function inbound(inner: ConversationsPort): ConversationsPort {
+    return {
+      notifyThread: (threadKey, text) => inner.notifyThread(threadKey, text),
+      async handle(msg) {
+        const r = await inner.handle(msg);
+        metrics.inbound.inc({ channel: msg.channel, outcome: r.accepted ? 'accepted' : (r.reason ?? 'rejected') });
+        return r;
+      },
+    };
+  }
+
+  /** Gauges read from the store at scrape time. */
+  async function scrape(store: Store): Promise<string> {
+    const db = store.read();
+    metrics.approvals.reset();
+    for (const a of db.approvals) metrics.approvals.inc({ state: a.status });
+    metrics.outboxDepth.set(db.outbox.filter((o) => o.status === 'pending').length);
+    metrics.quarantine.set(db.quarantine.length);
+    return metrics.registry.metrics();
+  }
+
+  return { model, agent, tools, inbound, scrape };
+}
