@@ -20,6 +20,8 @@ const ADDRESS_FORMAT = 'Please send the full new address in one message, for exa
 
 const ACCOUNT_INTENTS = new Set<Intent['kind']>(['balance', 'transactions', 'details', 'address', 'card', 'password', 'ticket_status', 'ticket_list']);
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+/** The customer's own words for staff (already redacted of secrets by conversations). */
+const customerWords = (s: string) => `Customer wrote: "${clip(s.replace(/\s+/g, ' ').trim(), 400)}"`;
 
 function customerText(m: ModelMessage | undefined): string {
   if (!m || m.role !== 'user') return '';
@@ -136,7 +138,7 @@ function decide(text: string, msgs: ModelMessage[], tools: Set<string>): ModelRe
   }
   if (prev.includes(ASK_CARD) && (intent.kind === 'unknown' || intent.kind === 'card' || intent.kind === 'confirm')) {
     const l4 = last4In(text);
-    if (l4) return needs(tools, 'request_card_deactivation', () => useTool(msgs, 'request_card_deactivation', { last4: l4, reason: 'Customer asked to deactivate this card (chat).' }));
+    if (l4) return needs(tools, 'request_card_deactivation', () => useTool(msgs, 'request_card_deactivation', { last4: l4, reason: customerWords(`${originText(msgs, prevIdx)} … ${text}`) }));
   }
 
   switch (intent.kind) {
@@ -158,7 +160,7 @@ function decide(text: string, msgs: ModelMessage[], tools: Set<string>): ModelRe
       if (intent.fullNumber) return say(`Please don't share full card numbers here — I only ever need the last 4 digits. ${ASK_CARD} Please reply with the last 4 digits.`);
       if (intent.last4) {
         const lost = /\b(lost|lose|stolen|missing)\b/i.test(text);
-        return useTool(msgs, 'request_card_deactivation', { last4: intent.last4, reason: lost ? 'Customer reported the card lost or stolen (chat).' : 'Customer asked to deactivate this card (chat).' });
+        return useTool(msgs, 'request_card_deactivation', { last4: intent.last4, reason: `${lost ? 'Reported lost or stolen. ' : ''}${customerWords(text)}` });
       }
       return needs(tools, 'get_account_details', () => useTool(msgs, 'get_account_details', {}));
     }

@@ -82,6 +82,9 @@ describe('offline model through the real MCP tools and support', () => {
     expect(r.approvalIds).toHaveLength(1);
     const approval = c.store.read().approvals.find((a) => a.id === r.approvalIds[0]);
     expect(approval).toMatchObject({ status: 'pending', action: 'card_deactivation', cardId: 'card_a1', customerId: 'cus_a' });
+    // Staff see the customer's own words on the approval card.
+    expect(approval?.reason).toContain('I lost my card ending 4242, please block it');
+    expect(approval?.reason).toMatch(/lost or stolen/);
     expect(r.reply).toMatch(/approv/i);
     expect(r.reply).toContain(r.approvalIds[0]!);
     expect(c.store.read().cards.find((x) => x.id === 'card_a1')!.status).toBe('active');
@@ -97,6 +100,7 @@ describe('offline model through the real MCP tools and support', () => {
     const r2 = await c.say('5555');
     expect(r2.approvalIds).toHaveLength(1);
     expect(c.store.read().approvals[0]).toMatchObject({ cardId: 'card_a2' });
+    expect(c.store.read().approvals[0]?.reason).toContain('please deactivate my card … 5555');
   });
 
   it("cannot deactivate another customer's card: error reply, nothing changes", async () => {
