@@ -1,10 +1,7 @@
 import type { App } from '@slack/bolt';
-import { asView, type WebClient } from './slack-client.js';
-import type { Logger } from '../../config/logger.js';
-import type { ConnectTools } from '../../conversations/types.js';
+import { asView } from './slack-client.js';
 import { escapeSlack, excerpt, slackDate } from './format.js';
-import type { SlackIdentity } from './identity.js';
-import type { LaneRunner } from './rate-limit.js';
+import type { SlackHandlerDeps } from './handler-deps.js';
 import { clipLines, PRIORITY_ORDER, ticketLine, type TicketLike } from './ticket-render.js';
 import { withTools } from './tool-call.js';
 
@@ -74,16 +71,7 @@ export function unknownHomeBlocks(): Block[] {
 
 const OPEN = ['open', 'in_progress'];
 
-export function registerHome(app: App, deps: {
-  client: WebClient;
-  lanes: LaneRunner;
-  identity: SlackIdentity;
-  connectTools: ConnectTools;
-  teamOk: (teamId: string | undefined) => boolean;
-  track: (p: Promise<unknown>) => void;
-  now: () => Date;
-  log: Logger;
-}): void {
+export function registerHome(app: App, deps: SlackHandlerDeps & { track: (p: Promise<unknown>) => void; now: () => Date }): void {
   async function build(user: string): Promise<Block[]> {
     const caller = await deps.identity.callerFor(user, { allowStaff: true });
     if (caller.kind === 'anonymous') return unknownHomeBlocks();

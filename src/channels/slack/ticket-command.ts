@@ -1,11 +1,8 @@
 import type { App, RespondFn } from '@slack/bolt';
-import { asBlocks, asView, type WebClient } from './slack-client.js';
-import type { Logger } from '../../config/logger.js';
-import type { ConnectTools } from '../../conversations/types.js';
+import { asBlocks, asView } from './slack-client.js';
 import type { Caller } from '../../support/caller.js';
 import { escapeSlack } from './format.js';
-import type { SlackIdentity } from './identity.js';
-import type { LaneRunner } from './rate-limit.js';
+import type { SlackHandlerDeps } from './handler-deps.js';
 import { ticketCreateModal } from './ticket-modal.js';
 import { sectionBlocks, ticketDetail, ticketLine, type TicketLike } from './ticket-render.js';
 import { ToolError, withTools, type CallTool } from './tool-call.js';
@@ -56,15 +53,7 @@ export function parseTicketCommand(raw: string): TicketCommand {
   return { kind: 'invalid', reason: `I don't know "${first}".` };
 }
 
-export function registerTicketCommand(app: App, deps: {
-  client: WebClient;
-  lanes: LaneRunner;
-  identity: SlackIdentity;
-  connectTools: ConnectTools;
-  teamOk: (teamId: string | undefined) => boolean;
-  track: (p: Promise<unknown>) => void;
-  log: Logger;
-}): void {
+export function registerTicketCommand(app: App, deps: SlackHandlerDeps & { track: (p: Promise<unknown>) => void }): void {
   const reply = (respond: RespondFn, texts: string[]) =>
     respond({ response_type: 'ephemeral', text: texts.join('\n').slice(0, 3000), blocks: asBlocks(sectionBlocks(texts)) });
 

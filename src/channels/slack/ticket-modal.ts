@@ -1,10 +1,6 @@
 import type { App, ViewStateValue } from '@slack/bolt';
-import type { WebClient } from './slack-client.js';
-import type { Logger } from '../../config/logger.js';
-import type { ConnectTools } from '../../conversations/types.js';
 import { escapeSlack } from './format.js';
-import type { SlackIdentity } from './identity.js';
-import type { LaneRunner } from './rate-limit.js';
+import type { SlackHandlerDeps } from './handler-deps.js';
 import { ToolError, withTools } from './tool-call.js';
 
 export const TICKET_MODAL = 'ticket_create';
@@ -43,14 +39,7 @@ function field(values: Record<string, Record<string, ViewStateValue>>, block: st
   return (v?.value ?? v?.selected_option?.value ?? '').trim();
 }
 
-export function registerTicketModal(app: App, deps: {
-  client: WebClient;
-  lanes: LaneRunner;
-  identity: SlackIdentity;
-  connectTools: ConnectTools;
-  teamOk: (teamId: string | undefined) => boolean;
-  log: Logger;
-}): void {
+export function registerTicketModal(app: App, deps: SlackHandlerDeps): void {
   const dm = (user: string, text: string) =>
     deps.lanes.run(user, () => deps.client.chat.postMessage({ channel: user, text, unfurl_links: false })).catch((err: Error) =>
       deps.log.warn({ err: err.message }, 'could not confirm the new ticket by DM'));
