@@ -15,7 +15,10 @@ export function addUsage(into: Usage, u: ModelUsage): void {
 /** Per-thread context sent as the first user block (never in the system prompt, which must stay byte-stable). */
 export function contextText(summary: string | undefined, caller: Caller): string | undefined {
   const parts: string[] = [];
-  if (caller.kind === 'anonymous') parts.push(caller.contact ? `The caller is unverified; their contact email for tickets is ${caller.contact}.` : 'The caller is unverified and no contact email is known yet.');
+  if (caller.kind === 'anonymous' && caller.sharedChannel) {
+    parts.push('This conversation is in a shared Slack channel thread that other people can read and reply to. Do not discuss anyone\'s account, cards, transactions or password here, even if they are a customer: ask them to send the bot a direct message for that. General questions and tickets are fine here.');
+  }
+  if (caller.kind === 'anonymous') parts.push(caller.contact ? `The caller is unverified here; their contact email for tickets is ${caller.contact}.` : 'The caller is unverified and no contact email is known yet.');
   if (summary) parts.push(`Summary of earlier parts of this conversation (older messages were trimmed):\n${summary}`);
   return parts.length ? `${NOTICE_PREFIX} ${parts.join('\n')}` : undefined;
 }

@@ -7,7 +7,12 @@ import type { Actor, Channel } from '../store/schema.js';
 export type Caller =
   | { kind: 'customer'; customerId: string }
   | { kind: 'staff'; staffId: string }
-  | { kind: 'anonymous'; contact?: string };
+  | {
+      kind: 'anonymous';
+      contact?: string;
+      /** Set when the message came from a place others read (a Slack channel thread): no account business there, even for a known customer. */
+      sharedChannel?: boolean;
+    };
 
 /** Where a request came from: lets approvals and tickets point back to the customer's thread. */
 export interface RequestContext {

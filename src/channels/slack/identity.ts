@@ -76,9 +76,13 @@ export function createSlackIdentity(deps: {
     customerFor,
     callerFor,
     async resolve(sender: Sender, msg: InboundMessage): Promise<Caller> {
-      // staff tools only in a one-to-one DM with the bot: a channel thread is read by others
-      const isDm = msg.meta?.['channelType'] === 'im';
-      return callerFor(sender.id, { allowStaff: isDm });
+      // Account business (and staff tools) only in a one-to-one DM with the bot. A channel thread is read by
+      // others, and anyone in it can reply: there everybody is anonymous, so no balance, card or address is
+      // ever posted where others can read it, and nobody can steer actions on someone else's account.
+      if (msg.meta?.['channelType'] === 'im') return callerFor(sender.id, { allowStaff: true });
+      const known = await customerFor(sender.id);
+      const email = known?.email ?? (await profile(sender.id)).email;
+      return email ? { kind: 'anonymous', contact: email, sharedChannel: true } : { kind: 'anonymous', sharedChannel: true };
     },
   };
 }

@@ -127,11 +127,30 @@ describe('Slack end to end with the real support, MCP, agent and conversations',
     for (const p of posts(st, 'C0GEN')) expect(p.args['thread_ts']).toBe(root.event.ts);
     const key = `slack:${st.fake.teamId}:C0GEN:${root.event.ts}`;
     const convo = st.store.read().conversations[key];
-    expect(convo?.customerId).toBe('cus_001');
+    // In a channel thread even a known customer is anonymous: account business only in a DM.
+    expect(convo?.callerKind).toBe('anonymous');
+    expect(convo?.customerId).toBeUndefined();
     const said = JSON.stringify(convo?.messages);
     expect(said).toContain('first question');
     expect(said).toContain('second question');
     expect(Object.keys(st.store.read().conversations)).toEqual([key]);
+  });
+
+  it('in a channel thread nobody gets account tools, so nothing private is posted where others read it', async () => {
+    s = await startRealStack();
+    const st = s;
+    const root = mention(st.fake, { text: 'please deactivate my card 4242' });
+    await postEvent(st.url, SECRET, root);
+    await st.fake.waitFor(() => posts(st, 'C0GEN').length === 1, 10_000);
+    const req = st.requests.at(-1)!;
+    const toolNames = req.tools.map((t) => t.name).sort();
+    expect(toolNames).toEqual(['create_ticket', 'search_knowledge_base']);
+    expect(JSON.stringify(req.messages)).toContain('direct message');
+    expect(st.store.read().approvals).toHaveLength(0);
+    // The same customer in a DM gets their account tools.
+    await postEvent(st.url, SECRET, dm(st.fake, { text: 'hello' }));
+    await st.fake.waitFor(() => st.fake.callsOf('chat.postMessage').some((c) => c.args['channel'] === 'D0CUST'), 10_000);
+    expect(st.requests.at(-1)!.tools.map((t) => t.name)).toContain('request_card_deactivation');
   });
 
   it('/ticket with real tools: a customer sees only their own tickets; staff see any with history', async () => {

@@ -35,7 +35,9 @@ describe('Slack identity', () => {
     expect(await id.resolve({ id: 'UNOBODY', verified: true }, msg(h, 'UNOBODY', 'im'))).toEqual({ kind: 'anonymous' });
     // cached: a second look-up makes no new users.info call
     const calls = f.callsOf('users.info').length;
-    expect(await id.resolve({ id: 'UGRACE', verified: true }, msg(h, 'UGRACE', 'channel'))).toEqual({ kind: 'customer', customerId: 'cus_002' });
+    expect(await id.resolve({ id: 'UGRACE', verified: true }, msg(h, 'UGRACE', 'im'))).toEqual({ kind: 'customer', customerId: 'cus_002' });
+    // In a channel thread a known customer is anonymous (account business only in DMs), keeping their email for tickets.
+    expect(await id.resolve({ id: 'UGRACE', verified: true }, msg(h, 'UGRACE', 'channel'))).toEqual({ kind: 'anonymous', contact: 'grace@example.com', sharedChannel: true });
     expect(f.callsOf('users.info')).toHaveLength(calls);
   });
 
