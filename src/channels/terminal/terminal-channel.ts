@@ -1,14 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../../config/logger.js';
 import type {
-  ConnectTools, ConversationsPort, CustomerDirectory, CustomerRef, DeliverPort, IdentityResolver, OutboundReply, StaffNotifier,
+  ConnectTools, ConversationsPort, CustomerDirectory, DeliverPort, IdentityResolver, StaffNotifier,
 } from '../../conversations/types.js';
 import { redactSecrets } from '../../conversations/redact.js';
-import type { Caller } from '../../support/caller.js';
-import { HELP, parseCommand, type Command } from './commands.js';
-import { decide, describeApproval, listPending } from './staff-tools.js';
+import { createChatSession } from './chat-session.js';
+import { HELP, parseCommand } from './commands.js';
+import { errorText } from './error-text.js';
+import { createReplyWaiters } from './reply-waiters.js';
+import { createStaffCommands } from './staff-commands.js';
+import { createTerminalPorts } from './terminal-ports.js';
+import { createThreadNumbers } from './thread-numbers.js';
 
 export interface TerminalChannelOptions {
   input: Readable;
@@ -41,85 +44,22 @@ export interface TerminalChannel {
 }
 
 export const TERMINAL_STAFF_ID = 'terminal-operator';
-const GUEST = 'guest';
 
 export function createTerminalChannel(opts: TerminalChannelOptions): TerminalChannel {
   const { output, log } = opts;
-  const staffCaller: Caller = { kind: 'staff', staffId: opts.staffId ?? TERMINAL_STAFF_ID };
-  const replyTimeoutMs = opts.replyTimeoutMs ?? 5 * 60_000;
   const tty = Boolean((output as { isTTY?: boolean }).isTTY);
-  const waiters = new Map<string, () => void>();
-  const threadNumbers = new Map<string, number>();
-  const state: { user: CustomerRef | undefined; threadKey: string; closed: boolean } = { user: undefined, threadKey: '', closed: false };
-  let rl: ReturnType<typeof createInterface> | undefined;
-
+  const state: { closed: boolean; rl: ReturnType<typeof createInterface> | undefined } = { closed: false, rl: undefined };
   const print = (line: string) => { output.write(`${line}\n`); };
   const prompt = () => { if (tty && !state.closed) output.write('you> '); };
 
-  /** The next thread number for a user that no stored conversation uses yet. */
-  function freshThread(userKey: string): string {
-    let n = (threadNumbers.get(userKey) ?? 0) + 1;
-    while (opts.threadExists?.(`terminal:${userKey}:${n}`)) n++;
-    threadNumbers.set(userKey, n);
-    return `terminal:${userKey}:${n}`;
-  }
-
-  function switchUser(who: string): void {
-    const c = opts.directory.byId(who) ?? opts.directory.byEmail(who);
-    if (!c) {
-      print(`No customer matches "${who}". Try a customer id like cus_001 or their email address.`);
-      return;
-    }
-    state.user = c;
-    state.threadKey = threadNumbers.has(c.id) ? `terminal:${c.id}:${threadNumbers.get(c.id)}` : freshThread(c.id);
-    print(`Now chatting as ${c.name} (${c.id}, ${c.email}), verified. Thread ${state.threadKey}.`);
-  }
-
-  async function send(text: string): Promise<void> {
-    const id = `terminal:${randomUUID()}`;
-    const user = state.user;
-    const answered = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => { waiters.delete(id); resolve(false); }, replyTimeoutMs);
-      timer.unref();
-      waiters.set(id, () => { clearTimeout(timer); waiters.delete(id); resolve(true); });
-    });
-    const result = await opts.conversations.handle({
-      id, channel: 'terminal', threadKey: state.threadKey, text, receivedAt: new Date().toISOString(),
-      sender: user ? { id: user.id, verified: true, displayName: user.name, email: user.email } : { id: GUEST, verified: false },
-    }).catch((err: unknown) => {
-      log.error({ err: String(err) }, 'terminal message not accepted');
-      return { accepted: false, reason: undefined };
-    });
-    if (!result.accepted && result.reason !== 'busy') {
-      waiters.get(id)?.();
-      print(result.reason === 'stopped' ? '(the assistant is shutting down; your message was not sent)' : '(your message could not be accepted; please try again)');
-      return;
-    }
-    if (!(await answered)) print('(still working on it; the answer will appear here when ready)');
-  }
-
-  async function staffList(): Promise<void> {
-    const r = await listPending(opts.connectTools, staffCaller);
-    if (!r.ok) return print(`Could not list approvals: ${r.text}`);
-    if (r.approvals.length === 0) return print('No approvals are waiting.');
-    print(`Pending approvals (${r.approvals.length}):`);
-    for (const a of r.approvals) print(`  ${describeApproval(a)}`);
-  }
-
-  async function staffDecide(c: Extract<Command, { kind: 'decide' }>): Promise<void> {
-    const r = await decide(opts.connectTools, staffCaller, c.approvalId, c.decision, c.note);
-    if (!r.ok) return print(`Could not ${c.decision} ${c.approvalId}: ${r.text}`);
-    print(`Approval ${c.approvalId} ${r.approval?.status ?? (c.decision === 'approve' ? 'approved' : 'denied')}: ${r.outcome ?? ''}`.trimEnd());
-    if (r.threadKey && r.customerMessage) {
-      try {
-        await opts.conversations.notifyThread(r.threadKey, r.customerMessage);
-      } catch (err) {
-        print(`Could not tell the customer's thread (${r.threadKey}): ${String((err as Error).message ?? err)}`);
-      }
-    } else if (r.customerMessage) {
-      print(`(no conversation thread is linked; tell the customer: ${r.customerMessage})`);
-    }
-  }
+  const waiters = createReplyWaiters(opts.replyTimeoutMs ?? 5 * 60_000);
+  const session = createChatSession({
+    conversations: opts.conversations, directory: opts.directory, threads: createThreadNumbers(opts.threadExists), waiters, print, log,
+  });
+  const staffCommands = createStaffCommands({
+    connectTools: opts.connectTools, conversations: opts.conversations, staff: { kind: 'staff', staffId: opts.staffId ?? TERMINAL_STAFF_ID }, print,
+  });
+  const ports = createTerminalPorts({ directory: opts.directory, waiters, currentThread: session.threadKey, print });
 
   async function exec(line: string): Promise<'quit' | void> {
     const cmd = parseCommand(line);
@@ -130,52 +70,21 @@ export function createTerminalChannel(opts: TerminalChannelOptions): TerminalCha
       case 'help': return print(HELP);
       case 'usage': return print(cmd.text);
       case 'quit': return 'quit';
-      case 'user': return switchUser(cmd.who);
-      case 'reset':
-        state.threadKey = freshThread(state.user?.id ?? GUEST);
-        return print(`Started a new conversation (${state.threadKey}).`);
-      case 'staff': return staffList();
-      case 'decide': return staffDecide(cmd);
-      case 'message': return send(cmd.text);
+      case 'user': return session.switchUser(cmd.who);
+      case 'reset': return session.reset();
+      case 'staff': return staffCommands.list();
+      case 'decide': return staffCommands.decide(cmd);
+      case 'message': return session.send(cmd.text);
     }
   }
-
-  function label(threadKey: string): string {
-    return threadKey === state.threadKey ? '' : `[${threadKey}] `;
-  }
-
-  const deliver: DeliverPort = {
-    async deliver(threadKey: string, reply: OutboundReply) {
-      const tag = reply.kind === 'reply' ? 'helpline' : `helpline (${reply.kind})`;
-      print(`${label(threadKey)}${tag}> ${reply.text}`);
-      if (reply.inReplyToId && reply.kind !== 'notice') waiters.get(reply.inReplyToId)?.();
-    },
-  };
-
-  const resolver: IdentityResolver = {
-    async resolve(sender) {
-      const c = sender.verified ? opts.directory.byId(sender.id) : undefined;
-      return c ? { kind: 'customer', customerId: c.id } : { kind: 'anonymous' };
-    },
-  };
-
-  const staff: StaffNotifier = {
-    async approvalRequested(a) {
-      print(`[staff] Approval needed: ${describeApproval(a)}\n[staff] Type "approve ${a.id}" or "deny ${a.id}".`);
-    },
-    async alert(text) {
-      print(`[staff alert] ${text}`);
-    },
-  };
 
   async function run(): Promise<void> {
     print(`Helpline terminal chat — model: ${opts.modelLabel}`);
     print('Type "help" for commands. You are a guest until you pick a customer with "user <id or email>".');
-    if (opts.initialUser) switchUser(opts.initialUser);
-    if (!state.user) state.threadKey = freshThread(GUEST);
+    session.begin(opts.initialUser);
     // Created here (not earlier) so no line is read before the loop below listens.
     const lines = createInterface({ input: opts.input, terminal: false, crlfDelay: Infinity });
-    rl = lines;
+    state.rl = lines;
     if (state.closed) lines.close();
     prompt();
     for await (const line of lines) {
@@ -184,7 +93,7 @@ export function createTerminalChannel(opts: TerminalChannelOptions): TerminalCha
         if ((await exec(line)) === 'quit') break;
       } catch (err) {
         log.error({ err: String(err) }, 'terminal command failed');
-        print(`(that did not work: ${String((err as Error).message ?? err)})`);
+        print(`(that did not work: ${errorText(err)})`);
       }
       prompt();
     }
@@ -194,10 +103,10 @@ export function createTerminalChannel(opts: TerminalChannelOptions): TerminalCha
   }
 
   return {
-    deliver, resolver, staff, run,
+    ...ports, run,
     close() {
       state.closed = true;
-      rl?.close();
+      state.rl?.close();
     },
   };
 }

@@ -1,0 +1,121 @@
+import type { Config } from '../config/config.js';
+import type { Logger } from '../config/logger.js';
+import { AppError, isAppError } from '../errors.js';
+import { isToolUseBlock, textOf, type ContentBlock, type ModelPort, type ModelResponse, type ModelTool, type TextBlock } from './model.js';
+import { addUsage, contextText, withContext } from './request.js';
+import { runToolUse } from './tools.js';
+import { appendAssistant, appendUser, noticeBlock } from './transcript.js';
+import { trimToBudget } from './trim.js';
+import type { TurnRecord } from './turn-record.js';
+import type { TurnState } from './turn-state.js';
+import type { TurnInput, TurnResult } from './types.js';
+
+const CUT_OFF = 'Your previous response was cut off by the length limit, so its unfinished tool call was NOT run. Please continue with a shorter answer.';
+const TOO_LONG = "Sorry, my answer got too long and was cut off. Could you ask again, a bit more specifically?";
+
+export interface TurnLoopDeps {
+  model: ModelPort;
+  config: Config['agent'] & { maxTokens: number };
+  /** Milliseconds clock. */
+  clock: () => number;
+  input: TurnInput;
+  system: TextBlock[];
+  tools: ModelTool[];
+  available: ReadonlySet<string>;
+  state: TurnState;
+  record: TurnRecord;
+  log: Logger;
+}
+
+/**
+ * The model ↔ tools rounds of one turn, within the round limit and the turn time: each tool call is saved
+ * before it runs; the loop ends with the model's answer or a hand-off to a person.
+ */
+export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
+  const { model, config, clock, input, state, record, log } = deps;
+  const started = clock();
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), config.turnTimeoutMs);
+  timer.unref?.();
+  const deadlinePassed = () => controller.signal.aborted || clock() - started >= config.turnTimeoutMs;
+  /** Out of time: nothing saved yet → an outage (safe to retry); else hand the thread to a person. */
+  const timeUp = async (options?: { cause: unknown }): Promise<TurnResult> => {
+    if (!state.persisted) throw new AppError('unavailable', 'The model did not answer within the turn time', { threadKey: input.threadKey }, options);
+    return record.handoff('turn_timeout');
+  };
+  let budget = config.contextTokens;
+  let rounds = 0;
+  let continued = false;
+  let contextRetried = false;
+  try {
+    for (;;) {
+      if (rounds >= config.maxRounds) return await record.handoff('round_limit');
+      if (deadlinePassed()) return await timeUp();
+      const trimmed = trimToBudget(state.messages, state.transcript.summary, budget);
+      if (trimmed.dropped) log.info({ dropped: trimmed.dropped }, 'trimmed old exchanges from the transcript');
+      state.messages = trimmed.messages;
+      state.transcript.summary = trimmed.summary;
+
+      let res: ModelResponse;
+      try {
+        res = await model.createMessage(
+          { system: deps.system, tools: deps.tools, messages: withContext(state.messages, contextText(state.transcript.summary, input.caller)), max_tokens: config.maxTokens },
+          { signal: controller.signal },
+        );
+      } catch (err) {
+        if (isAppError(err, 'timeout') || controller.signal.aborted) return await timeUp({ cause: err });
+        log.warn({ code: isAppError(err) ? err.code : 'unknown', persisted: state.persisted }, 'model call failed');
+        throw err;
+      }
+      rounds++;
+      addUsage(state.usage, res.usage);
+      addUsage(state.transcript.usage, res.usage);
+      const content = Array.isArray(res.content) ? res.content : [];
+      log.debug({ stopReason: res.stop_reason, round: rounds }, 'model answered');
+
+      switch (res.stop_reason) {
+        case 'tool_use': {
+          const uses = content.filter(isToolUseBlock);
+          if (!uses.length) return await record.finish(content);
+          appendAssistant(state.messages, content);
+          await record.save(); // durable before any tool runs: a crash now is repaired, never re-run
+          const results: ContentBlock[] = [];
+          for (const use of uses) {
+            const outcome = await runToolUse(input.tools, deps.available, use, log);
+            results.push(outcome.result);
+            if (outcome.approvalId) state.approvalIds.push(outcome.approvalId);
+          }
+          appendUser(state.messages, results);
+          await record.save();
+          continue;
+        }
+        case 'pause_turn':
+          appendAssistant(state.messages, content);
+          continue;
+        case 'max_tokens': {
+          const last = content[content.length - 1];
+          if (!last || !isToolUseBlock(last)) return await record.finish(content);
+          const kept = content.filter((b) => !isToolUseBlock(b));
+          log.warn({ tool: last.name }, 'tool call truncated by max_tokens; not run');
+          if (continued) return await record.finish(kept, textOf(kept) || TOO_LONG);
+          continued = true;
+          appendAssistant(state.messages, kept);
+          appendUser(state.messages, [noticeBlock(CUT_OFF)]);
+          continue;
+        }
+        case 'refusal':
+          return await record.handoff('refusal');
+        case 'model_context_window_exceeded':
+          if (contextRetried) return await record.handoff('context_window');
+          contextRetried = true;
+          budget = Math.max(256, Math.floor(budget / 2));
+          rounds--;
+          continue;
+        default: // end_turn, stop_sequence, null
+          return await record.finish(content);
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}

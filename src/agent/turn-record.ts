@@ -1,0 +1,48 @@
+import type { Logger } from '../config/logger.js';
+import { handoffReply, openHandoffTicket, type HandoffReason } from './handoff.js';
+import { isToolUseBlock, textOf, type ContentBlock } from './model.js';
+import { appendAssistant } from './transcript.js';
+import { EMPTY_REPLY, type TurnState } from './turn-state.js';
+import type { TranscriptPort, TurnInput, TurnResult } from './types.js';
+
+export interface TurnRecordDeps {
+  state: TurnState;
+  transcripts: TranscriptPort;
+  input: TurnInput;
+  /** The tools this caller has (a hand-off opens a ticket only when create_ticket is among them). */
+  available: ReadonlySet<string>;
+  log: Logger;
+}
+
+/** Saving a turn's progress and ending it: with the model's answer, or by handing the thread to a person. */
+export function createTurnRecord(deps: TurnRecordDeps) {
+  const { state, transcripts, input, log } = deps;
+
+  async function save(): Promise<void> {
+    state.transcript.messages = state.messages;
+    await transcripts.save(structuredClone(state.transcript));
+    state.persisted = true;
+  }
+
+  /** End with the model's text (an unfinished tool call in `content` is dropped, never run). */
+  async function finish(content: ContentBlock[], override?: string): Promise<TurnResult> {
+    const kept = content.filter((b) => !isToolUseBlock(b));
+    const reply = override ?? (textOf(kept) || EMPTY_REPLY);
+    appendAssistant(state.messages, textOf(kept) ? kept : [...kept, { type: 'text', text: reply }]);
+    await save();
+    return { reply, handoff: false, approvalIds: state.approvalIds, usage: state.usage };
+  }
+
+  async function handoff(reason: HandoffReason): Promise<TurnResult> {
+    const ticketId = await openHandoffTicket(input.tools, deps.available, { caller: input.caller, threadKey: input.threadKey, text: input.text, reason }, log);
+    const reply = handoffReply(reason, ticketId);
+    appendAssistant(state.messages, [{ type: 'text', text: reply }]);
+    await save();
+    log.info({ reason, ticketId }, 'turn handed off to a person');
+    return { reply, handoff: true, approvalIds: state.approvalIds, usage: state.usage };
+  }
+
+  return { save, finish, handoff };
+}
+
+export type TurnRecord = ReturnType<typeof createTurnRecord>;

@@ -1,0 +1,81 @@
+import type { Logger } from '../config/logger.js';
+import { AppError } from '../errors.js';
+import type { Store } from '../store/types.js';
+import { setLedger, type PendingMessage } from './ledger.js';
+import { reasonOf } from './reason.js';
+import { REPLIES } from './replies.js';
+import type { Deliver } from './delivery.js';
+import type { StaffNotices } from './staff-notices.js';
+import { clearHolding, HOLDING, type ThreadRecords } from './thread-record.js';
+
+/** What became of one attempt at a queued message. */
+export type TurnOutcome = 'done' | 'failed' | 'retry';
+
+export interface TurnEndingDeps {
+  store: Store;
+  log: Logger;
+  now: () => string;
+  deliver: Deliver;
+  records: ThreadRecords;
+  notices: StaffNotices;
+}
+
+/** How an attempt at a message ends: answered and delivered, failed with an apology, or held for a model outage. */
+export function createTurnEndings(deps: TurnEndingDeps) {
+  const { store, log, now, deliver, records, notices } = deps;
+
+  /** Finish a message whose turn has run: post its approvals to staff, deliver the stored reply, mark done. */
+  async function finish(p: PendingMessage): Promise<TurnOutcome> {
+    const reply = p.reply;
+    if (!reply) throw new AppError('internal', 'finish without a reply');
+    // Staff first, so the approval is on their screen by the time the customer reads "sent for approval".
+    if (reply.approvalIds.length > 0 && !reply.approvalsPosted) {
+      await notices.postApprovals(p.threadKey, reply.approvalIds);
+      reply.approvalsPosted = true;
+      await store.update((db) => setLedger(db, p.id, { message: p }, now()));
+    }
+    try {
+      await deliver(p.threadKey, { text: reply.text, kind: 'reply', inReplyToId: p.id });
+    } catch (err) {
+      log.error({ messageId: p.id, threadKey: p.threadKey, err: reasonOf(err) }, 'reply could not be delivered');
+      await store.update((db) => setLedger(db, p.id, { status: 'failed', reason: `delivery failed: ${reasonOf(err)}` }, now()));
+      await notices.alert('A reply could not be delivered to a customer', { threadKey: p.threadKey, messageId: p.id });
+      return 'failed';
+    }
+    await store.update((db) => setLedger(db, p.id, { status: 'done', reason: reply.handoff ? 'handoff' : undefined }, now()));
+    if (reply.handoff) await notices.alert('A conversation was handed off to a person', { threadKey: p.threadKey, messageId: p.id });
+    log.info({ messageId: p.id, threadKey: p.threadKey, handoff: reply.handoff, approvals: reply.approvalIds.length }, 'message answered');
+    return 'done';
+  }
+
+  /** The turn failed for good: mark it failed, apologise in the thread, alert staff. */
+  async function fail(p: PendingMessage, err: unknown): Promise<TurnOutcome> {
+    log.error({ messageId: p.id, threadKey: p.threadKey, err: reasonOf(err) }, 'turn failed');
+    await store.update((db) => {
+      setLedger(db, p.id, { status: 'failed', reason: reasonOf(err) }, now());
+      clearHolding(db, p.threadKey);
+    }).catch(() => undefined);
+    await deliver(p.threadKey, { text: REPLIES.apology, kind: 'reply', inReplyToId: p.id })
+      .catch((e: unknown) => log.error({ threadKey: p.threadKey, err: reasonOf(e) }, 'apology could not be delivered'));
+    await notices.alert('A conversation turn failed', { threadKey: p.threadKey, messageId: p.id, error: reasonOf(err) });
+    return 'failed';
+  }
+
+  /** The model is out: tell the thread once per outage, keep the message queued (durably) for a retry. */
+  async function outage(p: PendingMessage, err: unknown): Promise<TurnOutcome> {
+    p.attempts += 1;
+    log.warn({ messageId: p.id, threadKey: p.threadKey, attempts: p.attempts, err: reasonOf(err) }, 'model unavailable; message stays queued');
+    try {
+      await store.update((db) => setLedger(db, p.id, { reason: 'model unavailable', message: p }, now()));
+      if (!records.isFlagged(p.threadKey, HOLDING)) {
+        await deliver(p.threadKey, { text: REPLIES.holding, kind: 'holding', inReplyToId: p.id });
+        await records.flag(p.threadKey, HOLDING);
+      }
+    } catch (e) {
+      log.error({ messageId: p.id, err: reasonOf(e) }, 'could not record the outage or send the holding reply');
+    }
+    return 'retry';
+  }
+
+  return { finish, fail, outage };
+}

@@ -1,0 +1,40 @@
+/** Expires pending approvals nobody decided in time, and tells each one's thread that nothing was changed. */
+import type { Logger } from '../config/logger.js';
+import type { ConversationsPort } from '../conversations/types.js';
+import type { Support } from '../support/api.js';
+
+export interface ApprovalSweepDeps {
+  approvals: Pick<Support['approvals'], 'expireDue'>;
+  conversations: Pick<ConversationsPort, 'notifyThread'>;
+  log: Logger;
+  /** How often to sweep; 0 = never. */
+  everyMs: number;
+}
+
+export function createApprovalSweep(deps: ApprovalSweepDeps) {
+  const { log } = deps;
+  const timer: { id: NodeJS.Timeout | undefined } = { id: undefined };
+
+  async function sweep(): Promise<void> {
+    const expired = await deps.approvals.expireDue();
+    for (const a of expired) {
+      if (!a.threadKey) continue;
+      const what = a.action === 'card_deactivation' ? 'deactivate your card' : 'change your password';
+      await deps.conversations.notifyThread(a.threadKey, `Your request to ${what} expired before our staff could review it, so nothing was changed. Just ask again if you still need it.`)
+        .catch((err: unknown) => log.warn({ approvalId: a.id, err: String(err) }, 'could not tell the thread an approval expired'));
+    }
+  }
+
+  return {
+    sweep,
+    start(): void {
+      if (deps.everyMs <= 0) return;
+      timer.id = setInterval(() => { void sweep().catch((err: unknown) => log.warn({ err: String(err) }, 'approval sweep failed')); }, deps.everyMs);
+      timer.id.unref();
+    },
+    stop(): void {
+      if (timer.id) clearInterval(timer.id);
+      timer.id = undefined;
+    },
+  };
+}
