@@ -7,6 +7,7 @@ import { recordAudit } from './audit.js';
 import { requireCustomer, requireStaff } from './authority.js';
 import type { SupportContext } from './context.js';
 import { normalizeCountry } from './countries.js';
+import { queueSystemEmail } from './system-email.js';
 import { idString, isoDate, optionalText, parseInput, text } from './validation.js';
 
 const transactionQuerySchema = z.strictObject({
@@ -106,6 +107,15 @@ export function createAccounts(ctx: SupportContext): Support['accounts'] {
         const previousCountry = customer.address.country;
         customer.address = next;
         recordAudit(db, ctx.now(), actorOf(caller), 'address.update', `customer:${customer.id}`, { previousCountry, country });
+        // As banks do: tell the address on file, so a change the customer did not make is noticed at once.
+        queueSystemEmail(db, ctx.now(), {
+          key: `address-changed:${customer.id}:${ctx.now().getTime()}`,
+          to: customer.email,
+          subject: 'Your postal address was changed',
+          text: `Hello ${customer.name},\n\nThe postal address on your account was just changed to:\n\n${formatAddress(next)}\n\n` +
+            `If you made this change, there is nothing more to do. If you did not, contact support right away: ` +
+            `we will restore it and secure your account.\n\n— Helpline support`,
+        });
         return { ...next };
       });
     },
@@ -139,4 +149,8 @@ export function createAccounts(ctx: SupportContext): Support['accounts'] {
       return found ? withoutSecrets(found) : undefined;
     },
   };
+}
+
+function formatAddress(a: Address): string {
+  return [a.line1, a.line2, [a.postalCode, a.city].join(' '), a.region, a.country].filter(Boolean).join('\n');
 }

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import type { Approval, Db, OutboxItem, ResetToken } from '../store/schema.js';
+import type { Approval, Db, ResetToken } from '../store/schema.js';
 import type { DecisionResult } from './api.js';
 import { recordAudit } from './audit.js';
 import { requireStaff } from './authority.js';
 import { actorOf, type Caller } from './caller.js';
 import type { SupportContext } from './context.js';
-import { newId } from './ids.js';
 import { issueResetToken } from './passwords.js';
+import { queueSystemEmail } from './system-email.js';
 import { idString, LIMITS, optionalText, parseInput } from './validation.js';
 
 const decideSchema = z.strictObject({
@@ -34,25 +34,15 @@ function resetEmail(ctx: SupportContext, db: Db, approval: Approval, token: { to
   const link = `${ctx.publicBaseUrl}/reset/${token.token}`;
   const record = { ...token.record, email };
   db.resetTokens.push(record);
-  const item: OutboxItem = {
-    id: newId('out'),
-    channel: 'email',
-    threadKey: `system:password-reset:${approval.id}`,
-    payload: {
-      kind: 'system',
-      to: email,
-      subject: 'Reset your Helpline password',
-      text:
-        `Hello,\n\nA member of our support team approved your request to change your password.\n` +
-        `Choose a new password here (the link works once and expires in ${ctx.resetTokenTtlMinutes} minutes):\n\n${link}\n\n` +
-        `If you did not ask for this, do not use the link and contact support.\n\n— Helpline support`,
-    },
-    status: 'pending',
-    attempts: 0,
-    nextAttemptAt: now.toISOString(),
-    createdAt: now.toISOString(),
-  };
-  db.outbox.push(item);
+  queueSystemEmail(db, now, {
+    key: `password-reset:${approval.id}`,
+    to: email,
+    subject: 'Reset your Helpline password',
+    text:
+      `Hello,\n\nA member of our support team approved your request to change your password.\n` +
+      `Choose a new password here (the link works once and expires in ${ctx.resetTokenTtlMinutes} minutes):\n\n${link}\n\n` +
+      `If you did not ask for this, do not use the link and contact support.\n\n— Helpline support`,
+  });
   return { outcome: 'reset_link_emailed', customerMessage: `We've emailed a password reset link to ${maskEmail(email)}. It works once and expires in ${ctx.resetTokenTtlMinutes} minutes.`, resetLink: link };
 }
 
@@ -79,6 +69,9 @@ export async function decideApproval(ctx: SupportContext, caller: Caller, raw: u
       return 'expired';
     }
     const customer = db.customers.find((c) => c.id === approval.customerId);
+    if (customer?.slackUserId && customer.slackUserId === staff.staffId) {
+      throw new AppError('forbidden', `Approval ${approval.id} is your own request; another staff member must decide it.`);
+    }
     const card = approval.cardId ? db.cards.find((c) => c.id === approval.cardId && c.customerId === approval.customerId) : undefined;
     if (input.decision === 'approve') {
       if (!customer) throw new AppError('conflict', `The customer of approval ${approval.id} no longer exists; deny it instead.`);

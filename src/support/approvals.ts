@@ -95,6 +95,9 @@ export function createApprovals(ctx: SupportContext): Support['approvals'] {
   return {
     async requestPasswordChange(caller, rctx, reason) {
       const r = parseInput(reasonSchema, reason, 'reason');
+      if (!ctx.resetDelivery) {
+        throw new AppError('unavailable', 'Password changes work by emailing a one-time reset link, and email is not set up for this service. Nothing was changed; please contact support another way.');
+      }
       return request(caller, rctx, 'password_change', r);
     },
 

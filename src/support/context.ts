@@ -15,6 +15,8 @@ export interface SupportDeps {
   publicBaseUrl: string;
   clock?: () => Date;
   log?: Logger;
+  /** Whether reset links can be emailed (the email channel is configured). Default true. When false, password changes are refused up front. */
+  resetDelivery?: boolean;
 }
 
 /** What every area of support gets: the deps with defaults filled in. */
@@ -28,6 +30,7 @@ export interface SupportContext {
   log: Logger | undefined;
   /** Formats integer minor units for display, with cached formatters. */
   money: (amountMinor: number, currency: string) => string;
+  resetDelivery: boolean;
 }
 
 export function toContext(deps: SupportDeps): SupportContext {
@@ -40,5 +43,6 @@ export function toContext(deps: SupportDeps): SupportContext {
     now: deps.clock ?? (() => new Date()),
     log: deps.log,
     money: createMoneyFormatter(),
+    resetDelivery: deps.resetDelivery ?? true,
   };
 }

@@ -58,7 +58,8 @@ export function createTickets(ctx: SupportContext, analyze: Support['analytics']
       const schema = caller.kind === 'staff' ? staffTicketSchema : caller.kind === 'anonymous' ? anonymousTicketSchema : customerTicketSchema;
       const parsed: z.output<typeof staffTicketSchema> = parseInput(schema, input, 'ticket');
       if (caller.kind === 'staff') requireStaff(ctx, caller);
-      const contact = parsed.contact ?? (caller.kind === 'anonymous' ? caller.contact : undefined);
+      // An anonymous caller's contact known from the channel (e.g. a Slack-verified email) wins over one the model typed.
+      const contact = (caller.kind === 'anonymous' ? caller.contact : undefined) ?? parsed.contact;
       if (caller.kind === 'anonymous' && !contact) throw new AppError('bad_input', 'Invalid ticket: contact: an email address is required so we can reply.');
       if (caller.kind === 'anonymous' && !emailString.safeParse(contact).success) throw new AppError('bad_input', 'Invalid ticket: contact: must be an email address');
       const analysis = analyze(`${parsed.subject}\n${parsed.description}`);

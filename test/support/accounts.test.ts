@@ -52,6 +52,11 @@ describe('accounts', () => {
     expect(support.accounts.details(ANN).customer.address).toEqual(next);
     const audit = store.read().audit.at(-1);
     expect(audit).toMatchObject({ actor: { kind: 'customer', id: 'cus_ann' }, action: 'address.update', target: 'customer:cus_ann' });
+    // The address on file is told, so a change the customer did not make is noticed.
+    const notice = store.read().outbox.at(-1);
+    expect(notice).toMatchObject({ channel: 'email', status: 'pending', payload: { kind: 'system', to: 'Ann.Lee@example.com', subject: 'Your postal address was changed' } });
+    expect(String(notice?.payload['text'])).toContain('5 New Way');
+    expect(String(notice?.payload['text'])).toContain('If you did not');
   });
 
   it('rejects unknown countries and bad fields without changing anything', async () => {

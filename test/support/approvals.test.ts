@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ANN, ANON, BOB, makeSupport, NOT_STAFF, snapshot, STAFF, STAFF2 } from './fixture.js';
+import { ANN, ANON, BOB, fixtureDb, makeSupport, NOT_STAFF, snapshot, STAFF, STAFF2 } from './fixture.js';
 
 const card = (h: ReturnType<typeof makeSupport>, id: string) => h.store.read().cards.find((c) => c.id === id);
 
@@ -120,5 +120,23 @@ describe('deciding approvals', () => {
     const changed = await h.support.approvals.expireDue();
     expect(changed.map((a) => [a.id, a.status])).toEqual([[r.approvalId, 'expired']]);
     expect(h.store.read().approvals[0]?.staffMessage).toEqual({ channel: 'C_STAFF', ts: '123.456' });
+  });
+
+  it('a staff member who is also the customer cannot decide their own request', async () => {
+    const db = fixtureDb();
+    db.customers.find((c) => c.id === 'cus_ann')!.slackUserId = 'U_STAFF';
+    const h = makeSupport({ db });
+    const p = await h.support.approvals.requestCardDeactivation(ANN, {}, { last4: '4242', reason: 'lost' });
+    const before = snapshot(h.store);
+    await expect(h.support.approvals.decide(STAFF, { approvalId: p.approvalId, decision: 'approve' })).rejects.toMatchObject({ code: 'forbidden', message: expect.stringMatching(/your own request/) });
+    expect(snapshot(h.store)).toEqual(before);
+    await expect(h.support.approvals.decide(STAFF2, { approvalId: p.approvalId, decision: 'approve' })).resolves.toMatchObject({ outcome: 'card_deactivated' });
+  });
+
+  it('refuses a password change up front when reset links cannot be emailed, changing nothing', async () => {
+    const h = makeSupport({ resetDelivery: false });
+    const before = snapshot(h.store);
+    await expect(h.support.approvals.requestPasswordChange(ANN, {}, 'forgot it')).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/email/) });
+    expect(snapshot(h.store)).toEqual(before);
   });
 });

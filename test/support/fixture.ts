@@ -72,7 +72,7 @@ export function fixtureDb(): Db {
 
 export interface Harness { support: Support; store: Store; clock: { now: Date }; advance(minutes: number): void }
 
-export function makeSupport(opts: { db?: Db; approvalTtlMinutes?: number; resetTokenTtlMinutes?: number; kbDir?: string } = {}): Harness {
+export function makeSupport(opts: { db?: Db; approvalTtlMinutes?: number; resetTokenTtlMinutes?: number; kbDir?: string; resetDelivery?: boolean } = {}): Harness {
   const store = createMemoryStore(opts.db ?? fixtureDb());
   const clock = { now: new Date(START) };
   const support = createSupport({
@@ -83,6 +83,7 @@ export function makeSupport(opts: { db?: Db; approvalTtlMinutes?: number; resetT
     resetTokenTtlMinutes: opts.resetTokenTtlMinutes ?? 30,
     publicBaseUrl: 'https://help.example.com/',
     clock: () => new Date(clock.now),
+    ...(opts.resetDelivery === undefined ? {} : { resetDelivery: opts.resetDelivery }),
   });
   return { support, store, clock, advance: (minutes) => { clock.now = new Date(clock.now.getTime() + minutes * 60_000); } };
 }

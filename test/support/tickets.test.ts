@@ -25,6 +25,12 @@ describe('ticket creation', () => {
     expect(raised.priority).toBe('high');
   });
 
+  it("an anonymous caller's channel-verified contact wins over one typed into the ticket", async () => {
+    const h = makeSupport();
+    const t = await h.support.tickets.create({ kind: 'anonymous', contact: 'real@verified.example' }, {}, { subject: 'Help', description: 'Please help', contact: 'attacker@evil.example' });
+    expect(t.contact).toBe('real@verified.example');
+  });
+
   it('anonymous callers must give a contact address; customers cannot smuggle a customer id', async () => {
     const h = makeSupport();
     const before = snapshot(h.store);
