@@ -4,10 +4,14 @@ import type { ModelTool, ToolResultBlock, ToolUseBlock } from './model.js';
 
 const MAX_RESULT_CHARS = 16_000;
 
-/** MCP tools → Anthropic tools, sorted by name so the list is byte-identical on every turn. */
+/**
+ * MCP tools → Anthropic tools, sorted by name so the list is byte-identical on every turn. Tools flagged
+ * `helpline/codeOnly` (staff decisions) are never offered to the model; a call to one is refused as unknown.
+ */
 export async function listModelTools(client: ToolClient): Promise<ModelTool[]> {
   const { tools } = await client.listTools();
   return tools
+    .filter((t) => t._meta?.['helpline/codeOnly'] !== true)
     .map((t) => ({ name: t.name, description: t.description ?? '', input_schema: t.inputSchema }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -3,7 +3,7 @@ import type { Caller } from '../support/caller.js';
 
 /** The slice of an MCP client the agent uses (the SDK's Client satisfies it). */
 export interface ToolClient {
-  listTools(): Promise<{ tools: Array<{ name: string; description?: string | undefined; inputSchema: Record<string, unknown>; annotations?: Record<string, unknown> | undefined }> }>;
+  listTools(): Promise<{ tools: Array<{ name: string; description?: string | undefined; inputSchema: Record<string, unknown>; annotations?: Record<string, unknown> | undefined; _meta?: Record<string, unknown> | undefined }> }>;
   callTool(params: { name: string; arguments?: Record<string, unknown> }): Promise<unknown>;
 }
 

@@ -45,6 +45,12 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, R extends o
   readonly annotations: ToolAnnotations;
   /** Opens an approval instead of acting; flagged in the tool's `_meta` for clients. */
   readonly sensitive?: boolean;
+  /**
+   * Called by code on a person's explicit action (a Slack button, the terminal's approve/deny), never offered to a
+   * model: flagged `_meta['helpline/codeOnly']`, which the agent leaves out of the model's tool list, so text a model
+   * reads (a ticket, an email) can never get a staff decision made.
+   */
+  readonly codeOnly?: boolean;
   run(ctx: ToolContext, input: z.output<I>): R | Promise<R>;
   summarize(result: R): string;
 }

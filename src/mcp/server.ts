@@ -89,7 +89,9 @@ export function createMcpServer(opts: CreateMcpServerOptions): McpServer {
         inputSchema: tool.inputSchema,
         outputSchema: tool.outputSchema,
         annotations: { title: tool.title, ...tool.annotations },
-        ...(tool.sensitive ? { _meta: { 'helpline/sensitive': true, 'helpline/opensApproval': true } } : {}),
+        ...(tool.sensitive || tool.codeOnly
+          ? { _meta: { ...(tool.sensitive ? { 'helpline/sensitive': true, 'helpline/opensApproval': true } : {}), ...(tool.codeOnly ? { 'helpline/codeOnly': true } : {}) } }
+          : {}),
       },
       handler as never,
     );

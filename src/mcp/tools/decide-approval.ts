@@ -4,6 +4,7 @@ import { approval } from '../outputs.js';
 import { optText, recordId } from '../schemas.js';
 
 export const decideApproval = defineTool({
+  codeOnly: true,
   name: 'decide_approval',
   audience: ['staff'],
   title: 'Approve or deny a request',
