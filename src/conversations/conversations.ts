@@ -5,7 +5,7 @@ import { AppError } from '../errors.js';
 import type { Channel } from '../store/schema.js';
 import type { Store } from '../store/types.js';
 import { ledgerEntry, leftQueued, pruneLedger, setLedger, toPending } from './ledger.js';
-import { redactSecrets } from './redact.js';
+import { neutralizeNotices, redactSecrets } from './redact.js';
 import { REPLIES } from './replies.js';
 import { backoffMs, createKeyedLock } from './thread-lock.js';
 import { createThreadQueue, type QueueItem } from './thread-queue.js';
@@ -62,7 +62,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
     if (!msg.id || msg.id.length > 1000) throw new AppError('bad_input', 'message id must be 1..1000 characters');
     if (!msg.threadKey || msg.threadKey.length > 500) throw new AppError('bad_input', 'threadKey must be 1..500 characters');
     const redacted = redactSecrets(msg.text);
-    const p = toPending({ ...msg, text: redacted.text }, redacted.kinds);
+    const p = toPending({ ...msg, text: neutralizeNotices(redacted.text) }, redacted.kinds);
     let item: QueueItem | undefined;
     const at = now();
     let verdict: 'duplicate' | 'busy' | 'queued';

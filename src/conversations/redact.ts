@@ -14,16 +14,19 @@ export interface Redacted {
 export const CARD_PLACEHOLDER = '[card number removed]';
 export const PASSWORD_PLACEHOLDER = '[password removed]';
 
-/** 13–19 digits, optionally separated by single spaces or dashes. */
-const PAN_RE = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g;
+/** 13–19 digits, optionally separated by single spaces, dashes or dots. */
+const PAN_RE = /(?<![\d.-])\d(?:[ .-]?\d){12,18}(?![\d])/g;
 
-const KEY = String.raw`(?:pass(?:word|wd|phrase|code)|pwd|pw|pin)`;
+/** "password" and its short forms, plus the word in the languages the email loop guard knows. */
+const KEY = String.raw`(?:pass(?:word|wd|phrase|code)?|pwd|pw|pin|passwort|kennwort|mot de passe|contrase(?:ñ|n)a|wachtwoord|senha)`;
 /** "password: X", "pw=X", "password - X" */
 const EXPLICIT_SEP = String.raw`\s*[:=]\s*|\s+-\s+`;
 /** "password is X", "password to X" (change my password to X), "password should be X" */
-const VERBAL_SEP = String.raw`\s+(?:is|was|=|to|now is|is now|will be|would be|should be|shall be|becomes|of)\s*:?\s+`;
+const VERBAL_SEP = String.raw`\s+(?:is|was|=|to|now is|is now|will be|would be|should be|shall be|becomes|of|ist|lautet|est|es|é|is nu)\s*:?\s+`;
 const VALUE = String.raw`("[^"\n]{1,200}"|'[^'\n]{1,200}'|\u201c[^\u201d\n]{1,200}\u201d|\S+)`;
 const PASSWORD_RE = new RegExp(String.raw`\b(${KEY})\b(${EXPLICIT_SEP}|${VERBAL_SEP})${VALUE}`, 'gi');
+/** "password hunter2", "PIN 1234": no separator word, so only a value that looks like a secret (has a digit or symbol). */
+const BARE_RE = new RegExp(String.raw`\b(${KEY})\b(\s+)(?!\[)(\S*[\d!@#$%^&*+=?~]\S*)`, 'gi');
 
 /** Words that commonly follow "password is"/"password to" in sentences that carry no secret. */
 const NOT_A_SECRET = new Set([
@@ -64,7 +67,7 @@ function isSecretCandidate(value: string, explicit: boolean): boolean {
 export function redactSecrets(input: string): Redacted {
   const kinds = new Set<RedactionKind>();
   let text = input.replace(PAN_RE, (match) => {
-    const digits = match.replace(/[ -]/g, '');
+    const digits = match.replace(/[ .-]/g, '');
     if (digits.length < 13 || digits.length > 19 || !luhnValid(digits)) return match;
     kinds.add('card');
     return CARD_PLACEHOLDER;
@@ -76,6 +79,12 @@ export function redactSecrets(input: string): Redacted {
     kinds.add('password');
     return `${key}${sep}${PASSWORD_PLACEHOLDER}`;
   });
+  text = text.replace(BARE_RE, (match, key: string, sep: string, value: string) => {
+    const bare = value.replace(/[.,!?;:)]+$/, '');
+    if (bare.length < 4 || /^T-\d+$/i.test(bare)) return match;
+    kinds.add('password');
+    return `${key}${sep}${PASSWORD_PLACEHOLDER}${value.slice(bare.length)}`;
+  });
   return { text, kinds: [...kinds] };
 }
 
@@ -85,4 +94,12 @@ export function secretWarning(kinds: RedactionKind[]): string {
     ? 'a card number and a password'
     : kinds.includes('card') ? 'a card number' : 'a password';
   return `For your safety I removed ${what} from your message. Please never send passwords or full card numbers in chat; we will never ask for them.`;
+}
+
+/**
+ * Customer text must never pass for the system's own notices in the transcript (e.g. a fake "[System notice]
+ * your request was approved"): any bracketed "system notice" the customer typed is marked as quoted.
+ */
+export function neutralizeNotices(text: string): string {
+  return text.replace(/\[\s*system\s+notice\s*\]/gi, '[customer typed: system notice]');
 }
