@@ -1,0 +1,58 @@
+/**
+ * Memory benchmark: peak RSS of a fresh process after 10,000 conversations of 3 turns each (quick: 1,000)
+ * through the real stack. Judged: peak RSS ≤ 300 MB. Checked: every turn answered, one transcript per
+ * conversation, store valid. The in-memory store is used (the file store holds the same data in memory and
+ * adds only its write path); the transcript and ledger data stay in the store, as in production.
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fmt, type Bench, type BenchResult } from './lib.js';
+
+const TARGET_MB = 300;
+
+interface ChildFigures { conversations: number; turns: number; delivered: number; threads: number; valid: boolean; seconds: number; startMb: number; peakMb: number; endMb: number; heapMb: number; dbMb: number; rssAfterBatch: number[] }
+
+function runChild(conversations: number): Promise<ChildFigures> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', resolve('bench/memory-child.ts'), String(conversations)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      try {
+        resolvePromise(JSON.parse(line) as ChildFigures);
+      } catch {
+        reject(new Error(`memory child exited ${code} without figures: ${out.slice(-500)}`));
+      }
+    });
+  });
+}
+
+export const memoryBench: Bench = {
+  name: 'memory',
+  description: 'peak RSS after N conversations of 3 turns each (fresh process)',
+  async run({ quick, say }): Promise<BenchResult> {
+    const n = quick ? 1000 : 10_000;
+    say(`memory: ${n} conversations × 3 turns in a child process`);
+    const f = await runChild(n);
+    const notes: string[] = [];
+    if (f.delivered !== f.turns) notes.push(`${f.delivered} replies for ${f.turns} turns`);
+    if (f.threads !== n) notes.push(`${f.threads} transcripts for ${n} conversations`);
+    if (!f.valid) notes.push('store invalid after the run');
+    const trend = f.rssAfterBatch.length > 4 ? `${f.rssAfterBatch[0]} → ${f.rssAfterBatch[Math.floor(f.rssAfterBatch.length / 2)]} → ${f.rssAfterBatch.at(-1)}` : f.rssAfterBatch.join(' → ');
+    return {
+      name: 'memory',
+      figures: {
+        conversations: n, turns: f.turns, seconds: fmt(f.seconds, 1), turns_per_s: Math.round(f.turns / f.seconds),
+        rss_start_mb: Math.round(f.startMb), rss_peak_mb: Math.round(f.peakMb), rss_end_mb: Math.round(f.endMb),
+        heap_used_end_mb: Math.round(f.heapMb), store_json_mb: fmt(f.dbMb, 1), rss_after_batches_mb: trend,
+      },
+      ratio: Math.round(f.peakMb),
+      target: `peak RSS ≤ ${TARGET_MB} MB${quick ? ' (quick: 1,000 conversations)' : ''}`,
+      pass: f.peakMb <= TARGET_MB,
+      correct: notes.length === 0, problems: notes,
+      notes: [`process baseline before any turn ${Math.round(f.startMb)} MB (node + tsx + modules); the store (all ${n} transcripts, ledger, audit) is ${fmt(f.dbMb, 1)} MB of JSON held in memory`],
+    };
+  },
+};

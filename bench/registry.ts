@@ -1,0 +1,11 @@
+/** Every benchmark, in the order `npm run bench` runs them. */
+import type { Bench } from './lib.js';
+import { concurrencyBench } from './concurrency.js';
+import { memoryBench } from './memory.js';
+import { slackBench } from './slack.js';
+import { emailBench } from './email.js';
+import { storeBench } from './store.js';
+import { toolCallBench } from './tool-call.js';
+import { turnOverheadBench } from './turn-overhead.js';
+
+export const BENCHES: readonly Bench[] = [toolCallBench, turnOverheadBench, concurrencyBench, storeBench, memoryBench, slackBench, emailBench];

@@ -1,0 +1,114 @@
+/** The soak's end-of-run checks, computed from what the fakes recorded and the bot's store file. */
+import { readFileSync } from 'node:fs';
+import { dbSchema, type Db } from '../../src/store/schema.js';
+import type { FakeSlack } from '../../test/helpers/fake-slack.js';
+import type { SmtpSink } from '../../test/helpers/smtp-sink.js';
+import type { SentEmail, SentSlack } from './traffic.js';
+
+export interface Check { name: string; ok: boolean; detail: string }
+
+export interface Verdict {
+  checks: Check[];
+  figures: Record<string, string | number>;
+}
+
+/** Linear-regression slope of y over x (per unit of x). */
+export function slope(ys: readonly number[]): number {
+  const n = ys.length;
+  if (n < 2) return 0;
+  const mx = (n - 1) / 2;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  ys.forEach((y, x) => { num += (x - mx) * (y - my); den += (x - mx) ** 2; });
+  return num / den;
+}
+
+export function verify(o: {
+  slack: SentSlack[]; email: SentEmail[]; fake: FakeSlack; sink: SmtpSink; dataFile: string; clickedApprovals: string[];
+  rssTail: number[];
+}): Verdict {
+  const checks: Check[] = [];
+  const figures: Record<string, string | number> = {};
+
+  // Slack: one reply carrying the marker, in the message's own thread.
+  const posts = o.fake.callsOf('chat.postMessage');
+  let slackMissing = 0;
+  let slackDup = 0;
+  let slackUnacked = 0;
+  for (const s of o.slack) {
+    if (!s.acked) slackUnacked++;
+    const n = posts.filter((p) => p.args['channel'] === s.channel && p.args['thread_ts'] === s.ts && String(p.args['text'] ?? '').includes(`(${s.marker})`)).length;
+    if (n === 0) slackMissing++;
+    if (n > 1) slackDup++;
+  }
+  figures['slack_messages'] = o.slack.length;
+  figures['slack_deliveries'] = o.slack.reduce((a, s) => a + s.deliveries, 0);
+  figures['slack_never_acked'] = slackUnacked;
+  figures['slack_answered_once'] = o.slack.length - slackMissing - slackDup;
+  checks.push({ name: 'every Slack message answered exactly once', ok: slackMissing === 0 && slackDup === 0, detail: `${o.slack.length} messages: ${slackMissing} unanswered, ${slackDup} answered more than once${slackUnacked ? ` (${slackUnacked} never acked)` : ''}` });
+
+  // Email: one reply per inbound Message-ID; a resend with the SAME Message-ID is the documented SMTP window.
+  let mailMissing = 0;
+  let mailDup = 0;
+  let windowResends = 0;
+  for (const e of o.email) {
+    const replies = o.sink.messages.filter((m) => m.inReplyTo === e.messageId);
+    const ids = new Set(replies.map((m) => m.messageId));
+    if (replies.length === 0) mailMissing++;
+    if (ids.size > 1) mailDup++;
+    if (ids.size === 1 && replies.length > 1) windowResends += replies.length - 1;
+  }
+  figures['emails'] = o.email.length;
+  figures['email_replies_sent'] = o.sink.messages.length;
+  figures['smtp_attempts'] = o.sink.attempts.length;
+  figures['email_same_id_resends'] = windowResends;
+  checks.push({ name: 'every email answered exactly once', ok: mailMissing === 0 && mailDup === 0, detail: `${o.email.length} emails: ${mailMissing} unanswered, ${mailDup} answered twice with different Message-IDs, ${windowResends} same-Message-ID resends (SMTP window)` });
+
+  // The store: valid, and what it says about approvals and the ledger.
+  let db: Db | undefined;
+  let storeDetail = '';
+  try {
+    const parsed = dbSchema.safeParse(JSON.parse(readFileSync(o.dataFile, 'utf8')));
+    if (parsed.success) db = parsed.data;
+    else storeDetail = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  } catch (err) {
+    storeDetail = (err as Error).message;
+  }
+  checks.push({ name: 'store file valid (dbSchema)', ok: Boolean(db), detail: db ? `${(readFileSync(o.dataFile).length / 1024).toFixed(0)} KB` : storeDetail });
+
+  if (db) {
+    const decisions = new Map<string, number>();
+    const executions = new Map<string, number>();
+    for (const a of db.audit) {
+      if (a.action === 'approval.approve' || a.action === 'approval.deny') decisions.set(a.target, (decisions.get(a.target) ?? 0) + 1);
+      if (a.action === 'card.deactivate') {
+        const id = String((a.details as { approvalId?: unknown } | undefined)?.approvalId ?? a.target);
+        executions.set(id, (executions.get(id) ?? 0) + 1);
+      }
+    }
+    const twice = [...decisions.values()].filter((n) => n > 1).length + [...executions.values()].filter((n) => n > 1).length;
+    const byStatus: Record<string, number> = {};
+    for (const a of db.approvals) byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
+    figures['approvals'] = db.approvals.length;
+    figures['approvals_by_status'] = JSON.stringify(byStatus);
+    figures['approval_cards_clicked'] = o.clickedApprovals.length;
+    checks.push({ name: 'every approval decided at most once', ok: twice === 0, detail: `${db.approvals.length} approvals, ${decisions.size} decided, ${twice} decided or executed twice` });
+    const ledger: Record<string, number> = {};
+    for (const p of Object.values(db.processed)) ledger[p.status] = (ledger[p.status] ?? 0) + 1;
+    figures['ledger_by_status'] = JSON.stringify(ledger);
+    const outbox: Record<string, number> = {};
+    for (const m of db.outbox) outbox[m.status] = (outbox[m.status] ?? 0) + 1;
+    figures['outbox_by_status'] = JSON.stringify(outbox);
+  }
+
+  // RSS: the steady tail (same process, no kills) must not trend upwards.
+  const s = slope(o.rssTail);
+  const first = o.rssTail[0] ?? 0;
+  const last = o.rssTail.at(-1) ?? 0;
+  figures['rss_tail_mb'] = o.rssTail.map((r) => Math.round(r)).join(' → ');
+  figures['rss_tail_slope_mb_per_round'] = Number(s.toFixed(2));
+  const flat = o.rssTail.length < 2 || s <= Math.max(2, first * 0.02) || last <= first * 1.05;
+  checks.push({ name: 'RSS without an upward trend (steady tail)', ok: flat, detail: o.rssTail.length < 2 ? 'too few samples' : `slope ${s.toFixed(2)} MB/round, ${Math.round(first)} → ${Math.round(last)} MB` });
+  return { checks, figures };
+}

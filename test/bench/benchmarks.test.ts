@@ -1,0 +1,69 @@
+/**
+ * Runs every benchmark in quick mode so CI exercises them. Figures are printed, never asserted as timings;
+ * what is asserted is correctness: exactly-once answers, durable and valid stores, sane figures.
+ */
+import { describe, expect, it } from 'vitest';
+import { BENCHES } from '../../bench/registry.js';
+import type { BenchResult } from '../../bench/lib.js';
+import { dovecotAvailable } from '../helpers/dovecot.js';
+
+async function quick(name: string): Promise<BenchResult> {
+  const bench = BENCHES.find((b) => b.name === name);
+  if (!bench) throw new Error(`no benchmark ${name}`);
+  const r = await bench.run({ quick: true, say: () => {} });
+  process.stdout.write(`[bench ${name}] ${JSON.stringify(r.figures)} → ${r.ratio} (${r.target}) ${r.pass ? 'met' : 'missed'}\n`);
+  return r;
+}
+
+describe('benchmarks (quick mode, correctness only)', () => {
+  it('registers each benchmark once, including all seven of the issue', () => {
+    const names = BENCHES.map((b) => b.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(['tool-call', 'turn-overhead', 'concurrency', 'email', 'store', 'memory', 'slack']));
+  });
+
+  it('tool-call: both tools answer through the in-process and stdio clients', async () => {
+    const r = await quick('tool-call');
+    expect(r.problems ?? []).toEqual([]);
+    expect(r.correct).toBe(true);
+    expect(Number(r.figures['inproc_noop_p50_us'])).toBeGreaterThan(0);
+    expect(Number(r.figures['stdio_balance_p50_us'])).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('turn-overhead: every turn runs its 2 tool calls and is delivered once', async () => {
+    const r = await quick('turn-overhead');
+    expect(r.problems ?? []).toEqual([]);
+    expect(r.correct).toBe(true);
+  }, 120_000);
+
+  it('concurrency: 200 threads answered exactly once, never above the concurrency limit', async () => {
+    const r = await quick('concurrency');
+    expect(r.problems ?? []).toEqual([]);
+    expect(r.figures['max_model_calls_at_once']).toBeLessThanOrEqual(50);
+  }, 60_000);
+
+  it('store: every concurrent write is durable and the file stays valid; writes coalesce', async () => {
+    const r = await quick('store');
+    expect(r.problems ?? []).toEqual([]);
+    expect(Number(r.figures['1MB_rewrites'])).toBeLessThan(Number(r.figures['writes_per_size']));
+  }, 60_000);
+
+  it('memory: every turn of every conversation answered, store valid', async () => {
+    const r = await quick('memory');
+    expect(r.problems ?? []).toEqual([]);
+    expect(r.figures['turns']).toBe(3000);
+  }, 180_000);
+
+  it('slack: each event delivered twice gives exactly one model turn and one reply', async () => {
+    const r = await quick('slack');
+    expect(r.problems ?? []).toEqual([]);
+    expect(r.figures['model_turns']).toBe(r.figures['events']);
+    expect(r.figures['replies_posted']).toBe(r.figures['events']);
+  }, 120_000);
+
+  it.skipIf(!dovecotAvailable())('email: every mail in Dovecot answered exactly once through SMTP', async () => {
+    const r = await quick('email');
+    expect(r.problems ?? []).toEqual([]);
+    expect(r.figures['answered']).toBe(r.figures['messages']);
+  }, 180_000);
+});

@@ -1,0 +1,22 @@
+/**
+ * The quick fault soak against the real bot process: asserts the end-of-run correctness checks (exactly-once
+ * answers, approvals decided at most once, valid store, graceful stop). The RSS trend is printed, not asserted:
+ * two samples of a quick run are noise.
+ */
+import { describe, expect, it } from 'vitest';
+import { runSoak } from '../../bench/soak/run-soak.js';
+import { dovecotAvailable } from '../helpers/dovecot.js';
+
+describe('fault soak (quick)', () => {
+  it.skipIf(!dovecotAvailable())('answers every message exactly once through IMAP drops, 529s, SMTP 4xx and SIGKILL restarts', async () => {
+    const r = await runSoak({ quick: true, say: () => {} });
+    process.stdout.write(`[soak] faults ${JSON.stringify(r.faults)}\n[soak] figures ${JSON.stringify(r.figures)}\n`);
+    for (const c of r.checks) process.stdout.write(`[soak] ${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}\n`);
+    expect(r.faults.sigkills).toBeGreaterThan(0);
+    expect(r.faults.model_529_answers).toBeGreaterThan(0);
+    const failed = r.checks.filter((c) => !c.ok && !c.name.startsWith('RSS'));
+    expect(failed).toEqual([]);
+    expect(r.figures['slack_messages']).toBeGreaterThan(0);
+    expect(r.figures['emails']).toBeGreaterThan(0);
+  }, 400_000);
+});
