@@ -63,7 +63,8 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
     pending.add(p);
-    void p.finally(() => pending.delete(p));
+    // Failures are logged where they happen (and surface to Bolt through the awaiting listener).
+    p.catch(() => undefined).finally(() => pending.delete(p));
   };
   let self: SlackSelf | undefined;
   let state: SlackStatus = 'down';
@@ -93,11 +94,19 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   const app = new App(appOptions);
   app.error(async (err) => {
     log.error({ err: err.message, code: (err as { code?: string }).code }, 'slack app error');
+    // Propagate to the receiver: an unacked event (e.g. the ledger write failed) is delivered again by Slack,
+    // and an HTTP request that failed before its ack gets a 500.
+    throw err;
   });
 
   const onMessage = async ({ event, body }: { event: unknown; body: unknown }) => {
     const work = inbound.onEvent(body as { event_id?: string; team_id?: string }, event as SlackMessageEvent);
-    if (work) track(work);
+    if (!work) return;
+    track(work);
+    // Resolves once the message is in the durable ledger (not when answered). The receiver acks only after
+    // this (HTTP: processBeforeResponse; Socket Mode: deferred ack), so a crash can't lose an acked event,
+    // and a failed ledger write is not acked: Slack delivers the event again.
+    await work;
   };
   app.event('message', onMessage);
   app.event('app_mention', onMessage);

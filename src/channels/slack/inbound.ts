@@ -99,7 +99,8 @@ export function createInbound(deps: {
           deps.working.rejected(msg.id);
           seenMessages.delete(`${channel}:${ts}`); // a Slack retry may try again
           if (envelope.event_id) seenEvents.delete(envelope.event_id);
-          deps.log.error({ err: (err as Error).message, threadKey }, 'conversations.handle failed');
+          deps.log.error({ err: (err as Error).message, threadKey }, 'conversations.handle failed; not acked, Slack will retry');
+          throw err;
         }
       })();
     },
