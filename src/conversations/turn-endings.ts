@@ -42,8 +42,16 @@ export function createTurnEndings(deps: TurnEndingDeps) {
       await notices.alert('A reply could not be delivered to a customer', { threadKey: p.threadKey, messageId: p.id });
       return 'failed';
     }
-    await store.update((db) => setLedger(db, p.id, { status: 'done', reason: reply.handoff ? 'handoff' : undefined }, now()));
-    if (reply.handoff) await notices.alert('A conversation was handed off to a person', { threadKey: p.threadKey, messageId: p.id });
+    // Not awaited (unless staff are alerted next): the thread's next message need not wait for this rewrite.
+    // Until it lands, a crash leaves the message queued with its reply, delivered again (the same window as
+    // before the write); a failed write stays applied in memory and goes out with the next one (stop() flushes).
+    const marked = store.update((db) => setLedger(db, p.id, { status: 'done', reason: reply.handoff ? 'handoff' : undefined }, now()));
+    if (reply.handoff) {
+      await marked;
+      await notices.alert('A conversation was handed off to a person', { threadKey: p.threadKey, messageId: p.id });
+    } else {
+      marked.catch((err: unknown) => log.error({ messageId: p.id, err: reasonOf(err) }, 'could not record the message as done yet'));
+    }
     log.info({ messageId: p.id, threadKey: p.threadKey, handoff: reply.handoff, approvals: reply.approvalIds.length }, 'message answered');
     return 'done';
   }

@@ -1,6 +1,6 @@
 import type { Caller } from '../support/caller.js';
 import type { ConversationsDeps } from './conversations.js';
-import { createDelivery } from './delivery.js';
+import { createDelivery, deliveryFor } from './delivery.js';
 import { setLedger, toInbound, type PendingMessage } from './ledger.js';
 import { isOutage, reasonOf } from './reason.js';
 import { secretWarning } from './redact.js';
@@ -28,6 +28,14 @@ export function createTurnRunner(deps: TurnDeps) {
   const notices = createStaffNotices(deps);
   const endings = createTurnEndings({ store, log, now, deliver, records, notices });
 
+  function queuesInStore(threadKey: string): boolean {
+    try {
+      return deliveryFor(deps.delivery, threadKey).queuesInStore === true;
+    } catch {
+      return false;
+    }
+  }
+
   async function resolveCaller(p: PendingMessage): Promise<Caller> {
     const resolver = deps.resolvers[p.channel];
     if (!resolver) return { kind: 'anonymous' };
@@ -51,7 +59,9 @@ export function createTurnRunner(deps: TurnDeps) {
     let session: { close(): Promise<void> } | undefined;
     try {
       const caller = await resolveCaller(p);
-      await records.touch(p, caller);
+      // Applied now; its durability is awaited with the reply below (nothing outside depends on it earlier).
+      const touched = records.touch(p, caller);
+      touched.catch(() => undefined);
       if (p.redactions.length > 0 && !records.isFlagged(p.threadKey, WARNED)) {
         await deliver(p.threadKey, { text: secretWarning(p.redactions), kind: 'notice', inReplyToId: p.id });
         await records.flag(p.threadKey, WARNED);
@@ -62,10 +72,16 @@ export function createTurnRunner(deps: TurnDeps) {
         messageId: p.id, threadKey: p.threadKey, channel: p.channel, caller, text: p.text, tools: s.client,
       });
       p.reply = { text: result.reply, approvalIds: result.approvalIds, handoff: result.handoff };
-      await store.update((db) => {
+      const recorded = store.update((db) => {
         setLedger(db, p.id, { message: p }, now());
         clearHolding(db, p.threadKey);
       });
+      await touched;
+      // A channel that only queues in this store (email outbox) cannot get ahead of the reply record on disk;
+      // staff notices (approvals, handoff) leave the process, so those still wait for it.
+      const quiet = p.reply.approvalIds.length === 0 && !p.reply.handoff;
+      if (quiet && queuesInStore(p.threadKey) && !deps.isStopped()) recorded.catch(() => undefined);
+      else await recorded;
       if (deps.isStopped()) return 'retry';
     } catch (err) {
       if (isOutage(err)) return endings.outage(p, err);

@@ -30,6 +30,12 @@ export interface OutboundReply { text: string; kind: ReplyKind; inReplyToId?: st
 /** Implemented by each channel: put text into the thread it owns. Must be safe to call again for a retry. */
 export interface DeliverPort {
   deliver(threadKey: string, reply: OutboundReply): Promise<void>;
+  /**
+   * True when `deliver` only queues the reply in the same store (nothing leaves the process before that
+   * queue entry is durable, e.g. the email outbox). Then the reply's ledger record need not be on disk
+   * before `deliver` runs: the store's writes keep their order, so the queue entry never lands without it.
+   */
+  readonly queuesInStore?: boolean | undefined;
 }
 
 /** Implemented per channel: turn a sender into the caller the MCP server acts for. */

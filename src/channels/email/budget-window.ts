@@ -1,11 +1,14 @@
 /**
  * Reply budget: at most N replies per sender and per thread in a sliding hour. Past it the channel stays
  * silent and staff get ONE alert per key per window. Kept in `state['email.budget']` (key → recent reply
- * times) and `state['email.budgetAlerts']` (key → until when an alert was already sent). Runs inside store.update.
+ * times) and `state['email.budgetAlerts']` (key → until when an alert was already sent), swept of expired keys
+ * at most once a minute (`state['email.budgetSweptAt']`). Runs inside store.update.
  */
 import type { Db } from '../../store/schema.js';
 
 export const BUDGET_WINDOW_MS = 3600_000;
+const SWEEP_EVERY_MS = 60_000;
+const SWEPT = 'email.budgetSweptAt';
 
 export interface BudgetLimits { perSender: number; perThread: number }
 export type BudgetVerdict =
@@ -35,16 +38,23 @@ export function takeBudget(db: Db, p: { sender: string; threadKey: string; limit
   const iso = p.now.toISOString();
   const sKey = `sender:${p.sender.toLowerCase()}`;
   const tKey = `thread:${p.threadKey}`;
-  // Housekeeping: forget windows that are over.
-  for (const [k, v] of Object.entries(budget)) if (recent(v, t).length === 0) delete budget[k];
-  for (const [k, v] of Object.entries(alerts)) if (Date.parse(v) <= t) delete alerts[k];
+  // Housekeeping (forget windows that are over) at most once a minute: a sweep reads every key, and doing
+  // it per message made a busy inbox quadratic. The two keys used below are always read through `recent`.
+  const swept = db.state[SWEPT];
+  const age = typeof swept === 'string' ? t - Date.parse(swept) : Number.NaN;
+  if (!(age >= 0 && age < SWEEP_EVERY_MS)) {
+    for (const [k, v] of Object.entries(budget)) if (recent(v, t).length === 0) delete budget[k];
+    for (const [k, v] of Object.entries(alerts)) if (Date.parse(v) <= t) delete alerts[k];
+    db.state[SWEPT] = iso;
+  }
 
   const s = recent(budget[sKey], t);
   const th = recent(budget[tKey], t);
   const over = s.length >= p.limits.perSender ? ('sender' as const) : th.length >= p.limits.perThread ? ('thread' as const) : undefined;
   if (over) {
     const key = over === 'sender' ? sKey : tKey;
-    const alert = alerts[key] === undefined;
+    const until = alerts[key];
+    const alert = until === undefined || Date.parse(until) <= t;
     if (alert) alerts[key] = new Date(t + BUDGET_WINDOW_MS).toISOString();
     return { ok: false, over, key, alert };
   }

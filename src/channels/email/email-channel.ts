@@ -60,13 +60,14 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
   const ownAddresses = [...new Set([fromAddress(from), config.imap.user ?? ''].map((a) => a.toLowerCase()).filter((a) => a.includes('@')))];
   const lookup = createThreadLookup(store, from);
 
-  const sender = createSmtpSender(config.smtp, { timeoutMs: deps.tuning?.smtpTimeoutMs ?? 30_000 });
+  // One pooled SMTP connection per outbox lane, so a send never waits in the pool's queue (and its timeout).
+  const sender = createSmtpSender(config.smtp, { timeoutMs: deps.tuning?.smtpTimeoutMs ?? 30_000, maxConnections: deps.tuning?.outbox?.parallel });
   const outbox = createOutboxWorker({ store, sender, from, log, staff: deps.staff, clock, random: deps.random, undeliverableMs, ...deps.tuning?.outbox });
   const deliver = createEmailDeliver({ store, from, log, clock, queued: () => outbox.kick() });
 
   let stopping = false;
   const processor = createEmailProcessor({ config, store, conversations: deps.conversations, staff: deps.staff, log, clock, lookup, ownAddresses, undeliverableMs });
-  const sync = createImapSync({ store, processor, log, staff: deps.staff, clock, quarantineFolder: config.imap.quarantineFolder, isStopping: () => stopping });
+  const sync = createImapSync({ store, processor, log, staff: deps.staff, clock, quarantineFolder: config.imap.quarantineFolder, maxBytes: config.maxBytes, isStopping: () => stopping });
   const watcher = createImapWatcher({ imap: config.imap, log, sync: sync.syncOnce, random: deps.random, ...deps.tuning?.imap });
 
   return {

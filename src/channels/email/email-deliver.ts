@@ -3,12 +3,17 @@
  * outbox (with our Message-ID, generated now) before anything is sent; the outbox worker sends it.
  * Safe to call again: a second reply of the same kind to the same inbound message is not queued twice.
  * 'holding' replies are not emailed (mail is asynchronous; the real answer follows in the same thread).
+ *
+ * The outbox item is applied to the store at once and `deliver` does not wait for its rewrite: nothing
+ * outside the process sees it until it is durable (the outbox worker sends only after a store barrier), and
+ * every later write (the caller marking its message done) carries it too. A failed rewrite is logged here
+ * and surfaces to the caller through its own next write.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../config/logger.js';
 import type { DeliverPort } from '../../conversations/types.js';
 import { AppError } from '../../errors.js';
-import type { OutboxItem } from '../../store/schema.js';
+import type { Db, OutboxItem } from '../../store/schema.js';
 import type { Store } from '../../store/types.js';
 import { newMessageId, replyReferences, replySubject, textToHtml } from './compose-reply.js';
 import { indexSet, normalizeMessageId, threadGet } from './email-state.js';
@@ -30,6 +35,7 @@ export function messageIdOfInbound(inboundId: string): string {
 export function createEmailDeliver(deps: EmailDeliverDeps): DeliverPort {
   const { store, log } = deps;
   return {
+    queuesInStore: true,
     async deliver(threadKey, reply) {
       if (!threadKey.startsWith('email:')) throw new AppError('bad_input', 'not an email thread', { threadKey });
       if (reply.kind === 'holding') {
@@ -38,7 +44,21 @@ export function createEmailDeliver(deps: EmailDeliverDeps): DeliverPort {
       }
       const now = deps.clock().toISOString();
       const messageId = newMessageId(deps.from);
-      const outcome = await store.update((db) => {
+      let outcome: { queued: boolean; id: string } | undefined;
+      const written = store.update((db) => {
+        outcome = apply(db);
+      });
+      const o = outcome as { queued: boolean; id: string } | undefined;
+      if (!o) return written.then(() => undefined); // refused (unknown thread, store closed): reject with that error
+      written.catch((err: unknown) => log.error({ threadKey, err: String(err) }, 'email reply queued in memory, but the store write failed'));
+      if (o.queued) {
+        log.info({ threadKey, outboxId: o.id, kind: reply.kind }, 'email reply queued');
+        deps.queued();
+      } else {
+        log.info({ threadKey, outboxId: o.id, kind: reply.kind }, 'email reply already queued; not queued again');
+      }
+
+      function apply(db: Db): { queued: boolean; id: string } {
         const thread = threadGet(db, threadKey);
         if (!thread) throw new AppError('not_found', 'Unknown email thread: no customer address to answer', { threadKey });
         const sourceId = reply.inReplyToId;
@@ -73,12 +93,6 @@ export function createEmailDeliver(deps: EmailDeliverDeps): DeliverPort {
         // Indexed now, not after sending: a customer answering a mail we sent just before a crash still threads.
         indexSet(db, messageId, { threadKey, dir: 'out' });
         return { queued: true as const, id: item.id };
-      });
-      if (outcome.queued) {
-        log.info({ threadKey, outboxId: outcome.id, kind: reply.kind }, 'email reply queued');
-        deps.queued();
-      } else {
-        log.info({ threadKey, outboxId: outcome.id, kind: reply.kind }, 'email reply already queued; not queued again');
       }
     },
   };

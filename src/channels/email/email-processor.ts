@@ -4,34 +4,25 @@
  *   already decided → skip · too large → quarantine without downloading · analyse →
  *   ignore (bounces mark the address undeliverable) · quarantine (+ staff alert, + IMAP folder) ·
  *   reply → reply budget → `conversations.handle` (the ledger entry is 'pending' until it is accepted).
+ *
+ * `begin` runs the analysis and applies the message's decision (or its hand-off to conversations) to the
+ * in-memory store, then returns `settled`, which resolves once that is durable and final. The caller may
+ * begin the next message right away: messages are decided in mailbox order (a follow-up sees the thread
+ * its predecessor opened, conversations queues them in order) while their store writes coalesce.
  */
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../../config/config.js';
 import type { Logger } from '../../config/logger.js';
 import type { ConversationsPort, InboundMessage, StaffNotifier } from '../../conversations/types.js';
 import { isAppError } from '../../errors.js';
-import type { Db } from '../../store/schema.js';
 import type { Store } from '../../store/types.js';
 import { analyzeEmail, type EmailAnalysis, type ThreadLookup } from './analyze.js';
 import { takeBudget } from './budget-window.js';
-import { ledgerGet, ledgerSet, markUndeliverable, normalizeMessageId, recordInbound, writeSync, type Decision } from './email-state.js';
+import { createRecorder, type MessageIo, type MessageRef, type ProcessOutcome } from './email-record.js';
+import { ledgerGet, ledgerSet, markUndeliverable, normalizeMessageId, recordInbound, type Decision } from './email-state.js';
 
-export interface MessageRef {
-  uid: number;
-  uidValidity: string;
-  size?: number | undefined;
-  envelopeMessageId?: string | undefined;
-}
+export type { MessageIo, MessageRef, ProcessOutcome } from './email-record.js';
 
-export interface MessageIo {
-  /** The raw message, at most `limit` bytes (more means too large). */
-  download(limit: number): Promise<Buffer>;
-  /** Move the message to the quarantine folder (best effort). */
-  moveToQuarantine?(): Promise<void>;
-}
-
-/** 'done': decided and recorded, position advanced. 'stop': not decided now (conversations stopped); retry later. */
-export type ProcessOutcome = 'done' | 'stop';
+export interface Begun { settled: Promise<ProcessOutcome> }
 
 export interface EmailProcessorDeps {
   config: Config['email'];
@@ -53,59 +44,27 @@ function describeAttachments(a: EmailAnalysis['attachments']): string {
 
 export function createEmailProcessor(deps: EmailProcessorDeps) {
   const { store, log, config } = deps;
-  const alert = (text: string, details: Record<string, unknown>) =>
-    deps.staff?.alert(text, details).catch((err: unknown) => log.warn({ err: String(err) }, 'staff alert failed'));
+  const rec = createRecorder(deps);
+  const now = () => deps.clock();
+  const begun = (settled: Promise<ProcessOutcome>): Begun => ({ settled });
 
-  async function decide(ref: MessageRef, key: string, decision: Decision, reason: string, extra?: (db: Db) => void, more?: { from?: string; threadKey?: string }): Promise<void> {
-    const at = deps.clock().toISOString();
-    await store.update((db) => {
-      ledgerSet(db, key, { decision, reason: reason.slice(0, 300), uid: ref.uid, uidValidity: ref.uidValidity, from: more?.from, threadKey: more?.threadKey, at });
-      extra?.(db);
-      writeSync(db, ref.uidValidity, ref.uid, at);
-    });
-  }
-
-  async function quarantine(ref: MessageRef, io: MessageIo, key: string, reason: string, details: Record<string, unknown>): Promise<ProcessOutcome> {
-    const at = deps.clock().toISOString();
-    await decide(ref, key, 'quarantined', reason, (db) => {
-      db.quarantine.push({ id: `q_${randomUUID()}`, at, channel: 'email', ref: key.slice(0, 1000), reason: reason.slice(0, 2000), details: { uid: ref.uid, uidValidity: ref.uidValidity, ...details } });
-    });
-    log.warn({ messageId: key, uid: ref.uid, reason }, 'email quarantined');
-    await alert('An email could not be handled and was quarantined', { messageId: key, uid: ref.uid, reason, ...details });
-    if (config.imap.quarantineFolder && io.moveToQuarantine) {
-      await io.moveToQuarantine().catch((err: unknown) => log.warn({ uid: ref.uid, err: String(err) }, 'could not move the message to the quarantine folder'));
-    }
-    return 'done';
-  }
-
-  /** Record a message that failed to process several times in a row, so the inbox keeps flowing. */
-  async function giveUp(ref: MessageRef, io: MessageIo, err: unknown): Promise<ProcessOutcome> {
-    const key = normalizeMessageId(ref.envelopeMessageId) || `<uid-${ref.uidValidity}-${ref.uid}@mailbox.invalid>`;
-    return quarantine(ref, io, key, `processing failed repeatedly: ${String(err)}`.slice(0, 500), {});
-  }
-
-  async function process(ref: MessageRef, io: MessageIo): Promise<ProcessOutcome> {
+  async function begin(ref: MessageRef, io: MessageIo): Promise<Begun> {
     const envId = normalizeMessageId(ref.envelopeMessageId);
     const known = envId ? ledgerGet(store.read(), envId) : undefined;
-    if (known && known.decision !== 'pending') {
-      await store.update((db) => writeSync(db, ref.uidValidity, ref.uid, deps.clock().toISOString()));
-      log.info({ messageId: envId, uid: ref.uid, decision: known.decision }, 'email already decided; skipped');
-      return 'done';
-    }
+    if (known && known.decision !== 'pending') return begun(rec.skip(ref, io, envId, known.decision));
     const fallbackKey = envId || `<uid-${ref.uidValidity}-${ref.uid}@mailbox.invalid>`;
     if (ref.size !== undefined && ref.size > config.maxBytes) {
-      return quarantine(ref, io, fallbackKey, `too large (${ref.size} bytes > ${config.maxBytes})`, { size: ref.size });
+      return begun(rec.quarantine(ref, io, fallbackKey, `too large (${ref.size} bytes > ${config.maxBytes})`, { size: ref.size }));
     }
     let raw: Buffer;
     try {
       raw = await io.download(config.maxBytes);
     } catch (err) {
       if (!isAppError(err, 'not_found')) throw err;
-      await decide(ref, fallbackKey, 'ignored', 'vanished from the mailbox before it was read');
       log.warn({ uid: ref.uid }, 'email vanished before it was read');
-      return 'done';
+      return begun(rec.decide(ref, io, fallbackKey, 'ignored', 'vanished from the mailbox before it was read').then(() => 'done' as const));
     }
-    if (raw.length > config.maxBytes) return quarantine(ref, io, fallbackKey, `too large (more than ${config.maxBytes} bytes)`, {});
+    if (raw.length > config.maxBytes) return begun(rec.quarantine(ref, io, fallbackKey, `too large (more than ${config.maxBytes} bytes)`, {}));
 
     const a = await analyzeEmail(raw, {
       maxBytes: config.maxBytes, parseTimeoutMs: config.parseTimeoutMs, maxTextChars: config.maxTextChars,
@@ -113,71 +72,83 @@ export function createEmailProcessor(deps: EmailProcessorDeps) {
     });
     const key = normalizeMessageId(a.messageId) || fallbackKey;
     const prior = ledgerGet(store.read(), key);
-    if (prior && prior.decision !== 'pending') {
-      await store.update((db) => writeSync(db, ref.uidValidity, ref.uid, deps.clock().toISOString()));
-      log.info({ messageId: key, uid: ref.uid, decision: prior.decision }, 'email already decided; skipped');
-      return 'done';
-    }
+    if (prior && prior.decision !== 'pending') return begun(rec.skip(ref, io, key, prior.decision));
     const who = { from: a.sender.address || undefined, threadKey: a.threadKey };
 
-    if (a.action === 'quarantine') return quarantine(ref, io, key, a.reason, { from: a.sender.address, subject: a.subject.slice(0, 200), size: raw.length });
+    if (a.action === 'quarantine') return begun(rec.quarantine(ref, io, key, a.reason, { from: a.sender.address, subject: a.subject.slice(0, 200), size: raw.length }));
     if (a.action === 'ignore') {
-      const now = deps.clock();
-      await decide(ref, key, 'ignored', a.reason, (db) => {
+      const at = now();
+      const written = rec.decide(ref, io, key, 'ignored', a.reason, (db) => {
         for (const r of a.bounce?.recipients ?? []) {
           if (a.bounce?.action && a.bounce.action !== 'failed') continue; // 'delayed' etc.: still trying
-          markUndeliverable(db, r, `bounce ${a.bounce?.status ?? ''}`.trim(), now, deps.undeliverableMs);
+          markUndeliverable(db, r, `bounce ${a.bounce?.status ?? ''}`.trim(), at, deps.undeliverableMs);
         }
       }, who);
       log.info({ messageId: key, uid: ref.uid, reason: a.reason, bounced: a.bounce?.recipients.length ?? 0 }, 'email ignored');
-      return 'done';
+      return begun(written.then(() => 'done' as const));
     }
+    return begun(reply(ref, io, key, a, prior === undefined, who));
+  }
 
-    // reply: take the budget once (a 'pending' entry already took it before a crash), record the thread.
-    if (!prior) {
-      const now = deps.clock();
-      const verdict = await store.update((db) => {
-        const v = takeBudget(db, { sender: a.sender.address, threadKey: a.threadKey, limits: { perSender: config.replyBudgetPerSenderHour, perThread: config.replyBudgetPerThreadHour }, now });
+  /** Take the budget once (a 'pending' entry already took it before a crash), record the thread, hand over. */
+  function reply(ref: MessageRef, io: MessageIo, key: string, a: EmailAnalysis, fresh: boolean, who: { from?: string | undefined; threadKey: string }): Promise<ProcessOutcome> {
+    let pending: Promise<unknown> = Promise.resolve();
+    if (fresh) {
+      const at = now();
+      let verdict: ReturnType<typeof takeBudget> = { ok: true };
+      const written = store.update((db) => {
+        verdict = takeBudget(db, { sender: a.sender.address, threadKey: a.threadKey, limits: { perSender: config.replyBudgetPerSenderHour, perThread: config.replyBudgetPerThreadHour }, now: at });
+        const v = verdict;
         if (!v.ok) {
-          ledgerSet(db, key, { decision: 'budget', reason: `reply budget per ${v.over} spent`, uid: ref.uid, uidValidity: ref.uidValidity, ...who, at: now.toISOString() });
-          writeSync(db, ref.uidValidity, ref.uid, now.toISOString());
-          return v;
+          ledgerSet(db, key, { decision: 'budget', reason: `reply budget per ${v.over} spent`, uid: ref.uid, uidValidity: ref.uidValidity, ...who, at: at.toISOString() });
+          io.recorded(db);
+          return;
         }
-        ledgerSet(db, key, { decision: 'pending', reason: 'handing to conversations', uid: ref.uid, uidValidity: ref.uidValidity, ...who, at: now.toISOString() });
-        recordInbound(db, { threadKey: a.threadKey, customerEmail: a.sender.address, subject: a.subject, messageId: key, references: [...a.references, ...(a.inReplyTo ? [a.inReplyTo] : [])], now: now.toISOString() });
-        return v;
+        ledgerSet(db, key, { decision: 'pending', reason: 'handing to conversations', uid: ref.uid, uidValidity: ref.uidValidity, ...who, at: at.toISOString() });
+        recordInbound(db, { threadKey: a.threadKey, customerEmail: a.sender.address, subject: a.subject, messageId: key, references: [...a.references, ...(a.inReplyTo ? [a.inReplyTo] : [])], now: at.toISOString() });
       });
-      if (!verdict.ok) {
-        log.warn({ messageId: key, over: verdict.over }, 'reply budget spent; staying silent');
-        if (verdict.alert) await alert(`Email reply budget per ${verdict.over} spent: no more automatic replies this hour`, { key: verdict.key, messageId: key });
-        return 'done';
+      const v = verdict as ReturnType<typeof takeBudget>;
+      if (!v.ok) {
+        return (async () => {
+          await written;
+          log.warn({ messageId: key, over: v.over }, 'reply budget spent; staying silent');
+          if (v.alert) await rec.alert(`Email reply budget per ${v.over} spent: no more automatic replies this hour`, { key: v.key, messageId: key });
+          return 'done' as const;
+        })();
       }
+      pending = written;
     }
-
     const msg: InboundMessage = {
       id: `email:${key}`,
       channel: 'email',
       threadKey: a.threadKey,
       sender: { id: a.sender.address, verified: a.sender.verified, displayName: a.sender.name, email: a.sender.address },
       text: (a.text || '(no text)') + describeAttachments(a.attachments),
-      receivedAt: deps.clock().toISOString(),
+      receivedAt: now().toISOString(),
       meta: { subject: a.subject, messageId: key, uid: ref.uid, uidValidity: ref.uidValidity, verification: a.sender.verification },
     };
-    let res: Awaited<ReturnType<ConversationsPort['handle']>>;
-    try {
-      res = await deps.conversations.handle(msg);
-    } catch (err) {
-      if (isAppError(err, 'bad_input')) return quarantine(ref, io, key, `rejected by conversations: ${err.message}`, { from: a.sender.address });
-      throw err;
-    }
-    if (!res.accepted && res.reason === 'stopped') return 'stop';
-    const decision: Decision = res.accepted || res.reason === 'duplicate' ? 'replied' : 'busy';
-    await decide(ref, key, decision, res.accepted ? 'handed to conversations' : `conversations: ${res.reason ?? 'refused'}`, undefined, who);
-    log.info({ messageId: key, uid: ref.uid, threadKey: a.threadKey, verified: a.sender.verified, decision }, 'email handed to conversations');
-    return 'done';
+    // Called now, not after `pending` is durable: conversations applies its ledger entry in memory at once
+    // (so messages keep mailbox order) and starts the turn only once that entry, written after ours, is on disk.
+    const handled = deps.conversations.handle(msg);
+    handled.catch(() => undefined); // observed below; this only keeps an early rejection from going unhandled
+    return (async () => {
+      await pending;
+      let res: Awaited<ReturnType<ConversationsPort['handle']>>;
+      try {
+        res = await handled;
+      } catch (err) {
+        if (isAppError(err, 'bad_input')) return rec.quarantine(ref, io, key, `rejected by conversations: ${err.message}`, { from: a.sender.address });
+        throw err;
+      }
+      if (!res.accepted && res.reason === 'stopped') return 'stop' as const;
+      const decision: Decision = res.accepted || res.reason === 'duplicate' ? 'replied' : 'busy';
+      await rec.decide(ref, io, key, decision, res.accepted ? 'handed to conversations' : `conversations: ${res.reason ?? 'refused'}`, undefined, who);
+      log.info({ messageId: key, uid: ref.uid, threadKey: a.threadKey, verified: a.sender.verified, decision }, 'email handed to conversations');
+      return 'done' as const;
+    })();
   }
 
-  return { process, giveUp };
+  return { begin, giveUp: rec.giveUp };
 }
 
 export type EmailProcessor = ReturnType<typeof createEmailProcessor>;

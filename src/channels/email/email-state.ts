@@ -9,7 +9,7 @@
  * - `email.threads`     threadKey → the thread's customer address, subject, last inbound Message-ID, references.
  * - `email.index`       Message-ID (received and sent) → threadKey, for threading replies.
  * - `email.undeliverable` address → until when we do not send to it (bounces, SMTP 5xx).
- * Maps are bounded: the oldest entries are dropped past their cap.
+ * Maps are bounded: the oldest entries are dropped past their cap (checked every 256 inserts).
  */
 import type { Db } from '../../store/schema.js';
 
@@ -17,6 +17,7 @@ export const LEDGER_CAP = 20_000;
 export const INDEX_CAP = 50_000;
 export const THREAD_CAP = 20_000;
 export const REFERENCES_CAP = 11;
+const CAP_EVERY = 256;
 
 export interface SyncState { uidValidity: string; lastUid: number; updatedAt: string }
 
@@ -61,8 +62,18 @@ function peek<T>(db: Readonly<Db>, key: string): Readonly<Record<string, T>> {
   return isObj(cur) ? (cur as Record<string, T>) : {};
 }
 
-/** Drop the oldest (first inserted) keys past `cap`. */
-function cap(obj: Record<string, unknown>, max: number): void {
+/**
+ * Drop the oldest (first inserted) keys past `max`. Counting keys is O(size), so it is done once per
+ * `CAP_EVERY` inserts into the map (counted in `email.capChecks`): a map holds at most `max + CAP_EVERY`.
+ */
+function cap(db: Db, name: string, obj: Record<string, unknown>, max: number): void {
+  const checks = bag<number>(db, 'email.capChecks');
+  const n = (typeof checks[name] === 'number' ? checks[name] : 0) + 1;
+  if (n < CAP_EVERY) {
+    checks[name] = n;
+    return;
+  }
+  checks[name] = 0;
   const keys = Object.keys(obj);
   for (let i = 0; i < keys.length - max; i++) delete obj[keys[i] as string];
 }
@@ -96,7 +107,7 @@ export function ledgerSet(db: Db, messageId: string, entry: LedgerEntry): void {
   const l = bag<LedgerEntry>(db, 'email.ledger');
   delete l[messageId]; // re-insert: keeps insertion order = recency for the cap
   l[messageId] = entry;
-  cap(l, LEDGER_CAP);
+  cap(db, 'ledger', l, LEDGER_CAP);
 }
 
 /** Recent decisions, newest first (for status pages and tests). */
@@ -126,7 +137,7 @@ export function recordInbound(db: Db, p: { threadKey: string; customerEmail: str
     : { customerEmail: p.customerEmail.toLowerCase(), subject: p.subject, lastInboundId: p.messageId, references: refs, createdAt: p.now, updatedAt: p.now };
   delete threads[p.threadKey];
   threads[p.threadKey] = next;
-  cap(threads, THREAD_CAP);
+  cap(db, 'threads', threads, THREAD_CAP);
   indexSet(db, p.messageId, { threadKey: p.threadKey, dir: 'in' });
   return next;
 }
@@ -140,7 +151,7 @@ export function indexSet(db: Db, messageId: string, e: IndexEntry): void {
   if (!id) return;
   const idx = bag<IndexEntry>(db, 'email.index');
   idx[id] = e;
-  cap(idx, INDEX_CAP);
+  cap(db, 'index', idx, INDEX_CAP);
 }
 
 export function undeliverableUntil(db: Readonly<Db>, address: string, now: Date): Undeliverable | undefined {

@@ -1,18 +1,23 @@
 /**
- * One catch-up pass over the selected mailbox: everything above the stored `(UIDVALIDITY, lastUid)`,
- * oldest first, one message at a time. `UID n:*` also returns the newest old message when nothing is
- * new, so results at or below lastUid are dropped. A UIDVALIDITY change restarts from UID 1 and relies
- * on the Message-ID ledger to skip what was already decided (nothing is answered twice); staff are told.
+ * One catch-up pass over the selected mailbox: everything above the stored `(UIDVALIDITY, lastUid)`, oldest
+ * first. UIDs and sizes of the new messages in one FETCH, then a bounded batch (count and bytes) of sources
+ * in one more; the messages are decided in UID order while their store writes and hand-offs run
+ * concurrently (at most `inFlight` unsettled). The position only advances over contiguously recorded UIDs.
+ * `UID n:*` also returns the newest old message when nothing is new, so results at or below lastUid are
+ * dropped. A UIDVALIDITY change restarts from UID 1 and relies on the Message-ID ledger to skip what was
+ * already decided (nothing is answered twice); staff are told.
  */
 import type { ImapFlow } from 'imapflow';
 import type { Logger } from '../../config/logger.js';
 import type { StaffNotifier } from '../../conversations/types.js';
 import { AppError } from '../../errors.js';
 import type { Store } from '../../store/types.js';
-import type { EmailProcessor, MessageIo, MessageRef } from './email-processor.js';
+import type { EmailProcessor, MessageIo, MessageRef, ProcessOutcome } from './email-processor.js';
 import { readSync } from './email-state.js';
+import { createPosition, download, fetchMessageIds, fetchSources, moveTo, pickBatch, type Guard } from './imap-batch.js';
+import { rawMessageId } from './parse-headers.js';
 
-export type Guard = <T>(p: Promise<T>, what: string) => Promise<T>;
+export type { Guard } from './imap-batch.js';
 export type SyncResult = 'idle' | 'more' | 'stopped';
 
 export interface ImapSyncDeps {
@@ -22,27 +27,24 @@ export interface ImapSyncDeps {
   staff?: StaffNotifier | undefined;
   clock: () => Date;
   quarantineFolder?: string | undefined;
+  /** The largest message handled (bigger ones are quarantined unread). */
+  maxBytes: number;
   /** Messages handled per pass before the loop looks at the connection again. */
   batchSize?: number | undefined;
+  /** Bytes of sources downloaded per pass (at least one message). Default 32 MB. */
+  batchBytes?: number | undefined;
+  /** Messages begun but not yet settled (durable). Default 64. */
+  inFlight?: number | undefined;
   /** After this many failures in a row on one message it is quarantined so the inbox keeps flowing. */
   maxFailures?: number | undefined;
   isStopping: () => boolean;
 }
 
-async function download(client: ImapFlow, uid: number, limit: number, guard: Guard): Promise<Buffer> {
-  const m = await guard(client.fetchOne(String(uid), { uid: true, source: { start: 0, maxLength: limit + 1 } }, { uid: true }), 'download');
-  if (!m || !m.source) throw new AppError('not_found', `message UID ${uid} is gone from the mailbox`);
-  return m.source;
-}
-
-async function moveTo(client: ImapFlow, uid: number, folder: string, guard: Guard): Promise<void> {
-  await guard(client.mailboxCreate(folder), 'create folder').catch(() => undefined); // exists already: fine
-  await guard(client.messageMove(String(uid), folder, { uid: true }), 'move');
-}
-
 export function createImapSync(deps: ImapSyncDeps) {
   const { store, log, processor } = deps;
-  const batchSize = deps.batchSize ?? 200;
+  const batchSize = deps.batchSize ?? 500;
+  const batchBytes = deps.batchBytes ?? 32 * 1024 * 1024;
+  const inFlight = Math.max(1, deps.inFlight ?? 64);
   const maxFailures = deps.maxFailures ?? 3;
   const failures = new Map<string, number>();
 
@@ -64,35 +66,79 @@ export function createImapSync(deps: ImapSyncDeps) {
 
     const refs: MessageRef[] = [];
     await guard((async () => {
-      for await (const m of client.fetch(`${lastUid + 1}:*`, { uid: true, size: true, envelope: true }, { uid: true })) {
-        if (m.uid > lastUid) refs.push({ uid: m.uid, uidValidity, size: m.size, envelopeMessageId: m.envelope?.messageId });
+      for await (const m of client.fetch(`${lastUid + 1}:*`, { uid: true, size: true }, { uid: true })) {
+        if (m.uid > lastUid) refs.push({ uid: m.uid, uidValidity, size: m.size });
       }
     })(), 'fetch');
     refs.sort((a, b) => a.uid - b.uid);
     if (refs.length) log.debug({ count: refs.length, from: refs[0]?.uid }, 'new mail');
 
-    for (const ref of refs.slice(0, batchSize)) {
-      if (deps.isStopping() || !client.usable) return 'stopped';
-      const io: MessageIo = {
-        download: (limit) => download(client, ref.uid, limit, guard),
-        moveToQuarantine: deps.quarantineFolder ? () => moveTo(client, ref.uid, deps.quarantineFolder as string, guard) : undefined,
-      };
-      const k = `${uidValidity}:${ref.uid}`;
-      try {
-        const outcome = await processor.process(ref, io);
-        failures.delete(k);
-        if (outcome === 'stop') return 'stopped';
-      } catch (err) {
-        if (!client.usable) throw err; // the connection went: reconnect and retry this message
-        const n = (failures.get(k) ?? 0) + 1;
-        failures.set(k, n);
-        log.error({ uid: ref.uid, attempt: n, err: String(err) }, 'email processing failed');
-        if (n < maxFailures) throw err;
-        failures.delete(k);
-        await processor.giveUp(ref, io, err);
-      }
+    const batch = pickBatch(refs, batchSize, batchBytes, deps.maxBytes);
+    const tooLarge = (r: MessageRef) => (r.size ?? 0) > deps.maxBytes;
+    const sources = await fetchSources(client, batch.filter((r) => !tooLarge(r)), deps.maxBytes, guard);
+    const ids = await fetchMessageIds(client, batch.filter(tooLarge), guard);
+    for (const r of batch) {
+      const src = sources.get(r.uid);
+      r.envelopeMessageId = src ? rawMessageId(src) : ids.get(r.uid); // lets a decided message be skipped unparsed
     }
-    return refs.length > batchSize ? 'more' : 'idle';
+    const position = createPosition(uidValidity, batch.map((r) => r.uid), deps.clock);
+    const open = new Set<Promise<unknown>>();
+    const results: Array<{ ref: MessageRef; io: MessageIo; outcome: Promise<ProcessOutcome> }> = [];
+    let cut = false;
+    for (const ref of batch) {
+      if (deps.isStopping() || !client.usable) {
+        cut = true;
+        break;
+      }
+      while (open.size >= inFlight) await Promise.race(open);
+      const io: MessageIo = {
+        download: (limit) => {
+          const src = sources.get(ref.uid);
+          sources.delete(ref.uid);
+          return src ? Promise.resolve(src) : download(client, ref.uid, limit, guard);
+        },
+        moveToQuarantine: deps.quarantineFolder ? () => moveTo(client, ref.uid, deps.quarantineFolder as string, guard) : undefined,
+        recorded: (db) => position.recorded(db, ref.uid),
+      };
+      let outcome: Promise<ProcessOutcome>;
+      try {
+        outcome = (await processor.begin(ref, io)).settled;
+      } catch (err) {
+        outcome = Promise.reject(err);
+      }
+      outcome.catch(() => undefined); // looked at in settle(), in UID order
+      results.push({ ref, io, outcome });
+      const tracked: Promise<unknown> = outcome.catch(() => undefined).finally(() => open.delete(tracked));
+      open.add(tracked);
+    }
+    const r = await settle(client, uidValidity, results, refs.length > batch.length);
+    return cut ? 'stopped' : r;
+  }
+
+  /** Wait for every begun message; the first failure (in UID order) is counted and rethrown (→ reconnect). */
+  async function settle(client: ImapFlow, uidValidity: string, results: Array<{ ref: MessageRef; io: MessageIo; outcome: Promise<ProcessOutcome> }>, more: boolean): Promise<SyncResult> {
+    const outcomes = await Promise.allSettled(results.map((r) => r.outcome));
+    let stopped = false;
+    for (let i = 0; i < results.length; i++) {
+      const { ref, io } = results[i] as (typeof results)[number];
+      const o = outcomes[i] as PromiseSettledResult<ProcessOutcome>;
+      const k = `${uidValidity}:${ref.uid}`;
+      if (o.status === 'fulfilled') {
+        failures.delete(k);
+        if (o.value === 'stop') stopped = true;
+        continue;
+      }
+      const err: unknown = o.reason;
+      if (!client.usable) throw err; // the connection went: reconnect and retry this message
+      const n = (failures.get(k) ?? 0) + 1;
+      failures.set(k, n);
+      log.error({ uid: ref.uid, attempt: n, err: String(err) }, 'email processing failed');
+      if (n < maxFailures) throw err;
+      failures.delete(k);
+      await processor.giveUp(ref, io, err);
+    }
+    if (stopped) return 'stopped';
+    return more ? 'more' : 'idle';
   }
 
   return { syncOnce };

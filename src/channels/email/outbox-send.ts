@@ -94,7 +94,9 @@ export function createOutboxSend(deps: OutboxSendDeps): (item: OutboxItem) => Pr
     const now = deps.clock();
     if (result.ok) {
       deps.health('ok');
-      await store.update((db) => {
+      // Not awaited: the next mail need not wait for this record. A crash before it is on disk resends this
+      // mail once, with the same Message-ID (the documented SMTP window); a failed write surfaces on the next.
+      const recorded = store.update((db) => {
         const it = db.outbox.find((i) => i.id === item.id);
         if (!it) return;
         it.status = 'sent';
@@ -108,6 +110,7 @@ export function createOutboxSend(deps: OutboxSendDeps): (item: OutboxItem) => Pr
           delete it.payload['html'];
         }
       });
+      recorded.catch((err: unknown) => log.error({ outboxId: item.id, err: String(err) }, 'email sent, but recording it failed; it is written with the next store update'));
       log.info({ outboxId: item.id, messageId, threadKey: item.threadKey, kind: payload.kind }, 'email sent');
       return;
     }

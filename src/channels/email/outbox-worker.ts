@@ -3,11 +3,15 @@
  * (`payload.kind === 'system'`, e.g. password-reset links). Its own loop, so a stuck SMTP server never
  * blocks the inbox. The Message-ID is stored before the first attempt and reused by every retry.
  * 4xx / timeouts → retry with capped exponential backoff; 5xx → failed, recipient marked undeliverable.
+ * A backlog is sent over several pooled connections at once (see outbox-pass); a short queue goes one by
+ * one, which keeps the crash window (accepted by SMTP, not yet recorded as sent: resent once with the same
+ * Message-ID) to a single mail.
  */
 import type { Logger } from '../../config/logger.js';
 import type { StaffNotifier } from '../../conversations/types.js';
 import type { OutboxItem } from '../../store/schema.js';
 import type { Store } from '../../store/types.js';
+import { runOutboxPass } from './outbox-pass.js';
 import { createOutboxSend } from './outbox-send.js';
 import type { SmtpSender } from './smtp-sender.js';
 
@@ -19,6 +23,8 @@ export interface OutboxWorkerOptions {
   pollMs?: number | undefined;
   /** How long an address stays undeliverable after a 5xx or a bounce. */
   undeliverableMs?: number | undefined;
+  /** Most sends in flight at once when a backlog builds up (≤ the SMTP pool's connections). Default 4. */
+  parallel?: number | undefined;
 }
 
 export interface OutboxWorkerDeps extends OutboxWorkerOptions {
@@ -42,6 +48,7 @@ export interface OutboxWorker {
 export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const { store, log } = deps;
   const pollMs = deps.pollMs ?? 2_000;
+  const parallel = Math.max(1, deps.parallel ?? 4);
   let health: 'ok' | 'unknown' | 'failing' = 'unknown';
   let running = false;
   let stopped = true;
@@ -66,17 +73,17 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       .sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt));
   }
 
-  async function pass(): Promise<void> {
-    for (const item of due()) {
-      if (stopped) return;
-      try {
-        await sendOne(item);
-      } catch (err) {
-        // A store failure: leave the item pending; the next pass retries.
-        log.error({ outboxId: item.id, err: String(err) }, 'outbox pass failed');
-        return;
-      }
-    }
+  function pass(): Promise<void> {
+    return runOutboxPass({
+      due, sendOne, parallel, log,
+      barrier: () => store.update(() => undefined),
+      isStopped: () => stopped,
+      takeKick: () => {
+        const was = again;
+        again = false;
+        return was;
+      },
+    });
   }
 
   function schedule(ms: number): void {

@@ -1,7 +1,8 @@
 /**
- * One SMTP send through nodemailer, with timeouts on every phase so a stuck server can only delay the
- * outbox, never hang it. Classifies the outcome: accepted, transient (4xx, timeouts, connection errors:
- * retry) or permanent (5xx: do not retry, the recipient is marked undeliverable).
+ * SMTP sends through a pooled nodemailer transport (a few long-lived connections, reused message after
+ * message instead of a connect + greeting per mail), with timeouts on every phase so a stuck server can only
+ * delay the outbox, never hang it. Classifies the outcome: accepted, transient (4xx, timeouts, connection
+ * errors: retry) or permanent (5xx: do not retry, the recipient is marked undeliverable).
  */
 import { createTransport } from 'nodemailer';
 import type { Config } from '../../config/config.js';
@@ -39,8 +40,17 @@ export function classifySmtpError(err: unknown): { permanent: boolean; error: st
   return { permanent: responseCode !== undefined && responseCode >= 500 && responseCode < 600, error, responseCode };
 }
 
-export function createSmtpSender(cfg: Config['email']['smtp'], opts: { timeoutMs: number }): SmtpSender {
+export interface SmtpSenderOptions {
+  timeoutMs: number;
+  /** Pooled connections (the most sends in flight at once). Default 4. */
+  maxConnections?: number | undefined;
+}
+
+export function createSmtpSender(cfg: Config['email']['smtp'], opts: SmtpSenderOptions): SmtpSender {
   const transport = createTransport({
+    pool: true,
+    maxConnections: opts.maxConnections ?? 4,
+    maxMessages: 1_000,
     host: cfg.host,
     port: cfg.port,
     secure: cfg.secure,

@@ -115,6 +115,27 @@ describe('email outbox (smtp-server on loopback)', () => {
     expect(JSON.stringify(store.read().outbox)).not.toContain('/reset/abc');
   });
 
+  it('sends a backlog over several connections: every item exactly once, each thread in its order', async () => {
+    const { store, deliver, w } = await setup();
+    const threads = ['email:<b1@customer.test>', 'email:<b2@customer.test>', 'email:<b3@customer.test>'];
+    await store.update((db) => {
+      for (const t of threads) recordInbound(db, { threadKey: t, customerEmail: 'quinn@customer.test', subject: t, messageId: t.slice(6), references: [], now: new Date().toISOString() });
+    });
+    for (let i = 0; i < 8; i++) {
+      for (const t of threads) await deliver.deliver(t, { text: `${t} #${i}`, kind: 'reply', inReplyToId: `email:<m${i}-${t.slice(7)}` });
+    }
+    w.start();
+    await sink.waitFor(24);
+    await waitUntil(() => store.read().outbox.every((i) => i.status === 'sent'), 5_000, 'all marked sent');
+    await sleep(200);
+    expect(sink.messages).toHaveLength(24);
+    expect(new Set(sink.messages.map((m) => m.messageId)).size).toBe(24);
+    for (const t of threads) {
+      const order = sink.messages.filter((m) => m.text.startsWith(t)).map((m) => Number(/#(\d+)/.exec(m.text)?.[1]));
+      expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    }
+  });
+
   it('queues one reply per inbound message and kind even when deliver is called again, and never emails holding notes', async () => {
     const { store, deliver } = await setup();
     await deliver.deliver(THREAD, { text: 'Answer', kind: 'reply', inReplyToId: 'email:<q1@customer.test>' });
