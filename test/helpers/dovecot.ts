@@ -4,7 +4,7 @@
  * listening on 127.0.0.1 on a free port, plaintext auth, no TLS, every runtime path under the temp dir.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -207,9 +207,12 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<Dovecot> 
         }
       }
       const name = `${Date.now()}.M${Math.floor(Math.random() * 1e9)}P${process.pid}.helpline-test`;
-      const file = join(root, 'new', name);
-      writeFileSync(file, raw);
-      chownSync(file, 65534, 65534);
+      // Maildir delivery: write and chown in tmp/, then rename into new/ (a live IMAP session may move files
+      // out of new/ at any moment, so nothing may touch the file once it is there).
+      const staged = join(root, 'tmp', name);
+      writeFileSync(staged, raw);
+      chownSync(staged, 65534, 65534);
+      renameSync(staged, join(root, 'new', name));
     },
     createMailbox: (name) => withClient(async (c) => { await c.mailboxCreate(name).catch(() => undefined); }),
     count: (mailbox = 'INBOX') =>

@@ -65,7 +65,8 @@ export function rawMail(m: MailSpec): string {
 }
 
 /** A real-shaped delivery status notification (RFC 3464) bouncing a mail we sent to `recipient`. */
-export function rawDsn(recipient: string, messageId: string): string {
+/** A delivery-status report for `recipient`; `returned` is the Message-ID of the mail that bounced (in its headers part). */
+export function rawDsn(recipient: string, messageId: string, returned?: string): string {
   const b = 'dsn-boundary-42';
   return [
     'From: Mail Delivery System <MAILER-DAEMON@mx.example.net>',
@@ -98,6 +99,7 @@ export function rawDsn(recipient: string, messageId: string): string {
     'From: support@helpline.test',
     `To: ${recipient}`,
     'Subject: Re: help',
+    ...(returned ? [`Message-ID: ${returned}`] : []),
     '',
     `--${b}--`,
     '',

@@ -22,7 +22,7 @@ export interface EmailAnalysis {
   action: 'reply' | 'ignore' | 'quarantine';
   /** e.g. 'auto-submitted: auto-replied', 'list mail (List-Id)', 'delivery status report', 'parse timeout', 'ok'. */
   reason: string;
-  sender: { address: string; name?: string; verified: boolean; verification: string };
+  sender: { address: string; name?: string; verified: boolean; verification: string; /** DMARC failed at our server: the From is forged. */ forged?: boolean };
   /** `email:<root message-id>`; a new thread is keyed by this message's own id. */
   threadKey: string;
   /** What the model would see: quoted history/signatures stripped, HTML→text, capped at maxTextChars. */
@@ -34,5 +34,5 @@ export interface EmailAnalysis {
   references: string[];
   attachments: Array<{ filename: string; contentType: string; size: number }>;
   /** For delivery-status reports (and X-Failed-Recipients bounces). `action`: RFC 3464 Action, e.g. failed/delayed. */
-  bounce?: { recipients: string[]; status?: string; action?: string };
+  bounce?: { recipients: string[]; status?: string; action?: string; /** Message-IDs of the returned (bounced) message, from its rfc822 part. */ originalMessageIds?: string[] };
 }

@@ -113,5 +113,7 @@ function analyzeParsed(mail: ParsedMail, raw: Buffer, opts: AnalyzeOptions): Ema
     ...(verdict?.kind === 'bounce' ? { bounce: extractBounce(mail, headers) } : {}),
   };
   if (!verdict && !first) return { ...result, action: 'quarantine', reason: 'no usable From address' };
+  // Replying would send our text to whoever the forger named in From (backscatter, phishing in our name).
+  if (!verdict && auth.forged) return { ...result, action: 'ignore', reason: 'From failed DMARC at our server (forged sender); not answered' };
   return result;
 }

@@ -14,6 +14,7 @@ import type { Config } from '../../config/config.js';
 import type { Logger } from '../../config/logger.js';
 import type { ConversationsPort, InboundMessage, StaffNotifier } from '../../conversations/types.js';
 import { isAppError } from '../../errors.js';
+import type { Db } from '../../store/schema.js';
 import type { Store } from '../../store/types.js';
 import { analyzeEmail, type EmailAnalysis, type ThreadLookup } from './analyze.js';
 import { takeBudget } from './budget-window.js';
@@ -78,9 +79,13 @@ export function createEmailProcessor(deps: EmailProcessorDeps) {
     if (a.action === 'quarantine') return begun(rec.quarantine(ref, io, key, a.reason, { from: a.sender.address, subject: a.subject.slice(0, 200), size: raw.length }));
     if (a.action === 'ignore') {
       const at = now();
+      // A bounce counts only for a mail we sent, and only for that mail's recipient: anyone can send a
+      // bounce-shaped message naming a customer's address, which must not cut that customer off.
+      const ours = a.bounce ? bouncedRecipients(store.read(), [...(a.bounce.originalMessageIds ?? []), ...(a.inReplyTo ? [a.inReplyTo] : []), ...a.references]) : new Set<string>();
       const written = rec.decide(ref, io, key, 'ignored', a.reason, (db) => {
         for (const r of a.bounce?.recipients ?? []) {
           if (a.bounce?.action && a.bounce.action !== 'failed') continue; // 'delayed' etc.: still trying
+          if (!ours.has(r.toLowerCase())) continue;
           markUndeliverable(db, r, `bounce ${a.bounce?.status ?? ''}`.trim(), at, deps.undeliverableMs);
         }
       }, who);
@@ -152,3 +157,16 @@ export function createEmailProcessor(deps: EmailProcessorDeps) {
 }
 
 export type EmailProcessor = ReturnType<typeof createEmailProcessor>;
+
+/** Recipients of the mails we sent with any of these Message-IDs (from the outbox). */
+function bouncedRecipients(db: Readonly<Db>, messageIds: string[]): Set<string> {
+  const ids = new Set(messageIds.map((m) => m.trim().toLowerCase()).filter(Boolean));
+  const out = new Set<string>();
+  if (ids.size === 0) return out;
+  for (const item of db.outbox) {
+    const mid = item.payload['messageId'];
+    const to = item.payload['to'];
+    if (typeof mid === 'string' && typeof to === 'string' && ids.has(mid.toLowerCase())) out.add(to.toLowerCase());
+  }
+  return out;
+}

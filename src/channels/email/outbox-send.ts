@@ -55,6 +55,7 @@ export function createOutboxSend(deps: OutboxSendDeps): (item: OutboxItem) => Pr
       if (!it || it.status !== 'pending') return;
       it.status = 'failed';
       it.lastError = reason.slice(0, 2000);
+      scrubSystemBody(it, 'not sent');
       if (markAddress) markUndeliverable(db, markAddress, reason, now, undeliverableMs);
     });
   }
@@ -104,11 +105,7 @@ export function createOutboxSend(deps: OutboxSendDeps): (item: OutboxItem) => Pr
         it.sentAt = now.toISOString();
         delete it.lastError;
         if (it.threadKey.startsWith('email:')) indexSet(db, messageId, { threadKey: it.threadKey, dir: 'out' });
-        // System mail (password reset) carries a one-time link: once sent, it must not stay on disk.
-        if (payload.kind === 'system') {
-          it.payload['text'] = '[sent; body removed because it carried a one-time link]';
-          delete it.payload['html'];
-        }
+        scrubSystemBody(it, 'sent');
       });
       recorded.catch((err: unknown) => log.error({ outboxId: item.id, err: String(err) }, 'email sent, but recording it failed; it is written with the next store update'));
       log.info({ outboxId: item.id, messageId, threadKey: item.threadKey, kind: payload.kind }, 'email sent');
@@ -138,4 +135,11 @@ export function createOutboxSend(deps: OutboxSendDeps): (item: OutboxItem) => Pr
   }
 
   return sendOne;
+}
+
+/** System mail (password-reset links, account notices) may carry a one-time link: once final, keep no body on disk. */
+function scrubSystemBody(item: OutboxItem, outcome: 'sent' | 'not sent'): void {
+  if (item.payload['kind'] !== 'system') return;
+  item.payload['text'] = `[${outcome}; body removed: system mail may carry a one-time link]`;
+  delete item.payload['html'];
 }

@@ -7,6 +7,8 @@ export interface BounceInfo {
   status?: string;
   /** Per-recipient `Action` of the first failed (else first) recipient: `failed`, `delayed`, `delivered`… */
   action?: string;
+  /** Message-IDs found in the returned message (message/rfc822 or text/rfc822-headers part): which mail bounced. */
+  originalMessageIds?: string[];
 }
 
 const MAX_REPORT_CHARS = 64 * 1024;
@@ -49,7 +51,15 @@ export function extractBounce(mail: ParsedMail, headers: RawHeaders): BounceInfo
     }
   }
   const chosen = blocks.find((b) => b.action === 'failed') ?? blocks[0];
+  const originalMessageIds: string[] = [];
+  for (const att of mail.attachments) {
+    if (typeof att.contentType !== 'string' || !/^(message\/(rfc822|global|global-headers)|text\/rfc822-headers)$/iu.test(att.contentType)) continue;
+    const head = att.content.toString('utf8', 0, Math.min(att.content.length, MAX_REPORT_CHARS)).split(/\r?\n\r?\n/u)[0] ?? '';
+    const m = head.replace(/\r?\n[ \t]+/gu, ' ').match(/^message-id\s*:\s*(<[^>\s]{1,500}>)/imu);
+    if (m?.[1] && originalMessageIds.length < 5) originalMessageIds.push(m[1]);
+  }
   return {
+    ...(originalMessageIds.length ? { originalMessageIds } : {}),
     recipients: recipients.slice(0, MAX_RECIPIENTS),
     ...(chosen?.status ? { status: chosen.status } : {}),
     ...(chosen?.action ? { action: chosen.action } : {}),

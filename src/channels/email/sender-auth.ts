@@ -18,6 +18,8 @@ export interface SenderAuthInput {
 export interface SenderAuth {
   verified: boolean;
   verification: string;
+  /** Our own server says DMARC failed for the From domain: the From address is very likely forged. */
+  forged?: boolean;
 }
 
 export interface AuthResult {
@@ -92,5 +94,6 @@ export function verifySenderAuth(input: SenderAuthInput): SenderAuth {
     if (d && aligned(d, fromDomain)) return { verified: true, verification: `dkim=pass header.d=${d} (${trusted})` };
   }
   const summary = header.results.map((r) => `${r.method}=${r.result}`).join(' ') || 'no results';
-  return { verified: false, verification: `not aligned/passing: ${summary} (${trusted})` };
+  const forged = header.results.some((r) => r.method === 'dmarc' && r.result === 'fail' && (!r.props['header.from'] || r.props['header.from'] === fromDomain));
+  return { verified: false, verification: `not aligned/passing: ${summary} (${trusted})`, ...(forged ? { forged: true } : {}) };
 }

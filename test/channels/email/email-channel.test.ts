@@ -111,11 +111,18 @@ describe.skipIf(!dovecotAvailable())('email channel (Dovecot + SMTP on loopback)
       ['<ooo@x.test>', rawMail({ from: 'frank@x.test', subject: 'Out of Office: back Monday', messageId: '<ooo@x.test>' })],
       ['<list@x.test>', rawMail({ from: 'news@lists.x.test', subject: 'Weekly digest', messageId: '<list@x.test>', headers: ['List-Id: <digest.lists.x.test>', 'Precedence: list'] })],
       ['<bulk@x.test>', rawMail({ from: 'promo@x.test', subject: 'Sale', messageId: '<bulk@x.test>', headers: ['Precedence: bulk'] })],
-      ['<dsn@mx.example.net>', rawDsn('bob@customer.test', '<dsn@mx.example.net>')],
+      ['<dsn@mx.example.net>', rawDsn('bob@customer.test', '<dsn@mx.example.net>', '<sent-to-bob@helpline.test>')],
+      // A bounce-shaped message about a mail we never sent (anyone can write one): ignored, and carol is NOT cut off.
+      ['<fake-dsn@evil.test>', rawDsn('carol@customer.test', '<fake-dsn@evil.test>', '<never-sent@evil.test>')],
       ['<own@helpline.test>', rawMail({ from: 'support@helpline.test', subject: 'Re: hello', messageId: '<own@helpline.test>' })],
       [ownId, rawMail({ from: 'Helpline <helpdesk@helpline.test>', subject: 'Re: hello', messageId: ownId })],
       ['<noreply@x.test>', rawMail({ from: 'no-reply@shop.test', subject: 'Your order', messageId: '<noreply@x.test>' })],
     ];
+    // We did send bob a mail earlier (it is what bounced).
+    await store.update((db) => {
+      const at = new Date().toISOString();
+      db.outbox.push({ id: 'out_bob_1', channel: 'email', threadKey: 'email:<b0@customer.test>', payload: { kind: 'reply', to: 'bob@customer.test', subject: 'Re: help', text: 'hi', messageId: '<sent-to-bob@helpline.test>' }, status: 'sent', attempts: 1, nextAttemptAt: at, createdAt: at, sentAt: at });
+    });
     for (const [, raw] of skipped) await dovecot.append(raw, [], mailbox);
     await dovecot.append(rawMail({ from: 'carol@customer.test', subject: 'Question', messageId: '<c1@customer.test>', body: 'How do I change my address?' }), [], mailbox);
     await channel.start();
@@ -140,6 +147,9 @@ describe.skipIf(!dovecotAvailable())('email channel (Dovecot + SMTP on loopback)
     await waitUntil(() => store.read().outbox.find((i) => i.id === 'out_sys_bob')?.status === 'failed', 5_000, 'system mail to a bounced address failed');
     expect(store.read().outbox.find((i) => i.id === 'out_sys_bob')?.lastError).toMatch(/undeliverable/);
     expect(sink.attempts.length).toBe(attemptsBefore);
+    // carol, named only by the forged bounce, still gets her mail.
+    expect(JSON.stringify(store.read().state['email.undeliverable'] ?? {})).not.toContain('carol@customer.test');
+    expect(sink.messages.map((m) => m.to[0])).toContain('carol@customer.test');
   });
 
   it('quarantines a 30 MB message and malformed MIME, moves them aside, and keeps answering the inbox', async () => {

@@ -47,7 +47,7 @@ describe('loop guard', () => {
     const a = await analyzeEmail(fixture('bounce-dsn.eml'), options());
     expect(a.action).toBe('ignore');
     expect(a.reason).toBe('delivery status report');
-    expect(a.bounce).toEqual({ recipients: ['gone@customer.example'], status: '5.1.1', action: 'failed' });
+    expect(a.bounce).toEqual({ recipients: ['gone@customer.example'], status: '5.1.1', action: 'failed', originalMessageIds: ['<helpline-reply-9@helpline.test>'] });
   });
 
   it('ignores our own mail, by address or by Message-ID', async () => {

@@ -79,6 +79,13 @@ describe('email outbox (smtp-server on loopback)', () => {
     await deliver.deliver(THREAD, { text: 'Second', kind: 'notice' });
     await waitUntil(() => store.read().outbox[1]?.status === 'failed', 5_000, 'second failed');
     expect(sink.attempts).toHaveLength(1);
+    // A system mail (reset link) to the marked address fails too, and its one-time link is not kept on disk.
+    await store.update((db) => {
+      const at = new Date().toISOString();
+      db.outbox.push({ id: 'out_sys_q', channel: 'email', threadKey: 'system:password-reset:apr_q', payload: { kind: 'system', to: 'quinn@customer.test', subject: 'Reset', text: 'Use https://x.test/reset/tok.secret' }, status: 'pending', attempts: 0, nextAttemptAt: at, createdAt: at });
+    });
+    await waitUntil(() => store.read().outbox.find((i) => i.id === 'out_sys_q')?.status === 'failed', 5_000, 'system mail failed');
+    expect(JSON.stringify(store.read().outbox)).not.toContain('/reset/tok.secret');
   });
 
   it('times out a server that never answers, keeps the item pending, and sends it once the server recovers', async () => {

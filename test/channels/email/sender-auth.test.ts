@@ -32,6 +32,16 @@ describe('sender verification', () => {
     const a = await analyzeEmail(fixture('forged-auth-results.eml'), options());
     expect(a.sender).toMatchObject({ address: 'alice@example.com', verified: false });
     expect(a.sender.verification).toContain('dmarc=fail');
+    // Our server said DMARC failed: the From is forged, so nothing is sent to it.
+    expect(a.sender.forged).toBe(true);
+    expect(a.action).toBe('ignore');
+    expect(a.reason).toMatch(/DMARC/);
+  });
+
+  it('a sender that is merely unverified (no DMARC verdict) still gets general help', () => {
+    const r = verifySenderAuth({ fromAddresses: ['x@example.com'], ambiguousFrom: false, authResults: ['mx.helpline.test; spf=none; dkim=none'], trustedAuthservId: 'mx.helpline.test', verifySender: true });
+    expect(r).toMatchObject({ verified: false });
+    expect(r.forged).toBeUndefined();
   });
 
   it('checks alignment by domain and subdomain, never by suffix tricks', () => {
