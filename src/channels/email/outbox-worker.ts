@@ -7,13 +7,9 @@
  * one, which keeps the crash window (accepted by SMTP, not yet recorded as sent: resent once with the same
  * Message-ID) to a single mail.
  */
-import type { Logger } from '../../config/logger.js';
-import type { StaffNotifier } from '../../conversations/types.js';
 import type { OutboxItem } from '../../store/schema.js';
-import type { Store } from '../../store/types.js';
 import { runOutboxPass } from './outbox-pass.js';
-import { createOutboxSend } from './outbox-send.js';
-import type { SmtpSender } from './smtp-sender.js';
+import { createOutboxSend, type OutboxSendDeps } from './outbox-send.js';
 
 export interface OutboxWorkerOptions {
   retryBaseMs?: number | undefined;
@@ -27,13 +23,7 @@ export interface OutboxWorkerOptions {
   parallel?: number | undefined;
 }
 
-export interface OutboxWorkerDeps extends OutboxWorkerOptions {
-  store: Store;
-  sender: SmtpSender;
-  from: string;
-  log: Logger;
-  staff?: StaffNotifier | undefined;
-  clock: () => Date;
+export interface OutboxWorkerDeps extends OutboxWorkerOptions, Pick<OutboxSendDeps, 'store' | 'sender' | 'from' | 'log' | 'staff' | 'clock'> {
   random?: (() => number) | undefined;
 }
 
