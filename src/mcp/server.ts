@@ -1,3 +1,4 @@
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -22,6 +23,11 @@ export interface CreateMcpServerOptions {
   context?: RequestContext;
   log?: Logger;
   hooks?: ToolHooks;
+  /**
+   * JSON Schema validator the SDK server keeps for elicitation (unused here). The SDK builds a new Ajv per server
+   * when none is given (~8% of opening a session); the app passes one shared instance.
+   */
+  jsonSchemaValidator?: jsonSchemaValidator;
   /** Additional tools (e.g. a no-op for benchmarks). Registered by the same audience rule. */
   extraTools?: readonly ToolDefinition[];
 }
@@ -60,7 +66,7 @@ export function createMcpServer(opts: CreateMcpServerOptions): McpServer {
   const ctx: ToolContext = { support, caller, context: opts.context ?? {}, log, hooks: opts.hooks ?? {} };
   const server = new GuardedMcpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
-    { maxToolInputElements: MAX_INPUT_ELEMENTS, instructions: INSTRUCTIONS[caller.kind] },
+    { maxToolInputElements: MAX_INPUT_ELEMENTS, instructions: INSTRUCTIONS[caller.kind], ...(opts.jsonSchemaValidator ? { jsonSchemaValidator: opts.jsonSchemaValidator } : {}) },
   );
   for (const tool of toolsFor(caller.kind, [...ALL_TOOLS, ...(opts.extraTools ?? [])])) {
     const handler = async (input: Record<string, unknown>): Promise<CallToolResult> => {
