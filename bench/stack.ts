@@ -7,11 +7,11 @@ import { createAgent, type ModelPort, type ModelRequest, type ModelResponse } fr
 import { silentLogger, type Logger } from '../src/config/logger.js';
 import { createConversations, createTranscripts, type Conversations } from '../src/conversations/index.js';
 import type { ConnectTools, DeliverPort, IdentityResolver, OutboundReply, StaffNotifier } from '../src/conversations/types.js';
-import { connectInProcess } from '../src/mcp/index.js';
 import type { Channel } from '../src/store/schema.js';
 import type { Store } from '../src/store/types.js';
 import type { Support } from '../src/support/api.js';
 import { createSupport } from '../src/support/index.js';
+import { createToolConnector } from '../src/wiring/index.js';
 
 export interface Delivery { threadKey: string; reply: OutboundReply; at: number }
 
@@ -47,7 +47,7 @@ export async function buildStack(o: StackOptions): Promise<Stack> {
     store: o.store, kbDir: 'data/kb', staff: { isStaff: () => false },
     approvalTtlMinutes: 60, resetTokenTtlMinutes: 30, publicBaseUrl: 'http://127.0.0.1:8080', log,
   });
-  const connectTools: ConnectTools = (caller, ctx) => connectInProcess({ support, caller, context: ctx, log });
+  const connectTools: ConnectTools = createToolConnector({ support, log });
   const agent = createAgent({
     model: o.model, transcripts: createTranscripts({ store: o.store }),
     config: { maxRounds: 8, turnTimeoutMs: 60_000, contextTokens: 60_000, maxTokens: 1024 }, log,

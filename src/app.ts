@@ -11,15 +11,13 @@ import type { Logger } from './config/logger.js';
 import { createMetrics, type Metrics } from './config/metrics.js';
 import { createConversations, createStaffFanout, createTranscripts, type Conversations } from './conversations/index.js';
 import type { ConnectTools, CustomerDirectory, DeliverPort, IdentityResolver, StaffNotifier } from './conversations/types.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import { connectInProcess } from './mcp/index.js';
 import type { Channel } from './store/schema.js';
 import { openFileStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import type { Support } from './support/api.js';
 import { createSupport } from './support/index.js';
 import {
-  chooseModel, createApprovalSweep, createDirectory, createObservability, createStaffCheck, startChannels, terminalRuns, wireTerminal,
+  chooseModel, createApprovalSweep, createDirectory, createObservability, createStaffCheck, createToolConnector, startChannels, terminalRuns, wireTerminal,
   type ChannelSet, type TerminalMode,
 } from './wiring/index.js';
 
@@ -82,8 +80,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const metrics = createMetrics();
   const observe = createObservability(metrics);
   const mcpLog = log.child({ component: 'mcp' });
-  const jsonSchemaValidator = new AjvJsonSchemaValidator(); // one for every per-turn MCP session
-  const connectTools: ConnectTools = observe.tools((caller, ctx) => connectInProcess({ support, caller, context: ctx, log: mcpLog, jsonSchemaValidator }));
+  const connectTools: ConnectTools = observe.tools(createToolConnector({ support, log: mcpLog }));
   const directory = createDirectory(support.accounts);
 
   const chosen = chooseModel(config.anthropic, opts.model);

@@ -5,3 +5,4 @@ export { createDirectory } from './directory.js';
 export { createStaffCheck } from './staff.js';
 export { chooseModel } from './model.js';
 export { terminalRuns, wireTerminal, type TerminalMode, type TerminalWiringDeps } from './terminal.js';
+export { createToolConnector } from './tools.js';

@@ -16,12 +16,12 @@ import { createEmailChannel } from '../../src/channels/email/index.js';
 import { createLogger } from '../../src/config/logger.js';
 import { createConversations, createTranscripts } from '../../src/conversations/index.js';
 import type { CustomerDirectory, CustomerRef, DeliverPort, IdentityResolver } from '../../src/conversations/types.js';
-import { connectInProcess } from '../../src/mcp/index.js';
 import { openFileStore } from '../../src/store/file-store.js';
 import type { Customer, Db } from '../../src/store/schema.js';
 import type { Store } from '../../src/store/types.js';
 import { createSupport } from '../../src/support/index.js';
 import { emailConfig } from './email-bot-fixtures.js';
+import { createToolConnector } from '../../src/wiring/index.js';
 
 type KillPoint = 'after-fetch' | 'after-model' | 'after-queue' | 'after-smtp';
 
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   const staff = { approvalRequested: async () => undefined, alert: async (text: string) => { log.warn({ alert: text }, 'staff alert'); } };
   const conversations = createConversations({
     store, agent, resolvers, delivery, staff, log,
-    connectTools: (caller, ctx) => connectInProcess({ support, caller, context: ctx, log }),
+    connectTools: createToolConnector({ support, log }),
     config: { concurrency: 2, queueLimit: 100, retryBaseMs: 100, retryMaxMs: 500 },
   });
   const config = emailConfig(
