@@ -9,7 +9,12 @@ export interface Config {
   kbDir: string;
   anthropic: { apiKey: string | undefined; model: string; baseURL: string | undefined; timeoutMs: number; maxRetries: number; maxTokens: number };
   agent: { maxRounds: number; turnTimeoutMs: number; contextTokens: number };
-  conversations: { concurrency: number; queueLimit: number; retryBaseMs: number; retryMaxMs: number };
+  conversations: {
+    concurrency: number; queueLimit: number; retryBaseMs: number; retryMaxMs: number;
+    /** Memory bounds (defaults apply when absent): transcripts kept whole, idle time before compaction, ledger size and age. */
+    keepTranscripts?: number | undefined; transcriptIdleMs?: number | undefined;
+    ledgerMaxEntries?: number | undefined; ledgerMinRetentionMs?: number | undefined; ledgerRetentionMs?: number | undefined;
+  };
   approvals: { ttlMinutes: number; resetTokenTtlMinutes: number; publicBaseUrl: string };
   slack: {
     enabled: boolean;
@@ -25,7 +30,7 @@ export interface Config {
   };
   email: {
     enabled: boolean;
-    imap: { host: string | undefined; port: number; secure: boolean; user: string | undefined; password: string | undefined; mailbox: string; quarantineFolder: string | undefined; pollIntervalMs: number };
+    imap: { host: string | undefined; port: number; secure: boolean; user: string | undefined; password: string | undefined; mailbox: string; quarantineFolder: string | undefined; pollIntervalMs: number; firstStart?: 'all' | 'new' | undefined };
     smtp: { host: string | undefined; port: number; secure: boolean; user: string | undefined; password: string | undefined };
     from: string | undefined;
     trustedAuthservId: string | undefined;
@@ -66,7 +71,11 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
     kbDir: env.KB_DIR,
     anthropic: { apiKey: env.ANTHROPIC_API_KEY, model: env.ANTHROPIC_MODEL, baseURL: env.ANTHROPIC_BASE_URL, timeoutMs: env.ANTHROPIC_TIMEOUT_MS, maxRetries: env.ANTHROPIC_MAX_RETRIES, maxTokens: env.ANTHROPIC_MAX_TOKENS },
     agent: { maxRounds: env.AGENT_MAX_ROUNDS, turnTimeoutMs: env.AGENT_TURN_TIMEOUT_MS, contextTokens: env.AGENT_CONTEXT_TOKENS },
-    conversations: { concurrency: env.CONVERSATION_CONCURRENCY, queueLimit: env.CONVERSATION_QUEUE_LIMIT, retryBaseMs: env.MODEL_RETRY_BASE_MS, retryMaxMs: env.MODEL_RETRY_MAX_MS },
+    conversations: {
+      concurrency: env.CONVERSATION_CONCURRENCY, queueLimit: env.CONVERSATION_QUEUE_LIMIT, retryBaseMs: env.MODEL_RETRY_BASE_MS, retryMaxMs: env.MODEL_RETRY_MAX_MS,
+      keepTranscripts: env.CONVERSATION_KEEP_TRANSCRIPTS, transcriptIdleMs: env.CONVERSATION_IDLE_HOURS * 3600_000,
+      ledgerMaxEntries: env.LEDGER_MAX_ENTRIES, ledgerMinRetentionMs: env.LEDGER_MIN_RETENTION_MINUTES * 60_000, ledgerRetentionMs: env.LEDGER_RETENTION_DAYS * 24 * 3600_000,
+    },
     approvals: { ttlMinutes: env.APPROVAL_TTL_MINUTES, resetTokenTtlMinutes: env.RESET_TOKEN_TTL_MINUTES, publicBaseUrl: env.PUBLIC_BASE_URL },
     slack: {
       enabled: slackEnabled,
@@ -82,7 +91,7 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
     },
     email: {
       enabled: emailEnabled,
-      imap: { host: env.EMAIL_IMAP_HOST, port: env.EMAIL_IMAP_PORT, secure: env.EMAIL_IMAP_SECURE, user: env.EMAIL_IMAP_USER, password: env.EMAIL_IMAP_PASSWORD, mailbox: env.EMAIL_IMAP_MAILBOX, quarantineFolder: env.EMAIL_QUARANTINE_FOLDER, pollIntervalMs: env.EMAIL_POLL_INTERVAL_MS },
+      imap: { host: env.EMAIL_IMAP_HOST, port: env.EMAIL_IMAP_PORT, secure: env.EMAIL_IMAP_SECURE, user: env.EMAIL_IMAP_USER, password: env.EMAIL_IMAP_PASSWORD, mailbox: env.EMAIL_IMAP_MAILBOX, quarantineFolder: env.EMAIL_QUARANTINE_FOLDER, pollIntervalMs: env.EMAIL_POLL_INTERVAL_MS, firstStart: env.EMAIL_FIRST_START },
       smtp: { host: env.EMAIL_SMTP_HOST, port: env.EMAIL_SMTP_PORT, secure: env.EMAIL_SMTP_SECURE, user: env.EMAIL_SMTP_USER, password: env.EMAIL_SMTP_PASSWORD },
       from: env.EMAIL_FROM,
       trustedAuthservId: env.EMAIL_TRUSTED_AUTHSERV_ID,

@@ -36,6 +36,11 @@ export const envSchema = z.object({
 
   CONVERSATION_CONCURRENCY: int(8, 1),
   CONVERSATION_QUEUE_LIMIT: int(1000, 1),
+  CONVERSATION_KEEP_TRANSCRIPTS: int(2000, 1),
+  CONVERSATION_IDLE_HOURS: int(24, 1),
+  LEDGER_MAX_ENTRIES: int(20_000, 1),
+  LEDGER_MIN_RETENTION_MINUTES: int(60, 1),
+  LEDGER_RETENTION_DAYS: int(30, 1),
   MODEL_RETRY_BASE_MS: int(5_000, 1),
   MODEL_RETRY_MAX_MS: int(300_000, 1),
 
@@ -60,6 +65,7 @@ export const envSchema = z.object({
   EMAIL_IMAP_MAILBOX: z.string().default('INBOX'),
   EMAIL_QUARANTINE_FOLDER: opt,
   EMAIL_POLL_INTERVAL_MS: int(60_000, 100),
+  EMAIL_FIRST_START: z.enum(['all', 'new']).default('all'),
   EMAIL_SMTP_HOST: opt,
   EMAIL_SMTP_PORT: int(587, 1),
   EMAIL_SMTP_SECURE: bool.default(false),

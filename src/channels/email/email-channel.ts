@@ -67,7 +67,7 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
 
   let stopping = false;
   const processor = createEmailProcessor({ config, store, conversations: deps.conversations, staff: deps.staff, log, clock, lookup, ownAddresses, undeliverableMs });
-  const sync = createImapSync({ store, processor, log, staff: deps.staff, clock, quarantineFolder: config.imap.quarantineFolder, maxBytes: config.maxBytes, isStopping: () => stopping });
+  const sync = createImapSync({ store, processor, log, staff: deps.staff, clock, quarantineFolder: config.imap.quarantineFolder, maxBytes: config.maxBytes, isStopping: () => stopping, firstStart: config.imap.firstStart });
   const watcher = createImapWatcher({ imap: config.imap, log, sync: sync.syncOnce, random: deps.random, ...deps.tuning?.imap });
 
   return {

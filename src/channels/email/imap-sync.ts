@@ -38,6 +38,8 @@ export interface ImapSyncDeps {
   /** After this many failures in a row on one message it is quarantined so the inbox keeps flowing. */
   maxFailures?: number | undefined;
   isStopping: () => boolean;
+  /** With no stored position yet: 'all' answers what the mailbox already holds, 'new' only mail arriving from now on. */
+  firstStart?: 'all' | 'new' | undefined;
 }
 
 export function createImapSync(deps: ImapSyncDeps) {
@@ -60,6 +62,13 @@ export function createImapSync(deps: ImapSyncDeps) {
       });
       await deps.staff?.alert('The support mailbox was renumbered (UIDVALIDITY changed). Helpline is re-reading it and skips every message it already handled (matched by Message-ID).', { mailbox: mb.path, oldUidValidity: st.uidValidity, newUidValidity: uidValidity })
         .catch((err: unknown) => log.warn({ err: String(err) }, 'staff alert failed'));
+    }
+    if (!st && deps.firstStart === 'new') {
+      // First start on a mailbox with history: remember where it ends instead of answering all of it.
+      const lastUid = Math.max(0, Number(mb.uidNext ?? 1) - 1);
+      await store.update((db) => { db.state['email.sync'] = { uidValidity, lastUid, updatedAt: deps.clock().toISOString() }; });
+      log.info({ mailbox: mb.path, existing: mb.exists, lastUid }, 'first start: existing mail left unanswered (EMAIL_FIRST_START=new)');
+      return 'idle';
     }
     const lastUid = st && st.uidValidity === uidValidity ? st.lastUid : 0;
     if (mb.exists === 0) return 'idle';

@@ -48,6 +48,18 @@ describe.skipIf(!dovecotAvailable())('email channel (Dovecot + SMTP on loopback)
     return env;
   }
 
+  it('EMAIL_FIRST_START=new: the mailbox history is left alone on first start and only new mail is answered', async () => {
+    const { channel, store, conv, mailbox } = await setup({ imap: { firstStart: 'new' } });
+    await dovecot.append(rawMail({ from: 'old@customer.test', subject: 'Old question', messageId: '<old1@customer.test>', body: 'from last year' }), [], mailbox);
+    await dovecot.append(rawMail({ from: 'old@customer.test', subject: 'Older question', messageId: '<old2@customer.test>', body: 'from last year' }), [], mailbox);
+    await channel.start();
+    await waitUntil(() => readSync(store.read())?.lastUid === 2, 10_000, 'position set to the end of the mailbox');
+    await dovecot.append(rawMail({ from: 'carol@customer.test', subject: 'New question', messageId: '<new1@customer.test>', body: 'hello' }), [], mailbox);
+    await sink.waitFor(1);
+    expect(conv.calls).toEqual(['email:<new1@customer.test>']);
+    expect(sink.messages.map((m) => m.to[0])).toEqual(['carol@customer.test']);
+  });
+
   it('answers a customer email with one threaded reply, continues the thread on their reply, and never lets another address join it', async () => {
     const { channel, store, conv, mailbox } = await setup();
     await dovecot.append(rawMail({ from: 'Alice <alice@customer.test>', subject: 'Card blocked', messageId: '<a1@customer.test>', body: 'My card is blocked.', dmarcPass: true }), [], mailbox);
