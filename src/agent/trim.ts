@@ -44,20 +44,20 @@ function summarizeExchange(group: ModelMessage[]): string {
 }
 
 /** Keep the start of the thread and the most recent lines under the size cap. */
-function capSummary(lines: string[]): string {
+function capSummary(lines: string[], maxChars = SUMMARY_MAX_CHARS): string {
   let text = lines.join('\n');
-  if (text.length <= SUMMARY_MAX_CHARS) return text;
+  if (text.length <= maxChars) return text;
   const head = lines.slice(0, 3);
   const tail: string[] = [];
   let size = head.join('\n').length + 40;
   for (let i = lines.length - 1; i >= head.length; i--) {
     const line = lines[i]!;
-    if (size + line.length + 1 > SUMMARY_MAX_CHARS) break;
+    if (size + line.length + 1 > maxChars) break;
     tail.unshift(line);
     size += line.length + 1;
   }
   text = [...head, '- (more earlier exchanges omitted)', ...tail].join('\n');
-  return text.slice(0, SUMMARY_MAX_CHARS);
+  return text.slice(0, maxChars);
 }
 
 /**
@@ -75,4 +75,14 @@ export function trimToBudget(messages: ModelMessage[], summary: string | undefin
   }
   if (!dropped) return { messages, summary, dropped };
   return { messages: groups.flat(), summary: capSummary(lines), dropped };
+}
+
+/**
+ * Fold a whole transcript into its summary (one line per exchange, appended to the existing summary, capped at
+ * `maxChars`): what is kept when a thread's messages are dropped to bound memory. `undefined` when there is nothing.
+ */
+export function summarizeAll(messages: ModelMessage[], summary: string | undefined, maxChars = SUMMARY_MAX_CHARS): string | undefined {
+  const lines = summary ? summary.split('\n').filter(Boolean) : [];
+  for (const group of splitExchanges(messages)) lines.push(summarizeExchange(group));
+  return lines.length ? capSummary(lines, maxChars) : undefined;
 }

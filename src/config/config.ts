@@ -12,7 +12,7 @@ export interface Config {
   conversations: {
     concurrency: number; queueLimit: number; retryBaseMs: number; retryMaxMs: number;
     /** Memory bounds (defaults apply when absent): transcripts kept whole, idle time before compaction, ledger size and age. */
-    keepTranscripts?: number | undefined; transcriptIdleMs?: number | undefined;
+    keepTranscripts?: number | undefined; transcriptMaxChars?: number | undefined; transcriptIdleMs?: number | undefined;
     ledgerMaxEntries?: number | undefined; ledgerMinRetentionMs?: number | undefined; ledgerRetentionMs?: number | undefined;
   };
   approvals: { ttlMinutes: number; resetTokenTtlMinutes: number; publicBaseUrl: string };
@@ -73,7 +73,7 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
     agent: { maxRounds: env.AGENT_MAX_ROUNDS, turnTimeoutMs: env.AGENT_TURN_TIMEOUT_MS, contextTokens: env.AGENT_CONTEXT_TOKENS },
     conversations: {
       concurrency: env.CONVERSATION_CONCURRENCY, queueLimit: env.CONVERSATION_QUEUE_LIMIT, retryBaseMs: env.MODEL_RETRY_BASE_MS, retryMaxMs: env.MODEL_RETRY_MAX_MS,
-      keepTranscripts: env.CONVERSATION_KEEP_TRANSCRIPTS, transcriptIdleMs: env.CONVERSATION_IDLE_HOURS * 3600_000,
+      keepTranscripts: env.CONVERSATION_KEEP_TRANSCRIPTS, transcriptMaxChars: env.CONVERSATION_KEEP_TRANSCRIPTS_MB * 1024 * 1024, transcriptIdleMs: env.CONVERSATION_IDLE_HOURS * 3600_000,
       ledgerMaxEntries: env.LEDGER_MAX_ENTRIES, ledgerMinRetentionMs: env.LEDGER_MIN_RETENTION_MINUTES * 60_000, ledgerRetentionMs: env.LEDGER_RETENTION_DAYS * 24 * 3600_000,
     },
     approvals: { ttlMinutes: env.APPROVAL_TTL_MINUTES, resetTokenTtlMinutes: env.RESET_TOKEN_TTL_MINUTES, publicBaseUrl: env.PUBLIC_BASE_URL },

@@ -4,7 +4,8 @@ import type { Logger } from '../config/logger.js';
 import { AppError } from '../errors.js';
 import type { Channel } from '../store/schema.js';
 import type { Store } from '../store/types.js';
-import { ledgerEntry, leftQueued, pruneLedger, setLedger, toPending } from './ledger.js';
+import { ledgerEntry, leftQueued, setLedger, toPending } from './ledger.js';
+import { createMemoryBounds } from './memory-bounds.js';
 import { neutralizeNotices, redactSecrets } from './redact.js';
 import { REPLIES } from './replies.js';
 import { backoffMs, createKeyedLock } from './thread-lock.js';
@@ -26,8 +27,10 @@ export interface ConversationsDeps {
   clock?: (() => Date) | undefined;
   /** How long `stop()` waits for turns in flight (default 15 s). */
   stopTimeoutMs?: number | undefined;
-  /** Finished ledger entries older than this are pruned on start (default 30 days). */
+  /** Finished ledger entries older than this are pruned on start and by the periodic sweep (default 30 days). */
   ledgerRetentionMs?: number | undefined;
+  /** How often idle transcripts are compacted and the ledger pruned (default 10 minutes; 0 turns the timer off). */
+  sweepEveryMs?: number | undefined;
   /** Jitter source for retry backoff (tests pin it). */
   random?: (() => number) | undefined;
   deliveryRetryMs?: number | undefined;
@@ -50,8 +53,14 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   const random = deps.random ?? Math.random;
   const runner = createTurnRunner({ ...deps, now, deliveryRetryMs: deps.deliveryRetryMs ?? 500, isStopped: () => stopped });
   const lock = createKeyedLock();
+  const bounds = createMemoryBounds({ store, log, clock, config, ledgerRetentionMs: deps.ledgerRetentionMs, sweepEveryMs: deps.sweepEveryMs });
   const queue = createThreadQueue({
-    concurrency: config.concurrency, lock, log, run: (p) => runner.run(p),
+    concurrency: config.concurrency, lock, log,
+    run: async (p) => {
+      const outcome = await runner.run(p);
+      if (outcome !== 'retry') bounds.afterTurn(p.threadKey);
+      return outcome;
+    },
     backoffMs: (attempts) => backoffMs(attempts, config.retryBaseMs, config.retryMaxMs, random),
   });
   let stopped = false;
@@ -98,6 +107,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
       await runner.deliver(threadKey, { text, kind: 'notice' });
       try {
         await deps.agent.noteEvent(threadKey, text);
+        bounds.afterTurn(threadKey);
       } catch (err) {
         log.warn({ threadKey, err: String(err) }, 'notice not recorded in transcript');
       }
@@ -107,26 +117,26 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   async function start(): Promise<void> {
     if (started) return;
     started = true;
-    const retention = deps.ledgerRetentionMs ?? 30 * 24 * 3600_000;
-    const before = new Date(clock().getTime() - retention).toISOString();
     const { ok, bad } = leftQueued(store.read());
     const at = now();
     const pruned = await store.update((db) => {
       for (const id of bad) setLedger(db, id, { status: 'failed', reason: 'queued message unreadable after restart' }, at);
-      return pruneLedger(db, before);
+      return bounds.boundLedgerIn(db);
     });
+    const compacted = await bounds.start();
     let requeued = 0;
     for (const p of ok) {
       if (queue.has(p.id)) continue;
       queue.push(p, true);
       requeued++;
     }
-    log.info({ requeued, unreadable: bad.length, pruned }, 'conversations started');
+    log.info({ requeued, unreadable: bad.length, pruned, compacted, liveTranscripts: bounds.liveTranscripts() }, 'conversations started');
   }
 
   async function stop(): Promise<void> {
     if (stopped) return;
     stopped = true;
+    bounds.stop();
     const finished = await queue.halt(deps.stopTimeoutMs ?? 15_000);
     if (!finished) log.warn({ running: queue.stats().running }, 'stop timed out with turns in flight; their messages stay queued');
     await store.flush();

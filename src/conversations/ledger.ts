@@ -87,3 +87,23 @@ export function pruneLedger(db: Db, before: string): number {
   }
   return n;
 }
+
+/**
+ * Count bound: while the ledger holds more than `maxEntries`, drop the oldest finished entries (insertion order),
+ * but never one updated at or after `notBefore`, so a redelivery that can still arrive (Slack retries within
+ * minutes) is still recognised. Queued entries are never dropped. Returns how many were dropped.
+ */
+export function boundLedger(db: Db, maxEntries: number, notBefore: string): number {
+  const ids = Object.keys(db.processed);
+  let excess = ids.length - Math.max(0, maxEntries);
+  let n = 0;
+  for (const id of ids) {
+    if (excess <= 0) break;
+    const e = db.processed[id]!;
+    if (e.status === 'queued' || e.status === 'received' || e.updatedAt >= notBefore) continue;
+    delete db.processed[id];
+    excess--;
+    n++;
+  }
+  return n;
+}
