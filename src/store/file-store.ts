@@ -9,6 +9,9 @@ import { JsonFileAdapter } from './json-file-adapter.js';
 import { parseDb, readDbText } from './load.js';
 import { acquireLock, type FileLock } from './lock.js';
 import { createWriteQueue, type WriteStats } from './write-queue.js';
+import { createChangeTracker } from './change-tracker.js';
+import { createJournalWriter, type JournalWriter } from './journal-writer.js';
+import { applyJournals, assertNoOrphanJournal } from './load-journaled.js';
 
 export interface FileStoreOptions {
   /** The database file (e.g. `data/db.json`). */
@@ -18,11 +21,24 @@ export interface FileStoreOptions {
   log?: Logger;
   /** Validate the file against `dbSchema` on load (default true). */
   validate?: boolean;
+  /**
+   * Make updates durable through an append-only journal (`<file>.journal.<n>`, group-committed,
+   * compacted into the full file in the background and on close) instead of a full rewrite per
+   * commit (default true). With false, every commit rewrites the whole file.
+   */
+  journal?: boolean;
+  /** Journal mode: compact once the journal holds this many bytes (default: 4 MiB or the full file's size, whichever is larger). */
+  compactAtBytes?: number;
 }
 
 export interface FileStoreStats extends WriteStats {
-  /** Bytes of the last rewrite. */
+  /** Bytes of the last full-file rewrite. */
   lastWriteBytes: number;
+  /** Full-file rewrites since open (journal mode: compactions, recoveries, close; otherwise = writes). */
+  rewrites: number;
+  /** Journal mode: records appended since open, and bytes in the current journal. */
+  journalRecords: number;
+  journalBytes: number;
 }
 
 export interface FileStore extends Store {
@@ -40,6 +56,7 @@ async function loadInto(low: Low<Db>, adapter: JsonFileAdapter, opts: FileStoreO
   const missing = low.data;
   await low.read();
   if (low.data !== missing) return { created: false, text: adapter.lastReadText ?? JSON.stringify(low.data) };
+  await assertNoOrphanJournal(adapter.file);
   low.data = opts.seedFile ? await loadSeed(resolve(opts.seedFile), validate) : emptyDb();
   await low.write();
   return { created: true, text: JSON.stringify(low.data) };
@@ -57,10 +74,25 @@ export async function openFileStore(opts: FileStoreOptions): Promise<FileStore> 
   const lock: FileLock = await acquireLock(file, log);
   const adapter = new JsonFileAdapter(file, validate);
   const low = new Low<Db>(adapter, emptyDb());
+  const journaled = opts.journal !== false;
+  const tracker = createChangeTracker();
+  let journal: JournalWriter | undefined;
   try {
     const stale = await removeStaleTemps(file);
     if (stale.length > 0) log?.warn({ file, removed: stale.length }, 'removed temp files left by an interrupted write');
-    const { created, text } = await loadInto(low, adapter, opts, validate);
+    const loaded = await loadInto(low, adapter, opts, validate);
+    const { created } = loaded;
+    let text = loaded.text;
+    // Journals left by a journaled run are folded in whatever the mode, so switching modes never loses them.
+    const state = await applyJournals(file, low.data, text, validate, log);
+    low.data = state.db;
+    text = state.text;
+    if (journaled) {
+      journal = createJournalWriter({
+        file, data: () => low.data, tracker, log, lastSeq: state.lastSeq, nextGen: state.nextGen,
+        fullBytes: Buffer.byteLength(text), compactAtBytes: opts.compactAtBytes,
+      });
+    }
     await writeFileDurably(`${file}.bak`, text);
     log?.info({ file, created, seeded: created && Boolean(opts.seedFile) }, created ? 'store created' : 'store opened');
   } catch (err) {
@@ -69,7 +101,7 @@ export async function openFileStore(opts: FileStoreOptions): Promise<FileStore> 
     throw new AppError('store_io', `cannot open store file ${file}: ${(err as Error).message}`, { file }, { cause: err });
   }
 
-  const queue = createWriteQueue(async () => {
+  const queue = createWriteQueue(journal ? journal.commit : async () => {
     try {
       await low.write();
     } catch (err) {
@@ -87,7 +119,7 @@ export async function openFileStore(opts: FileStoreOptions): Promise<FileStore> 
       if (closed) return Promise.reject(closedError());
       let result: T;
       try {
-        result = fn(low.data);
+        result = journal ? tracker.run(low.data, fn) : fn(low.data);
       } catch (err) {
         return Promise.reject(err);
       }
@@ -105,11 +137,17 @@ export async function openFileStore(opts: FileStoreOptions): Promise<FileStore> 
       closed = true;
       try {
         await queue.flush();
+        await journal?.checkpoint();
       } finally {
         await lock.release();
         log?.info({ file }, 'store closed');
       }
     },
-    stats: () => ({ ...queue.stats(), lastWriteBytes: adapter.lastWriteBytes }),
+    stats: () => {
+      const q = queue.stats();
+      if (!journal) return { ...q, lastWriteBytes: adapter.lastWriteBytes, rewrites: q.writes, journalRecords: 0, journalBytes: 0 };
+      const j = journal.stats();
+      return { ...q, lastWriteBytes: j.lastWriteBytes, rewrites: j.rewrites, journalRecords: j.records, journalBytes: j.journalBytes };
+    },
   };
 }

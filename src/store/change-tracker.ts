@@ -1,0 +1,150 @@
+import type { Db } from './schema.js';
+
+/**
+ * What changed since the last commit, per top-level entry of the database:
+ * `'all'` (the entry was replaced, or is not a collection) or the keys of the elements that changed
+ * (array indices as strings, record keys). An array listed here also gets its length recorded.
+ */
+export type Dirty = Map<string, Set<string> | 'all'>;
+
+export interface ChangeTracker {
+  /**
+   * Run `fn` against a change-tracking view of `db`: every set/delete/defineProperty reached through
+   * it marks the collection + element it lands in. Values stored through the view and the value `fn`
+   * returns are unwrapped (no proxy ever ends up in the database or in the caller's hands), and
+   * `structuredClone` of tracked values works inside `fn`.
+   */
+  run<T>(db: Db, fn: (db: Db) => T): T;
+  /** The changes marked so far; starts a fresh set. */
+  take(): Dirty;
+  /** True when changes are marked and not yet taken. */
+  hasPending(): boolean;
+}
+
+const INDEX = /^(?:0|[1-9]\d*)$/;
+
+function isPlainContainer(v: object): boolean {
+  if (Array.isArray(v)) return true;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Level of a proxy: 0 = the database, 1 = a collection, 2 = inside one element of a collection. */
+interface Where { level: 0 | 1 | 2; coll: string; key: string }
+
+export function createChangeTracker(): ChangeTracker {
+  let pending: Dirty = new Map();
+  /** Every proxy this tracker made → its target (lives as long as the proxies do). */
+  const targets = new WeakMap<object, object>();
+
+  function markAll(coll: string): void {
+    pending.set(coll, 'all');
+  }
+  function markKey(coll: string, key: string | undefined): void {
+    const cur = pending.get(coll);
+    if (cur === 'all') return;
+    const set = cur ?? new Set<string>();
+    if (!cur) pending.set(coll, set);
+    if (key !== undefined) set.add(key);
+  }
+
+  /** Replace (in place) every tracked proxy inside a value about to be stored by its target. */
+  function unwrapDeep(v: unknown, seen?: Set<object>): unknown {
+    if (v === null || typeof v !== 'object') return v;
+    const raw = targets.get(v);
+    if (raw) return raw; // a database object: holds no proxies
+    if (!isPlainContainer(v)) return v;
+    const visited = seen ?? new Set<object>();
+    if (visited.has(v)) return v;
+    visited.add(v);
+    const rec = v as Record<string, unknown>;
+    for (const k of Object.keys(rec)) {
+      const child = rec[k];
+      if (child === null || typeof child !== 'object') continue;
+      const u = unwrapDeep(child, visited);
+      if (u !== child) rec[k] = u;
+    }
+    return v;
+  }
+
+  /** A copy of `v` with proxies replaced by their targets (for structuredClone; `v` itself is left alone). */
+  function unwrappedCopy(v: unknown, depth = 0): unknown {
+    if (v === null || typeof v !== 'object') return v;
+    const raw = targets.get(v);
+    if (raw) return raw;
+    if (!isPlainContainer(v) || depth > 200) return v;
+    if (Array.isArray(v)) return v.map((x) => unwrappedCopy(x, depth + 1));
+    const out: Record<string, unknown> = Object.create(Object.getPrototypeOf(v) as object | null) as Record<string, unknown>;
+    for (const k of Object.keys(v)) out[k] = unwrappedCopy((v as Record<string, unknown>)[k], depth + 1);
+    return out;
+  }
+
+  function markFor(where: Where, target: object, prop: string | symbol): void {
+    if (typeof prop === 'symbol') return;
+    if (where.level === 0) return markAll(prop);
+    if (where.level === 2) return markKey(where.coll, where.key);
+    if (Array.isArray(target)) {
+      if (prop === 'length') return markKey(where.coll, undefined);
+      if (INDEX.test(prop)) return markKey(where.coll, prop);
+      return markAll(where.coll);
+    }
+    markKey(where.coll, prop);
+  }
+
+  function view(db: Db): Db {
+    const cache = new WeakMap<object, object>();
+    const wrap = (value: object, where: Where): object => {
+      const hit = cache.get(value);
+      if (hit) return hit;
+      const p = new Proxy(value, handler(where));
+      cache.set(value, p);
+      targets.set(p, value);
+      return p;
+    };
+    const handler = (where: Where): ProxyHandler<object> => ({
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (value === null || typeof value !== 'object' || typeof prop === 'symbol') return value;
+        if (targets.has(value)) return value;
+        const desc = Reflect.getOwnPropertyDescriptor(target, prop);
+        if (desc && desc.configurable === false && desc.writable === false) return value; // proxy invariant
+        const child: Where = where.level === 0 ? { level: 1, coll: prop, key: '' } : where.level === 1 ? { level: 2, coll: where.coll, key: prop } : where;
+        return wrap(value, child);
+      },
+      set(target, prop, value) {
+        markFor(where, target, prop);
+        return Reflect.set(target, prop, unwrapDeep(value));
+      },
+      deleteProperty(target, prop) {
+        markFor(where, target, prop);
+        return Reflect.deleteProperty(target, prop);
+      },
+      defineProperty(target, prop, desc) {
+        markFor(where, target, prop);
+        const d = 'value' in desc ? { ...desc, value: unwrapDeep(desc.value) } : desc;
+        return Reflect.defineProperty(target, prop, d);
+      },
+    });
+    return wrap(db, { level: 0, coll: '', key: '' }) as Db;
+  }
+
+  return {
+    run<T>(db: Db, fn: (db: Db) => T): T {
+      const g = globalThis as { structuredClone: typeof structuredClone };
+      const original = g.structuredClone;
+      const patched = ((v: unknown, o?: Parameters<typeof structuredClone>[1]) => original(unwrappedCopy(v), o)) as typeof structuredClone;
+      g.structuredClone = patched;
+      try {
+        return unwrapDeep(fn(view(db))) as T;
+      } finally {
+        g.structuredClone = original;
+      }
+    },
+    take() {
+      const taken = pending;
+      pending = new Map();
+      return taken;
+    },
+    hasPending: () => pending.size > 0,
+  };
+}
