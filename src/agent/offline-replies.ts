@@ -36,7 +36,8 @@ export function parseToolContent(content: unknown): { text: string; data: Data |
 }
 
 export function errorReply(tool: string, text: string): string {
-  const first = text.split('\n')[0]?.trim() || 'something went wrong';
+  // The tool's own wording without its machine prefix ("request_x failed (code): ..."), which is for models and logs.
+  const first = (text.split('\n')[0]?.trim() || 'something went wrong').replace(/^[a-z_]+ failed \([a-z_]+\):\s*/, '');
   if (/not available to this caller|unknown tool/i.test(first)) return "Sorry, I can't do that in this conversation.";
   return `Sorry, I couldn't ${TOOL_VERB[tool] ?? 'do that'}: ${first}`;
 }

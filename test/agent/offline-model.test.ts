@@ -108,6 +108,9 @@ describe('offline model through the real MCP tools and support', () => {
     const r = await c.say('block my card ending 9999');
     expect(r.approvalIds).toEqual([]);
     expect(r.reply).toMatch(/couldn't/);
+    expect(r.reply).toMatch(/No card ending 9999/);
+    // People get the tool's wording, not its machine prefix.
+    expect(r.reply).not.toMatch(/failed \(/);
     expect(c.store.read().approvals).toEqual([]);
   });
 
