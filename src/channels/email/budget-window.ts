@@ -1,14 +1,17 @@
 /**
  * Reply budget: at most N replies per sender and per thread in a sliding hour. Past it the channel stays
- * silent and staff get ONE alert per key per window. Kept in `state['email.budget']` (key → recent reply
- * times) and `state['email.budgetAlerts']` (key → until when an alert was already sent), swept of expired keys
+ * silent and staff get ONE alert per key per window. Kept in the shards `state['email.budget/xx']` (key → recent
+ * reply times; sharded so a reply's write carries one shard, not every sender's times) and
+ * `state['email.budgetAlerts']` (key → until when an alert was already sent), swept of expired keys
  * at most once a minute (`state['email.budgetSweptAt']`). Runs inside store.update.
  */
 import type { Db } from '../../store/schema.js';
+import { shardedMap } from './state-shards.js';
 
 export const BUDGET_WINDOW_MS = 3600_000;
 const SWEEP_EVERY_MS = 60_000;
 const SWEPT = 'email.budgetSweptAt';
+const times = shardedMap<string[]>('email.budget');
 
 export interface BudgetLimits { perSender: number; perThread: number }
 export type BudgetVerdict =
@@ -32,7 +35,6 @@ function recent(list: string[] | undefined, now: number): string[] {
  * this is the first refusal of the window (alert staff then, and only then).
  */
 export function takeBudget(db: Db, p: { sender: string; threadKey: string; limits: BudgetLimits; now: Date }): BudgetVerdict {
-  const budget = obj<string[]>(db, 'email.budget');
   const alerts = obj<string>(db, 'email.budgetAlerts');
   const t = p.now.getTime();
   const iso = p.now.toISOString();
@@ -43,13 +45,13 @@ export function takeBudget(db: Db, p: { sender: string; threadKey: string; limit
   const swept = db.state[SWEPT];
   const age = typeof swept === 'string' ? t - Date.parse(swept) : Number.NaN;
   if (!(age >= 0 && age < SWEEP_EVERY_MS)) {
-    for (const [k, v] of Object.entries(budget)) if (recent(v, t).length === 0) delete budget[k];
+    times.sweep(db, (v) => recent(v, t).length === 0);
     for (const [k, v] of Object.entries(alerts)) if (Date.parse(v) <= t) delete alerts[k];
     db.state[SWEPT] = iso;
   }
 
-  const s = recent(budget[sKey], t);
-  const th = recent(budget[tKey], t);
+  const s = recent(times.get(db, sKey), t);
+  const th = recent(times.get(db, tKey), t);
   const over = s.length >= p.limits.perSender ? ('sender' as const) : th.length >= p.limits.perThread ? ('thread' as const) : undefined;
   if (over) {
     const key = over === 'sender' ? sKey : tKey;
@@ -58,7 +60,7 @@ export function takeBudget(db: Db, p: { sender: string; threadKey: string; limit
     if (alert) alerts[key] = new Date(t + BUDGET_WINDOW_MS).toISOString();
     return { ok: false, over, key, alert };
   }
-  budget[sKey] = [...s, iso];
-  budget[tKey] = [...th, iso];
+  times.set(db, sKey, [...s, iso]);
+  times.set(db, tKey, [...th, iso]);
   return { ok: true };
 }

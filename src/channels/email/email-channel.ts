@@ -11,6 +11,7 @@ import { fromAddress } from './compose-reply.js';
 import { createEmailDeliver } from './email-deliver.js';
 import { createEmailIdentity } from './email-identity.js';
 import { createEmailProcessor } from './email-processor.js';
+import { migrateEmailState } from './email-state.js';
 import { createThreadLookup } from './email-thread-lookup.js';
 import { createImapSync } from './imap-sync.js';
 import { createImapWatcher, type ImapStatus, type ImapWatcherOptions } from './imap-watcher.js';
@@ -73,6 +74,8 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
   return {
     async start() {
       stopping = false;
+      // Maps an older version kept as one record each → shards (they are read either way; this only saves writes).
+      await store.update(migrateEmailState).catch((err: unknown) => log.warn({ err: String(err) }, 'email state not migrated'));
       outbox.start();
       watcher.start();
       log.info({ mailbox: config.imap.mailbox }, 'email channel started');

@@ -59,15 +59,19 @@ export function createEmailDeliver(deps: EmailDeliverDeps): DeliverPort {
       }
 
       function apply(db: Db): { queued: boolean; id: string } {
-        const thread = threadGet(db, threadKey);
+        // Looked up in the live state itself, not through `db` (a change-tracking view that wraps every element
+        // it hands out): same data, same synchronous step, without a wrapper per outbox item and ticket scanned.
+        const live = store.read();
+        const thread = threadGet(live, threadKey);
         if (!thread) throw new AppError('not_found', 'Unknown email thread: no customer address to answer', { threadKey });
         const sourceId = reply.inReplyToId;
         if (sourceId) {
-          const dup = db.outbox.find((i) => i.threadKey === threadKey && i.payload.sourceId === sourceId && i.payload.replyKind === reply.kind);
+          const dup = live.outbox.find((i) => i.threadKey === threadKey && i.payload.sourceId === sourceId && i.payload.replyKind === reply.kind);
           if (dup) return { queued: false as const, id: dup.id };
         }
         const inReplyTo = (sourceId ? messageIdOfInbound(sourceId) : '') || thread.lastInboundId;
-        const ticket = db.tickets.filter((t) => t.threadKey === threadKey).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+        let ticket: { id: string; createdAt: string } | undefined;
+        for (const t of live.tickets) if (t.threadKey === threadKey && (!ticket || t.createdAt > ticket.createdAt)) ticket = t;
         const item: OutboxItem = {
           id: `out_${randomUUID()}`,
           channel: 'email',

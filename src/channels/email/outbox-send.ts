@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../../config/logger.js';
 import type { StaffNotifier } from '../../conversations/types.js';
-import type { OutboxItem } from '../../store/schema.js';
+import type { Db, OutboxItem } from '../../store/schema.js';
 import type { Store } from '../../store/types.js';
 import { newMessageId } from './compose-reply.js';
 import { indexSet, markUndeliverable, undeliverableUntil } from './email-state.js';
@@ -45,13 +45,22 @@ export function outboxBackoffMs(attempts: number, baseMs: number, maxMs: number,
 
 export function createOutboxSend(deps: OutboxSendDeps): (item: OutboxItem) => Promise<void> {
   const { store, sender, log, baseMs, maxMs, maxAttempts, undeliverableMs, random } = deps;
+  /**
+   * The outbox item `id` as seen through the update's view `db`, found by scanning the live array: the view
+   * wraps every element it hands out, and a scan of a long outbox through it cost a wrapper per item per mail.
+   */
+  const itemIn = (db: Db, id: string): OutboxItem | undefined => {
+    const i = store.read().outbox.findIndex((x) => x.id === id);
+    const it = i < 0 ? undefined : db.outbox[i];
+    return it && it.id === id ? it : undefined;
+  };
   const alert = (text: string, details: Record<string, unknown>) =>
     deps.staff?.alert(text, details).catch((err: unknown) => log.warn({ err: String(err) }, 'staff alert failed'));
 
   async function fail(id: string, reason: string, markAddress?: string): Promise<void> {
     const now = deps.clock();
     await store.update((db) => {
-      const it = db.outbox.find((i) => i.id === id);
+      const it = itemIn(db, id);
       if (!it || it.status !== 'pending') return;
       it.status = 'failed';
       it.lastError = reason.slice(0, 2000);
@@ -79,7 +88,7 @@ export function createOutboxSend(deps: OutboxSendDeps): (item: OutboxItem) => Pr
       const fresh = newMessageId(deps.from);
       // Durable before the first attempt, so a retry after a crash reuses it.
       messageId = await store.update((db) => {
-        const it = db.outbox.find((i) => i.id === item.id);
+        const it = itemIn(db, item.id);
         if (!it) return fresh;
         const cur = it.payload.messageId;
         if (typeof cur === 'string' && cur) return cur;
@@ -98,7 +107,7 @@ export function createOutboxSend(deps: OutboxSendDeps): (item: OutboxItem) => Pr
       // Not awaited: the next mail need not wait for this record. A crash before it is on disk resends this
       // mail once, with the same Message-ID (the documented SMTP window); a failed write surfaces on the next.
       const recorded = store.update((db) => {
-        const it = db.outbox.find((i) => i.id === item.id);
+        const it = itemIn(db, item.id);
         if (!it) return;
         it.status = 'sent';
         it.attempts += 1;
@@ -123,7 +132,7 @@ export function createOutboxSend(deps: OutboxSendDeps): (item: OutboxItem) => Pr
     const giveUp = attempts >= maxAttempts;
     const next = new Date(now.getTime() + outboxBackoffMs(attempts, baseMs, maxMs, random)).toISOString();
     await store.update((db) => {
-      const it = db.outbox.find((i) => i.id === item.id);
+      const it = itemIn(db, item.id);
       if (!it || it.status !== 'pending') return;
       it.attempts = attempts;
       it.lastError = result.error;
