@@ -17,7 +17,7 @@ import type { Store } from './store/types.js';
 import type { Support } from './support/api.js';
 import { createSupport } from './support/index.js';
 import {
-  chooseModel, createApprovalSweep, createDirectory, createObservability, createStaffCheck, createToolConnector, startChannels, terminalRuns, wireTerminal,
+  chooseModel, createApprovalSweep, heapHeadroom, createDirectory, createObservability, createStaffCheck, createToolConnector, startChannels, terminalRuns, wireTerminal,
   type ChannelSet, type TerminalMode,
 } from './wiring/index.js';
 
@@ -119,7 +119,9 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     config, store, support, model, modelLabel, agent, conversations, connectTools, directory, terminal: term?.terminal, channels, wired, metrics,
     get terminalDone() { return terminalDone; },
     async start() {
-      log.info({ model: modelLabel, store: store.location, terminal: runTerminal, slack: config.slack.enabled, email: config.email.enabled }, 'helpline starting');
+      const heap = heapHeadroom(store.location);
+      log.info({ model: modelLabel, store: store.location, terminal: runTerminal, slack: config.slack.enabled, email: config.email.enabled, heapLimitMb: heap.heapLimitMb }, 'helpline starting');
+      if (heap.tight) log.warn({ heapLimitMb: heap.heapLimitMb, storeMb: heap.storeMb }, 'heap limit is tight for the store size: raise HELPLINE_HEAP_MB');
       await conversations.start();
       for (const s of starters) await s();
       sweep.start();

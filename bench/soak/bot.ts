@@ -1,11 +1,10 @@
 /**
- * The bot under test as a child process: `node --import tsx src/main.ts` with an environment pointing at the
- * local fakes. Started, SIGKILLed and restarted by pid (only the process this module started); its RSS is read
+ * The bot under test as a child process, run as `npm start` runs it (node with the start script's flags on the
+ * compiled `src/main.ts`; `args`), with an environment pointing at the local fakes. Started, SIGKILLed and restarted by pid (only the process this module started); its RSS is read
  * from /proc; its logs go to a file for diagnosis.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
-import { resolve } from 'node:path';
 import { sleep } from '../lib.js';
 
 export interface Bot {
@@ -22,7 +21,7 @@ export interface Bot {
   close(): void;
 }
 
-export function createBot(o: { env: Record<string, string>; healthUrl: string; logFile: string; startTimeoutMs?: number }): Bot {
+export function createBot(o: { args: string[]; env: Record<string, string>; healthUrl: string; logFile: string; startTimeoutMs?: number }): Bot {
   let child: ChildProcess | undefined;
   let expectingExit = false;
   const log: WriteStream = createWriteStream(o.logFile, { flags: 'a' });
@@ -32,7 +31,7 @@ export function createBot(o: { env: Record<string, string>; healthUrl: string; l
     async start() {
       if (child) throw new Error('bot already running');
       expectingExit = false;
-      const c = spawn(process.execPath, ['--import', 'tsx', resolve('src/main.ts')], {
+      const c = spawn(process.execPath, o.args, {
         env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...o.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -1,7 +1,7 @@
 /**
- * The fault soak: rounds of steady Slack and email traffic against the real bot (a child process running
- * src/main.ts) while IMAP connections are dropped, the model answers 529 for a while, SMTP answers 4xx, and
- * (in every round but the steady tail) the bot is SIGKILLed and restarted. Everything listens on 127.0.0.1.
+ * The fault soak: rounds of steady Slack and email traffic against the real bot (a child process running the
+ * compiled src/main.ts under the start script's node flags, as npm start runs it) while IMAP connections are
+ * dropped, the model answers 529 for a while, SMTP answers 4xx, and (in every round but the steady tail) the bot is SIGKILLed and restarted. Everything listens on 127.0.0.1.
  * Bounded: a fixed number of rounds and a drain deadline.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -12,7 +12,9 @@ import { dovecotAvailable, freePort, startDovecot } from '../../test/helpers/dov
 import { AUTHSERV, SUPPORT_FROM } from '../../test/helpers/email-bot-fixtures.js';
 import { startFakeSlack } from '../../test/helpers/fake-slack.js';
 import { startSmtpSink } from '../../test/helpers/smtp-sink.js';
+import { compileProject } from '../compile.js';
 import { sleep } from '../lib.js';
+import { nodeFlags, startScript } from '../start-flags.js';
 import { createBot } from './bot.js';
 import { startSoakModel } from './model.js';
 import { createEmailTraffic, createSlackTraffic, createStaffClicker, type SlackCustomer } from './traffic.js';
@@ -77,7 +79,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     EMAIL_REPLY_BUDGET_PER_SENDER_HOUR: '1000', EMAIL_REPLY_BUDGET_PER_THREAD_HOUR: '1000',
     HTTP_PORT: String(httpPort), HTTP_HOST: '127.0.0.1', PUBLIC_BASE_URL: `http://127.0.0.1:${httpPort}`,
   };
-  const bot = createBot({ env, healthUrl: `http://127.0.0.1:${httpPort}/healthz`, logFile: join(dir, 'bot.log') });
+  const build = compileProject();
+  const bot = createBot({ args: [...nodeFlags(startScript()), build.path('src/main.ts')], env, healthUrl: `http://127.0.0.1:${httpPort}/healthz`, logFile: join(dir, 'bot.log') });
   const faults = { imap_drops: 0, model_529_windows: 0, model_529_answers: 0, smtp_4xx_scripted: 0, sigkills: 0, restarts: 0 };
   const roundsOut: SoakResult['rounds'] = [];
   const rssTail: number[] = [];
@@ -148,6 +151,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   } finally {
     await bot.stop().catch(() => undefined);
     bot.close();
+    build.dispose();
     await clicker.close().catch(() => undefined);
     await model.fake.close();
     await fake.close();

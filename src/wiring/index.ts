@@ -6,3 +6,4 @@ export { createStaffCheck } from './staff.js';
 export { chooseModel } from './model.js';
 export { terminalRuns, wireTerminal, type TerminalMode, type TerminalWiringDeps } from './terminal.js';
 export { createToolConnector } from './tools.js';
+export { heapHeadroom, HEAP_PER_STORE_BYTE, type HeapHeadroom } from './heap-headroom.js';
