@@ -17,9 +17,9 @@ import { openFileStore } from '../src/store/index.js';
 import type { Customer } from '../src/store/schema.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from '../test/helpers/dovecot.js';
 import { emailConfig, rawMail } from '../test/helpers/email-bot-fixtures.js';
-import { startSmtpSink } from '../test/helpers/smtp-sink.js';
 import { fmt, sleep, type Bench, type BenchResult } from './lib.js';
 import { deliverToInbox } from './maildir.js';
+import { startSinkProcess } from './sink-process.js';
 import { buildStack, scriptedModel } from './stack.js';
 
 const TARGET = 0.5;
@@ -59,7 +59,7 @@ export const emailBench: Bench = {
     }
     const dir = await mkdtemp(join(tmpdir(), 'helpline-bench-email-'));
     const dovecot = await startDovecot();
-    const sink = await startSmtpSink();
+    const sink = await startSinkProcess(); // its own process, as a real SMTP server is: not the bot's CPU
     try {
       say(`email: filling the INBOX with ${n} messages`);
       const ids: string[] = [];
@@ -93,7 +93,7 @@ export const emailBench: Bench = {
       const deadline = Date.now() + (quick ? 60_000 : 300_000);
       let acceptedMs = Number.NaN;
       const ledgered = () => Object.values(store.read().processed).filter((e) => e.channel === 'email').length;
-      while (sink.messages.length < n && Date.now() < deadline) {
+      while (sink.count() < n && Date.now() < deadline) {
         if (Number.isNaN(acceptedMs) && ledgered() >= n) acceptedMs = performance.now() - t0;
         await sleep(25);
       }
@@ -103,20 +103,27 @@ export const emailBench: Bench = {
       await stack.stop();
       await store.close();
 
+      const mails = await sink.collect();
       const perMessage = new Map<string, number>();
-      for (const m of sink.messages) if (m.inReplyTo) perMessage.set(m.inReplyTo, (perMessage.get(m.inReplyTo) ?? 0) + 1);
       const notes: string[] = [];
+      let misaddressed = 0;
+      for (const m of mails) {
+        if (m.inReplyTo) perMessage.set(m.inReplyTo, (perMessage.get(m.inReplyTo) ?? 0) + 1);
+        const i = /^<bench-(\d+)@/.exec(m.inReplyTo ?? '')?.[1];
+        if (m.to.join(',') !== `customer${i ?? '?'}@customers.example`) misaddressed++;
+      }
+      if (misaddressed) notes.push(`${misaddressed} replies not addressed to the message's sender`);
       const missing = ids.filter((id) => !perMessage.has(id)).length;
       const dup = [...perMessage.values()].filter((c) => c > 1).length;
       if (missing) notes.push(`${missing} messages not answered`);
       if (dup) notes.push(`${dup} messages answered more than once`);
-      if (sink.messages.length !== n) notes.push(`${sink.messages.length} mails sent for ${n} messages`);
-      const answeredPerS = sink.messages.length / (answeredMs / 1000);
+      if (mails.length !== n) notes.push(`${mails.length} mails sent for ${n} messages`);
+      const answeredPerS = mails.length / (answeredMs / 1000);
       const ratio = answeredPerS / raw.perSecond;
       return {
         name: 'email',
         figures: {
-          messages: n, raw_fetch_parse_per_s: Math.round(raw.perSecond), answered: sink.messages.length,
+          messages: n, raw_fetch_parse_per_s: Math.round(raw.perSecond), answered: mails.length,
           all_in_ledger_ms: Math.round(acceptedMs), answer_all_ms: Math.round(answeredMs), answered_per_s: fmt(answeredPerS, 1), ratio_to_raw: fmt(ratio, 3), model_turns: model.calls,
         },
         ratio: fmt(ratio, 3),

@@ -36,7 +36,37 @@ export interface SmtpSink {
   stop(): Promise<void>;
 }
 
-export async function startSmtpSink(opts: { failWith?: SmtpFailure[] } = {}): Promise<SmtpSink> {
+type Fields = Pick<CapturedMail, 'messageId' | 'inReplyTo' | 'references' | 'subject' | 'text' | 'html'> & { headers: Map<string, string> };
+
+async function parseFields(raw: string): Promise<Fields> {
+  const parsed = await simpleParser(raw, { skipHtmlToText: true });
+  const headers = new Map<string, string>();
+  for (const line of parsed.headerLines) if (!headers.has(line.key)) headers.set(line.key, line.line.slice(line.line.indexOf(':') + 1).trim());
+  const refs = parsed.references;
+  return {
+    messageId: parsed.messageId, inReplyTo: parsed.inReplyTo, references: refs === undefined ? [] : Array.isArray(refs) ? refs : [refs],
+    subject: parsed.subject ?? '', text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '', headers,
+  };
+}
+
+/** The header block only, unfolded and undecoded (no body, no MIME tree): cheap, for load tests. */
+function headerFields(raw: string): Fields {
+  const end = raw.search(/\r?\n\r?\n/);
+  const headers = new Map<string, string>();
+  for (const line of (end < 0 ? raw : raw.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const i = line.indexOf(':');
+    const key = line.slice(0, i).trim().toLowerCase();
+    if (i > 0 && !headers.has(key)) headers.set(key, line.slice(i + 1).trim());
+  }
+  const refs = headers.get('references');
+  return {
+    messageId: headers.get('message-id'), inReplyTo: headers.get('in-reply-to'), references: refs ? refs.split(/\s+/) : [],
+    subject: headers.get('subject') ?? '', text: '', html: '', headers,
+  };
+}
+
+/** `headersOnly`: capture the header fields only (text and html stay empty), without parsing the MIME body. */
+export async function startSmtpSink(opts: { failWith?: SmtpFailure[]; headersOnly?: boolean } = {}): Promise<SmtpSink> {
   const messages: CapturedMail[] = [];
   const attempts: SmtpSink['attempts'] = [];
   const failures: SmtpFailure[] = [...(opts.failWith ?? [])];
@@ -53,7 +83,7 @@ export async function startSmtpSink(opts: { failWith?: SmtpFailure[] } = {}): Pr
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        void simpleParser(raw, { skipHtmlToText: true }).then((parsed) => {
+        void (opts.headersOnly ? Promise.resolve(headerFields(raw)) : parseFields(raw)).then((parsed) => {
           const failure = hang ? undefined : failures.shift();
           attempts.push({ messageId: parsed.messageId, answered: hang ? 0 : (failure?.code ?? 250) });
           if (hang) return; // never call back: the client times out
@@ -62,19 +92,12 @@ export async function startSmtpSink(opts: { failWith?: SmtpFailure[] } = {}): Pr
             callback(err);
             return;
           }
-          const headers = new Map<string, string>();
-          for (const line of parsed.headerLines) if (!headers.has(line.key)) headers.set(line.key, line.line.slice(line.line.indexOf(':') + 1).trim());
-          const refs = parsed.references;
+          const { headers, ...fields } = parsed;
           messages.push({
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
             raw,
-            messageId: parsed.messageId,
-            inReplyTo: parsed.inReplyTo,
-            references: refs === undefined ? [] : Array.isArray(refs) ? refs : [refs],
-            subject: parsed.subject ?? '',
-            text: parsed.text ?? '',
-            html: typeof parsed.html === 'string' ? parsed.html : '',
+            ...fields,
             header: (name) => headers.get(name.toLowerCase()),
             at: Date.now(),
           });
