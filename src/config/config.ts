@@ -40,6 +40,8 @@ export interface Config {
     maxTextChars: number;
     replyBudgetPerSenderHour: number;
     replyBudgetPerThreadHour: number;
+    /** Sent and failed outbox mail is kept this long, then dropped. Default 30 days. */
+    outboxRetentionMs?: number | undefined;
   };
   http: { port: number | undefined; host: string };
 }
@@ -101,6 +103,7 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
       maxTextChars: env.EMAIL_MAX_TEXT_CHARS,
       replyBudgetPerSenderHour: env.EMAIL_REPLY_BUDGET_PER_SENDER_HOUR,
       replyBudgetPerThreadHour: env.EMAIL_REPLY_BUDGET_PER_THREAD_HOUR,
+      outboxRetentionMs: env.EMAIL_OUTBOX_RETENTION_DAYS * 24 * 3600_000,
     },
     http: { port: env.HTTP_PORT, host: env.HTTP_HOST },
   };

@@ -80,6 +80,7 @@ export const envSchema = z.object({
   EMAIL_MAX_TEXT_CHARS: int(8_000, 100),
   EMAIL_REPLY_BUDGET_PER_SENDER_HOUR: int(5, 1),
   EMAIL_REPLY_BUDGET_PER_THREAD_HOUR: int(10, 1),
+  EMAIL_OUTBOX_RETENTION_DAYS: int(30, 1),
 
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HTTP_HOST: z.string().default('127.0.0.1'),

@@ -63,7 +63,7 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
 
   // One pooled SMTP connection per outbox lane, so a send never waits in the pool's queue (and its timeout).
   const sender = createSmtpSender(config.smtp, { timeoutMs: deps.tuning?.smtpTimeoutMs ?? 30_000, maxConnections: deps.tuning?.outbox?.parallel });
-  const outbox = createOutboxWorker({ store, sender, from, log, staff: deps.staff, clock, random: deps.random, undeliverableMs, ...deps.tuning?.outbox });
+  const outbox = createOutboxWorker({ store, sender, from, log, staff: deps.staff, clock, random: deps.random, undeliverableMs, retentionMs: config.outboxRetentionMs, ...deps.tuning?.outbox });
   const deliver = createEmailDeliver({ store, from, log, clock, queued: () => outbox.kick() });
 
   let stopping = false;

@@ -9,6 +9,7 @@
  */
 import type { OutboxItem } from '../../store/schema.js';
 import { runOutboxPass } from './outbox-pass.js';
+import { countPrunable, pruneOutbox } from './outbox-prune.js';
 import { createOutboxSend, type OutboxSendDeps } from './outbox-send.js';
 
 export interface OutboxWorkerOptions {
@@ -21,6 +22,10 @@ export interface OutboxWorkerOptions {
   undeliverableMs?: number | undefined;
   /** Most sends in flight at once when a backlog builds up (≤ the SMTP pool's connections). Default 4. */
   parallel?: number | undefined;
+  /** Sent and failed items older than this are dropped (default 30 days); pending ones never are. */
+  retentionMs?: number | undefined;
+  /** How often the retention is applied (default hourly, and on start). */
+  pruneEveryMs?: number | undefined;
 }
 
 export interface OutboxWorkerDeps extends OutboxWorkerOptions, Pick<OutboxSendDeps, 'store' | 'sender' | 'from' | 'log' | 'staff' | 'clock'> {
@@ -45,6 +50,9 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   let again = false;
   let timer: NodeJS.Timeout | undefined;
   let loop: Promise<void> = Promise.resolve();
+  const retentionMs = deps.retentionMs ?? 30 * 24 * 3600_000;
+  const pruneEveryMs = deps.pruneEveryMs ?? 3600_000;
+  let lastPrune = Number.NEGATIVE_INFINITY;
 
   const sendOne = createOutboxSend({
     store, sender: deps.sender, from: deps.from, log, staff: deps.staff, clock: deps.clock,
@@ -76,6 +84,21 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     });
   }
 
+  /** Apply the retention when it is due; a store write only when something is old enough to drop. */
+  async function prune(): Promise<void> {
+    const now = deps.clock().getTime();
+    if (now - lastPrune < pruneEveryMs) return;
+    lastPrune = now;
+    const before = new Date(now - retentionMs).toISOString();
+    if (countPrunable(store.read().outbox, before) === 0) return;
+    try {
+      const dropped = await store.update((db) => pruneOutbox(db, before));
+      log.info({ dropped, retentionDays: Math.round(retentionMs / 86_400_000) }, 'outbox: finished mail past retention dropped');
+    } catch (err) {
+      log.error({ err: String(err) }, 'outbox: retention not applied; will try again');
+    }
+  }
+
   function schedule(ms: number): void {
     if (stopped) return;
     if (timer) clearTimeout(timer);
@@ -96,6 +119,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
           again = false;
           await pass();
         } while (again && !stopped);
+        if (!stopped) await prune();
       } finally {
         running = false;
         let nextDue = Number.POSITIVE_INFINITY;
