@@ -90,7 +90,7 @@ export const turnOverheadBench: Bench = {
         figures: {
           turns,
           file_outside_model_p50_ms: fmt(m, 2), file_outside_model_p99_ms: fmt(percentile(onFile.outside, 99), 2),
-          file_rewrites_per_turn: fmt(onFile.rewrites, 2), file_rewrite_p50_ms: fmt(median(onFile.rewriteMs), 2),
+          file_commits_per_turn: fmt(onFile.rewrites, 2), file_commit_p50_ms: fmt(median(onFile.rewriteMs), 2),
           raw_2_mcp_calls_p50_ms: fmt(median(onFile.raw), 3),
           file_ratio_to_raw_mcp: fmt(ratio, 1),
           memory_outside_model_p50_ms: fmt(median(onMem.outside), 2), memory_outside_model_p99_ms: fmt(percentile(onMem.outside, 99), 2),
@@ -102,8 +102,8 @@ export const turnOverheadBench: Bench = {
         correct: onFile.ok && onMem.ok,
         problems: [...onFile.problems, ...onMem.problems],
         notes: [
-          `file store: ${fmt(onFile.rewrites, 1)} durable whole-file rewrites per turn (p50 ${fmt(median(onFile.rewriteMs), 1)} ms each, ` +
-            `the file growing with every transcript); the same turn on the memory store spends ${fmt(median(onMem.outside), 2)} ms outside the model`,
+          `file store: ${fmt(onFile.rewrites, 1)} durable commits (journal append + fdatasync) per turn, p50 ${fmt(median(onFile.rewriteMs), 1)} ms each; ` +
+            `the same turn on the memory store spends ${fmt(median(onMem.outside), 2)} ms outside the model`,
         ],
       };
     } finally {

@@ -1,5 +1,4 @@
-import type { ModelTool } from './model.js';
-import { listModelTools } from './tools.js';
+import { listModelTools, type ModelToolList } from './tools.js';
 import type { ToolClient } from './types.js';
 
 /**
@@ -8,8 +7,8 @@ import type { ToolClient } from './types.js';
  * listing them (zod → JSON Schema for every tool) is the costliest part of opening a turn's session. Reusing the
  * list also keeps it byte-identical across turns for prompt caching. A failed fetch is tried again next time.
  */
-export function createToolListCache(): (client: ToolClient, key: string) => Promise<ModelTool[]> {
-  const lists = new Map<string, Promise<ModelTool[]>>();
+export function createToolListCache(): (client: ToolClient, key: string) => Promise<ModelToolList> {
+  const lists = new Map<string, Promise<ModelToolList>>();
   return (client, key) => {
     let p = lists.get(key);
     if (!p) {

@@ -4,16 +4,22 @@ import type { ModelTool, ToolResultBlock, ToolUseBlock } from './model.js';
 
 const MAX_RESULT_CHARS = 16_000;
 
+export interface ModelToolList {
+  tools: ModelTool[];
+  /** Tools our server marks `readOnlyHint` (they change nothing, so running one again after a crash is harmless). */
+  readOnly: ReadonlySet<string>;
+}
+
 /**
  * MCP tools → Anthropic tools, sorted by name so the list is byte-identical on every turn. Tools flagged
  * `helpline/codeOnly` (staff decisions) are never offered to the model; a call to one is refused as unknown.
  */
-export async function listModelTools(client: ToolClient): Promise<ModelTool[]> {
-  const { tools } = await client.listTools();
-  return tools
-    .filter((t) => t._meta?.['helpline/codeOnly'] !== true)
+export async function listModelTools(client: ToolClient): Promise<ModelToolList> {
+  const listed = (await client.listTools()).tools.filter((t) => t._meta?.['helpline/codeOnly'] !== true);
+  const tools = listed
     .map((t) => ({ name: t.name, description: t.description ?? '', input_schema: t.inputSchema }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { tools, readOnly: new Set(listed.filter((t) => t.annotations?.readOnlyHint === true).map((t) => t.name)) };
 }
 
 interface McpCallResult { content?: Array<{ type: string; text?: string }>; structuredContent?: Record<string, unknown>; isError?: boolean }

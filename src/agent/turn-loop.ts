@@ -22,6 +22,8 @@ export interface TurnLoopDeps {
   system: TextBlock[];
   tools: ModelTool[];
   available: ReadonlySet<string>;
+  /** Tools that change nothing: a round of only these need not be on disk before it runs (see the tool_use case). */
+  readOnly?: ReadonlySet<string> | undefined;
   state: TurnState;
   record: TurnRecord;
   log: Logger;
@@ -29,7 +31,9 @@ export interface TurnLoopDeps {
 
 /**
  * The model ↔ tools rounds of one turn, within the round limit and the turn time: each tool call is saved
- * before it runs; the loop ends with the model's answer or a hand-off to a person.
+ * before it runs; the loop ends with the model's answer or a hand-off to a person. A round whose tools all
+ * change nothing is saved without waiting for the disk: running a read again after a crash is harmless, and the
+ * turn's last save (before anyone sees the answer) waits for everything saved before it.
  */
 export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
   const { model, config, clock, input, state, record, log } = deps;
@@ -78,7 +82,10 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
           const uses = content.filter(isToolUseBlock);
           if (!uses.length) return await record.finish(content);
           appendAssistant(state.messages, content);
-          await record.save(); // durable before any tool runs: a crash now is repaired, never re-run
+          const readsOnly = uses.every((u) => deps.readOnly?.has(u.name) === true);
+          // Durable before any tool that changes something runs: a crash then is repaired, never re-run.
+          if (readsOnly) record.saveSoon();
+          else await record.save();
           const results: ContentBlock[] = [];
           for (const use of uses) {
             const outcome = await runToolUse(input.tools, deps.available, use, log);
@@ -86,7 +93,8 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
             if (outcome.approvalId) state.approvalIds.push(outcome.approvalId);
           }
           appendUser(state.messages, results);
-          await record.save();
+          if (readsOnly) record.saveSoon();
+          else await record.save();
           continue;
         }
         case 'pause_turn':

@@ -17,20 +17,45 @@ export interface TurnRecordDeps {
 /** Saving a turn's progress and ending it: with the model's answer, or by handing the thread to a person. */
 export function createTurnRecord(deps: TurnRecordDeps) {
   const { state, transcripts, input, log } = deps;
+  /** Saves started by `saveSoon` and not yet waited for. */
+  let unconfirmed: Array<Promise<void>> = [];
 
-  async function save(): Promise<void> {
+  function start(): Promise<void> {
     state.transcript.messages = state.messages;
-    await transcripts.save(structuredClone(state.transcript));
+    const written = transcripts.save(structuredClone(state.transcript)); // applied to the store now
     state.persisted = true;
+    return written;
   }
 
-  /** End with the model's text (an unfinished tool call in `content` is dropped, never run). */
+  /** Save; resolves once it, and every save started before it, is on disk (a failure of any surfaces here). */
+  function saveAll(): Promise<void> {
+    const waits = [...unconfirmed, start()];
+    unconfirmed = [];
+    return Promise.all(waits).then(() => undefined);
+  }
+
+  async function save(): Promise<void> {
+    await saveAll();
+  }
+
+  /** Save without waiting for the disk (the next `save` waits for it). */
+  function saveSoon(): void {
+    const written = start();
+    written.catch(() => undefined); // surfaced by the next save, which awaits it
+    unconfirmed.push(written);
+  }
+
+  /**
+   * End with the model's text (an unfinished tool call in `content` is dropped, never run). The final save is
+   * handed to the caller as `saved` (see TurnResult) instead of being waited for here.
+   */
   async function finish(content: ContentBlock[], override?: string): Promise<TurnResult> {
     const kept = content.filter((b) => !isToolUseBlock(b));
     const reply = override ?? (textOf(kept) || EMPTY_REPLY);
     appendAssistant(state.messages, textOf(kept) ? kept : [...kept, { type: 'text', text: reply }]);
-    await save();
-    return { reply, handoff: false, approvalIds: state.approvalIds, usage: state.usage };
+    const saved = saveAll();
+    saved.catch(() => undefined); // the caller awaits it
+    return { reply, handoff: false, approvalIds: state.approvalIds, usage: state.usage, saved };
   }
 
   async function handoff(reason: HandoffReason): Promise<TurnResult> {
@@ -42,7 +67,7 @@ export function createTurnRecord(deps: TurnRecordDeps) {
     return { reply, handoff: true, approvalIds: state.approvalIds, usage: state.usage };
   }
 
-  return { save, finish, handoff };
+  return { save, saveSoon, finish, handoff };
 }
 
 export type TurnRecord = ReturnType<typeof createTurnRecord>;

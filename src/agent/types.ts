@@ -24,6 +24,12 @@ export interface TurnResult {
   /** Approval ids created by tool calls in this turn (to post to staff). */
   approvalIds: string[];
   usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number };
+  /**
+   * When present, the turn's transcript is saved but not yet confirmed on disk: the caller awaits this (it
+   * rejects when the save failed) before anyone sees the reply, and can record its own bookkeeping meanwhile
+   * so both reach the disk together.
+   */
+  saved?: Promise<void> | undefined;
 }
 
 export interface Agent {
@@ -49,5 +55,6 @@ export interface Transcript {
 /** Implemented by `conversations` over the store: where the agent keeps transcripts. */
 export interface TranscriptPort {
   load(threadKey: string): Transcript | undefined;
+  /** Applies the transcript at once (a `load` right after sees it, even before the promise settles); resolves once it is on disk. */
   save(transcript: Transcript): Promise<void>;
 }

@@ -72,11 +72,12 @@ export function createTurnRunner(deps: TurnDeps) {
         messageId: p.id, threadKey: p.threadKey, channel: p.channel, caller, text: p.text, tools: s.client,
       });
       p.reply = { text: result.reply, approvalIds: result.approvalIds, handoff: result.handoff };
+      // Recorded in the same tick as the agent's last transcript save is waited for: both reach the disk together.
       const recorded = store.update((db) => {
         setLedger(db, p.id, { message: p }, now());
         clearHolding(db, p.threadKey);
       });
-      await touched;
+      await Promise.all([result.saved, touched]);
       // A channel that only queues in this store (email outbox) cannot get ahead of the reply record on disk;
       // staff notices (approvals, handoff) leave the process, so those still wait for it.
       const quiet = p.reply.approvalIds.length === 0 && !p.reply.handoff;

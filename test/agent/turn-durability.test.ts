@@ -1,0 +1,76 @@
+/**
+ * When the agent waits for the disk: a tool that changes something runs only once the tool call is on disk
+ * (a crash is repaired, never re-run); a round of reads does not wait for the disk; the answer is returned only
+ * once every save of the turn is on disk, and a save that failed in the background fails the turn.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ToolClient, TurnInput } from '../../src/agent/types.js';
+import { message, reply, toolUse } from '../helpers/fake-anthropic.js';
+import { startMiniTools } from './fixtures/mini-tools.js';
+import { setupClaudeAgent } from './fixtures/setup.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function setup() {
+  const events: string[] = [];
+  const env = await setupClaudeAgent({ disk: { diskMs: 30, onEvent: (e, n) => events.push(`${e}#${n}`) } });
+  const tools = await startMiniTools('customer');
+  cleanups.push(env.fake.close, tools.close);
+  const client: ToolClient = {
+    listTools: () => tools.client.listTools(),
+    callTool: (p) => {
+      events.push(`tool:${p.name}`);
+      return tools.client.callTool(p);
+    },
+  };
+  const caller: TurnInput['caller'] = { kind: 'customer', customerId: 'cus_1' };
+  const turn = async (text: string) => {
+    const res = await env.agent.runTurn({ messageId: 'm1', threadKey: 'terminal:ada', channel: 'terminal', caller, text, tools: client });
+    events.push('returned');
+    await res.saved; // what the conversation runner waits for before anyone sees the reply
+    events.push('answered');
+    return res;
+  };
+  return { ...env, tools, events, turn };
+}
+
+describe('agent turn durability', () => {
+  it('runs a state-changing tool only after its call is on disk', async () => {
+    const s = await setup();
+    s.fake.script(toolUse('request_card_deactivation', { last4: '4242', reason: 'lost' }, { id: 'tu_card' }), reply('Sent to staff for approval.'));
+    await s.turn('I lost my card ending 4242, please block it');
+    const tool = s.events.indexOf('tool:request_card_deactivation');
+    expect(tool).toBeGreaterThan(s.events.indexOf('durable#1'));
+    expect(s.events.indexOf('applied#2')).toBeGreaterThan(tool);
+    expect(s.events.indexOf('durable#2')).toBeLessThan(s.events.indexOf('applied#3')); // results on disk before the model is asked again
+  });
+
+  it('runs reads without waiting for the disk, but answers only once every save of the turn is on disk', async () => {
+    const s = await setup();
+    s.fake.script(
+      message([{ type: 'tool_use', id: 'a', name: 'get_account_balance', input: {} }, { type: 'tool_use', id: 'b', name: 'search_knowledge_base', input: { query: 'fees' } }], 'tool_use'),
+      reply('You have £1,234.56; fees are in the article.'),
+    );
+    const res = await s.turn('balance and fees?');
+    expect(res.reply).toContain('£1,234.56');
+    const firstRead = s.events.indexOf('tool:get_account_balance');
+    expect(firstRead).toBeGreaterThan(s.events.indexOf('applied#1'));
+    expect(firstRead).toBeLessThan(s.events.indexOf('durable#1')); // did not wait for the disk
+    const answered = s.events.indexOf('answered');
+    for (const n of [1, 2, 3]) expect(s.events.indexOf(`durable#${n}`)).toBeLessThan(answered);
+    // The last save is handed to the caller instead of waited for, so it can join the caller's own record.
+    expect(s.events.indexOf('returned')).toBeLessThan(s.events.indexOf('durable#3'));
+    expect(s.transcripts.map.get('terminal:ada')!.messages).toHaveLength(4);
+  });
+
+  it('fails the turn when a save made without waiting could not be written', async () => {
+    const s = await setup();
+    s.fake.script(toolUse('get_account_balance', {}, { id: 'tu_bal' }), reply('You have £1,234.56.'));
+    s.transcripts.failNextSave(new Error('disk full'));
+    await expect(s.turn('what is my balance?')).rejects.toThrow('disk full');
+    expect(s.events).not.toContain('answered');
+  });
+});
