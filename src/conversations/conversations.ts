@@ -145,6 +145,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
 
   return {
     handle, notifyThread, start, stop,
+    hasThread: (threadKey: string) => store.read().conversations[threadKey] !== undefined,
     drain: () => queue.drain(),
     stats: () => queue.stats(),
   };

@@ -54,6 +54,8 @@ export interface ConversationsPort {
   handle(msg: InboundMessage): Promise<{ accepted: boolean; reason?: 'duplicate' | 'busy' | 'stopped' | undefined }>;
   /** Tell a thread something outside a model turn (e.g. an approval decision); routed to the owning channel. */
   notifyThread(threadKey: string, text: string): Promise<void>;
+  /** Whether this thread already has a conversation (kept in the store, so it survives restarts). Synchronous. */
+  hasThread(threadKey: string): boolean;
 }
 
 /** Read-only customer lookups for identity resolution (wired from support in main.ts). */

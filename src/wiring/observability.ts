@@ -78,6 +78,7 @@ export function createObservability(metrics: Metrics) {
   function inbound(inner: ConversationsPort): ConversationsPort {
     return {
       notifyThread: (threadKey, text) => inner.notifyThread(threadKey, text),
+      hasThread: (threadKey) => inner.hasThread(threadKey),
       async handle(msg) {
         const r = await inner.handle(msg);
         metrics.inbound.inc({ channel: msg.channel, outcome: r.accepted ? 'accepted' : (r.reason ?? 'rejected') });

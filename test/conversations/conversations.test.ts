@@ -123,6 +123,20 @@ describe('conversations', () => {
     expect(t?.messages.filter((m) => (m as { role: string }).role === 'user')).toHaveLength(2);
   });
 
+  it('knows a thread it answered, from the store, in a later process too', async () => {
+    const store = createMemoryStore();
+    const a = setup({ store });
+    await a.conv.start();
+    expect(a.conv.hasThread('slack:T:C:known')).toBe(false);
+    await a.conv.handle(msg('slack:T:C:known', 'hello'));
+    await a.conv.drain();
+    expect(a.conv.hasThread('slack:T:C:known')).toBe(true);
+    await a.conv.stop();
+    const b = setup({ store });
+    expect(b.conv.hasThread('slack:T:C:known')).toBe(true);
+    expect(b.conv.hasThread('slack:T:C:other')).toBe(false);
+  });
+
   it('delivers a reply recorded before a crash without running the turn again', async () => {
     const store = createMemoryStore();
     const a = setup({ store, stopTimeoutMs: 20 });

@@ -145,6 +145,7 @@ export function createFakeConversations(store: Store, opts: { reply?: (m: Inboun
       return { accepted: true };
     },
     async notifyThread() {},
+    hasThread: () => false,
   };
 }
 

@@ -60,7 +60,9 @@ export function createInbound(deps: {
     // in channels: a mention is handled by its app_mention event; otherwise only threads we are part of
     if ((e.text ?? '').includes(`<@${self.botUserId}>`)) return false;
     if (!e.thread_ts || e.thread_ts === e.ts) return false;
-    return e.parent_user_id === self.botUserId || threads.has(`${e.channel}:${e.thread_ts}`);
+    if (e.parent_user_id === self.botUserId || threads.has(`${e.channel}:${e.thread_ts}`)) return true;
+    // A thread we answered before a restart: its conversation is in the store.
+    return deps.conversations.hasThread(slackThreadKey({ team: self.teamId, channel: e.channel, threadTs: e.thread_ts }));
   }
 
   return {

@@ -25,6 +25,7 @@ function slowLedger(delayMs: number) {
       return { accepted: true };
     },
     async notifyThread() {},
+    hasThread: () => false,
   };
   return { port, state };
 }

@@ -13,6 +13,8 @@ export interface FakeConversations {
   handled: InboundMessage[];
   turns: InboundMessage[];
   notified: Array<{ threadKey: string; text: string }>;
+  /** Threads with a conversation (as the store would hold them; add one to stand for a thread from before a restart). */
+  knownThreads: Set<string>;
   connect(deliver: DeliverPort): void;
 }
 
@@ -22,15 +24,18 @@ export function fakeConversations(reply: (m: InboundMessage) => string = (m) => 
   const handled: InboundMessage[] = [];
   const turns: InboundMessage[] = [];
   const notified: Array<{ threadKey: string; text: string }> = [];
+  const knownThreads = new Set<string>();
   let deliver: DeliverPort | undefined;
   return {
     handled,
     turns,
     notified,
+    knownThreads,
     connect: (d) => { deliver = d; },
     port: {
       async handle(msg) {
         handled.push(msg);
+        knownThreads.add(msg.threadKey);
         if (seen.has(msg.id)) return { accepted: false, reason: 'duplicate' };
         seen.add(msg.id);
         setTimeout(() => {
@@ -43,6 +48,7 @@ export function fakeConversations(reply: (m: InboundMessage) => string = (m) => 
         notified.push({ threadKey, text });
         await deliver?.deliver(threadKey, { text, kind: 'notice' });
       },
+      hasThread: (threadKey) => knownThreads.has(threadKey),
     },
   };
 }

@@ -71,6 +71,21 @@ describe('Slack HTTP mode (real Bolt receiver, signed requests)', () => {
     expect(h.convs.handled.map((m) => m.text)).toEqual(['first question', 'and a follow-up', 'about your message']);
   });
 
+  it('after a restart, still follows a thread whose conversation is in the store', async () => {
+    h = await startHarness();
+    // A thread a customer started with a mention before the restart: this process never saw it, the store did.
+    const rootTs = '1600000000.000300';
+    h.convs.knownThreads.add(`slack:${h.fake.teamId}:C0GEN:${rootTs}`);
+    const followUp = eventBody(h.fake, { type: 'message', channel: 'C0GEN', channel_type: 'channel', user: 'UCUST', text: 'any news?', ts: nextTs(), thread_ts: rootTs, parent_user_id: 'UCUST', client_msg_id: 'cm-after-restart', team: h.fake.teamId });
+    const stranger = eventBody(h.fake, { type: 'message', channel: 'C0GEN', channel_type: 'channel', user: 'UCUST', text: 'not for the bot', ts: nextTs(), thread_ts: '1600000000.000400', parent_user_id: 'UCUST', team: h.fake.teamId });
+    await postEvent(h.url, SECRET, stranger);
+    await postEvent(h.url, SECRET, followUp);
+    const [post] = await h.fake.waitFor(() => posts(h!).length === 1 && posts(h!));
+    expect(post?.args).toMatchObject({ channel: 'C0GEN', thread_ts: rootTs, text: 'You said: any news?' });
+    await sleep(50);
+    expect(h.convs.handled.map((m) => m.text)).toEqual(['any news?']);
+  });
+
   it('handles an event delivered four times (Slack retries) once: one turn, one reply', async () => {
     h = await startHarness();
     const body = dm(h.fake, { text: 'only once please' });
