@@ -5,20 +5,27 @@
  */
 import type { Db, OutboxItem } from '../../store/schema.js';
 
-function expired(item: OutboxItem, before: string): boolean {
-  return item.status !== 'pending' && (item.sentAt ?? item.createdAt) < before;
+/**
+ * Finished and older than `before` — and not the reply to a message that is still waiting in the processed
+ * ledger (its turn may run or deliver again after a long outage; this item is what stops a second mail).
+ */
+function expired(db: Readonly<Db>, item: OutboxItem, before: string): boolean {
+  if (item.status === 'pending' || (item.sentAt ?? item.createdAt) >= before) return false;
+  const source = item.payload['sourceId'];
+  const waiting = typeof source === 'string' ? db.processed[source] : undefined;
+  return !(waiting && (waiting.status === 'queued' || waiting.status === 'received'));
 }
 
-/** How many finished items were created (or sent) before `before`; read-only, to skip a store write when none. */
-export function countPrunable(outbox: readonly OutboxItem[], before: string): number {
+/** How many items `pruneOutbox` would drop now; read-only, to skip a store write when none. */
+export function countPrunable(db: Readonly<Db>, before: string): number {
   let n = 0;
-  for (const item of outbox) if (expired(item, before)) n++;
+  for (const item of db.outbox) if (expired(db, item, before)) n++;
   return n;
 }
 
 /** Drop finished items older than `before`, keeping the order of the rest. Inside `store.update`. Returns how many. */
 export function pruneOutbox(db: Db, before: string): number {
-  const kept = db.outbox.filter((item) => !expired(item, before));
+  const kept = db.outbox.filter((item) => !expired(db, item, before));
   const dropped = db.outbox.length - kept.length;
   if (dropped > 0) db.outbox = kept;
   return dropped;

@@ -90,7 +90,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     if (now - lastPrune < pruneEveryMs) return;
     lastPrune = now;
     const before = new Date(now - retentionMs).toISOString();
-    if (countPrunable(store.read().outbox, before) === 0) return;
+    if (countPrunable(store.read(), before) === 0) return;
     try {
       const dropped = await store.update((db) => pruneOutbox(db, before));
       log.info({ dropped, retentionDays: Math.round(retentionMs / 86_400_000) }, 'outbox: finished mail past retention dropped');

@@ -40,7 +40,11 @@ describe('email outbox retention', () => {
         // Pending for 40 days (its next attempt not due yet): never dropped, however old.
         item('oldpending', 'pending', 40, { nextAttemptAt: iso(NOW + DAY) }),
         item('recentsent', 'sent', 2),
+        // Old and sent, but its message is still queued (the bot was down for weeks before delivering "done"):
+        // kept, because it is what stops the re-run turn from mailing the customer again.
+        item('stillqueued', 'sent', 45, { payload: { kind: 'reply', sourceId: 'msg-queued', to: 'q@customer.test', subject: 'Re: hi', messageId: '<stillqueued@support.test>', text: 'Hello' } }),
       );
+      db.processed['msg-queued'] = { id: 'msg-queued', channel: 'email', threadKey: 'email:<q@customer.test>', status: 'queued', receivedAt: iso(NOW - 45 * DAY), updatedAt: iso(NOW - 45 * DAY) };
     });
     let now = NOW;
     const sends: string[] = [];
@@ -50,8 +54,8 @@ describe('email outbox retention', () => {
       retentionMs: 30 * DAY, pruneEveryMs: 3600_000, pollMs: 50,
     });
     worker.start();
-    await waitUntil(() => store.read().outbox.length === 2, 5_000, 'retention applied on start');
-    expect(store.read().outbox.map((i) => i.id).sort()).toEqual(['oldpending', 'recentsent']);
+    await waitUntil(() => store.read().outbox.length === 3, 5_000, 'retention applied on start');
+    expect(store.read().outbox.map((i) => i.id).sort()).toEqual(['oldpending', 'recentsent', 'stillqueued']);
     expect(sends).toEqual([]); // nothing was due
 
     // Another old item appears: within the interval it stays, past it it goes.
@@ -62,6 +66,13 @@ describe('email outbox retention', () => {
     now += 3600_000 + 1;
     worker.kick();
     await waitUntil(() => !store.read().outbox.some((i) => i.id === 'later'), 5_000, 'retention applied after the interval');
+    expect(store.read().outbox.map((i) => i.id).sort()).toEqual(['oldpending', 'recentsent', 'stillqueued']);
+
+    // Once that message is finished, its reply ages out like any other.
+    await store.update((db) => { db.processed['msg-queued']!.status = 'done'; });
+    now += 3600_000 + 1;
+    worker.kick();
+    await waitUntil(() => store.read().outbox.length === 2, 5_000, 'reply of a finished message dropped');
     expect(store.read().outbox.map((i) => i.id).sort()).toEqual(['oldpending', 'recentsent']);
   });
 });
