@@ -59,12 +59,16 @@ export function createTurnRecord(deps: TurnRecordDeps) {
   }
 
   async function handoff(reason: HandoffReason): Promise<TurnResult> {
+    // Everything saved so far on disk (or the turn fails here) before the hand-off opens a ticket.
+    const earlier = unconfirmed;
+    unconfirmed = [];
+    await Promise.all(earlier);
     const ticketId = await openHandoffTicket(input.tools, deps.available, { caller: input.caller, threadKey: input.threadKey, text: input.text, reason }, log);
     const reply = handoffReply(reason, ticketId);
     appendAssistant(state.messages, [{ type: 'text', text: reply }]);
     await save();
     log.info({ reason, ticketId }, 'turn handed off to a person');
-    return { reply, handoff: true, approvalIds: state.approvalIds, usage: state.usage };
+    return { reply, handoff: true, approvalIds: state.approvalIds, usage: state.usage, saved: Promise.resolve() };
   }
 
   return { save, saveSoon, finish, handoff };

@@ -39,7 +39,7 @@ export function openTurn(transcripts: TranscriptPort, input: TurnInput, log: Log
     state.approvalIds.push(...pendingApprovalIdsOfLastTurn(msgs));
     if (endsWithAnswer(msgs)) {
       log.info('turn already answered; returning the stored reply');
-      const answered = { reply: textOf(msgs[msgs.length - 1]!.content) || EMPTY_REPLY, handoff: false, approvalIds: state.approvalIds, usage: state.usage };
+      const answered = { reply: textOf(msgs[msgs.length - 1]!.content) || EMPTY_REPLY, handoff: false, approvalIds: state.approvalIds, usage: state.usage, saved: Promise.resolve() };
       return { state, answered };
     }
   } else {

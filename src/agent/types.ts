@@ -25,11 +25,10 @@ export interface TurnResult {
   approvalIds: string[];
   usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number };
   /**
-   * When present, the turn's transcript is saved but not yet confirmed on disk: the caller awaits this (it
-   * rejects when the save failed) before anyone sees the reply, and can record its own bookkeeping meanwhile
-   * so both reach the disk together.
+   * Resolves once the turn's transcript is on disk (rejects when a save of the turn failed). The caller awaits
+   * it before anyone sees the reply, and can record its own bookkeeping meanwhile so both share a commit.
    */
-  saved?: Promise<void> | undefined;
+  saved: Promise<void>;
 }
 
 export interface Agent {

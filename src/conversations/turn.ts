@@ -72,17 +72,23 @@ export function createTurnRunner(deps: TurnDeps) {
         messageId: p.id, threadKey: p.threadKey, channel: p.channel, caller, text: p.text, tools: s.client,
       });
       p.reply = { text: result.reply, approvalIds: result.approvalIds, handoff: result.handoff };
-      // Recorded in the same tick as the agent's last transcript save is waited for: both reach the disk together.
+      // Applied before the event loop turns, like the agent's last transcript save: the store's group commit
+      // takes both in one journal record.
       const recorded = store.update((db) => {
         setLedger(db, p.id, { message: p }, now());
         clearHolding(db, p.threadKey);
       });
-      await Promise.all([result.saved, touched]);
-      // A channel that only queues in this store (email outbox) cannot get ahead of the reply record on disk;
-      // staff notices (approvals, handoff) leave the process, so those still wait for it.
-      const quiet = p.reply.approvalIds.length === 0 && !p.reply.handoff;
-      if (quiet && queuesInStore(p.threadKey) && !deps.isStopped()) recorded.catch(() => undefined);
-      else await recorded;
+      recorded.catch(() => undefined); // awaited below, or (email) surfaced by the outbox write that follows
+      try {
+        await Promise.all([result.saved, touched]);
+        // A channel that only queues in this store (email outbox) cannot get ahead of the reply record on disk;
+        // staff notices (approvals, handoff) leave the process, so those still wait for it.
+        const quiet = p.reply.approvalIds.length === 0 && !p.reply.handoff;
+        if (!(quiet && queuesInStore(p.threadKey) && !deps.isStopped())) await recorded;
+      } catch (err) {
+        delete p.reply; // not known to be on disk: never delivered from memory
+        throw err;
+      }
       if (deps.isStopped()) return 'retry';
     } catch (err) {
       if (isOutage(err)) return endings.outage(p, err);

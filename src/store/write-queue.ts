@@ -39,7 +39,9 @@ export function createWriteQueue(write: () => Promise<void>): WriteQueue {
   const stats: WriteStats = { writes: 0, failedWrites: 0, requests: 0, lastWriteMs: 0, maxWriteMs: 0, maxBatch: 0 };
 
   async function run(): Promise<void> {
-    await Promise.resolve(); // let updates made in the same tick join the first rewrite
+    // Start after this turn of the event loop: every update made before it (however many awaits apart, e.g.
+    // a turn's last transcript save and the ledger's reply record) joins the first rewrite.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     while (waiting.length > 0) {
       const batch = waiting;
       waiting = [];

@@ -43,8 +43,10 @@ describe('agent turn durability', () => {
     s.fake.script(toolUse('request_card_deactivation', { last4: '4242', reason: 'lost' }, { id: 'tu_card' }), reply('Sent to staff for approval.'));
     await s.turn('I lost my card ending 4242, please block it');
     const tool = s.events.indexOf('tool:request_card_deactivation');
+    expect(s.events.indexOf('durable#1')).toBeGreaterThanOrEqual(0);
     expect(tool).toBeGreaterThan(s.events.indexOf('durable#1'));
     expect(s.events.indexOf('applied#2')).toBeGreaterThan(tool);
+    expect(s.events.indexOf('durable#2')).toBeGreaterThanOrEqual(0);
     expect(s.events.indexOf('durable#2')).toBeLessThan(s.events.indexOf('applied#3')); // results on disk before the model is asked again
   });
 
@@ -60,7 +62,10 @@ describe('agent turn durability', () => {
     expect(firstRead).toBeGreaterThan(s.events.indexOf('applied#1'));
     expect(firstRead).toBeLessThan(s.events.indexOf('durable#1')); // did not wait for the disk
     const answered = s.events.indexOf('answered');
-    for (const n of [1, 2, 3]) expect(s.events.indexOf(`durable#${n}`)).toBeLessThan(answered);
+    for (const n of [1, 2, 3]) {
+      expect(s.events.indexOf(`durable#${n}`)).toBeGreaterThanOrEqual(0);
+      expect(s.events.indexOf(`durable#${n}`)).toBeLessThan(answered);
+    }
     // The last save is handed to the caller instead of waited for, so it can join the caller's own record.
     expect(s.events.indexOf('returned')).toBeLessThan(s.events.indexOf('durable#3'));
     expect(s.transcripts.map.get('terminal:ada')!.messages).toHaveLength(4);

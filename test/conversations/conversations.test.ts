@@ -207,6 +207,24 @@ describe('conversations', () => {
     expect(staff.alerts).toEqual(['A conversation turn failed']);
   });
 
+  it('never delivers a reply whose transcript could not be saved: apologises and records the failure', async () => {
+    const { conv, slack, store } = setup({
+      behave: async (input) => {
+        if (input.text !== 'unsaved') return;
+        const saved = Promise.reject(new Error('disk full'));
+        saved.catch(() => undefined);
+        return { reply: 'this must not be sent', saved };
+      },
+    });
+    await conv.start();
+    const m = msg('slack:T:C:s', 'unsaved');
+    await conv.handle(m);
+    await conv.drain();
+    expect(slack.sent.map((s) => s.reply.text)).toEqual([REPLIES.apology]);
+    expect(store.read().processed[m.id]).toMatchObject({ status: 'failed' });
+    expect(store.read().processed[m.id]?.reason).toContain('disk full');
+  });
+
   it('posts approvals created in a turn to staff, and resolves the caller through the channel resolver', async () => {
     const store = createMemoryStore();
     await store.update((db) => {

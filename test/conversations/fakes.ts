@@ -77,7 +77,7 @@ export function fakeAgent(opts: { transcripts?: TranscriptPort; delayMs?: number
           }
           await opts.transcripts.save(t);
         }
-        return { reply, handoff: false, approvalIds: [], usage: { ...zeroUsage }, ...extra };
+        return { reply, handoff: false, approvalIds: [], usage: { ...zeroUsage }, saved: Promise.resolve(), ...extra };
       } finally {
         state.active--;
       }

@@ -160,7 +160,7 @@ describe(`file store (${tag}): concurrency`, () => {
     const store = await openTracked({ file });
     const base = store.stats().writes;
     const first = store.update((db) => db.audit.push(auditEntry('first')));
-    await Promise.resolve(); await Promise.resolve(); // first rewrite has started
+    await new Promise((r) => setImmediate(r)); // the first rewrite has started (it waits for this turn of the loop)
     const later = Array.from({ length: 50 }, (_, i) => store.update((db) => db.audit.push(auditEntry(`later${i}`))).then(async () => {
       const disk = await readDurable(file);
       return disk.audit.some((a: { id: string }) => a.id === `later${i}`);
@@ -168,6 +168,17 @@ describe(`file store (${tag}): concurrency`, () => {
     await first;
     expect(await Promise.all(later)).toEqual(Array(50).fill(true));
     expect(store.stats().writes - base).toBe(2);
+  });
+
+  it('updates made in one turn of the event loop, awaits apart, share one rewrite', async () => {
+    const file = join(dir, 'db.json');
+    const store = await openTracked({ file });
+    const base = store.stats().writes;
+    const a = store.update((db) => db.audit.push(auditEntry('a')));
+    for (let i = 0; i < 10; i++) await Promise.resolve(); // e.g. returning through a few async functions
+    const b = store.update((db) => db.audit.push(auditEntry('b')));
+    await Promise.all([a, b]);
+    expect(store.stats().writes - base).toBe(1);
   });
 
   it('a 50 MB store sustains 100 updates per second', async () => {
