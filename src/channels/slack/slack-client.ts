@@ -20,10 +20,19 @@ export function createWebClient(token: string | undefined, options: WebClientOpt
   return new webApi.WebClient(token, options);
 }
 
+/** Slack tokens (bot, user, app-level, config) and `Bearer` credentials, wherever they appear in a line. */
+const SECRET_TEXT = /\bxox[a-z]-[A-Za-z0-9-]+|\bxapp-[A-Za-z0-9-]+|\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
+
+/** One log line from Bolt's arguments, with any token in it blanked (Bolt's lines are text, out of pino's redaction paths). */
+export function slackLogText(msg: unknown[]): string {
+  const line = msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
+  return line.replace(SECRET_TEXT, '[redacted]').slice(0, 500);
+}
+
 /** Bolt / Web API logs into our pino logger (debug stays debug; nothing is printed to the console). */
 export function slackLogger(log: Logger): SlackLogger {
   let level: LogLevel = LogLevel.INFO;
-  const text = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ').slice(0, 500);
+  const text = slackLogText;
   return {
     debug: (...msg) => log.debug({ src: 'slack' }, text(msg)),
     info: (...msg) => log.info({ src: 'slack' }, text(msg)),
