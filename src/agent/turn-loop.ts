@@ -83,9 +83,9 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
           if (!uses.length) return await record.finish(content);
           appendAssistant(state.messages, content);
           const readsOnly = uses.every((u) => deps.readOnly?.has(u.name) === true);
-          // Durable before any tool that changes something runs: a crash then is repaired, never re-run.
-          if (readsOnly) record.saveSoon();
-          else await record.save();
+          // Durable before (and after) any tool that changes something: a crash then is repaired, never re-run.
+          const checkpoint = (): Promise<void> | void => (readsOnly ? record.saveSoon() : record.save());
+          await checkpoint();
           const results: ContentBlock[] = [];
           for (const use of uses) {
             const outcome = await runToolUse(input.tools, deps.available, use, log);
@@ -93,8 +93,7 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
             if (outcome.approvalId) state.approvalIds.push(outcome.approvalId);
           }
           appendUser(state.messages, results);
-          if (readsOnly) record.saveSoon();
-          else await record.save();
+          await checkpoint();
           continue;
         }
         case 'pause_turn':

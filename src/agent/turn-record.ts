@@ -27,15 +27,17 @@ export function createTurnRecord(deps: TurnRecordDeps) {
     return written;
   }
 
-  /** Save; resolves once it, and every save started before it, is on disk (a failure of any surfaces here). */
-  function saveAll(): Promise<void> {
-    const waits = [...unconfirmed, start()];
+  /** The saves started by `saveSoon` so far, handed over to be waited for. */
+  function takeUnconfirmed(): Array<Promise<void>> {
+    const earlier = unconfirmed;
     unconfirmed = [];
-    return Promise.all(waits).then(() => undefined);
+    return earlier;
   }
 
-  async function save(): Promise<void> {
-    await saveAll();
+  /** Save; resolves once it, and every save started before it, is on disk (a failure of any surfaces here). */
+  function save(): Promise<void> {
+    const waits = [...takeUnconfirmed(), start()];
+    return Promise.all(waits).then(() => undefined);
   }
 
   /** Save without waiting for the disk (the next `save` waits for it). */
@@ -53,16 +55,14 @@ export function createTurnRecord(deps: TurnRecordDeps) {
     const kept = content.filter((b) => !isToolUseBlock(b));
     const reply = override ?? (textOf(kept) || EMPTY_REPLY);
     appendAssistant(state.messages, textOf(kept) ? kept : [...kept, { type: 'text', text: reply }]);
-    const saved = saveAll();
+    const saved = save();
     saved.catch(() => undefined); // the caller awaits it
     return { reply, handoff: false, approvalIds: state.approvalIds, usage: state.usage, saved };
   }
 
   async function handoff(reason: HandoffReason): Promise<TurnResult> {
     // Everything saved so far on disk (or the turn fails here) before the hand-off opens a ticket.
-    const earlier = unconfirmed;
-    unconfirmed = [];
-    await Promise.all(earlier);
+    await Promise.all(takeUnconfirmed());
     const ticketId = await openHandoffTicket(input.tools, deps.available, { caller: input.caller, threadKey: input.threadKey, text: input.text, reason }, log);
     const reply = handoffReply(reason, ticketId);
     appendAssistant(state.messages, [{ type: 'text', text: reply }]);

@@ -32,12 +32,11 @@ export function slackLogText(msg: unknown[]): string {
 /** Bolt / Web API logs into our pino logger (debug stays debug; nothing is printed to the console). */
 export function slackLogger(log: Logger): SlackLogger {
   let level: LogLevel = LogLevel.INFO;
-  const text = slackLogText;
   return {
-    debug: (...msg) => log.debug({ src: 'slack' }, text(msg)),
-    info: (...msg) => log.info({ src: 'slack' }, text(msg)),
-    warn: (...msg) => log.warn({ src: 'slack' }, text(msg)),
-    error: (...msg) => log.error({ src: 'slack' }, text(msg)),
+    debug: (...msg) => log.debug({ src: 'slack' }, slackLogText(msg)),
+    info: (...msg) => log.info({ src: 'slack' }, slackLogText(msg)),
+    warn: (...msg) => log.warn({ src: 'slack' }, slackLogText(msg)),
+    error: (...msg) => log.error({ src: 'slack' }, slackLogText(msg)),
     setLevel: (l) => {
       level = l;
     },
