@@ -1,6 +1,6 @@
 /**
- * The SMTP sender the outbox uses: the nodemailer transport (smtp-transport) runs in a worker thread, started on
- * the first send, so MIME building and the SMTP dialogue (most of a reply's CPU) do not hold up the main thread.
+ * The SMTP sender the outbox uses: the nodemailer transport (smtp-transport) runs in a worker thread, started by
+ * `warm()` (the email channel's start) or the first send, so MIME building and the SMTP dialogue (most of a reply's CPU) do not hold up the main thread.
  * Same contract as the transport: `send` never throws; it resolves accepted, transient or permanent. A worker
  * that dies fails its sends in flight as transient (the outbox retries them with their stored Message-ID) and
  * is replaced on the next send; a send the worker never answers is failed as timed out.
@@ -67,6 +67,11 @@ export function createSmtpSender(cfg: Config['email']['smtp'], opts: SmtpSenderO
         waiting.set(id, { resolve, timer });
         w.postMessage({ id, msg });
       });
+    },
+    warm() {
+      if (closed || worker) return;
+      worker = start();
+      worker.unref(); // loading only: an idle worker never keeps the process alive
     },
     close() {
       closed = true;

@@ -1,12 +1,14 @@
 /**
  * The SMTP client itself (run in the sender's worker thread, see smtp-sender): a pooled nodemailer transport
- * (a few long-lived connections, reused message after message instead of a connect + greeting per mail), with
- * timeouts on every phase so a stuck server can only delay the outbox, never hang it. Classifies the outcome: accepted, transient (4xx, timeouts, connection
- * errors: retry) or permanent (5xx: do not retry, the recipient is marked undeliverable).
+ * (a few long-lived connections, reused message after message instead of a connect + greeting per mail) sending
+ * the MIME text built by mime-build (`raw`, explicit envelope), with timeouts on every phase so a stuck server
+ * can only delay the outbox, never hang it. Classifies the outcome: accepted, transient (4xx, timeouts,
+ * connection errors: retry) or permanent (5xx: do not retry, the recipient is marked undeliverable).
  */
 import { createTransport } from 'nodemailer';
 import type { Config } from '../../config/config.js';
 import { fromAddress } from './compose-reply.js';
+import { buildMime } from './mime-build.js';
 
 export interface SmtpMessage {
   from: string;
@@ -27,6 +29,8 @@ export type SendResult =
 
 export interface SmtpSender {
   send(msg: SmtpMessage): Promise<SendResult>;
+  /** Get ready to send (start the worker thread, load the client) without sending anything. */
+  warm(): void;
   close(): void;
 }
 
@@ -70,20 +74,7 @@ export function createTransportSender(cfg: Config['email']['smtp'], opts: SmtpSe
     let timer: NodeJS.Timeout | undefined;
     try {
       const info = await Promise.race([
-        transport.sendMail({
-          from: msg.from,
-          to: msg.to,
-          envelope: { from: fromAddress(msg.from), to: [msg.to] },
-          subject: msg.subject,
-          messageId: msg.messageId,
-          inReplyTo: msg.inReplyTo,
-          references: msg.references && msg.references.length ? msg.references : undefined,
-          text: msg.text,
-          html: msg.html,
-          headers: { 'Auto-Submitted': msg.autoSubmitted, 'X-Auto-Response-Suppress': 'All' },
-          disableFileAccess: true,
-          disableUrlAccess: true,
-        }),
+        transport.sendMail({ envelope: { from: fromAddress(msg.from), to: [msg.to] }, raw: buildMime(msg), disableFileAccess: true, disableUrlAccess: true }),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(Object.assign(new Error('SMTP send timed out'), { code: 'ETIMEDOUT' })), hardStop);
         }),
@@ -96,5 +87,5 @@ export function createTransportSender(cfg: Config['email']['smtp'], opts: SmtpSe
     }
   }
 
-  return { send, close: () => transport.close() };
+  return { send, warm: () => undefined, close: () => transport.close() };
 }

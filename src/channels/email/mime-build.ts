@@ -1,0 +1,67 @@
+/**
+ * The MIME text of one outgoing mail, built here and handed to nodemailer as `raw` (with an explicit envelope).
+ * A support reply is always the same shape (text, optional HTML twin, a few threading headers), so this skips
+ * nodemailer's general composer (per-header normalisation, address parsing, a stream pipeline per part), which
+ * was most of the SMTP worker's CPU per mail. Encoding is libmime/libqp's (nodemailer's author's own libraries):
+ * RFC 2047 words for non-ASCII header text, folded header lines, quoted-printable UTF-8 bodies, CRLF throughout.
+ * Every header value is stripped of CR/LF so no caller text can add a header.
+ */
+import { randomBytes } from 'node:crypto';
+import libmime from 'libmime';
+import libqp from 'libqp';
+import type { SmtpMessage } from './smtp-transport.js';
+
+const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ').trim();
+
+/** `Name <addr>` with the name quoted or RFC 2047-encoded as needed; a bare address as is. */
+export function formatAddress(value: string): string {
+  const v = oneLine(value);
+  const m = /^(.*?)\s*<([^<>\s]+@[^<>\s]+)>$/.exec(v);
+  if (!m) return v;
+  const name = (m[1] ?? '').replace(/^"(.*)"$/, '$1').trim();
+  const addr = m[2] as string;
+  if (!name) return addr;
+  if (/[^\x20-\x7e]/.test(name)) return `${libmime.encodeWord(name, 'Q', 52)} <${addr}>`;
+  if (/^[\w !#$%&'*+\-/=?^`{|}~]+$/.test(name)) return `${name} <${addr}>`;
+  return `"${name.replace(/(["\\])/g, '\\$1')}" <${addr}>`;
+}
+
+/** `Name: value`, non-ASCII text as encoded words, folded at 76 columns. */
+function header(name: string, value: string, encode = false): string {
+  const v = encode ? libmime.encodeWords(oneLine(value), 'Q', 52) : oneLine(value);
+  return libmime.foldLines(`${name}: ${v}`, 76, false);
+}
+
+/** Quoted-printable UTF-8, soft-wrapped at 76 columns, CRLF line ends. */
+function qpBody(text: string): string {
+  const crlf = text.replace(/\r\n?|\n/g, '\r\n');
+  return libqp.wrap(libqp.encode(Buffer.from(crlf, 'utf8')), 76);
+}
+
+function textPart(type: 'plain' | 'html', body: string): string {
+  return `Content-Type: text/${type}; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${qpBody(body)}`;
+}
+
+/** RFC 5322 date in UTC, e.g. `Wed, 02 Dec 2026 19:34:00 +0000`. */
+function rfcDate(d: Date): string {
+  return d.toUTCString().replace(/GMT$/, '+0000');
+}
+
+export function buildMime(msg: SmtpMessage, date: Date = new Date(), boundary = `--_helpline_${randomBytes(12).toString('hex')}`): string {
+  const lines = [
+    header('From', formatAddress(msg.from)),
+    header('To', formatAddress(msg.to)),
+    header('Subject', msg.subject, true),
+    header('Date', rfcDate(date)),
+    header('Message-ID', msg.messageId),
+  ];
+  if (msg.inReplyTo) lines.push(header('In-Reply-To', msg.inReplyTo));
+  if (msg.references?.length) lines.push(header('References', msg.references.map(oneLine).join(' ')));
+  lines.push(header('Auto-Submitted', msg.autoSubmitted), 'X-Auto-Response-Suppress: All', 'MIME-Version: 1.0');
+  if (msg.html === undefined) {
+    const part = textPart('plain', msg.text);
+    return `${lines.join('\r\n')}\r\n${part}${part.endsWith('\r\n') ? '' : '\r\n'}`; // SMTP DATA ends on a line end
+  }
+  lines.push(`Content-Type: multipart/alternative;\r\n boundary="${boundary}"`);
+  return `${lines.join('\r\n')}\r\n\r\n--${boundary}\r\n${textPart('plain', msg.text)}\r\n--${boundary}\r\n${textPart('html', msg.html)}\r\n--${boundary}--\r\n`;
+}
