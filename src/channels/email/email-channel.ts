@@ -15,6 +15,7 @@ import { migrateEmailState } from './email-state.js';
 import { createThreadLookup } from './email-thread-lookup.js';
 import { createImapSync } from './imap-sync.js';
 import { createImapWatcher, type ImapStatus, type ImapWatcherOptions } from './imap-watcher.js';
+import { createOutboxIndex } from './outbox-index.js';
 import { createOutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
 import { createSmtpSender } from './smtp-sender.js';
 
@@ -63,8 +64,9 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
 
   // One pooled SMTP connection per outbox lane, so a send never waits in the pool's queue (and its timeout).
   const sender = createSmtpSender(config.smtp, { timeoutMs: deps.tuning?.smtpTimeoutMs ?? 30_000, maxConnections: deps.tuning?.outbox?.parallel });
-  const outbox = createOutboxWorker({ store, sender, from, log, staff: deps.staff, clock, random: deps.random, undeliverableMs, retentionMs: config.outboxRetentionMs, ...deps.tuning?.outbox });
-  const deliver = createEmailDeliver({ store, from, log, clock, queued: () => outbox.kick() });
+  const index = createOutboxIndex(); // derived lookups into the outbox array, shared by its writers and sender
+  const outbox = createOutboxWorker({ store, sender, from, log, staff: deps.staff, clock, random: deps.random, undeliverableMs, retentionMs: config.outboxRetentionMs, index, ...deps.tuning?.outbox });
+  const deliver = createEmailDeliver({ store, from, log, clock, queued: () => outbox.kick(), index });
 
   let stopping = false;
   const processor = createEmailProcessor({ config, store, conversations: deps.conversations, staff: deps.staff, log, clock, lookup, ownAddresses, undeliverableMs });

@@ -17,6 +17,7 @@ import type { Db, OutboxItem } from '../../store/schema.js';
 import type { Store } from '../../store/types.js';
 import { newMessageId, replyReferences, replySubject, textToHtml } from './compose-reply.js';
 import { indexSet, normalizeMessageId, threadGet } from './email-state.js';
+import { createOutboxIndex, type OutboxIndex } from './outbox-index.js';
 
 export interface EmailDeliverDeps {
   store: Store;
@@ -25,6 +26,8 @@ export interface EmailDeliverDeps {
   clock: () => Date;
   /** Called after an item is queued (wakes the outbox worker). */
   queued: () => void;
+  /** Shared with the outbox worker (default: its own). */
+  index?: OutboxIndex | undefined;
 }
 
 /** `email:<message-id>` (our InboundMessage ids) → `<message-id>`. */
@@ -34,6 +37,7 @@ export function messageIdOfInbound(inboundId: string): string {
 
 export function createEmailDeliver(deps: EmailDeliverDeps): DeliverPort {
   const { store, log } = deps;
+  const index = deps.index ?? createOutboxIndex();
   return {
     queuesInStore: true,
     async deliver(threadKey, reply) {
@@ -66,7 +70,7 @@ export function createEmailDeliver(deps: EmailDeliverDeps): DeliverPort {
         if (!thread) throw new AppError('not_found', 'Unknown email thread: no customer address to answer', { threadKey });
         const sourceId = reply.inReplyToId;
         if (sourceId) {
-          const dup = live.outbox.find((i) => i.threadKey === threadKey && i.payload.sourceId === sourceId && i.payload.replyKind === reply.kind);
+          const dup = index.findReply(live, threadKey, sourceId, reply.kind);
           if (dup) return { queued: false as const, id: dup.id };
         }
         const inReplyTo = (sourceId ? messageIdOfInbound(sourceId) : '') || thread.lastInboundId;

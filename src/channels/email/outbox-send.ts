@@ -8,6 +8,7 @@ import type { Db, OutboxItem } from '../../store/schema.js';
 import type { Store } from '../../store/types.js';
 import { newMessageId } from './compose-reply.js';
 import { indexSet, markUndeliverable, undeliverableUntil } from './email-state.js';
+import { createOutboxIndex, type OutboxIndex } from './outbox-index.js';
 import type { SmtpSender } from './smtp-sender.js';
 
 export interface OutboxSendDeps {
@@ -24,6 +25,8 @@ export interface OutboxSendDeps {
   undeliverableMs: number;
   /** The SMTP server's health as last seen. */
   health: (h: 'ok' | 'failing') => void;
+  /** Positions of outbox items (default: its own). */
+  index?: OutboxIndex | undefined;
 }
 
 interface Payload { kind: string; to: string; subject: string; text: string; html?: string | undefined; messageId?: string | undefined; inReplyTo?: string | undefined; references?: string[] | undefined }
@@ -45,12 +48,13 @@ export function outboxBackoffMs(attempts: number, baseMs: number, maxMs: number,
 
 export function createOutboxSend(deps: OutboxSendDeps): (item: OutboxItem) => Promise<void> {
   const { store, sender, log, baseMs, maxMs, maxAttempts, undeliverableMs, random } = deps;
+  const index = deps.index ?? createOutboxIndex();
   /**
-   * The outbox item `id` as seen through the update's view `db`, found by scanning the live array: the view
-   * wraps every element it hands out, and a scan of a long outbox through it cost a wrapper per item per mail.
+   * The outbox item `id` as seen through the update's view `db`, found in the live array through the index:
+   * the view wraps every element it hands out, and the outbox holds a month of mail.
    */
   const itemIn = (db: Db, id: string): OutboxItem | undefined => {
-    const i = store.read().outbox.findIndex((x) => x.id === id);
+    const i = index.position(store.read(), id);
     const it = i < 0 ? undefined : db.outbox[i];
     return it && it.id === id ? it : undefined;
   };

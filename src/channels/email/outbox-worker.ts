@@ -8,6 +8,7 @@
  * Message-ID) to a single mail.
  */
 import type { OutboxItem } from '../../store/schema.js';
+import { createOutboxIndex } from './outbox-index.js';
 import { runOutboxPass } from './outbox-pass.js';
 import { countPrunable, pruneOutbox } from './outbox-prune.js';
 import { createOutboxSend, type OutboxSendDeps } from './outbox-send.js';
@@ -28,7 +29,7 @@ export interface OutboxWorkerOptions {
   pruneEveryMs?: number | undefined;
 }
 
-export interface OutboxWorkerDeps extends OutboxWorkerOptions, Pick<OutboxSendDeps, 'store' | 'sender' | 'from' | 'log' | 'staff' | 'clock'> {
+export interface OutboxWorkerDeps extends OutboxWorkerOptions, Pick<OutboxSendDeps, 'store' | 'sender' | 'from' | 'log' | 'staff' | 'clock' | 'index'> {
   random?: (() => number) | undefined;
 }
 
@@ -53,9 +54,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const retentionMs = deps.retentionMs ?? 30 * 24 * 3600_000;
   const pruneEveryMs = deps.pruneEveryMs ?? 3600_000;
   let lastPrune = Number.NEGATIVE_INFINITY;
+  const index = deps.index ?? createOutboxIndex();
 
   const sendOne = createOutboxSend({
-    store, sender: deps.sender, from: deps.from, log, staff: deps.staff, clock: deps.clock,
+    store, sender: deps.sender, from: deps.from, log, staff: deps.staff, clock: deps.clock, index,
     random: deps.random ?? Math.random,
     baseMs: deps.retryBaseMs ?? 30_000,
     maxMs: deps.retryMaxMs ?? 3600_000,
@@ -66,8 +68,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
 
   function due(): OutboxItem[] {
     const now = deps.clock().getTime();
-    return store.read().outbox
-      .filter((i) => i.channel === 'email' && i.status === 'pending' && Date.parse(i.nextAttemptAt) <= now)
+    return index.pending(store.read())
+      .filter((i) => i.channel === 'email' && Date.parse(i.nextAttemptAt) <= now)
       .sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt));
   }
 
@@ -123,8 +125,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       } finally {
         running = false;
         let nextDue = Number.POSITIVE_INFINITY;
-        for (const i of store.read().outbox) {
-          if (i.channel === 'email' && i.status === 'pending') nextDue = Math.min(nextDue, Date.parse(i.nextAttemptAt));
+        for (const i of index.pending(store.read())) {
+          if (i.channel === 'email') nextDue = Math.min(nextDue, Date.parse(i.nextAttemptAt));
         }
         const wait = Number.isFinite(nextDue) ? nextDue - deps.clock().getTime() : pollMs;
         schedule(Math.max(10, Math.min(pollMs, wait)));
