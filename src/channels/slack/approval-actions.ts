@@ -81,7 +81,7 @@ export function registerApprovalActions(app: App, deps: {
     const approvalId = action.value ?? '';
     if (!deps.teamOk(body.team?.id) || !approvalId) return;
     if (channel && ts) deps.notifier.rememberCard(approvalId, { channel, ts });
-    if (!(await deps.staff.isStaff(user))) {
+    if (!(await deps.staff.isStaff(user, { fresh: true }))) { // membership as of this click, not a cached list
       deps.log.warn({ approvalId, userId: user }, 'approval click from a non-staff user refused');
       await ephemeral(channel, user, 'Only Helpline support staff can approve or deny requests. Nothing was changed.');
       return;

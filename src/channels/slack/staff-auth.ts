@@ -3,8 +3,12 @@ import type { Logger } from '../../config/logger.js';
 import type { LaneRunner } from './rate-limit.js';
 
 export interface StaffAuth {
-  /** Allow-list of Slack user ids, or member of the configured user group (cached with a TTL). Errors deny. */
-  isStaff(userId: string): Promise<boolean>;
+  /**
+   * Allow-list of Slack user ids, or member of the configured user group (cached with a TTL). Errors deny.
+   * `fresh`: read the group now (for approving or denying a sensitive action, where someone just removed
+   * from the group must not still decide for the rest of the TTL).
+   */
+  isStaff(userId: string, opts?: { fresh?: boolean }): Promise<boolean>;
   /** Synchronous check from what is known now (allow-list + last successful user-group read); for support's staff check. */
   isStaffSync(userId: string): boolean;
 }
@@ -24,8 +28,8 @@ export function createStaffAuth(deps: {
   let group: { members: Set<string>; at: number } | undefined;
   let inflight: Promise<Set<string>> | undefined;
 
-  async function loadGroup(usergroup: string): Promise<Set<string>> {
-    if (group && now() - group.at < ttlMs) return group.members;
+  async function loadGroup(usergroup: string, fresh: boolean): Promise<Set<string>> {
+    if (!fresh && group && now() - group.at < ttlMs) return group.members;
     inflight ??= deps.lanes
       .run('usergroups.users.list', () => deps.client.usergroups.users.list({ usergroup }))
       .then((res) => {
@@ -40,12 +44,12 @@ export function createStaffAuth(deps: {
   }
 
   return {
-    async isStaff(userId) {
+    async isStaff(userId, opts) {
       if (!userId) return false;
       if (allow.has(userId)) return true;
       if (!deps.staffUsergroup) return false;
       try {
-        return (await loadGroup(deps.staffUsergroup)).has(userId);
+        return (await loadGroup(deps.staffUsergroup, opts?.fresh === true)).has(userId);
       } catch (err) {
         group = undefined; // an unreadable group denies, and is read again next time
         deps.log.warn({ err: (err as Error).message, usergroup: deps.staffUsergroup }, 'staff user group unreadable; denying');

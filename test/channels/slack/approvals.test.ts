@@ -193,6 +193,26 @@ describe('approval cards and decisions in Slack', () => {
     expect(hh.channel.staffAuth.isStaffSync('URANDOM')).toBe(false);
   });
 
+  it('someone just removed from the staff user group can no longer decide, even while the group is cached', async () => {
+    const first = pendingApproval();
+    const second = pendingApproval({ id: 'apr_2', cardId: 'card_2' });
+    const approvals = new Map([[first.id, first], [second.id, second]]);
+    h = await startHarness({ tools: supportTools(approvals, []), customers: [customer], config: { staffUserIds: [], staffUsergroup: 'S0STAFF' } });
+    const hh = h;
+    hh.fake.usergroups.set('S0STAFF', ['UGROUP']);
+    await hh.channel.staff.approvalRequested(first);
+    await hh.channel.staff.approvalRequested(second);
+    await click(hh, { user: 'UGROUP', actionId: 'approval_approve', ts: hh.channel.staff.cardOf('apr_1')?.ts ?? '', blocks: [] });
+    await hh.fake.waitFor(() => hh.fake.callsOf('chat.update').length === 1);
+    expect(approvals.get('apr_1')?.status).toBe('approved');
+    hh.fake.usergroups.set('S0STAFF', []); // removed from the group a moment later
+    expect(await hh.channel.staffAuth.isStaff('UGROUP')).toBe(true); // the cached list still says staff…
+    await click(hh, { user: 'UGROUP', actionId: 'approval_approve', ts: hh.channel.staff.cardOf('apr_2')?.ts ?? '', blocks: [] });
+    const eph = await hh.fake.waitFor(() => hh.fake.callsOf('chat.postEphemeral')[0]);
+    expect(String(eph.args['text'])).toMatch(/Only Helpline support staff/); // …but the click is checked against Slack now
+    expect(approvals.get('apr_2')?.status).toBe('pending');
+  });
+
   it('if the customer cannot be told, the decision still stands and the staff member is asked to follow up', async () => {
     const { approvals, card, ts } = await setUp(pendingApproval());
     const hh = h!;
