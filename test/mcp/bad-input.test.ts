@@ -181,6 +181,6 @@ describe('value checks', () => {
   const transitions: Array<[string, string]> = [['T-1002', 'in_progress'], ['T-1004', 'resolved'], ['T-1001', 'open'], ['T-1003', 'open']];
   it.each(transitions)('%s cannot move to %s; respond_to_ticket with that status adds no message either', async (ticketId, status) => {
     await rejects('staff', 'update_ticket_status', { ticketId, status }, /invalid_transition/);
-    await rejects('staff', 'respond_to_ticket', { ticketId, message: 'should not be stored', status }, /invalid_transition/);
+    await rejects('staff', 'respond_to_ticket', { ticketId, message: 'should not be stored', visibility: 'public', status }, /invalid_transition/);
   });
 });

@@ -52,13 +52,21 @@ describe('staff tools (happy paths)', () => {
 
   it('respond_to_ticket adds a public response, moves the status and adds a CRM note', async () => {
     const notesBefore = h.store.read().notes.length;
-    const r = await call(staff, 'respond_to_ticket', { ticketId: 'T-1001', message: 'We lifted the block; please try again.', status: 'in_progress', note: 'Travel notice added.' });
+    const r = await call(staff, 'respond_to_ticket', { ticketId: 'T-1001', message: 'We lifted the block; please try again.', visibility: 'public', status: 'in_progress', note: 'Travel notice added.' });
     const { ticket } = ok<{ ticket: { status: string; messages: Array<{ body: string; visibility: string }> } }>(r);
     expect(ticket.status).toBe('in_progress');
     expect(ticket.messages.at(-1)).toMatchObject({ body: 'We lifted the block; please try again.', visibility: 'public' });
     expect(ticketIn('T-1001')?.firstResponseAt).toBeDefined();
     expect(h.store.read().notes).toHaveLength(notesBefore + 1);
     expect(h.store.read().notes.at(-1)).toMatchObject({ customerId: 'cus_001', body: 'Travel notice added.' });
+  });
+
+  it('respond_to_ticket makes the caller choose who may read the response (no silent public default)', async () => {
+    const before = ticketIn('T-1001')?.messages.length;
+    const r = await call(staff, 'respond_to_ticket', { ticketId: 'T-1001', message: 'drafted by the model for staff' });
+    expect(r.isError).toBe(true);
+    expect(JSON.stringify(r.content)).toMatch(/visibility/);
+    expect(ticketIn('T-1001')?.messages.length).toBe(before);
   });
 
   it('respond_to_ticket with internal visibility is hidden from the customer', async () => {

@@ -9,13 +9,14 @@ export const respondToTicket = defineTool({
   audience: ['staff'],
   title: 'Respond to a ticket',
   description:
-    'Staff only. Adds a response to a ticket: `visibility` public (default; the customer sees it) or internal (staff only). ' +
+    'Staff only. Adds a response to a ticket: `visibility` must be chosen: public (the customer sees it) or internal (staff only). ' +
     'Optionally moves the ticket to `status` in the same step (open → in_progress → resolved → closed; resolved/closed may be reopened) ' +
-    'and records `note` as a CRM note on the customer. Needs `ticketId` and `message`.',
+    'and records `note` as a CRM note on the customer. Needs `ticketId`, `message` and `visibility`.',
   inputSchema: z.strictObject({
     ticketId,
     message: text(10_000),
-    visibility: z.enum(['public', 'internal']).optional(),
+    // Required here (no default): a model drafting for staff must say whether the customer may read it.
+    visibility: z.enum(['public', 'internal']),
     status: ticketStatus.optional(),
     note: optText(2_000).describe('CRM note to add to the customer'),
   }),
