@@ -93,38 +93,43 @@ export function createChangeTracker(): ChangeTracker {
 
   function view(db: Db): Db {
     const cache = new WeakMap<object, object>();
+    /** Where each wrapped target sits; one handler serves every proxy of this view (no closures per proxy). */
+    const whereOf = new WeakMap<object, Where>();
     const wrap = (value: object, where: Where): object => {
       const hit = cache.get(value);
       if (hit) return hit;
-      const p = new Proxy(value, handler(where));
+      const p = new Proxy(value, handler);
       cache.set(value, p);
+      whereOf.set(value, where);
       targets.set(p, value);
       return p;
     };
-    const handler = (where: Where): ProxyHandler<object> => ({
+    const at = (target: object): Where => whereOf.get(target) as Where;
+    const handler: ProxyHandler<object> = {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver) as unknown;
         if (value === null || typeof value !== 'object' || typeof prop === 'symbol') return value;
         if (targets.has(value)) return value;
         const desc = Reflect.getOwnPropertyDescriptor(target, prop);
         if (desc && desc.configurable === false && desc.writable === false) return value; // proxy invariant
+        const where = at(target);
         const child: Where = where.level === 0 ? { level: 1, coll: prop, key: '' } : where.level === 1 ? { level: 2, coll: where.coll, key: prop } : where;
         return wrap(value, child);
       },
       set(target, prop, value) {
-        markFor(where, target, prop);
+        markFor(at(target), target, prop);
         return Reflect.set(target, prop, unwrapDeep(value));
       },
       deleteProperty(target, prop) {
-        markFor(where, target, prop);
+        markFor(at(target), target, prop);
         return Reflect.deleteProperty(target, prop);
       },
       defineProperty(target, prop, desc) {
-        markFor(where, target, prop);
+        markFor(at(target), target, prop);
         const d = 'value' in desc ? { ...desc, value: unwrapDeep(desc.value) } : desc;
         return Reflect.defineProperty(target, prop, d);
       },
-    });
+    };
     return wrap(db, { level: 0, coll: '', key: '' }) as Db;
   }
 

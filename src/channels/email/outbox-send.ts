@@ -7,7 +7,7 @@ import type { StaffNotifier } from '../../conversations/types.js';
 import type { Db, OutboxItem } from '../../store/schema.js';
 import type { Store } from '../../store/types.js';
 import { newMessageId } from './compose-reply.js';
-import { indexSet, markUndeliverable, undeliverableUntil } from './email-state.js';
+import { indexGet, indexSet, markUndeliverable, undeliverableUntil } from './email-state.js';
 import { createOutboxIndex, type OutboxIndex } from './outbox-index.js';
 import type { SmtpSender } from './smtp-sender.js';
 
@@ -117,7 +117,9 @@ export function createOutboxSend(deps: OutboxSendDeps): (item: OutboxItem) => Pr
         it.attempts += 1;
         it.sentAt = now.toISOString();
         delete it.lastError;
-        if (it.threadKey.startsWith('email:')) indexSet(db, messageId, { threadKey: it.threadKey, dir: 'out' });
+        // A reply was indexed when it was queued; rewrite the index shard only for mail that was not (system mail, older items).
+        const had = indexGet(store.read(), messageId);
+        if (it.threadKey.startsWith('email:') && (had?.threadKey !== it.threadKey || had.dir !== 'out')) indexSet(db, messageId, { threadKey: it.threadKey, dir: 'out' });
         scrubSystemBody(it, 'sent');
       });
       recorded.catch((err: unknown) => log.error({ outboxId: item.id, err: String(err) }, 'email sent, but recording it failed; it is written with the next store update'));

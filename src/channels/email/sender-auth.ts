@@ -30,16 +30,23 @@ export interface AuthResult {
 
 /** Remove RFC 5322 comments `( … )`, including nested ones, in one linear pass. */
 function stripComments(value: string): string {
+  if (!value.includes('(')) return value; // the usual header: nothing to strip, nothing to copy
   let depth = 0;
   let out = '';
   let quoted = false;
-  for (const ch of value) {
-    if (ch === '"' && depth === 0) quoted = !quoted;
-    if (!quoted && ch === '(') depth++;
-    else if (!quoted && ch === ')' && depth > 0) depth--;
-    else if (depth === 0) out += ch;
+  let from = 0; // start of the run of kept characters not yet copied to `out`
+  for (let i = 0; i < value.length; i++) {
+    const ch = value.charCodeAt(i);
+    if (ch === 34 /* " */ && depth === 0) quoted = !quoted;
+    if (!quoted && ch === 40 /* ( */) {
+      if (depth === 0) out += value.slice(from, i);
+      depth++;
+    } else if (!quoted && ch === 41 /* ) */ && depth > 0) {
+      depth--;
+      if (depth === 0) from = i + 1;
+    }
   }
-  return out;
+  return depth === 0 ? out + value.slice(from) : out;
 }
 
 export function parseAuthenticationResults(value: string): { authservId: string; results: AuthResult[] } {

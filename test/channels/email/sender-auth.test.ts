@@ -15,6 +15,18 @@ describe('sender verification', () => {
     ]);
   });
 
+  it('drops nested comments but keeps parentheses inside quotes and stray closing ones', () => {
+    const r = parseAuthenticationResults('mx.helpline.test (outer (inner; dmarc=fail) still); dkim=pass header.b="a(b)c" header.d=example.com) ; spf=pass');
+    expect(r.authservId).toBe('mx.helpline.test');
+    expect(r.results).toEqual([
+      { method: 'dkim', result: 'pass', props: { 'header.b': 'a(b)c', 'header.d': 'example.com)' } },
+      { method: 'spf', result: 'pass', props: {} },
+    ]);
+    // An unclosed comment hides everything after it.
+    expect(parseAuthenticationResults('mx.helpline.test; dkim=pass (unclosed; dmarc=pass header.from=example.com').results)
+      .toEqual([{ method: 'dkim', result: 'pass', props: {} }]);
+  });
+
   it('accepts DMARC pass or aligned DKIM pass from the trusted server only', () => {
     expect(verifySenderAuth({ ...base, authResults: ['mx.helpline.test; dmarc=pass header.from=example.com'] }).verified).toBe(true);
     expect(verifySenderAuth({ ...base, authResults: ['mx.helpline.test; dkim=pass header.d=example.com'] }).verified).toBe(true);
