@@ -43,7 +43,8 @@ export interface Config {
     /** Sent and failed outbox mail is kept this long, then dropped. Default 30 days. */
     outboxRetentionMs?: number | undefined;
   };
-  http: { port: number | undefined; host: string };
+  /** `ops`: a separate listener for health, readiness and metrics (then HTTP_PORT serves only the reset page). */
+  http: { port: number | undefined; host: string; ops?: { port: number; host: string } | undefined };
 }
 
 /** Build the typed config from an environment map (default: process.env, after loading `.env` if present). */
@@ -105,6 +106,6 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
       replyBudgetPerThreadHour: env.EMAIL_REPLY_BUDGET_PER_THREAD_HOUR,
       outboxRetentionMs: env.EMAIL_OUTBOX_RETENTION_DAYS * 24 * 3600_000,
     },
-    http: { port: env.HTTP_PORT, host: env.HTTP_HOST },
+    http: { port: env.HTTP_PORT, host: env.HTTP_HOST, ops: env.OPS_PORT === undefined ? undefined : { port: env.OPS_PORT, host: env.OPS_HOST } },
   };
 }

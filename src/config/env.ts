@@ -84,6 +84,9 @@ export const envSchema = z.object({
 
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HTTP_HOST: z.string().default('127.0.0.1'),
+  /** When set: /healthz, /readyz and /metrics move to this listener (your monitoring network), off HTTP_PORT. */
+  OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  OPS_HOST: z.string().default('127.0.0.1'),
 });
 
 export type Env = z.infer<typeof envSchema>;

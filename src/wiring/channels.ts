@@ -13,6 +13,8 @@ export interface ChannelSet {
   slack?: SlackChannel | undefined;
   email?: EmailChannel | undefined;
   http?: HttpServer | undefined;
+  /** The separate health/readiness/metrics listener, when OPS_PORT is set. */
+  ops?: HttpServer | undefined;
 }
 
 export interface ChannelWiringDeps {
@@ -83,16 +85,23 @@ export function startChannels(d: ChannelWiringDeps): ChannelSet {
   }
 
   const port = d.httpPort ?? config.http.port;
+  const opsAt = config.http.ops;
+  const metrics = { contentType: 'text/plain; version=0.0.4; charset=utf-8', text: d.metricsText };
   if (port !== undefined) {
     d.starters.push(async () => {
       set.http = await startHttpServer({
-        host: config.http.host, port, log: log.child({ component: 'http' }), checks,
-        metrics: { contentType: 'text/plain; version=0.0.4; charset=utf-8', text: d.metricsText },
+        host: config.http.host, port, log: log.child({ component: 'http' }), checks, metrics, ops: opsAt === undefined,
         resetPage: createResetPage({ passwords: d.support.passwords, log: log.child({ component: 'reset-page' }), publicOrigin: new URL(config.approvals.publicBaseUrl).origin }),
       });
     });
     d.stoppers.push(() => set.http?.close());
     d.channels.push('http');
+  }
+  if (opsAt) {
+    d.starters.push(async () => {
+      set.ops = await startHttpServer({ host: opsAt.host, port: opsAt.port, log: log.child({ component: 'ops-http' }), checks, metrics });
+    });
+    d.stoppers.push(() => set.ops?.close());
   }
   return set;
 }

@@ -79,4 +79,24 @@ describe('app wiring', () => {
     expect(metrics).toMatch(/helpline_turn_overhead_seconds_count 1/);
     expect(metrics).toMatch(/helpline_outbox_depth 0/);
   });
+
+  it('with OPS_PORT, health, readiness and metrics move off the public listener, which keeps only the reset page', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'helpline-app-'));
+    const config = loadConfig({
+      DATA_FILE: join(dir, 'db.json'), SEED_FILE: root('data/seed.json'), KB_DIR: root('data/kb'), LOG_LEVEL: 'silent', OPS_PORT: '0',
+    });
+    app = await createApp(config, { log: silentLogger(), terminal: 'never', httpPort: 0, approvalSweepMs: 0 });
+    await app.start();
+    const pub = app.wired.http!.url;
+    const ops = app.wired.ops!.url;
+    expect(ops).not.toBe(pub);
+    for (const path of ['/readyz', '/metrics']) {
+      expect((await fetch(`${pub}${path}`)).status).toBe(404);
+      expect((await fetch(`${ops}${path}`)).status).toBe(200);
+    }
+    expect((await fetch(`${ops}/healthz`)).status).toBe(200);
+    const reset = await fetch(`${pub}/reset/not-a-real-token`);
+    expect(await reset.text()).toMatch(/link/i); // the reset page's own "invalid link" answer
+    expect((await fetch(`${ops}/reset/not-a-real-token`)).status).toBe(404);
+  });
 });

@@ -13,6 +13,8 @@ export interface HttpServerDeps {
   checks: Record<string, ReadinessCheck>;
   metrics?: { contentType: string; text(): Promise<string> } | undefined;
   resetPage?: ((req: IncomingMessage, res: ServerResponse, token: string) => Promise<void>) | undefined;
+  /** Serve /readyz and /metrics (default true). A public listener that only carries the reset page says false. */
+  ops?: boolean | undefined;
 }
 
 export interface HttpServer {
@@ -43,22 +45,23 @@ function json(res: ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
-/** Health, readiness, Prometheus metrics and the password-reset page, on one small server. */
+/** Health, readiness, Prometheus metrics and the password-reset page, on one small server (or two: see `ops`). */
 export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
+  const ops = deps.ops ?? true;
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const route = async () => {
       if (req.method === 'GET' && path === '/healthz') return json(res, 200, { status: 'ok' });
-      if (req.method === 'GET' && path === '/readyz') {
+      if (req.method === 'GET' && path === '/readyz' && ops) {
         const { ok, results } = await readiness(deps.checks);
         const failing = Object.entries(results).filter(([, v]) => v !== 'ok').map(([k]) => k);
         return json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', failing, checks: results });
       }
-      if (req.method === 'GET' && path === '/metrics' && deps.metrics) {
+      if (req.method === 'GET' && path === '/metrics' && ops && deps.metrics) {
         res.writeHead(200, { 'Content-Type': deps.metrics.contentType });
         return res.end(await deps.metrics.text());
       }
-      if (req.method === 'GET' && path === '/static/reset.css') {
+      if (req.method === 'GET' && path === '/static/reset.css' && deps.resetPage) {
         res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600', 'X-Content-Type-Options': 'nosniff' });
         return res.end(RESET_CSS);
       }
