@@ -102,7 +102,7 @@ export const turnOverheadBench: Bench = {
         correct: onFile.ok && onMem.ok,
         problems: [...onFile.problems, ...onMem.problems],
         notes: [
-          `file store: ${fmt(onFile.rewrites, 1)} durable commits (journal append + fdatasync) per turn, p50 ${fmt(median(onFile.rewriteMs), 1)} ms each; ` +
+          `file store: ${fmt(onFile.rewrites, 1)} durable commits (durable journal appends) per turn, p50 ${fmt(median(onFile.rewriteMs), 1)} ms each; ` +
             `the same turn on the memory store spends ${fmt(median(onMem.outside), 2)} ms outside the model`,
         ],
       };
