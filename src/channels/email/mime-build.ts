@@ -7,19 +7,37 @@
  * Every header value is stripped of CR/LF so no caller text can add a header.
  */
 import { randomBytes } from 'node:crypto';
+import { domainToASCII } from 'node:url';
 import libmime from 'libmime';
 import libqp from 'libqp';
 import type { SmtpMessage } from './smtp-transport.js';
 
-const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ').trim();
+/** One header line's worth of text: line breaks become spaces, other control characters go (a raw NUL or ESC
+ * in a header breaks RFC 5322, and a strict server's 5xx would mark the customer's address undeliverable). */
+const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '').trim();
+
+const DOT_ATOM = /^[\w!#$%&'*+\-/=?^`{|}~]+(\.[\w!#$%&'*+\-/=?^`{|}~]+)*$/;
+
+/** `local@domain` for a header: the domain in ASCII (punycode), a local part that is no dot-atom quoted. */
+function formatMailbox(addr: string): string {
+  const at = addr.lastIndexOf('@');
+  if (at < 1) return addr;
+  const local = addr.slice(0, at);
+  const domain = addr.slice(at + 1);
+  const ascii = /^[\x20-\x7e]*$/.test(domain) ? domain : domainToASCII(domain) || domain;
+  const quoted = DOT_ATOM.test(local) || /^".*"$/.test(local) || /[^\x20-\x7e]/.test(local) ? local : `"${local.replace(/(["\\])/g, '\\$1')}"`;
+  return `${quoted}@${ascii}`;
+}
 
 /** `Name <addr>` with the name quoted or RFC 2047-encoded as needed; a bare address as is. */
 export function formatAddress(value: string): string {
   const v = oneLine(value);
   const m = /^(.*?)\s*<([^<>\s]+@[^<>\s]+)>$/.exec(v);
-  if (!m) return v;
-  const name = (m[1] ?? '').replace(/^"(.*)"$/, '$1').trim();
-  const addr = m[2] as string;
+  if (!m) return formatMailbox(v);
+  const raw = (m[1] ?? '').trim();
+  const q = /^"(.*)"$/.exec(raw);
+  const name = (q ? (q[1] ?? '').replace(/\\(.)/g, '$1') : raw).trim(); // a quoted name arrives escaped: unescape once
+  const addr = formatMailbox(m[2] as string);
   if (!name) return addr;
   if (/[^\x20-\x7e]/.test(name)) return `${libmime.encodeWord(name, 'Q', 52)} <${addr}>`;
   if (/^[\w !#$%&'*+\-/=?^`{|}~]+$/.test(name)) return `${name} <${addr}>`;

@@ -65,11 +65,28 @@ describe('buildMime', () => {
     expect(m.subject).toBe('Hi Bcc: victim@evil.example');
   });
 
+  it('drops control characters a customer can put in a subject or a Message-ID', async () => {
+    const raw = buildMime({ ...base, subject: 'Re: a\u0000b\u001bc\u007fd\tz', inReplyTo: '<x\u0007y@customers.example>', references: ['<r\u0000@x>'] });
+    expect(raw).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/);
+    const m = await simpleParser(raw);
+    expect(m.subject).toBe('Re: abcd\tz'); // a tab is allowed in a header
+    expect(m.inReplyTo).toBe('<xy@customers.example>');
+  });
+
+  it('writes an international domain in ASCII and quotes a local part that needs it', () => {
+    expect(formatAddress('ana@jõgeva.ee')).toBe('ana@xn--jgeva-dua.ee');
+    expect(formatAddress('Ana <ana@jõgeva.ee>')).toBe('Ana <ana@xn--jgeva-dua.ee>');
+    expect(formatAddress('"john.doe"@example.com')).toBe('"john.doe"@example.com'); // already quoted: as is
+    expect(formatAddress('john..doe@example.com')).toBe('"john..doe"@example.com');
+    expect(formatAddress('first.last+tag@example.com')).toBe('first.last+tag@example.com');
+  });
+
   it('quotes or encodes display names so they stay one address', () => {
     expect(formatAddress('support@acme.example')).toBe('support@acme.example');
     expect(formatAddress('Acme Support <support@acme.example>')).toBe('Acme Support <support@acme.example>');
     expect(formatAddress('Acme, Inc. <support@acme.example>')).toBe('"Acme, Inc." <support@acme.example>');
     expect(formatAddress('"Acme Support" <support@acme.example>')).toBe('Acme Support <support@acme.example>');
     expect(formatAddress('Ana "the" Lee <ana@customers.example>')).toBe('"Ana \\"the\\" Lee" <ana@customers.example>');
+    expect(formatAddress('"Support \\"Team\\"" <s@acme.example>')).toBe('"Support \\"Team\\"" <s@acme.example>'); // escaped once, not twice
   });
 });
