@@ -28,8 +28,11 @@ export function createStaffAuth(deps: {
   let group: { members: Set<string>; at: number } | undefined;
   let inflight: Promise<Set<string>> | undefined;
 
+  /** A read this recent counts as fresh: bounds Slack calls when clicks come fast (usergroups.users.list is tier 2). */
+  const FRESH_MS = 10_000;
+
   async function loadGroup(usergroup: string, fresh: boolean): Promise<Set<string>> {
-    if (!fresh && group && now() - group.at < ttlMs) return group.members;
+    if (group && now() - group.at < (fresh ? Math.min(FRESH_MS, ttlMs) : ttlMs)) return group.members;
     inflight ??= deps.lanes
       .run('usergroups.users.list', () => deps.client.usergroups.users.list({ usergroup }))
       .then((res) => {
@@ -51,7 +54,9 @@ export function createStaffAuth(deps: {
       try {
         return (await loadGroup(deps.staffUsergroup, opts?.fresh === true)).has(userId);
       } catch (err) {
-        group = undefined; // an unreadable group denies, and is read again next time
+        // An unreadable group denies this check and is read again next time; a list still within its TTL is kept
+        // for the synchronous check (a failed fresh read says nothing new about who is staff).
+        if (group && now() - group.at >= ttlMs) group = undefined;
         deps.log.warn({ err: (err as Error).message, usergroup: deps.staffUsergroup }, 'staff user group unreadable; denying');
         return false;
       }

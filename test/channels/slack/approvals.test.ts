@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Approval } from '../../../src/store/schema.js';
 import type { Caller } from '../../../src/support/caller.js';
 import { postForm } from '../../helpers/slack-sign.js';
@@ -205,12 +205,20 @@ describe('approval cards and decisions in Slack', () => {
     await click(hh, { user: 'UGROUP', actionId: 'approval_approve', ts: hh.channel.staff.cardOf('apr_1')?.ts ?? '', blocks: [] });
     await hh.fake.waitFor(() => hh.fake.callsOf('chat.update').length === 1);
     expect(approvals.get('apr_1')?.status).toBe('approved');
-    hh.fake.usergroups.set('S0STAFF', []); // removed from the group a moment later
-    expect(await hh.channel.staffAuth.isStaff('UGROUP')).toBe(true); // the cached list still says staff…
-    await click(hh, { user: 'UGROUP', actionId: 'approval_approve', ts: hh.channel.staff.cardOf('apr_2')?.ts ?? '', blocks: [] });
-    const eph = await hh.fake.waitFor(() => hh.fake.callsOf('chat.postEphemeral')[0]);
-    expect(String(eph.args['text'])).toMatch(/Only Helpline support staff/); // …but the click is checked against Slack now
-    expect(approvals.get('apr_2')?.status).toBe('pending');
+    const reads = hh.fake.callsOf('usergroups.users.list').length;
+    hh.fake.usergroups.set('S0STAFF', []); // removed from the group
+    const real = Date.now.bind(Date);
+    vi.spyOn(Date, 'now').mockImplementation(() => real() + 11_000); // 11 s later: past the 10 s a read counts as fresh
+    try {
+      expect(await hh.channel.staffAuth.isStaff('UGROUP')).toBe(true); // the 5-minute cached list still says staff…
+      await click(hh, { user: 'UGROUP', actionId: 'approval_approve', ts: hh.channel.staff.cardOf('apr_2')?.ts ?? '', blocks: [] });
+      const eph = await hh.fake.waitFor(() => hh.fake.callsOf('chat.postEphemeral')[0]);
+      expect(String(eph.args['text'])).toMatch(/Only Helpline support staff/); // …but the click is checked against Slack now
+      expect(approvals.get('apr_2')?.status).toBe('pending');
+      expect(hh.fake.callsOf('usergroups.users.list').length).toBe(reads + 1); // one read for the click, none for the cached check
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it('if the customer cannot be told, the decision still stands and the staff member is asked to follow up', async () => {
