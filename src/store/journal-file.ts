@@ -56,11 +56,12 @@ export interface JournalAppender {
 }
 
 /**
- * Journals are opened O_DSYNC where the platform has it: each write returns once its data (and the file size)
- * is on stable storage, like write + fdatasync, in one trip to the I/O thread pool instead of two (each trip
- * wakes a pool thread, which on a busy machine also costs the event loop its CPU for a moment).
+ * On Linux journals are opened O_DSYNC: each write returns once its data (and the file size) is on stable
+ * storage, like write + fdatasync, in one trip to the I/O thread pool instead of two (each trip wakes a pool
+ * thread, which on a busy machine also costs the event loop its CPU for a moment). Elsewhere write + fdatasync:
+ * on macOS libuv's fdatasync is F_FULLFSYNC (flushes the drive cache), which O_DSYNC is not.
  */
-const DSYNC = constants.O_DSYNC ?? 0;
+const DSYNC = process.platform === 'linux' ? (constants.O_DSYNC ?? 0) : 0;
 const APPEND_FLAGS = DSYNC ? constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | DSYNC : 'a';
 
 export function createJournalAppender(file: string): JournalAppender {
