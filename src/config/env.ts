@@ -5,6 +5,8 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+/** A TCP port, or unset when absent or empty (`OPS_PORT=` from a compose file must not mean port 0). */
+const port = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional());
 const opt = z
   .string()
   .optional()
@@ -82,10 +84,10 @@ export const envSchema = z.object({
   EMAIL_REPLY_BUDGET_PER_THREAD_HOUR: int(10, 1),
   EMAIL_OUTBOX_RETENTION_DAYS: int(30, 1),
 
-  HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HTTP_PORT: port,
   HTTP_HOST: z.string().default('127.0.0.1'),
-  /** When set: /healthz, /readyz and /metrics move to this listener (your monitoring network), off HTTP_PORT. */
-  OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** When set: /readyz and /metrics move to this listener (your monitoring network), off HTTP_PORT; /healthz is on both. */
+  OPS_PORT: port,
   OPS_HOST: z.string().default('127.0.0.1'),
 });
 
