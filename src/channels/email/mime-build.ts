@@ -17,6 +17,8 @@ import type { SmtpMessage } from './smtp-transport.js';
 const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '').trim();
 
 const DOT_ATOM = /^[\w!#$%&'*+\-/=?^`{|}~]+(\.[\w!#$%&'*+\-/=?^`{|}~]+)*$/;
+/** An RFC 5322 quoted-string. */
+const quote = (s: string): string => `"${s.replace(/(["\\])/g, '\\$1')}"`;
 
 /** `local@domain` for a header: the domain in ASCII (punycode), a local part that is no dot-atom quoted. */
 function formatMailbox(addr: string): string {
@@ -25,7 +27,7 @@ function formatMailbox(addr: string): string {
   const local = addr.slice(0, at);
   const domain = addr.slice(at + 1);
   const ascii = /^[\x20-\x7e]*$/.test(domain) ? domain : domainToASCII(domain) || domain;
-  const quoted = DOT_ATOM.test(local) || /^".*"$/.test(local) || /[^\x20-\x7e]/.test(local) ? local : `"${local.replace(/(["\\])/g, '\\$1')}"`;
+  const quoted = DOT_ATOM.test(local) || /^".*"$/.test(local) || /[^\x20-\x7e]/.test(local) ? local : quote(local);
   return `${quoted}@${ascii}`;
 }
 
@@ -41,7 +43,7 @@ export function formatAddress(value: string): string {
   if (!name) return addr;
   if (/[^\x20-\x7e]/.test(name)) return `${libmime.encodeWord(name, 'Q', 52)} <${addr}>`;
   if (/^[\w !#$%&'*+\-/=?^`{|}~]+$/.test(name)) return `${name} <${addr}>`;
-  return `"${name.replace(/(["\\])/g, '\\$1')}" <${addr}>`;
+  return `${quote(name)} <${addr}>`;
 }
 
 /** `Name: value`, non-ASCII text as encoded words, folded at 76 columns. */

@@ -40,8 +40,12 @@ export function createOutboxIndex(): OutboxIndex {
   function sync(db: Readonly<Db>): readonly OutboxItem[] {
     const cur = db.outbox;
     if (cur !== arr || cur.length < seen) reset(cur);
-    for (; seen < cur.length; seen++) add(cur[seen] as OutboxItem, seen);
+    fill(cur);
     return cur;
+  }
+  /** Add the items appended since the last look. */
+  function fill(cur: readonly OutboxItem[]): void {
+    for (; seen < cur.length; seen++) add(cur[seen] as OutboxItem, seen);
   }
   function reset(cur: readonly OutboxItem[]): void {
     arr = cur;
@@ -58,7 +62,7 @@ export function createOutboxIndex(): OutboxIndex {
   /** A lookup that missed or did not match: the array changed under us in a way its length does not show. */
   function rebuild(cur: readonly OutboxItem[]): void {
     reset(cur);
-    for (; seen < cur.length; seen++) add(cur[seen] as OutboxItem, seen);
+    fill(cur);
   }
 
   function position(db: Readonly<Db>, id: string): number {

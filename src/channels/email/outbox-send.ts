@@ -118,8 +118,10 @@ export function createOutboxSend(deps: OutboxSendDeps): (item: OutboxItem) => Pr
         it.sentAt = now.toISOString();
         delete it.lastError;
         // A reply was indexed when it was queued; rewrite the index shard only for mail that was not (system mail, older items).
-        const had = indexGet(store.read(), messageId);
-        if (it.threadKey.startsWith('email:') && (had?.threadKey !== it.threadKey || had.dir !== 'out')) indexSet(db, messageId, { threadKey: it.threadKey, dir: 'out' });
+        if (it.threadKey.startsWith('email:')) {
+          const had = indexGet(store.read(), messageId);
+          if (had?.threadKey !== it.threadKey || had.dir !== 'out') indexSet(db, messageId, { threadKey: it.threadKey, dir: 'out' });
+        }
         scrubSystemBody(it, 'sent');
       });
       recorded.catch((err: unknown) => log.error({ outboxId: item.id, err: String(err) }, 'email sent, but recording it failed; it is written with the next store update'));

@@ -1,6 +1,7 @@
 /**
  * The SMTP sender the outbox uses: the nodemailer transport (smtp-transport) runs in a worker thread, started by
- * `warm()` (the email channel's start) or the first send, so MIME building and the SMTP dialogue (most of a reply's CPU) do not hold up the main thread.
+ * `warm()` (the email channel's start) or the first send, so MIME building and the SMTP dialogue (most of a
+ * reply's CPU) do not hold up the main thread.
  * Same contract as the transport: `send` never throws; it resolves accepted, transient or permanent. A worker
  * that dies fails its sends in flight as transient (the outbox retries them with their stored Message-ID) and
  * is replaced on the next send; a send the worker never answers is failed as timed out.
