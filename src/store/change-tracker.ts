@@ -1,11 +1,19 @@
 import type { Db } from './schema.js';
 
 /**
- * What changed since the last commit, per top-level entry of the database:
- * `'all'` (the entry was replaced, or is not a collection) or the keys of the elements that changed
- * (array indices as strings, record keys). An array listed here also gets its length recorded.
+ * What changed since the last commit. `colls`, per top-level entry of the database: `'all'` (the entry was
+ * replaced, or is not a collection) or the keys of the elements that changed (array indices as strings, record
+ * keys); an array listed here also gets its length recorded. `entries`, for the records inside `state` (small
+ * maps and hash shards): element key → the keys set or deleted directly on it, for elements not changed in any
+ * other way (not listed in `colls`), so a write to one entry of a 500-entry shard journals that entry only.
  */
-export type Dirty = Map<string, Set<string> | 'all'>;
+export interface Dirty {
+  colls: Map<string, Set<string> | 'all'>;
+  entries: Map<string, Set<string>>;
+}
+
+/** The collection whose elements (records) are tracked entry by entry. */
+export const ENTRY_TRACKED = 'state';
 
 export interface ChangeTracker {
   /**
@@ -29,16 +37,28 @@ function isPlainContainer(v: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-/** Level of a proxy: 0 = the database, 1 = a collection, 2 = inside one element of a collection. */
-interface Where { level: 0 | 1 | 2; coll: string; key: string }
+/**
+ * Level of a proxy: 0 = the database, 1 = a collection, 2 = inside one element of a collection (`top`: the
+ * element itself, not an object nested in it).
+ */
+interface Where { level: 0 | 1 | 2; coll: string; key: string; top: boolean }
 
 export function createChangeTracker(): ChangeTracker {
-  let pending: Dirty = new Map();
+  let pending: Dirty['colls'] = new Map();
+  let entries: Dirty['entries'] = new Map();
   /** Every proxy this tracker made → its target (lives as long as the proxies do). */
   const targets = new WeakMap<object, object>();
 
   function markAll(coll: string): void {
     pending.set(coll, 'all');
+  }
+  /** Entry `entry` of element `key` of the entry-tracked collection was set or deleted. */
+  function markEntry(key: string, entry: string): void {
+    const cur = pending.get(ENTRY_TRACKED);
+    if (cur === 'all' || cur?.has(key)) return; // the whole element is journalled anyway
+    const set = entries.get(key);
+    if (set) set.add(entry);
+    else entries.set(key, new Set([entry]));
   }
   function markKey(coll: string, key: string | undefined): void {
     const cur = pending.get(coll);
@@ -82,7 +102,10 @@ export function createChangeTracker(): ChangeTracker {
   function markFor(where: Where, target: object, prop: string | symbol): void {
     if (typeof prop === 'symbol') return;
     if (where.level === 0) return markAll(prop);
-    if (where.level === 2) return markKey(where.coll, where.key);
+    if (where.level === 2) {
+      if (where.top && where.coll === ENTRY_TRACKED && !Array.isArray(target)) return markEntry(where.key, prop);
+      return markKey(where.coll, where.key);
+    }
     if (Array.isArray(target)) {
       if (prop === 'length') return markKey(where.coll, undefined);
       if (INDEX.test(prop)) return markKey(where.coll, prop);
@@ -113,7 +136,9 @@ export function createChangeTracker(): ChangeTracker {
         const desc = Reflect.getOwnPropertyDescriptor(target, prop);
         if (desc && desc.configurable === false && desc.writable === false) return value; // proxy invariant
         const where = at(target);
-        const child: Where = where.level === 0 ? { level: 1, coll: prop, key: '' } : where.level === 1 ? { level: 2, coll: where.coll, key: prop } : where;
+        const child: Where = where.level === 0 ? { level: 1, coll: prop, key: '', top: false }
+          : where.level === 1 ? { level: 2, coll: where.coll, key: prop, top: true }
+          : where.top ? { ...where, top: false } : where;
         return wrap(value, child);
       },
       set(target, prop, value) {
@@ -130,7 +155,7 @@ export function createChangeTracker(): ChangeTracker {
         return Reflect.defineProperty(target, prop, d);
       },
     };
-    return wrap(db, { level: 0, coll: '', key: '' }) as Db;
+    return wrap(db, { level: 0, coll: '', key: '', top: false }) as Db;
   }
 
   return {
@@ -146,10 +171,11 @@ export function createChangeTracker(): ChangeTracker {
       }
     },
     take() {
-      const taken = pending;
+      const taken: Dirty = { colls: pending, entries };
       pending = new Map();
+      entries = new Map();
       return taken;
     },
-    hasPending: () => pending.size > 0,
+    hasPending: () => pending.size > 0 || entries.size > 0,
   };
 }

@@ -39,6 +39,8 @@ export interface FileStoreStats extends WriteStats {
   /** Journal mode: records appended since open, and bytes in the current journal. */
   journalRecords: number;
   journalBytes: number;
+  /** Bytes appended to journals since the store opened (0 without a journal). */
+  journalAppendedBytes: number;
 }
 
 export interface FileStore extends Store {
@@ -145,9 +147,9 @@ export async function openFileStore(opts: FileStoreOptions): Promise<FileStore> 
     },
     stats: () => {
       const q = queue.stats();
-      if (!journal) return { ...q, lastWriteBytes: adapter.lastWriteBytes, rewrites: q.writes, journalRecords: 0, journalBytes: 0 };
+      if (!journal) return { ...q, lastWriteBytes: adapter.lastWriteBytes, rewrites: q.writes, journalRecords: 0, journalBytes: 0, journalAppendedBytes: 0 };
       const j = journal.stats();
-      return { ...q, lastWriteBytes: j.lastWriteBytes, rewrites: j.rewrites, journalRecords: j.records, journalBytes: j.journalBytes };
+      return { ...q, lastWriteBytes: j.lastWriteBytes, rewrites: j.rewrites, journalRecords: j.records, journalBytes: j.journalBytes, journalAppendedBytes: j.appendedBytes };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { dbSchema, type Db } from './schema.js';
-import type { Dirty } from './change-tracker.js';
+import { ENTRY_TRACKED, type Dirty } from './change-tracker.js';
 
 /**
  * One change in a journal record. Every op is absolute (the element's whole current value, a delete
@@ -9,13 +9,16 @@ import type { Dirty } from './change-tracker.js';
  * - `{c, i, v}` set array element `i` (`v` absent = null, as JSON writes undefined in arrays)
  * - `{c, len}` set the array's length
  * - `{c, k, v}` set record entry `k`; `{c, k, d: 1}` delete it
+ * - `{c, k, e, v}` set entry `e` of the record at `k` as its newest key (removed, then added); `{c, k, e, d: 1}`
+ *   delete it. Only for records inside `state`, and only when replaying them keeps the record's key order.
  */
 export type JournalOp =
   | { c: string; w: unknown }
   | { c: string; x: 1 }
   | { c: string; i: number; v?: unknown }
   | { c: string; len: number }
-  | { c: string; k: string; v?: unknown; d?: 1 };
+  | { c: string; k: string; v?: unknown; d?: 1 }
+  | { c: string; k: string; e: string; v?: unknown; d?: 1 };
 
 export interface JournalRecord {
   seq: number;
@@ -32,7 +35,9 @@ const MAX_INDEX = 1e9;
 export function buildOps(db: Db, dirty: Dirty): JournalOp[] {
   const ops: JournalOp[] = [];
   const root = db as unknown as Record<string, unknown>;
-  for (const [c, keys] of dirty) {
+  const colls = new Map(dirty.colls);
+  if (dirty.entries.size > 0) entryOps(root, dirty, colls, ops);
+  for (const [c, keys] of colls) {
     const cur = root[c];
     if (!Object.hasOwn(root, c) || cur === undefined) {
       ops.push({ c, x: 1 });
@@ -55,6 +60,44 @@ export function buildOps(db: Db, dirty: Dirty): JournalOp[] {
     }
   }
   return ops;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Entry ops for the `state` records changed only entry by entry. Replaying them removes the changed entries and
+ * adds back the present ones in their current order, which yields the record's current key order only when those
+ * are its last keys (true for writers that re-insert what they change, as the hash shards do); otherwise, or when
+ * the record is gone, the whole element is journalled instead (added to `colls`).
+ */
+function entryOps(root: Record<string, unknown>, dirty: Dirty, colls: Map<string, Set<string> | 'all'>, ops: JournalOp[]): void {
+  const c = ENTRY_TRACKED;
+  const marked = colls.get(c);
+  if (marked === 'all') return;
+  const coll = root[c];
+  if (!isRecord(coll)) return void colls.set(c, 'all');
+  let whole: Set<string> | undefined;
+  for (const [k, changed] of dirty.entries) {
+    if (marked?.has(k)) continue;
+    const rec = Object.hasOwn(coll, k) ? coll[k] : undefined;
+    const keys = isRecord(rec) ? Object.keys(rec) : undefined;
+    let present = 0;
+    if (keys) for (const e of changed) if (Object.hasOwn(rec as object, e)) present++;
+    let tail = keys !== undefined;
+    for (let i = keys ? keys.length - present : 0; tail && keys && i < keys.length; i++) tail = changed.has(keys[i] as string);
+    if (!tail || !keys) {
+      whole ??= new Set(marked);
+      whole.add(k);
+      continue;
+    }
+    const r = rec as Record<string, unknown>;
+    for (const e of changed) if (!Object.hasOwn(r, e)) ops.push({ c, k, e, d: 1 });
+    for (let i = keys.length - present; i < keys.length; i++) {
+      const e = keys[i] as string;
+      ops.push(r[e] === undefined ? { c, k, e, d: 1 } : { c, k, e, v: r[e] });
+    }
+  }
+  if (whole) colls.set(c, whole);
 }
 
 function define(target: Record<string, unknown>, key: string, value: unknown): void {
@@ -89,6 +132,15 @@ export function applyRecord(db: Db, rec: unknown): JournalRecord {
       if (target === null || typeof target !== 'object' || Array.isArray(target)) throw bad(`${c} is not a record`);
       const k = o['k'];
       if (typeof k !== 'string') throw bad('bad key');
+      if ('e' in o) {
+        const rec = Object.hasOwn(target, k) ? (target as Record<string, unknown>)[k] : undefined;
+        const e = o['e'];
+        if (c !== ENTRY_TRACKED || !isRecord(rec)) throw bad(`${c}.${k} is not a record of entries`);
+        if (typeof e !== 'string') throw bad('bad entry key');
+        delete rec[e];
+        if (!('d' in o)) define(rec, e, o['v']);
+        continue;
+      }
       if ('d' in o) delete (target as Record<string, unknown>)[k];
       else define(target as Record<string, unknown>, k, o['v']);
       continue;

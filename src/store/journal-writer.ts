@@ -11,6 +11,8 @@ export interface JournalStats {
   records: number;
   /** Bytes in the current journal generation. */
   journalBytes: number;
+  /** Bytes appended to journals since the store opened. */
+  appendedBytes: number;
   /** Full-file rewrites done (compactions, recoveries, close). */
   rewrites: number;
   /** Bytes of the last full-file rewrite. */
@@ -56,7 +58,7 @@ export function createJournalWriter(d: JournalWriterDeps): JournalWriter {
   let fullBytes = d.fullBytes;
   let needsFull = false;
   let compacting: Promise<void> | undefined;
-  const stats: JournalStats = { records: 0, journalBytes: 0, rewrites: 0, lastWriteBytes: d.fullBytes };
+  const stats: JournalStats = { records: 0, journalBytes: 0, appendedBytes: 0, rewrites: 0, lastWriteBytes: d.fullBytes };
 
   const ioError = (err: unknown, what: string) =>
     err instanceof AppError ? err : new AppError('store_io', `cannot ${what} store file ${d.file}: ${(err as Error).message}`, { file: d.file }, { cause: err });
@@ -120,6 +122,7 @@ export function createJournalWriter(d: JournalWriterDeps): JournalWriter {
       throw ioError(err, 'append to the journal of');
     }
     stats.records += 1;
+    stats.appendedBytes += bytes;
     if (snapshot !== undefined) {
       const text = snapshot;
       compacting = writeFull(text, gen)

@@ -240,6 +240,39 @@ function rng(seed: number): () => number {
   };
 }
 
+describe('file store journal: records inside state', () => {
+  it('a write to one entry of a big state record journals that entry, not the record; reopening replays it in order', async () => {
+    const file = join(dir, 'db.json');
+    const store = await openTracked({ file, validate: false });
+    await store.update((db) => {
+      const big: Record<string, string> = {};
+      for (let i = 0; i < 500; i++) big[`<m${i}@x>`] = 'x'.repeat(100);
+      db.state['shard/01'] = big;
+    });
+    const before = store.stats().journalBytes;
+    await store.update((db) => {
+      const r = db.state['shard/01'] as Record<string, string>;
+      delete r['<m3@x>'];
+      r['<m3@x>'] = 'moved to the end';
+      delete r['<m4@x>'];
+      r['<new@x>'] = 'added';
+    });
+    expect(store.stats().journalBytes - before).toBeLessThan(400); // the record is ~52 KB
+    const inPlace = store.stats().journalBytes;
+    await store.update((db) => { (db.state['shard/01'] as Record<string, string>)['<m0@x>'] = 'changed in place'; });
+    expect(store.stats().journalBytes - inPlace).toBeGreaterThan(50_000); // key order would change on replay: whole record
+    await store.update((db) => { (db.state['shard/01'] as Record<string, string>)['<m1@x>'] = 'z'; delete db.state['shard/01']; });
+    await store.update((db) => { db.state['shard/02'] = { a: '1' }; (db.state['shard/02'] as Record<string, string>)['b'] = '2'; });
+    await store.update((db) => { const r = db.state['shard/02'] as Record<string, string>; delete r['a']; r['a'] = '3'; });
+    const live = JSON.stringify(store.read().state);
+    await cp(file, join(dir, 'db2.json'));
+    for (const j of await journalsOf(dir)) await cp(join(dir, j), join(dir, j.replace('db.json', 'db2.json')));
+    const other = await openTracked({ file: join(dir, 'db2.json'), validate: false });
+    expect(JSON.stringify(other.read().state)).toBe(live);
+    expect(Object.keys(other.read().state['shard/02'] as object)).toEqual(['b', 'a']);
+  });
+});
+
 describe('file store journal: every kind of mutation is journaled and replayed', () => {
   const seed = Number(process.env['JOURNAL_SEED'] ?? Date.now() % 1_000_000);
   it(`random operations: replayed state equals in-memory state (seed ${seed})`, async () => {
@@ -273,6 +306,14 @@ describe('file store journal: every kind of mutation is journaled and replayed',
       (db) => { delete db.state[`k${pick(10)}`]; },
       (db) => { db.state['undef'] = undefined; },
       (db) => Object.defineProperty(db.state, `d${pick(3)}`, { value: pick(7), enumerable: true, writable: true, configurable: true }),
+      // records inside `state` are journalled entry by entry when only their own keys change
+      (db) => { const r = (db.state[`sh${pick(3)}`] ??= {}) as Record<string, unknown>; const k = `m${pick(40)}`; delete r[k]; r[k] = { n: pick(9) }; },
+      (db) => { const r = db.state[`sh${pick(3)}`] as Record<string, unknown> | undefined; const k = r && Object.keys(r)[pick(3)]; if (k) r[k] = { inPlace: pick(9) }; },
+      (db) => { const r = db.state[`sh${pick(3)}`] as Record<string, unknown> | undefined; const k = r && Object.keys(r)[pick(5)]; if (k) delete r[k]; },
+      (db) => { const r = db.state[`sh${pick(3)}`] as Record<string, { n?: number }> | undefined; const k = r && Object.keys(r)[pick(5)]; if (k && r[k]) r[k].n = 100 + pick(9); },
+      (db) => { const r = db.state[`sh${pick(3)}`] as Record<string, unknown> | undefined; if (r) for (const k of Object.keys(r).slice(0, 3)) { const v = r[k]; delete r[k]; r[k] = v; } },
+      (db) => { db.state[`sh${pick(3)}`] = { fresh: pick(9) }; },
+      (db) => { const r = db.state[`sh${pick(3)}`] as Record<string, unknown> | undefined; if (r) { r['z'] = 1; delete db.state[`sh${pick(3)}`]; } },
       (db) => { db.quarantine = []; },
       (db) => { db.outbox.push({ id: `o${counter++}`, channel: 'email', threadKey: 't', payload: { to: ['a@b.c'] }, status: 'pending', attempts: 0, nextAttemptAt: 'x', createdAt: 'x' }); },
       (db) => { const o = db.outbox[pick(db.outbox.length)]; if (o) { o.status = 'sent'; o.attempts += 1; (o.payload['to'] as string[]).push('x@y.z'); } },
@@ -287,7 +328,9 @@ describe('file store journal: every kind of mutation is journaled and replayed',
       if (step % 50 === 49) {
         // a fn that threw after mutating schedules no write (as documented); the next update carries its change
         await store.update(() => undefined);
-        expect(await readDurable(file, false), `seed ${seed}, step ${step}`).toEqual(JSON.parse(JSON.stringify(store.read())));
+        const durable = await readDurable(file, false);
+        expect(durable, `seed ${seed}, step ${step}`).toEqual(JSON.parse(JSON.stringify(store.read())));
+        for (const k of Object.keys(store.read().state)) expect(JSON.stringify(durable.state[k]), `state ${k} key order`).toBe(JSON.stringify(store.read().state[k]));
       }
     }
     await store.update(() => undefined);
@@ -300,6 +343,7 @@ describe('file store journal: every kind of mutation is journaled and replayed',
     for (const j of await journalsOf(dir)) await cp(join(dir, j), join(dir, j.replace('db.json', 'db2.json')));
     const other = await openTracked({ file: join(dir, 'db2.json'), validate: false });
     expect(JSON.parse(JSON.stringify(other.read()))).toEqual(live);
+    for (const k of Object.keys(live.state)) expect(JSON.stringify(other.read().state[k]), `state ${k} key order`).toBe(JSON.stringify(live.state[k]));
     void emptyDb;
   }, 60_000);
 });
