@@ -16,6 +16,8 @@ export interface MessageRef {
   uid: number;
   uidValidity: string;
   size?: number | undefined;
+  /** Known upper bound of the size when `size` itself was not asked for (a message found not LARGER than it). */
+  maxSize?: number | undefined;
   /** The Message-ID header as seen before parsing (lets an already-decided message be skipped early). */
   envelopeMessageId?: string | undefined;
 }

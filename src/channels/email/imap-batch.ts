@@ -8,6 +8,7 @@ import { AppError } from '../../errors.js';
 import type { Db } from '../../store/schema.js';
 import type { MessageRef } from './email-record.js';
 import { writeSync } from './email-state.js';
+import { rawMessageId } from './parse-headers.js';
 
 export type Guard = <T>(p: Promise<T>, what: string) => Promise<T>;
 
@@ -23,18 +24,91 @@ export async function moveTo(client: ImapFlow, uid: number, folder: string, guar
   await guard(client.messageMove(String(uid), folder, { uid: true }), 'move');
 }
 
+/** Messages up to this size are listed without asking for their size (a chunk of them is bounded by count × this). */
+export const SMALL_BYTES = 256 * 1024;
+
+/**
+ * The messages above `lastUid`, oldest first: their UIDs in one SEARCH, and the exact size only of those LARGER
+ * than SMALL_BYTES (one more SEARCH over the same UIDs and a FETCH of their sizes), instead of a FETCH response
+ * per message. `UID n:*` also matches the newest old message when nothing is new: results ≤ lastUid are dropped.
+ */
+export async function listNew(client: ImapFlow, lastUid: number, uidValidity: string, guard: Guard): Promise<MessageRef[]> {
+  const found = await guard(client.search({ uid: `${lastUid + 1}:*` }, { uid: true }), 'search');
+  const uids = (found || []).filter((u) => u > lastUid).sort((a, b) => a - b);
+  const top = uids.at(-1);
+  if (top === undefined) return [];
+  const large = await guard(client.search({ uid: `${lastUid + 1}:${top}`, larger: SMALL_BYTES }, { uid: true }), 'search');
+  const sizes = new Map<number, number>();
+  const big = (large || []).filter((u) => u > lastUid).sort((a, b) => a - b);
+  if (big.length > 0) {
+    await guard((async () => {
+      for await (const m of client.fetch(uidSet(big), { uid: true, size: true }, { uid: true })) if (typeof m.size === 'number') sizes.set(m.uid, m.size);
+    })(), 'fetch sizes');
+  }
+  return uids.map((uid) => (sizes.has(uid) || big.includes(uid) ? { uid, uidValidity, size: sizes.get(uid) } : { uid, uidValidity, maxSize: SMALL_BYTES }));
+}
+
 /** The oldest refs up to `maxCount` messages and about `maxBytes` of sources (always at least one). */
 export function pickBatch(refs: readonly MessageRef[], maxCount: number, maxBytes: number, perMessageCap: number): MessageRef[] {
   const out: MessageRef[] = [];
   let bytes = 0;
   for (const r of refs) {
     if (out.length >= maxCount) break;
-    const b = Math.min(r.size ?? perMessageCap, perMessageCap + 1);
+    const b = Math.min(r.size ?? r.maxSize ?? perMessageCap, perMessageCap + 1);
     if (out.length > 0 && bytes + b > maxBytes) break;
     out.push(r);
     bytes += b;
   }
   return out;
+}
+
+/** `refs` cut in order into consecutive chunks of at most `maxCount` messages and about `maxBytes` each. */
+export function chunksOf(refs: readonly MessageRef[], maxCount: number, maxBytes: number, perMessageCap: number): MessageRef[][] {
+  const out: MessageRef[][] = [];
+  for (let i = 0; i < refs.length; ) {
+    const chunk = pickBatch(refs.slice(i, i + maxCount), maxCount, maxBytes, perMessageCap);
+    out.push(chunk);
+    i += chunk.length;
+  }
+  return out;
+}
+
+export interface ChunkOptions {
+  chunkSize: number;
+  chunkBytes: number;
+  maxBytes: number;
+  guard: Guard;
+  /** Messages not downloaded (too large); their Message-ID comes from `ids`. */
+  skip: (r: MessageRef) => boolean;
+  ids: ReadonlyMap<number, string>;
+}
+
+/**
+ * The sources of `batch`, downloaded chunk by chunk (one FETCH each): `chunks()` yields each chunk, in UID
+ * order, once its sources are in `sources` and each ref has its `envelopeMessageId`, and the next chunk is
+ * already downloading, so the first messages are handled without waiting for the whole batch.
+ */
+export function chunkedSources(client: ImapFlow, batch: readonly MessageRef[], o: ChunkOptions) {
+  const sources = new Map<number, Buffer>();
+  const load = async (chunk: readonly MessageRef[]): Promise<void> => {
+    for (const [uid, src] of await fetchSources(client, chunk.filter((r) => !o.skip(r)), o.maxBytes, o.guard)) sources.set(uid, src);
+    for (const r of chunk) {
+      const src = sources.get(r.uid);
+      r.envelopeMessageId = src ? rawMessageId(src) : o.ids.get(r.uid); // lets a decided message be skipped unparsed
+    }
+  };
+  const list = chunksOf(batch, o.chunkSize, o.chunkBytes, o.maxBytes);
+  async function* chunks(): AsyncGenerator<MessageRef[]> {
+    let next = list[0] ? load(list[0]) : undefined;
+    for (let i = 0; i < list.length; i++) {
+      await next;
+      const following = list[i + 1];
+      next = following ? load(following) : undefined;
+      next?.catch(() => undefined); // seen by the next round, unless the caller stopped early
+      yield list[i] as MessageRef[];
+    }
+  }
+  return { sources, chunks };
 }
 
 /** `1,3,5:9` for sorted UIDs. */

@@ -1,10 +1,10 @@
 /**
  * One catch-up pass over the selected mailbox: everything above the stored `(UIDVALIDITY, lastUid)`, oldest
- * first. UIDs and sizes of the new messages in one FETCH, then a bounded batch (count and bytes) of sources
- * in one more; the messages are decided in UID order while their store writes and hand-offs run
- * concurrently (at most `inFlight` unsettled). The position only advances over contiguously recorded UIDs.
- * `UID n:*` also returns the newest old message when nothing is new, so results at or below lastUid are
- * dropped. A UIDVALIDITY change restarts from UID 1 and relies on the Message-ID ledger to skip what was
+ * first. The new messages' UIDs by SEARCH (listNew), then a bounded batch (count and bytes) whose sources
+ * come in chunks, one FETCH each, the next chunk downloading while the current one is processed (the first
+ * answers do not wait for a whole backlog to download); the messages are decided in UID order while their
+ * store writes and hand-offs run concurrently (at most `inFlight` unsettled). The position only advances over
+ * contiguously recorded UIDs. A UIDVALIDITY change restarts from UID 1 and relies on the Message-ID ledger to skip what was
  * already decided (nothing is answered twice); staff are told.
  */
 import type { ImapFlow } from 'imapflow';
@@ -14,8 +14,7 @@ import { AppError } from '../../errors.js';
 import type { Store } from '../../store/types.js';
 import type { EmailProcessor, MessageIo, MessageRef, ProcessOutcome } from './email-processor.js';
 import { readSync } from './email-state.js';
-import { createPosition, download, fetchMessageIds, fetchSources, moveTo, pickBatch, type Guard } from './imap-batch.js';
-import { rawMessageId } from './parse-headers.js';
+import { chunkedSources, createPosition, download, fetchMessageIds, listNew, moveTo, pickBatch, type Guard } from './imap-batch.js';
 
 export type { Guard } from './imap-batch.js';
 export type SyncResult = 'idle' | 'more' | 'stopped';
@@ -33,6 +32,9 @@ export interface ImapSyncDeps {
   batchSize?: number | undefined;
   /** Bytes of sources downloaded per pass (at least one message). Default 32 MB. */
   batchBytes?: number | undefined;
+  /** Sources downloaded per FETCH within a batch: messages (default 50) and bytes (default 4 MB, at least one message). */
+  chunkSize?: number | undefined;
+  chunkBytes?: number | undefined;
   /** Messages begun but not yet settled (durable). Default 64. */
   inFlight?: number | undefined;
   /** After this many failures in a row on one message it is quarantined so the inbox keeps flowing. */
@@ -46,6 +48,8 @@ export function createImapSync(deps: ImapSyncDeps) {
   const { store, log, processor } = deps;
   const batchSize = deps.batchSize ?? 500;
   const batchBytes = deps.batchBytes ?? 32 * 1024 * 1024;
+  const chunkSize = Math.max(1, deps.chunkSize ?? 50);
+  const chunkBytes = deps.chunkBytes ?? 4 * 1024 * 1024;
   const inFlight = Math.max(1, deps.inFlight ?? 64);
   const maxFailures = deps.maxFailures ?? 3;
   const failures = new Map<string, number>();
@@ -73,54 +77,58 @@ export function createImapSync(deps: ImapSyncDeps) {
     const lastUid = st && st.uidValidity === uidValidity ? st.lastUid : 0;
     if (mb.exists === 0) return 'idle';
 
-    const refs: MessageRef[] = [];
-    await guard((async () => {
-      for await (const m of client.fetch(`${lastUid + 1}:*`, { uid: true, size: true }, { uid: true })) {
-        if (m.uid > lastUid) refs.push({ uid: m.uid, uidValidity, size: m.size });
-      }
-    })(), 'fetch');
-    refs.sort((a, b) => a.uid - b.uid);
+    const refs = await listNew(client, lastUid, uidValidity, guard);
     if (refs.length) log.debug({ count: refs.length, from: refs[0]?.uid }, 'new mail');
 
     const batch = pickBatch(refs, batchSize, batchBytes, deps.maxBytes);
     const tooLarge = (r: MessageRef) => (r.size ?? 0) > deps.maxBytes;
-    const sources = await fetchSources(client, batch.filter((r) => !tooLarge(r)), deps.maxBytes, guard);
     const ids = await fetchMessageIds(client, batch.filter(tooLarge), guard);
-    for (const r of batch) {
-      const src = sources.get(r.uid);
-      r.envelopeMessageId = src ? rawMessageId(src) : ids.get(r.uid); // lets a decided message be skipped unparsed
-    }
+    const { sources, chunks } = chunkedSources(client, batch, { chunkSize, chunkBytes, maxBytes: deps.maxBytes, guard, skip: tooLarge, ids });
     const position = createPosition(uidValidity, batch.map((r) => r.uid), deps.clock);
     const open = new Set<Promise<unknown>>();
     const results: Array<{ ref: MessageRef; io: MessageIo; outcome: Promise<ProcessOutcome> }> = [];
+    /** Begin each message of `chunk` in UID order; false when stopping or the connection went (the rest waits). */
+    const beginChunk = async (chunk: readonly MessageRef[]): Promise<boolean> => {
+      for (const ref of chunk) {
+        if (deps.isStopping() || !client.usable) return false;
+        while (open.size >= inFlight) await Promise.race(open);
+        const io: MessageIo = {
+          download: (limit) => {
+            const src = sources.get(ref.uid);
+            sources.delete(ref.uid);
+            return src ? Promise.resolve(src) : download(client, ref.uid, limit, guard);
+          },
+          moveToQuarantine: deps.quarantineFolder ? () => moveTo(client, ref.uid, deps.quarantineFolder as string, guard) : undefined,
+          recorded: (db) => position.recorded(db, ref.uid),
+        };
+        let outcome: Promise<ProcessOutcome>;
+        try {
+          outcome = (await processor.begin(ref, io)).settled;
+        } catch (err) {
+          outcome = Promise.reject(err);
+        }
+        outcome.catch(() => undefined); // looked at in settle(), in UID order
+        results.push({ ref, io, outcome });
+        const tracked: Promise<unknown> = outcome.catch(() => undefined).finally(() => open.delete(tracked));
+        open.add(tracked);
+      }
+      return true;
+    };
+
     let cut = false;
-    for (const ref of batch) {
-      if (deps.isStopping() || !client.usable) {
-        cut = true;
-        break;
+    let fetchError: unknown;
+    try {
+      for await (const chunk of chunks()) {
+        if (!(await beginChunk(chunk))) {
+          cut = true;
+          break;
+        }
       }
-      while (open.size >= inFlight) await Promise.race(open);
-      const io: MessageIo = {
-        download: (limit) => {
-          const src = sources.get(ref.uid);
-          sources.delete(ref.uid);
-          return src ? Promise.resolve(src) : download(client, ref.uid, limit, guard);
-        },
-        moveToQuarantine: deps.quarantineFolder ? () => moveTo(client, ref.uid, deps.quarantineFolder as string, guard) : undefined,
-        recorded: (db) => position.recorded(db, ref.uid),
-      };
-      let outcome: Promise<ProcessOutcome>;
-      try {
-        outcome = (await processor.begin(ref, io)).settled;
-      } catch (err) {
-        outcome = Promise.reject(err);
-      }
-      outcome.catch(() => undefined); // looked at in settle(), in UID order
-      results.push({ ref, io, outcome });
-      const tracked: Promise<unknown> = outcome.catch(() => undefined).finally(() => open.delete(tracked));
-      open.add(tracked);
+    } catch (err) {
+      fetchError = err; // a chunk failed to download: settle what began, then fail the pass (→ reconnect)
     }
     const r = await settle(client, uidValidity, results, refs.length > batch.length);
+    if (fetchError !== undefined) throw fetchError;
     return cut ? 'stopped' : r;
   }
 
