@@ -146,7 +146,7 @@ export const emailBench: Bench = {
         pass: ratio >= TARGET,
         correct: notes.length === 0, problems: notes,
         notes: [`intake alone (every mail in the ledger): ${fmt(n / (acceptedMs / 1000), 1)} mails/s; replies sent: ${fmt(answeredPerS, 1)}/s; raw fetch + parse: ${Math.round(raw.perSecond)}/s`,
-          'cpu ms per mail: all threads of the process (main, SMTP worker, GC helpers, libuv pool), not Dovecot or the sink; main_thread_busy: event-loop utilisation while answering'],
+          'cpu ms per mail: all threads of the process (main, GC and JIT helpers, libuv pool), not Dovecot or the sink; main_thread_busy: event-loop utilisation while answering'],
       };
     } finally {
       await sink.stop();

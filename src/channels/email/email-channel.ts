@@ -78,7 +78,6 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
       stopping = false;
       // Maps an older version kept as one record each → shards (they are read either way; this only saves writes).
       await store.update(migrateEmailState).catch((err: unknown) => log.warn({ err: String(err) }, 'email state not migrated'));
-      sender.warm(); // the SMTP worker loads while the first mails are read, not when the first reply waits
       outbox.start();
       watcher.start();
       log.info({ mailbox: config.imap.mailbox }, 'email channel started');

@@ -1,8 +1,8 @@
 /**
- * The MIME text of one outgoing mail, built here and handed to nodemailer as `raw` (with an explicit envelope).
- * A support reply is always the same shape (text, optional HTML twin, a few threading headers), so this skips
- * nodemailer's general composer (per-header normalisation, address parsing, a stream pipeline per part), which
- * was most of the SMTP worker's CPU per mail. Encoding is libmime/libqp's (nodemailer's author's own libraries):
+ * The MIME text of one outgoing mail, built here and handed to the SMTP session (smtp-pool) with an explicit
+ * envelope. A support reply is always the same shape (text, optional HTML twin, a few threading headers), so this
+ * skips nodemailer's general composer (per-header normalisation, address parsing, a stream pipeline per part),
+ * which was most of the CPU of a send. Encoding is libmime/libqp's (nodemailer's author's own libraries):
  * RFC 2047 words for non-ASCII header text, folded header lines, quoted-printable UTF-8 bodies, CRLF throughout.
  * Every header value is stripped of CR/LF so no caller text can add a header.
  */
@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import libmime from 'libmime';
 import libqp from 'libqp';
-import type { SmtpMessage } from './smtp-transport.js';
+import type { SmtpMessage } from './smtp-sender.js';
 
 /** One header line's worth of text: line breaks become spaces, other control characters go (a raw NUL or ESC
  * in a header breaks RFC 5322, and a strict server's 5xx would mark the customer's address undeliverable). */

@@ -1,83 +1,75 @@
 /**
- * The SMTP sender the outbox uses: the nodemailer transport (smtp-transport) runs in a worker thread, started by
- * `warm()` (the email channel's start) or the first send, so MIME building and the SMTP dialogue (most of a
- * reply's CPU) do not hold up the main thread.
- * Same contract as the transport: `send` never throws; it resolves accepted, transient or permanent. A worker
- * that dies fails its sends in flight as transient (the outbox retries them with their stored Message-ID) and
- * is replaced on the next send; a send the worker never answers is failed as timed out.
+ * The SMTP sender the outbox uses: a small pool of nodemailer SMTPConnection sessions (smtp-pool: a few long-lived
+ * connections, reused message after message) sending the MIME text built by mime-build with an explicit envelope,
+ * with timeouts on every phase and on the whole send so a stuck server can only delay the outbox, never hang it.
+ * It runs on the main thread: a reply costs ~0.5 ms of CPU here (a worker thread cost more in total: its own
+ * isolate, messages to and fro). `send` never throws: it resolves accepted, transient (4xx, timeouts, connection
+ * errors: retry) or permanent (5xx: do not retry, the recipient is marked undeliverable).
  */
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { Config } from '../../config/config.js';
-import { createTransportSender, type SendResult, type SmtpMessage, type SmtpSender, type SmtpSenderOptions } from './smtp-transport.js';
+import { fromAddress } from './compose-reply.js';
+import { buildMime } from './mime-build.js';
+import { createSmtpPool } from './smtp-pool.js';
 
-export { classifySmtpError, type SendResult, type SmtpMessage, type SmtpSender, type SmtpSenderOptions } from './smtp-transport.js';
+export interface SmtpMessage {
+  from: string;
+  to: string;
+  subject: string;
+  messageId: string;
+  inReplyTo?: string | undefined;
+  references?: string[] | undefined;
+  text: string;
+  html?: string | undefined;
+  /** `auto-replied` for answers to a customer's mail, `auto-generated` for system mail (password reset). */
+  autoSubmitted: 'auto-replied' | 'auto-generated';
+}
 
-interface Waiting { resolve(r: SendResult): void; timer: NodeJS.Timeout }
+export type SendResult =
+  | { ok: true; response: string }
+  | { ok: false; permanent: boolean; error: string; responseCode?: number | undefined };
 
-/** The worker next to this file; from source (`.ts`, tests and benches) it is loaded through tsx. */
-function spawnWorker(workerData: unknown): Worker {
-  const ext = extname(fileURLToPath(import.meta.url));
-  const url = new URL(`./smtp-worker${ext}`, import.meta.url);
-  if (ext !== '.ts') return new Worker(url, { workerData });
-  const boot = `import('tsx/esm/api').then((m) => m.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(boot, { eval: true, workerData });
+export interface SmtpSender {
+  send(msg: SmtpMessage): Promise<SendResult>;
+  close(): void;
+}
+
+export function classifySmtpError(err: unknown): { permanent: boolean; error: string; responseCode?: number | undefined } {
+  const e = err as { responseCode?: unknown; code?: unknown; message?: unknown; command?: unknown };
+  const responseCode = typeof e.responseCode === 'number' ? e.responseCode : undefined;
+  const code = typeof e.code === 'string' ? e.code : 'ERROR';
+  const text = typeof e.message === 'string' ? e.message : String(err);
+  const error = `${code}${responseCode ? ` ${responseCode}` : ''}: ${text}`.slice(0, 500);
+  // 5xx is a permanent refusal; everything else (4xx, timeouts, refused/reset connections) is worth a retry.
+  return { permanent: responseCode !== undefined && responseCode >= 500 && responseCode < 600, error, responseCode };
+}
+
+export interface SmtpSenderOptions {
+  timeoutMs: number;
+  /** Pooled connections (the most sends in flight at once). Default 4. */
+  maxConnections?: number | undefined;
 }
 
 export function createSmtpSender(cfg: Config['email']['smtp'], opts: SmtpSenderOptions): SmtpSender {
-  if (opts.inProcess) return createTransportSender(cfg, opts);
-  const waiting = new Map<number, Waiting>();
-  let worker: Worker | undefined;
-  let nextId = 1;
-  let closed = false;
+  const pool = createSmtpPool({
+    host: cfg.host,
+    port: cfg.port,
+    secure: cfg.secure,
+    auth: cfg.user ? { user: cfg.user, pass: cfg.password ?? '' } : undefined,
+    timeoutMs: opts.timeoutMs,
+    sendTimeoutMs: opts.timeoutMs * 3, // the per-phase timeouts restart on every reply; bound the whole send too
+    maxConnections: opts.maxConnections ?? 4,
+    maxMessages: 1_000,
+  });
 
-  const settle = (id: number, r: SendResult): void => {
-    const w = waiting.get(id);
-    if (!w) return;
-    waiting.delete(id);
-    clearTimeout(w.timer);
-    w.resolve(r);
-    if (waiting.size === 0) worker?.unref();
-  };
-  const failAll = (error: string): void => {
-    for (const id of [...waiting.keys()]) settle(id, { ok: false, permanent: false, error });
-  };
-
-  function start(): Worker {
-    const w = spawnWorker({ cfg, opts: { timeoutMs: opts.timeoutMs, maxConnections: opts.maxConnections } });
-    w.on('message', (m: { id: number; result: SendResult }) => settle(m.id, m.result));
-    w.on('error', (err) => failAll(`SMTP worker failed: ${String(err)}`.slice(0, 500)));
-    w.on('exit', () => {
-      if (worker === w) worker = undefined;
-      failAll('SMTP worker exited');
-    });
-    return w;
+  async function send(msg: SmtpMessage): Promise<SendResult> {
+    try {
+      const response = await pool.send({ from: fromAddress(msg.from), to: [msg.to] }, buildMime(msg));
+      return { ok: true, response: response.slice(0, 300) };
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'ECLOSED') return { ok: false, permanent: false, error: 'SMTP sender closed' };
+      return { ok: false, ...classifySmtpError(err) };
+    }
   }
 
-  return {
-    send(msg: SmtpMessage): Promise<SendResult> {
-      if (closed) return Promise.resolve({ ok: false, permanent: false, error: 'SMTP sender closed' });
-      worker ??= start();
-      worker.ref();
-      const id = nextId++;
-      const w = worker;
-      return new Promise<SendResult>((resolve) => {
-        // The worker bounds each send at 3 × timeoutMs itself; this only covers a worker that stopped answering.
-        const timer = setTimeout(() => settle(id, { ok: false, permanent: false, error: 'ETIMEDOUT: SMTP worker did not answer' }), opts.timeoutMs * 3 + 5_000);
-        waiting.set(id, { resolve, timer });
-        w.postMessage({ id, msg });
-      });
-    },
-    warm() {
-      if (closed || worker) return;
-      worker = start();
-      worker.unref(); // loading only: an idle worker never keeps the process alive
-    },
-    close() {
-      closed = true;
-      worker?.postMessage('close'); // sends in flight are still answered (or failed when the worker exits)
-      worker = undefined;
-    },
-  };
+  return { send, close: () => pool.close() };
 }

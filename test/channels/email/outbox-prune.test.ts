@@ -48,7 +48,7 @@ describe('email outbox retention', () => {
     });
     let now = NOW;
     const sends: string[] = [];
-    const sender: SmtpSender = { send: async (m) => { sends.push(m.messageId); return { ok: true, response: '250' }; }, warm: () => undefined, close: () => undefined };
+    const sender: SmtpSender = { send: async (m) => { sends.push(m.messageId); return { ok: true, response: '250' }; }, close: () => undefined };
     worker = createOutboxWorker({
       store, sender, from: SUPPORT_FROM, log: silentLogger(), clock: () => new Date(now),
       retentionMs: 30 * DAY, pruneEveryMs: 3600_000, pollMs: 50,

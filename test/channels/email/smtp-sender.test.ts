@@ -16,7 +16,7 @@ async function freePort(): Promise<number> {
   return typeof a === 'object' && a ? a.port : 0;
 }
 
-describe('SMTP sender (nodemailer in a worker thread)', () => {
+describe('SMTP sender', () => {
   let sink: SmtpSink | undefined;
   let sender: SmtpSender | undefined;
   afterEach(async () => {
