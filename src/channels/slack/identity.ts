@@ -62,7 +62,9 @@ export function createSlackIdentity(deps: {
   }
 
   async function callerFor(userId: string, opts: { allowStaff: boolean }): Promise<Caller> {
-    if (opts.allowStaff && (await deps.staff.isStaff(userId))) return { kind: 'staff', staffId: userId };
+    // Staff powers are granted from a recent read of the group (≤ 10 s), not the 5-minute cache: someone just
+    // removed from it cannot go on using /ticket or staff tools in a DM.
+    if (opts.allowStaff && (await deps.staff.isStaff(userId, { fresh: true }))) return { kind: 'staff', staffId: userId };
     const linked = deps.directory.bySlackUserId(userId);
     if (linked) return { kind: 'customer', customerId: linked.id };
     const { email } = await profile(userId);

@@ -5,8 +5,8 @@ import type { LaneRunner } from './rate-limit.js';
 export interface StaffAuth {
   /**
    * Allow-list of Slack user ids, or member of the configured user group (cached with a TTL). Errors deny.
-   * `fresh`: read the group now (for approving or denying a sensitive action, where someone just removed
-   * from the group must not still decide for the rest of the TTL).
+   * `fresh`: from a read at most 10 s old (granting staff powers: a DM or /ticket as staff, approving or
+   * denying a sensitive action; someone just removed from the group must not keep them for the rest of the TTL).
    */
   isStaff(userId: string, opts?: { fresh?: boolean }): Promise<boolean>;
   /** Synchronous check from what is known now (allow-list + last successful user-group read); for support's staff check. */

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseTicketCommand } from '../../../src/channels/slack/ticket-command.js';
 import type { Caller } from '../../../src/support/caller.js';
 import { postForm } from '../../helpers/slack-sign.js';
@@ -152,6 +152,27 @@ describe('/ticket for a customer', () => {
     expect(await command(h, 'UCUST', 'close T-1001')).toMatch(/Only support staff/);
     expect(await command(h, 'UCUST', 'note T-1001 hello')).toMatch(/Only support staff/);
     expect(tools.calls.slice(before).map((c) => c.name)).toEqual([]);
+  });
+
+  it('someone just removed from the staff user group loses staff /ticket within seconds, not at the cache TTL', async () => {
+    const tools = ticketTools();
+    h = await startHarness({ tools, customers: [ada], config: { staffUserIds: [], staffUsergroup: 'S0STAFF' } });
+    const hh = h;
+    hh.fake.usergroups.set('S0STAFF', ['UGROUP']);
+    expect(await command(hh, 'UGROUP', 'list')).toContain('T-2000'); // staff: every ticket
+    hh.fake.usergroups.set('S0STAFF', []);
+    const real = Date.now.bind(Date);
+    vi.spyOn(Date, 'now').mockImplementation(() => real() + 11_000); // well inside the 5-minute cache
+    try {
+      const before = tools.calls.length;
+      // now an ordinary person with no customer record: may open a ticket, nothing else
+      expect(await command(hh, 'UGROUP', 'close T-1001')).toMatch(/could not link your Slack account/);
+      expect(await command(hh, 'UGROUP', 'list')).not.toContain('T-2000');
+      expect(tools.calls.slice(before)).toEqual([]);
+      expect(hh.fake.callsOf('usergroups.users.list').length).toBe(2); // one read at the first command, one 11 s later
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it('a person not linked to any customer can only open tickets (with a contact email)', async () => {
