@@ -93,7 +93,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
     }
     if (verdict === 'busy') {
       log.warn({ messageId: msg.id, threadKey: msg.threadKey, queued: queue.size() }, 'queue full; busy reply sent');
-      await runner.deliver(msg.threadKey, { text: REPLIES.busy, kind: 'busy', inReplyToId: msg.id })
+      await runner.deliver(msg.threadKey, { text: REPLIES.busy, kind: 'busy', inReplyToId: msg.id, inReplyToMeta: msg.meta })
         .catch((err: unknown) => log.error({ threadKey: msg.threadKey, err: String(err) }, 'busy reply could not be delivered'));
       return { accepted: false, reason: 'busy' };
     }

@@ -35,7 +35,7 @@ export function createTurnEndings(deps: TurnEndingDeps) {
       await store.update((db) => setLedger(db, p.id, { message: p }, now()));
     }
     try {
-      await deliver(p.threadKey, { text: reply.text, kind: 'reply', inReplyToId: p.id });
+      await deliver(p.threadKey, { text: reply.text, kind: 'reply', inReplyToId: p.id, inReplyToMeta: p.meta });
     } catch (err) {
       log.error({ messageId: p.id, threadKey: p.threadKey, err: reasonOf(err) }, 'reply could not be delivered');
       await store.update((db) => setLedger(db, p.id, { status: 'failed', reason: `delivery failed: ${reasonOf(err)}` }, now()));
@@ -63,7 +63,7 @@ export function createTurnEndings(deps: TurnEndingDeps) {
       setLedger(db, p.id, { status: 'failed', reason: reasonOf(err) }, now());
       clearHolding(db, p.threadKey);
     }).catch(() => undefined);
-    await deliver(p.threadKey, { text: REPLIES.apology, kind: 'reply', inReplyToId: p.id })
+    await deliver(p.threadKey, { text: REPLIES.apology, kind: 'reply', inReplyToId: p.id, inReplyToMeta: p.meta })
       .catch((e: unknown) => log.error({ threadKey: p.threadKey, err: reasonOf(e) }, 'apology could not be delivered'));
     await notices.alert('A conversation turn failed', { threadKey: p.threadKey, messageId: p.id, error: reasonOf(err) });
     return 'failed';

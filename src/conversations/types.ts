@@ -25,7 +25,13 @@ export interface InboundMessage {
 }
 
 export type ReplyKind = 'reply' | 'holding' | 'busy' | 'notice';
-export interface OutboundReply { text: string; kind: ReplyKind; inReplyToId?: string | undefined }
+export interface OutboundReply {
+  text: string;
+  kind: ReplyKind;
+  inReplyToId?: string | undefined;
+  /** The channel's own metadata of the message replied to (e.g. its Slack channel and ts), as received. */
+  inReplyToMeta?: Record<string, unknown> | undefined;
+}
 
 /** Implemented by each channel: put text into the thread it owns. Must be safe to call again for a retry. */
 export interface DeliverPort {

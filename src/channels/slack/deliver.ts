@@ -59,7 +59,11 @@ export function createSlackDeliver(deps: {
       }
       deps.onPosted(ref.channel, ref.threadTs);
       deps.log.info({ threadKey, kind: reply.kind, parts: chunks.length }, 'slack reply posted');
-      if (reply.kind === 'reply' || reply.kind === 'busy') await deps.working.finished(threadKey, reply.inReplyToId);
+      if (reply.kind === 'reply' || reply.kind === 'busy') {
+        const m = reply.inReplyToMeta;
+        const at = typeof m?.['slackChannel'] === 'string' && typeof m['slackTs'] === 'string' ? { channel: m['slackChannel'], ts: m['slackTs'] } : undefined;
+        await deps.working.finished(threadKey, reply.inReplyToId, at);
+      }
     },
   };
 }

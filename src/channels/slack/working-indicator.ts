@@ -15,8 +15,12 @@ export interface WorkingIndicator {
   expect(messageId: string, ref: { threadKey: string; channel: string; ts: string }): void;
   accepted(messageId: string): void;
   rejected(messageId: string): void;
-  /** The reply for `messageId` (or, without an id, for every waiting message of the thread) has been posted. */
-  finished(threadKey: string, messageId: string | undefined): Promise<void>;
+  /**
+   * The reply for `messageId` (or, without an id, for every waiting message of the thread) has been posted.
+   * `at`: where that message is; when this process never saw it (the reply comes after a restart), the reaction an
+   * earlier process may have added there is removed anyway (Slack's no_reaction when there is none is ignored).
+   */
+  finished(threadKey: string, messageId: string | undefined, at?: { channel: string; ts: string }): Promise<void>;
 }
 
 export function createWorkingIndicator(deps: { client: WebClient; lanes: LaneRunner; log: Logger; max?: number }): WorkingIndicator {
@@ -54,10 +58,14 @@ export function createWorkingIndicator(deps: { client: WebClient; lanes: LaneRun
     rejected(messageId) {
       entries.delete(messageId);
     },
-    async finished(threadKey, messageId) {
+    async finished(threadKey, messageId, at) {
       const targets = messageId !== undefined
         ? [...entries.entries()].filter(([id]) => id === messageId)
         : [...entries.entries()].filter(([, e]) => e.threadKey === threadKey);
+      if (messageId !== undefined && targets.length === 0 && at) {
+        await react({ threadKey, channel: at.channel, ts: at.ts, done: true }, false);
+        return;
+      }
       await Promise.all(targets.map(async ([id, e]) => {
         e.done = true;
         entries.delete(id);

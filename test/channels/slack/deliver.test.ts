@@ -20,6 +20,18 @@ describe('SlackDeliver', () => {
     for (const c of h.fake.callsOf('chat.postMessage')) expect(c.args).toMatchObject({ channel: 'C0GEN', thread_ts: '1710000000.000100' });
   });
 
+  it('a reply to a message this process never saw (sent after a restart) still removes the :eyes: reaction', async () => {
+    h = await startHarness();
+    const key = `slack:${h.fake.teamId}:D0CUST:1710000000.000300`;
+    const meta = { slackChannel: 'D0CUST', slackTs: '1710000000.000300', threadTs: '1710000000.000300' };
+    await h.channel.deliver.deliver(key, { text: 'Done.', kind: 'reply', inReplyToId: 'msg-before-restart', inReplyToMeta: meta });
+    const removed = await h.fake.waitFor(() => h!.fake.callsOf('reactions.remove')[0]);
+    expect(removed.args).toMatchObject({ channel: 'D0CUST', timestamp: '1710000000.000300', name: 'eyes' });
+    // a notice is not an answer: nothing removed for it
+    await h.channel.deliver.deliver(key, { text: 'FYI', kind: 'notice', inReplyToId: 'msg-2', inReplyToMeta: { ...meta, slackTs: '1710000000.000400' } });
+    expect(h.fake.callsOf('reactions.remove')).toHaveLength(1);
+  });
+
   it('two identical free-standing notices are both posted', async () => {
     h = await startHarness();
     const key = `slack:${h.fake.teamId}:D0CUST:1710000000.000200`;
