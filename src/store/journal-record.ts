@@ -9,8 +9,10 @@ import { ENTRY_TRACKED, type Dirty } from './change-tracker.js';
  * - `{c, i, v}` set array element `i` (`v` absent = null, as JSON writes undefined in arrays)
  * - `{c, len}` set the array's length
  * - `{c, k, v}` set record entry `k`; `{c, k, d: 1}` delete it
- * - `{c, k, e, v}` set entry `e` of the record at `k` as its newest key (removed, then added); `{c, k, e, d: 1}`
- *   delete it. Only for records inside `state`, and only when replaying them keeps the record's key order.
+ * - `{in, k, e, v}` set entry `e` of the record at `in`.`k` as its newest key (removed, then added); `{in, k, e, d: 1}`
+ *   delete it. Only for records inside `state`, and only when replaying them keeps the record's key order. Named
+ *   `in`, not `c`, on purpose: a version from before these ops refuses such a journal (unknown collection) instead
+ *   of misreading it as whole-record writes. Before a downgrade, stop cleanly: closing folds the journal in.
  */
 export type JournalOp =
   | { c: string; w: unknown }
@@ -18,7 +20,7 @@ export type JournalOp =
   | { c: string; i: number; v?: unknown }
   | { c: string; len: number }
   | { c: string; k: string; v?: unknown; d?: 1 }
-  | { c: string; k: string; e: string; v?: unknown; d?: 1 };
+  | { in: string; k: string; e: string; v?: unknown; d?: 1 };
 
 export interface JournalRecord {
   seq: number;
@@ -91,10 +93,10 @@ function entryOps(root: Record<string, unknown>, dirty: Dirty, colls: Map<string
       continue;
     }
     const r = rec as Record<string, unknown>;
-    for (const e of changed) if (!Object.hasOwn(r, e)) ops.push({ c, k, e, d: 1 });
+    for (const e of changed) if (!Object.hasOwn(r, e)) ops.push({ in: c, k, e, d: 1 });
     for (let i = keys.length - present; i < keys.length; i++) {
       const e = keys[i] as string;
-      ops.push(r[e] === undefined ? { c, k, e, d: 1 } : { c, k, e, v: r[e] });
+      ops.push(r[e] === undefined ? { in: c, k, e, d: 1 } : { in: c, k, e, v: r[e] });
     }
   }
   if (whole) colls.set(c, whole);
@@ -102,6 +104,17 @@ function entryOps(root: Record<string, unknown>, dirty: Dirty, colls: Map<string
 
 function define(target: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+function applyEntryOp(root: Record<string, unknown>, o: Record<string, unknown>, bad: (why: string) => Error): void {
+  const { in: c, k, e } = o;
+  if (c !== ENTRY_TRACKED) throw bad(`entries of ${JSON.stringify(c)} are not journalled`);
+  const coll = root[c];
+  if (typeof k !== 'string' || typeof e !== 'string') throw bad('bad key');
+  const rec = isRecord(coll) && Object.hasOwn(coll, k) ? coll[k] : undefined;
+  if (!isRecord(rec)) throw bad(`${c}.${k} is not a record of entries`);
+  delete rec[e];
+  if (!('d' in o)) define(rec, e, o['v']);
 }
 
 /** Apply one parsed record to `db`. Throws an Error describing the first malformed op. */
@@ -115,6 +128,10 @@ export function applyRecord(db: Db, rec: unknown): JournalRecord {
     const bad = (why: string) => new Error(`record ${seq} op ${n}: ${why}`);
     if (op === null || typeof op !== 'object' || Array.isArray(op)) throw bad('not an object');
     const o = op as Record<string, unknown>;
+    if ('in' in o) {
+      applyEntryOp(root, o, bad);
+      continue;
+    }
     const c = o['c'];
     if (typeof c !== 'string' || !TOP_LEVEL.has(c)) throw bad(`unknown collection ${JSON.stringify(c)}`);
     if ('w' in o) { define(root, c, o['w']); continue; }
@@ -132,15 +149,6 @@ export function applyRecord(db: Db, rec: unknown): JournalRecord {
       if (target === null || typeof target !== 'object' || Array.isArray(target)) throw bad(`${c} is not a record`);
       const k = o['k'];
       if (typeof k !== 'string') throw bad('bad key');
-      if ('e' in o) {
-        const rec = Object.hasOwn(target, k) ? (target as Record<string, unknown>)[k] : undefined;
-        const e = o['e'];
-        if (c !== ENTRY_TRACKED || !isRecord(rec)) throw bad(`${c}.${k} is not a record of entries`);
-        if (typeof e !== 'string') throw bad('bad entry key');
-        delete rec[e];
-        if (!('d' in o)) define(rec, e, o['v']);
-        continue;
-      }
       if ('d' in o) delete (target as Record<string, unknown>)[k];
       else define(target as Record<string, unknown>, k, o['v']);
       continue;

@@ -258,6 +258,15 @@ describe('file store journal: records inside state', () => {
       r['<new@x>'] = 'added';
     });
     expect(store.stats().journalBytes - before).toBeLessThan(400); // the record is ~52 KB
+    // entry ops carry no `c`: a version that predates them refuses the journal (unknown collection) instead of
+    // reading `v` as the whole record
+    const [jname] = await journalsOf(dir);
+    const last = JSON.parse((await readFile(join(dir, jname!), 'utf8')).trim().split('\n').at(-1)!) as { ops: Array<Record<string, unknown>> };
+    expect(last.ops).toEqual([
+      { in: 'state', k: 'shard/01', e: '<m4@x>', d: 1 },
+      { in: 'state', k: 'shard/01', e: '<m3@x>', v: 'moved to the end' },
+      { in: 'state', k: 'shard/01', e: '<new@x>', v: 'added' },
+    ]);
     const inPlace = store.stats().journalBytes;
     await store.update((db) => { (db.state['shard/01'] as Record<string, string>)['<m0@x>'] = 'changed in place'; });
     expect(store.stats().journalBytes - inPlace).toBeGreaterThan(50_000); // key order would change on replay: whole record
