@@ -1,6 +1,6 @@
 /**
- * Batch pieces of the IMAP catch-up: choosing a bounded batch of new messages, downloading their sources
- * in ONE ranged FETCH (instead of one round trip per message), and the mailbox position that only moves
+ * Batch pieces of the IMAP catch-up: listing new messages, choosing a bounded batch of them, downloading their
+ * sources a chunk per ranged FETCH (not one round trip per message), and the mailbox position that only moves
  * to the highest UID below which every message's decision is recorded.
  */
 import type { ImapFlow } from 'imapflow';
@@ -24,8 +24,11 @@ export async function moveTo(client: ImapFlow, uid: number, folder: string, guar
   await guard(client.messageMove(String(uid), folder, { uid: true }), 'move');
 }
 
-/** Messages up to this size are listed without asking for their size (a chunk of them is bounded by count × this). */
-export const SMALL_BYTES = 256 * 1024;
+/**
+ * Messages up to this size are listed without asking for their size; batches and chunks count each of them as this
+ * big (64 KB: a 4 MB chunk still holds 50, a 32 MB batch 500), so their memory stays bounded.
+ */
+export const SMALL_BYTES = 64 * 1024;
 
 /**
  * The messages above `lastUid`, oldest first: their UIDs in one SEARCH, and the exact size only of those LARGER
@@ -34,12 +37,14 @@ export const SMALL_BYTES = 256 * 1024;
  */
 export async function listNew(client: ImapFlow, lastUid: number, uidValidity: string, guard: Guard): Promise<MessageRef[]> {
   const found = await guard(client.search({ uid: `${lastUid + 1}:*` }, { uid: true }), 'search');
-  const uids = (found || []).filter((u) => u > lastUid).sort((a, b) => a - b);
+  if (!found) throw new AppError('unavailable', 'IMAP SEARCH for new mail failed'); // imapflow answers false to NO/BAD
+  const uids = found.filter((u) => u > lastUid).sort((a, b) => a - b);
   const top = uids.at(-1);
   if (top === undefined) return [];
   const large = await guard(client.search({ uid: `${lastUid + 1}:${top}`, larger: SMALL_BYTES }, { uid: true }), 'search');
+  if (!large) throw new AppError('unavailable', 'IMAP SEARCH LARGER failed');
   const sizes = new Map<number, number>();
-  const big = (large || []).filter((u) => u > lastUid).sort((a, b) => a - b);
+  const big = large.filter((u) => u > lastUid).sort((a, b) => a - b);
   if (big.length > 0) {
     await guard((async () => {
       for await (const m of client.fetch(uidSet(big), { uid: true, size: true }, { uid: true })) if (typeof m.size === 'number') sizes.set(m.uid, m.size);

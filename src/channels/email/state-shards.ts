@@ -1,8 +1,8 @@
 /**
  * A map kept in the store's `state` as hash shards `<name>/00` … `<name>/ff` instead of one record under
- * `<name>`. The file store journals a change as the whole value of the `state` key it lands in, so one big
- * map made every write carry all of it (a busy inbox wrote megabytes per message: quadratic); a shard is
- * 1/256 of it.
+ * `<name>`. The file store journals a change to an entry of a `state` record as that entry alone, but a whole
+ * snapshot still serialises every record, and a change it cannot journal entry by entry (one out of the record's
+ * key order) writes the whole record: a shard is 1/256 of the map.
  *
  * Bounded: each shard keeps its own insertion order and at most `ceil(cap / SHARDS)` entries (the oldest
  * go first), so the map holds at most about `cap`. A map written by an older version as one record under

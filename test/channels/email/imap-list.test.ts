@@ -40,6 +40,20 @@ describe.skipIf(!dovecotAvailable())('IMAP listing and chunked download (Dovecot
     expect(await listNew(client, 7, '1', guard)).toEqual([]);
   });
 
+  it('a SEARCH the server refuses (imapflow answers false) fails the pass instead of looking like no new mail', async () => {
+    const refusing = (which: number) => {
+      let n = 0;
+      return new Proxy(client, {
+        get(target, prop, receiver) {
+          if (prop !== 'search') return Reflect.get(target, prop, receiver) as unknown;
+          return (...args: unknown[]) => (++n === which ? Promise.resolve(false) : (target.search as (...a: unknown[]) => unknown).apply(target, args));
+        },
+      });
+    };
+    await expect(listNew(refusing(1), 0, '1', guard)).rejects.toMatchObject({ code: 'unavailable' });
+    await expect(listNew(refusing(2), 0, '1', guard)).rejects.toMatchObject({ code: 'unavailable' }); // the LARGER one
+  });
+
   it('hands out chunks in UID order with their sources in, the next chunk already downloading', async () => {
     const refs = await listNew(client, 0, '1', guard);
     const ranges: string[] = [];
