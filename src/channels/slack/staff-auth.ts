@@ -5,8 +5,9 @@ import type { LaneRunner } from './rate-limit.js';
 export interface StaffAuth {
   /**
    * Allow-list of Slack user ids, or member of the configured user group (cached with a TTL). Errors deny.
-   * `fresh`: from a read at most 10 s old (granting staff powers: a DM or /ticket as staff, approving or
-   * denying a sensitive action; someone just removed from the group must not keep them for the rest of the TTL).
+   * `fresh`: a member is confirmed by a read at most 10 s old (granting staff powers: a DM or /ticket as staff,
+   * approving or denying a sensitive action; someone just removed from the group must not keep them for the rest
+   * of the TTL). Non-members cost no call; a read that takes over 2 s, or failed in the last 3 s, denies.
    */
   isStaff(userId: string, opts?: { fresh?: boolean }): Promise<boolean>;
   /** Synchronous check from what is known now (allow-list + last successful user-group read); for support's staff check. */
@@ -27,23 +28,44 @@ export function createStaffAuth(deps: {
   const allow = new Set(deps.staffUserIds.filter(Boolean));
   let group: { members: Set<string>; at: number } | undefined;
   let inflight: Promise<Set<string>> | undefined;
+  let failedAt: number | undefined;
 
   /** A read this recent counts as fresh: bounds Slack calls when clicks come fast (usergroups.users.list is tier 2). */
   const FRESH_MS = 10_000;
+  /** How long a fresh check waits for Slack (a rate-limited read may sleep for minutes) before it denies. */
+  const FRESH_WAIT_MS = 2_000;
+  /** After a failed read, checks deny without calling Slack for this long (no call per message during an outage). */
+  const RETRY_AFTER_FAIL_MS = 3_000;
 
-  async function loadGroup(usergroup: string, fresh: boolean): Promise<Set<string>> {
-    if (group && now() - group.at < (fresh ? Math.min(FRESH_MS, ttlMs) : ttlMs)) return group.members;
-    inflight ??= deps.lanes
-      .run('usergroups.users.list', () => deps.client.usergroups.users.list({ usergroup }))
-      .then((res) => {
-        const members = new Set((res.users ?? []).filter((u): u is string => typeof u === 'string'));
-        group = { members, at: now() };
-        return members;
-      })
-      .finally(() => {
-        inflight = undefined;
-      });
+  function read(usergroup: string): Promise<Set<string>> {
+    if (failedAt !== undefined && now() - failedAt < RETRY_AFTER_FAIL_MS) return Promise.reject(new Error('read failed moments ago'));
+    if (!inflight) {
+      inflight = deps.lanes
+        .run('usergroups.users.list', () => deps.client.usergroups.users.list({ usergroup }))
+        .then((res) => {
+          const members = new Set((res.users ?? []).filter((u): u is string => typeof u === 'string'));
+          group = { members, at: now() };
+          failedAt = undefined;
+          return members;
+        }, (err: unknown) => {
+          failedAt = now();
+          throw err;
+        })
+        .finally(() => {
+          inflight = undefined;
+        });
+      inflight.catch(() => undefined); // a check that stopped waiting (FRESH_WAIT_MS) no longer observes it
+    }
     return inflight;
+  }
+
+  async function within<T>(p: Promise<T>, ms: number): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms); })]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   return {
@@ -52,7 +74,10 @@ export function createStaffAuth(deps: {
       if (allow.has(userId)) return true;
       if (!deps.staffUsergroup) return false;
       try {
-        return (await loadGroup(deps.staffUsergroup, opts?.fresh === true)).has(userId);
+        const cached = group && now() - group.at < ttlMs ? group.members : await read(deps.staffUsergroup);
+        // Only a member is re-checked: a fresh read is about revocation (someone just added waits for the TTL).
+        if (!cached.has(userId) || !opts?.fresh || (group && now() - group.at < Math.min(FRESH_MS, ttlMs))) return cached.has(userId);
+        return (await within(read(deps.staffUsergroup), FRESH_WAIT_MS)).has(userId);
       } catch (err) {
         // An unreadable group denies this check and is read again next time; a list still within its TTL is kept
         // for the synchronous check (a failed fresh read says nothing new about who is staff).

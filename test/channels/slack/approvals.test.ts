@@ -186,11 +186,24 @@ describe('approval cards and decisions in Slack', () => {
     await hh.fake.waitFor(() => hh.fake.callsOf('chat.postEphemeral').length === 1);
     expect(approvals.get('apr_1')?.status).toBe('pending');
     hh.fake.usergroups.set('S0STAFF', ['UGROUP']);
+    const reads = hh.fake.callsOf('usergroups.users.list').length;
+    // right after a failed read: denied again without calling Slack (no call per click during an outage)
     await click(hh, { user: 'UGROUP', actionId: 'approval_approve', ts, blocks: [] });
-    await hh.fake.waitFor(() => hh.fake.callsOf('chat.update').length === 1);
-    expect(approvals.get('apr_1')?.status).toBe('approved');
-    expect(hh.channel.staffAuth.isStaffSync('UGROUP')).toBe(true);
-    expect(hh.channel.staffAuth.isStaffSync('URANDOM')).toBe(false);
+    await hh.fake.waitFor(() => hh.fake.callsOf('chat.postEphemeral').length === 2);
+    expect(hh.fake.callsOf('usergroups.users.list').length).toBe(reads);
+    const real = Date.now.bind(Date);
+    vi.spyOn(Date, 'now').mockImplementation(() => real() + 3_100);
+    try {
+      await click(hh, { user: 'UGROUP', actionId: 'approval_approve', ts, blocks: [] });
+      await hh.fake.waitFor(() => hh.fake.callsOf('chat.update').length === 1);
+      expect(approvals.get('apr_1')?.status).toBe('approved');
+      expect(hh.channel.staffAuth.isStaffSync('UGROUP')).toBe(true);
+      expect(hh.channel.staffAuth.isStaffSync('URANDOM')).toBe(false);
+      expect(await hh.channel.staffAuth.isStaff('URANDOM', { fresh: true })).toBe(false);
+      expect(hh.fake.callsOf('usergroups.users.list').length).toBe(reads + 1); // a non-member costs no fresh read
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it('someone just removed from the staff user group can no longer decide, even while the group is cached', async () => {
@@ -216,6 +229,26 @@ describe('approval cards and decisions in Slack', () => {
       expect(String(eph.args['text'])).toMatch(/Only Helpline support staff/); // …but the click is checked against Slack now
       expect(approvals.get('apr_2')?.status).toBe('pending');
       expect(hh.fake.callsOf('usergroups.users.list').length).toBe(reads + 1); // one read for the click, none for the cached check
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+
+  it('a staff check that Slack rate-limits denies after 2 s instead of waiting out the Retry-After', async () => {
+    const approval = pendingApproval();
+    const approvals = new Map([[approval.id, approval]]);
+    h = await startHarness({ tools: supportTools(approvals, []), customers: [customer], config: { staffUserIds: [], staffUsergroup: 'S0STAFF' } });
+    const hh = h;
+    hh.fake.usergroups.set('S0STAFF', ['UGROUP']);
+    expect(await hh.channel.staffAuth.isStaff('UGROUP')).toBe(true);
+    hh.fake.script('usergroups.users.list', { status: 429, retryAfter: 30 });
+    const real = Date.now.bind(Date);
+    vi.spyOn(Date, 'now').mockImplementation(() => real() + 11_000);
+    try {
+      const t0 = performance.now();
+      expect(await hh.channel.staffAuth.isStaff('UGROUP', { fresh: true })).toBe(false);
+      expect(performance.now() - t0).toBeLessThan(4_000);
+      expect(await hh.channel.staffAuth.isStaff('UGROUP')).toBe(true); // the cached list is kept for ordinary checks
     } finally {
       vi.restoreAllMocks();
     }
