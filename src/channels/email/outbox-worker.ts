@@ -2,7 +2,8 @@
  * Sends the email outbox: replies written by `deliver` and system mail put there by support
  * (`payload.kind === 'system'`, e.g. password-reset links). Its own loop, so a stuck SMTP server never
  * blocks the inbox. The Message-ID is stored before the first attempt and reused by every retry.
- * 4xx / timeouts → retry with capped exponential backoff; 5xx → failed, recipient marked undeliverable.
+ * 4xx / timeouts / session-level 5xx → retry with capped exponential backoff; 5xx to RCPT or DATA → failed,
+ * recipient marked undeliverable.
  * A backlog is sent over several pooled connections at once (see outbox-pass); a short queue goes one by
  * one, which keeps the crash window (accepted by SMTP, not yet recorded as sent: resent once with the same
  * Message-ID) to a single mail.

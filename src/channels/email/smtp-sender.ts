@@ -4,7 +4,7 @@
  * with timeouts on every phase and on the whole send so a stuck server can only delay the outbox, never hang it.
  * It runs on the main thread: a reply costs ~0.5 ms of CPU here (a worker thread cost more in total: its own
  * isolate, messages to and fro). `send` never throws: it resolves accepted, transient (4xx, timeouts, connection
- * errors: retry) or permanent (5xx: do not retry, the recipient is marked undeliverable).
+ * errors, a 5xx to login or sender: retry) or permanent (5xx to RCPT or DATA: the recipient is marked undeliverable).
  */
 import type { Config } from '../../config/config.js';
 import { fromAddress } from './compose-reply.js';
@@ -39,8 +39,13 @@ export function classifySmtpError(err: unknown): { permanent: boolean; error: st
   const code = typeof e.code === 'string' ? e.code : 'ERROR';
   const text = typeof e.message === 'string' ? e.message : String(err);
   const error = `${code}${responseCode ? ` ${responseCode}` : ''}: ${text}`.slice(0, 500);
-  // 5xx is a permanent refusal; everything else (4xx, timeouts, refused/reset connections) is worth a retry.
-  return { permanent: responseCode !== undefined && responseCode >= 500 && responseCode < 600, error, responseCode };
+  // Permanent: a 5xx to this message's recipient (RCPT TO) or content (DATA): the address is then marked
+  // undeliverable. A 5xx to our session (login, greeting, MAIL FROM: a rotated password, a sender the relay no
+  // longer accepts) says nothing about the customer: retried like 4xx, timeouts and dropped connections, while
+  // the outbox reports SMTP as failing.
+  const command = typeof e.command === 'string' ? e.command.toUpperCase() : '';
+  const aboutMessage = command === 'RCPT TO' || command === 'DATA';
+  return { permanent: aboutMessage && responseCode !== undefined && responseCode >= 500 && responseCode < 600, error, responseCode };
 }
 
 export interface SmtpSenderOptions {

@@ -178,6 +178,14 @@ describe('SMTP connection pool', () => {
     expect(server.conns.total).toBe(1);
   });
 
+  it('a 5xx to MAIL FROM (our sender refused) is transient: it says nothing about the customer address', async () => {
+    server = await startServer();
+    server.failMail.push(553);
+    sender = createSmtpSender(cfg(server.port), { timeoutMs: 3_000, maxConnections: 1 });
+    expect(await sender.send(msg(1))).toMatchObject({ ok: false, permanent: false, responseCode: 553 });
+    expect(await sender.send(msg(2))).toMatchObject({ ok: true });
+  });
+
   it('reports a 4xx as transient', async () => {
     server = await startServer();
     server.failData.push(451);
@@ -288,7 +296,8 @@ describe('SMTP connection pool', () => {
     expect(server.mails[0]!.user).toBe('bot');
     sender.close();
     sender = createSmtpSender(cfg(server.port, 'bot', 'wrong'), { timeoutMs: 3_000 });
-    expect(await sender.send(msg(2))).toMatchObject({ ok: false, responseCode: 535 });
+    // a refused login is about our session, not the customer: transient (never marks the address undeliverable)
+    expect(await sender.send(msg(2))).toMatchObject({ ok: false, permanent: false, responseCode: 535 });
     expect(server.mails).toHaveLength(1);
   });
 
