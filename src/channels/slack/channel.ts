@@ -112,7 +112,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   app.event('app_mention', onMessage);
   registerApprovalActions(app, { client, lanes, staff: staffAuth, notifier: staff, connectTools: deps.connectTools, conversations: deps.conversations, track, teamOk, now, log });
   registerTicketCommand(app, { client, lanes, identity, connectTools: deps.connectTools, teamOk, track, log });
-  registerTicketModal(app, { client, lanes, identity, connectTools: deps.connectTools, teamOk, log });
+  registerTicketModal(app, { client, lanes, identity, connectTools: deps.connectTools, teamOk, track, log });
   registerHome(app, { client, lanes, identity, connectTools: deps.connectTools, teamOk, track, now, log });
 
   async function idle(): Promise<void> {

@@ -39,20 +39,22 @@ function field(values: Record<string, Record<string, ViewStateValue>>, block: st
   return (v?.value ?? v?.selected_option?.value ?? '').trim();
 }
 
-export function registerTicketModal(app: App, deps: SlackHandlerDeps): void {
+/** When a submission still being checked closes its modal: Slack wants the answer within 3 s. */
+const ACK_DEADLINE_MS = 2_500;
+
+type ViewAckFn = (response?: ViewAck) => Promise<void>;
+
+export function registerTicketModal(app: App, deps: SlackHandlerDeps & { track: (p: Promise<unknown>) => void }): void {
   const dm = (user: string, text: string) =>
     deps.lanes.run(user, () => deps.client.chat.postMessage({ channel: user, text, unfurl_links: false })).catch((err: Error) =>
       deps.log.warn({ err: err.message }, 'could not confirm the new ticket by DM'));
 
-  app.view(TICKET_MODAL, async ({ ack: rawAck, body, view }) => {
-    let acked = false;
-    const ack = async (response?: ViewAck) => {
-      if (acked) return;
-      acked = true;
-      await (response ? rawAck(response) : rawAck());
+  /** Check and open the ticket. Validation errors go into the modal while it is open (`late()` false), else by DM. */
+  async function submit(user: string, values: Record<string, Record<string, ViewStateValue>>, ack: ViewAckFn, late: () => boolean): Promise<void> {
+    const refuse = async (errors: Record<string, string>) => {
+      if (late()) await dm(user, `Your ticket was not opened: ${escapeSlack(Object.values(errors).join(' '))} Please try again with \`/ticket\`.`);
+      else await ack({ response_action: 'errors', errors });
     };
-    if (!deps.teamOk(body.team?.id)) return ack();
-    const values = view.state.values;
     const subject = field(values, 'subject');
     const description = field(values, 'description');
     const priority = field(values, 'priority') || 'normal';
@@ -60,7 +62,6 @@ export function registerTicketModal(app: App, deps: SlackHandlerDeps): void {
     if (!subject) errors['subject'] = 'Give the ticket a subject.';
     if (!description) errors['description'] = 'Describe the problem.';
     if (!(PRIORITIES as readonly string[]).includes(priority)) errors['priority'] = 'Pick a priority.';
-    const user = body.user.id;
     const caller = await deps.identity.callerFor(user, { allowStaff: true });
     const args: Record<string, unknown> = { subject, description, priority };
     try {
@@ -69,13 +70,13 @@ export function registerTicketModal(app: App, deps: SlackHandlerDeps): void {
         if (!EMAIL.test(contact)) errors['contact'] = 'Enter a valid email address.';
         args['contact'] = contact;
       }
-      if (Object.keys(errors).length) return ack({ response_action: 'errors', errors });
+      if (Object.keys(errors).length) return await refuse(errors);
       const ticket = await withTools(deps.connectTools, caller, {}, async (call) => {
         const query = caller.kind === 'staff' ? field(values, 'customer') : '';
         if (query) {
           const found = await call<{ customers: Array<{ id: string }> }>('find_customer', { query });
           if (found.customers.length !== 1) {
-            await ack({ response_action: 'errors', errors: { customer: found.customers.length ? 'More than one customer matches; be more specific.' : 'No customer matches.' } });
+            await refuse({ customer: found.customers.length ? 'More than one customer matches; be more specific.' : 'No customer matches.' });
             return undefined;
           }
           args['customerId'] = found.customers[0]?.id;
@@ -90,5 +91,27 @@ export function registerTicketModal(app: App, deps: SlackHandlerDeps): void {
       await ack();
       await dm(user, `Your ticket could not be opened: ${escapeSlack(message)}`);
     }
+  }
+
+  app.view(TICKET_MODAL, async ({ ack: rawAck, body, view }) => {
+    let acked = false;
+    const ack: ViewAckFn = async (response) => {
+      if (acked) return;
+      acked = true;
+      await (response ? rawAck(response) : rawAck());
+    };
+    if (!deps.teamOk(body.team?.id)) return ack();
+    // Over HTTP the response goes out when this handler returns: if lookups are slow (a rate-limited Slack call, a
+    // busy tool), return by the deadline with the modal closed and let the rest finish (and report) by DM.
+    let late = false;
+    const work = submit(body.user.id, view.state.values, ack, () => late).catch((err: Error) => deps.log.error({ err: err.message }, 'ticket modal submission failed'));
+    let timer: NodeJS.Timeout | undefined;
+    const overdue = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), ACK_DEADLINE_MS); });
+    const tooSlow = await Promise.race([work.then(() => false), overdue]);
+    clearTimeout(timer);
+    if (!tooSlow) return;
+    late = true;
+    await ack();
+    deps.track(work);
   });
 }

@@ -132,6 +132,32 @@ describe('/ticket for staff', () => {
   });
 });
 
+describe('ticket modal under a slow Slack', () => {
+  it('answers the submission by the deadline when a lookup is rate-limited, then opens the ticket and says so by DM', async () => {
+    const tools = ticketTools();
+    h = await startHarness({ tools, customers: [ada] });
+    const hh = h;
+    hh.fake.script('users.info', { status: 429, retryAfter: 4, times: 1 }); // the unlinked person's profile lookup
+    const payload = {
+      type: 'view_submission', team: { id: hh.fake.teamId }, user: { id: 'UNEW' }, api_app_id: 'A0APP', token: 'legacy', trigger_id: 't',
+      view: { id: 'V2', type: 'modal', callback_id: 'ticket_create', private_metadata: '{"channel":"C0GEN"}', state: { values: {
+        subject: { value: { type: 'plain_text_input', value: 'Card declined' } },
+        description: { value: { type: 'plain_text_input', value: 'At the shop' } },
+        priority: { value: { type: 'static_select', selected_option: { value: 'normal' } } },
+        contact: { value: { type: 'email_text_input', value: 'new@customer.test' } },
+      } } },
+    };
+    const t0 = performance.now();
+    const res = await postForm(hh.url, SECRET, { payload: JSON.stringify(payload) });
+    expect(res.status).toBe(200);
+    expect(performance.now() - t0).toBeLessThan(3_000); // Slack's limit; the lookup alone waits 4 s
+    const created = await hh.fake.waitFor(() => tools.calls.find((c) => c.name === 'create_ticket'), 15_000);
+    expect(created.args).toMatchObject({ subject: 'Card declined', contact: 'new@customer.test' });
+    const confirm = await hh.fake.waitFor(() => hh.fake.callsOf('chat.postMessage').find((c) => c.args['channel'] === 'UNEW'), 15_000);
+    expect(String(confirm.args['text'])).toContain('T-3000');
+  }, 30_000);
+});
+
 describe('/ticket for a customer', () => {
   it('lists and shows only their own tickets, without internal messages, and cannot change status', async () => {
     const tools = ticketTools();
