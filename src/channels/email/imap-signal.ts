@@ -1,5 +1,5 @@
 /** Small async helpers for the IMAP loop: a wake-up signal that never loses a trigger, timeouts, backoff. */
-import { AppError } from '../../errors.js';
+import { withTimeout as timeLimit } from '../../time-limit.js';
 
 export interface Signal {
   /** Resolves with the reason of the next trigger (or one that fired since the last wait), or 'timeout'. */
@@ -37,21 +37,8 @@ export function createSignal(): Signal {
 }
 
 /** Reject with a timeout error (and run `onTimeout`, e.g. close the connection) if `p` takes longer than `ms`. */
-export async function withTimeout<T>(p: Promise<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          onTimeout?.();
-          reject(new AppError('timeout', `IMAP ${what} timed out after ${ms} ms`));
-        }, ms);
-      }),
-    ]);
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
+  return timeLimit(p, ms, `IMAP ${what} timed out after ${ms} ms`, onTimeout);
 }
 
 /** Capped exponential backoff with ±50 % jitter. `attempt` starts at 1. */

@@ -1,6 +1,7 @@
 import type { WebClient } from './slack-client.js';
 import type { Logger } from '../../config/logger.js';
 import type { LaneRunner } from './rate-limit.js';
+import { withTimeout } from '../../time-limit.js';
 
 export interface StaffAuth {
   /**
@@ -59,15 +60,6 @@ export function createStaffAuth(deps: {
     return inflight;
   }
 
-  async function within<T>(p: Promise<T>, ms: number): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms); })]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   return {
     async isStaff(userId, opts) {
       if (!userId) return false;
@@ -77,7 +69,7 @@ export function createStaffAuth(deps: {
         const cached = group && now() - group.at < ttlMs ? group.members : await read(deps.staffUsergroup);
         // Only a member is re-checked: a fresh read is about revocation (someone just added waits for the TTL).
         if (!cached.has(userId) || !opts?.fresh || (group && now() - group.at < Math.min(FRESH_MS, ttlMs))) return cached.has(userId);
-        return (await within(read(deps.staffUsergroup), FRESH_WAIT_MS)).has(userId);
+        return (await withTimeout(read(deps.staffUsergroup), FRESH_WAIT_MS, `no answer within ${FRESH_WAIT_MS} ms`)).has(userId);
       } catch (err) {
         // An unreadable group denies this check and is read again next time; a list still within its TTL is kept
         // for the synchronous check (a failed fresh read says nothing new about who is staff).

@@ -2,6 +2,7 @@ import type { App, ViewStateValue } from '@slack/bolt';
 import { escapeSlack } from './format.js';
 import type { SlackHandlerDeps } from './handler-deps.js';
 import { ToolError, withTools } from './tool-call.js';
+import { withTimeout } from '../../time-limit.js';
 
 export const TICKET_MODAL = 'ticket_create';
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
@@ -105,13 +106,12 @@ export function registerTicketModal(app: App, deps: SlackHandlerDeps & { track: 
     // busy tool), return by the deadline with the modal closed and let the rest finish (and report) by DM.
     let late = false;
     const work = submit(body.user.id, view.state.values, ack, () => late).catch((err: Error) => deps.log.error({ err: err.message }, 'ticket modal submission failed'));
-    let timer: NodeJS.Timeout | undefined;
-    const overdue = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), ACK_DEADLINE_MS); });
-    const tooSlow = await Promise.race([work.then(() => false), overdue]);
-    clearTimeout(timer);
-    if (!tooSlow) return;
-    late = true;
-    await ack();
-    deps.track(work);
+    try {
+      await withTimeout(work, ACK_DEADLINE_MS, 'ticket modal deadline'); // `work` never rejects: only the deadline can
+    } catch {
+      late = true;
+      await ack();
+      deps.track(work);
+    }
   });
 }
