@@ -81,23 +81,17 @@ function entryOps(root: Record<string, unknown>, dirty: Dirty, colls: Map<string
   let whole: Set<string> | undefined;
   for (const [k, changed] of dirty.entries) {
     if (marked?.has(k)) continue;
-    const rec = Object.hasOwn(coll, k) ? coll[k] : undefined;
-    const keys = isRecord(rec) ? Object.keys(rec) : undefined;
-    let present = 0;
-    if (keys) for (const e of changed) if (Object.hasOwn(rec as object, e)) present++;
-    let tail = keys !== undefined;
-    for (let i = keys ? keys.length - present : 0; tail && keys && i < keys.length; i++) tail = changed.has(keys[i] as string);
-    if (!tail || !keys) {
+    const r = Object.hasOwn(coll, k) ? coll[k] : undefined;
+    const keys = isRecord(r) ? Object.keys(r) : [];
+    const present = isRecord(r) ? [...changed].filter((e) => Object.hasOwn(r, e)).length : 0;
+    const tail = keys.slice(keys.length - present);
+    if (!isRecord(r) || !tail.every((e) => changed.has(e))) {
       whole ??= new Set(marked);
       whole.add(k);
       continue;
     }
-    const r = rec as Record<string, unknown>;
     for (const e of changed) if (!Object.hasOwn(r, e)) ops.push({ in: c, k, e, d: 1 });
-    for (let i = keys.length - present; i < keys.length; i++) {
-      const e = keys[i] as string;
-      ops.push(r[e] === undefined ? { in: c, k, e, d: 1 } : { in: c, k, e, v: r[e] });
-    }
+    for (const e of tail) ops.push(r[e] === undefined ? { in: c, k, e, d: 1 } : { in: c, k, e, v: r[e] });
   }
   if (whole) colls.set(c, whole);
 }

@@ -43,14 +43,15 @@ export async function listNew(client: ImapFlow, lastUid: number, uidValidity: st
   if (top === undefined) return [];
   const large = await guard(client.search({ uid: `${lastUid + 1}:${top}`, larger: SMALL_BYTES }, { uid: true }), 'search');
   if (!large) throw new AppError('unavailable', 'IMAP SEARCH LARGER failed');
+  const big = new Set(large.filter((u) => u > lastUid));
   const sizes = new Map<number, number>();
-  const big = large.filter((u) => u > lastUid).sort((a, b) => a - b);
-  if (big.length > 0) {
+  if (big.size > 0) {
     await guard((async () => {
-      for await (const m of client.fetch(uidSet(big), { uid: true, size: true }, { uid: true })) if (typeof m.size === 'number') sizes.set(m.uid, m.size);
+      for await (const m of client.fetch(uidSet([...big].sort((a, b) => a - b)), { uid: true, size: true }, { uid: true })) if (typeof m.size === 'number') sizes.set(m.uid, m.size);
     })(), 'fetch sizes');
   }
-  return uids.map((uid) => (sizes.has(uid) || big.includes(uid) ? { uid, uidValidity, size: sizes.get(uid) } : { uid, uidValidity, maxSize: SMALL_BYTES }));
+  // a large one whose size did not come back (expunged meanwhile) keeps no bound: counted at the per-message cap
+  return uids.map((uid) => (big.has(uid) ? { uid, uidValidity, size: sizes.get(uid) } : { uid, uidValidity, maxSize: SMALL_BYTES }));
 }
 
 /** The oldest refs up to `maxCount` messages and about `maxBytes` of sources (always at least one). */

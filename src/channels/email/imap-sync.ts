@@ -4,8 +4,8 @@
  * come in chunks, one FETCH each, the next chunk downloading while the current one is processed (the first
  * answers do not wait for a whole backlog to download); the messages are decided in UID order while their
  * store writes and hand-offs run concurrently (at most `inFlight` unsettled). The position only advances over
- * contiguously recorded UIDs. A UIDVALIDITY change restarts from UID 1 and relies on the Message-ID ledger to skip what was
- * already decided (nothing is answered twice); staff are told.
+ * contiguously recorded UIDs. A UIDVALIDITY change restarts from UID 1 and relies on the Message-ID ledger to
+ * skip what was already decided (nothing is answered twice); staff are told.
  */
 import type { ImapFlow } from 'imapflow';
 import type { Logger } from '../../config/logger.js';
