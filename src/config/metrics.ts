@@ -19,6 +19,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     approvals: new Gauge({ name: 'helpline_approvals', help: 'Approvals by state', labelNames: ['state'] as const, registers: r }),
     outboxDepth: new Gauge({ name: 'helpline_outbox_depth', help: 'Outbox items waiting to be sent', registers: r }),
     quarantine: new Gauge({ name: 'helpline_quarantined_messages', help: 'Messages in quarantine', registers: r }),
+    /** Inbound requests or events refused or dropped before any handler ran (malformed, foreign workspace, rate-limit notices…). */
+    dropped: new Counter({ name: 'helpline_dropped_inbound_total', help: 'Inbound requests/events dropped before handling, by channel and reason', labelNames: ['channel', 'reason'] as const, registers: r }),
+    /** Errors that reached the process level (unhandledRejection, uncaughtException). */
+    processErrors: new Counter({ name: 'helpline_process_errors_total', help: 'Errors caught at the process level, by kind', labelNames: ['kind'] as const, registers: r }),
+    /** Inbound mail by the class that decided what to do with it (person, bounce, auto-reply, list, spam…). */
+    emailClass: new Counter({ name: 'helpline_email_class_total', help: 'Inbound mail by deciding class and action', labelNames: ['class', 'action'] as const, registers: r }),
   };
 }
 

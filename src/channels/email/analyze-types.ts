@@ -1,3 +1,6 @@
+import type { LoopKind } from './loop-guard.js';
+import type { MailReader } from './read-mail.js';
+
 /** The contract between message processing (analyze.ts) and the IMAP/SMTP transport that calls it. */
 export interface ThreadLookup {
   /** Message-IDs we received or sent (in `<id@host>` form), most recent first. */
@@ -16,10 +19,19 @@ export interface AnalyzeOptions {
   /** Our From / support address(es): mail from them is never answered. */
   ownAddresses: string[];
   lookup: ThreadLookup;
+  /** Where messages are parsed and read (default: on this thread; the channel uses a worker pool with hard limits). */
+  reader?: MailReader | undefined;
 }
+
+/**
+ * What decided a message's fate, for logs, metrics and `email:check`: `person` (answered), a loop-guard class
+ * (see loop-guard.ts `LoopKind`), or why it could not be handled.
+ */
+export type EmailClass = 'person' | LoopKind | 'forged' | 'no-sender' | 'unreadable' | 'too-large';
 
 export interface EmailAnalysis {
   action: 'reply' | 'ignore' | 'quarantine';
+  class: EmailClass;
   /** e.g. 'auto-submitted: auto-replied', 'list mail (List-Id)', 'delivery status report', 'parse timeout', 'ok'. */
   reason: string;
   sender: { address: string; name?: string; verified: boolean; verification: string; /** DMARC failed at our server: the From is forged. */ forged?: boolean };

@@ -6,7 +6,7 @@ import { analyzeEmail, type AnalyzeOptions, type ThreadLookup } from './analyze.
 
 /**
  * `npm run email:check -- <file.eml> [--trusted-authserv-id X] [--no-verify] [--full]`
- * Prints, as JSON, what Helpline would do with one raw message. Sends nothing, touches no store: threading is
+ * Prints, as JSON, what Helpline would do with one raw message and the class that decided it. Sends nothing, touches no store: threading is
  * evaluated against a lookup that knows no earlier message. Limits come from the environment (EMAIL_MAX_BYTES,
  * EMAIL_PARSE_TIMEOUT_MS, EMAIL_MAX_TEXT_CHARS, EMAIL_TRUSTED_AUTHSERV_ID, EMAIL_VERIFY_SENDER, EMAIL_FROM).
  * Exit codes: 0 analysed (whatever the action), 2 usage error or unreadable file.
@@ -76,6 +76,7 @@ export async function runCheck(argv: string[], env: Record<string, string | unde
   const a = await analyzeEmail(raw, opts);
   const summary = {
     action: a.action,
+    class: a.class,
     reason: a.reason,
     sender: { address: a.sender.address, verified: a.sender.verified, verification: a.sender.verification },
     threadKey: a.threadKey,

@@ -18,8 +18,11 @@ export interface LoopGuardInput {
   isOwnMessageId: (id: string) => boolean;
 }
 
-/** `undefined` = may be answered; otherwise the reason not to. */
-export type LoopVerdict = { kind: 'bounce' | 'report' | 'auto' | 'list' | 'own'; reason: string } | undefined;
+/** The classes of mail that is never answered. */
+export type LoopKind = 'bounce' | 'report' | 'auto' | 'list' | 'own';
+
+/** `undefined` = may be answered; otherwise the reason not to, and whether to quarantine rather than ignore. */
+export type LoopVerdict = { kind: LoopKind; reason: string; action?: 'ignore' | 'quarantine' } | undefined;
 
 const NO_REPLY_LOCAL = /^(?:mailer-daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|bounces?)(?:[-+_.].*)?$/iu;
 const PRECEDENCE = /^(?:bulk|junk|list|auto[-_]?reply)$/iu;

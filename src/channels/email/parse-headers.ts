@@ -10,13 +10,24 @@ export interface RawHeaders {
 
 const MAX_HEADER_VALUE = 4000;
 
-export function rawHeaders(mail: ParsedMail): RawHeaders {
-  const lines = (mail.headerLines ?? []).map((h) => {
+/** One header field: lower-cased name, unfolded and capped value. Plain data (it crosses the reader's thread boundary). */
+export interface HeaderField { key: string; value: string }
+
+/** The message's header fields in order, unfolded, each value capped. */
+export function headerFields(mail: ParsedMail): HeaderField[] {
+  return (mail.headerLines ?? []).map((h) => {
     const unfolded = h.line.replace(/\r?\n[ \t]+/gu, ' ');
     const colon = unfolded.indexOf(':');
     const value = colon >= 0 ? unfolded.slice(colon + 1).trim() : '';
     return { key: h.key.toLowerCase(), value: value.length > MAX_HEADER_VALUE ? value.slice(0, MAX_HEADER_VALUE) : value };
   });
+}
+
+export function rawHeaders(mail: ParsedMail): RawHeaders {
+  return headersOf(headerFields(mail));
+}
+
+export function headersOf(lines: HeaderField[]): RawHeaders {
   const all = (name: string) => lines.filter((l) => l.key === name.toLowerCase()).map((l) => l.value);
   return {
     all,
