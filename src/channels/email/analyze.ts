@@ -9,8 +9,9 @@ export type { AnalyzeOptions, EmailAnalysis, EmailClass, ThreadLookup } from './
 
 /**
  * What Helpline does with one raw email, decided without any network: size cap → read (parse, text) under hard
- * limits → loop guard → sender verification → threading. Never throws: anything that cannot be analysed comes
- * back as `action: 'quarantine'` with the reason. `class` names what decided it.
+ * limits → loop guard → sender verification → threading. Anything that cannot be analysed comes back as
+ * `action: 'quarantine'` with the reason; `class` names what decided it. Throws only when the reader itself
+ * stopped, so the message was not judged at all (it is read again later).
  */
 export async function analyzeEmail(raw: Buffer, opts: AnalyzeOptions): Promise<EmailAnalysis> {
   const fallbackId = rawMessageId(raw) ?? syntheticMessageId(raw);

@@ -16,6 +16,7 @@ import { createThreadLookup } from './email-thread-lookup.js';
 import { createImapSync } from './imap-sync.js';
 import { createImapWatcher, type ImapStatus, type ImapWatcherOptions } from './imap-watcher.js';
 import { createOutboxIndex } from './outbox-index.js';
+import { createReadPool } from './read-pool.js';
 import { createOutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
 import { createSmtpSender } from './smtp-sender.js';
 
@@ -26,6 +27,8 @@ export interface EmailChannelTuning {
   smtpTimeoutMs?: number | undefined;
   /** How long a bounced or 5xx-refused address is not written to. Default 3 days. */
   undeliverableMs?: number | undefined;
+  /** Mail reader worker threads (default 1). */
+  readWorkers?: number | undefined;
 }
 
 export interface EmailChannelDeps {
@@ -38,6 +41,8 @@ export interface EmailChannelDeps {
   clock?: (() => Date) | undefined;
   random?: (() => number) | undefined;
   tuning?: EmailChannelTuning | undefined;
+  /** Counts each analysed message by the class that decided it (metrics). */
+  onClassified?: ((cls: string, action: string) => void) | undefined;
 }
 
 export interface EmailChannelStatus { imap: ImapStatus; smtp: 'ok' | 'unknown' | 'failing' }
@@ -69,7 +74,10 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
   const deliver = createEmailDeliver({ store, from, log, clock, queued: () => outbox.kick(), index });
 
   let stopping = false;
-  const processor = createEmailProcessor({ config, store, conversations: deps.conversations, staff: deps.staff, log, clock, lookup, ownAddresses, undeliverableMs });
+  // Parsing and reading mail runs in worker threads under hard time and memory limits: no message, however
+  // built, can hold this thread (Slack acks, turns, the reset page) while it is taken apart.
+  const reader = createReadPool({ size: deps.tuning?.readWorkers, log });
+  const processor = createEmailProcessor({ config, store, conversations: deps.conversations, staff: deps.staff, log, clock, lookup, ownAddresses, undeliverableMs, reader, onClassified: deps.onClassified });
   const sync = createImapSync({ store, processor, log, staff: deps.staff, clock, quarantineFolder: config.imap.quarantineFolder, maxBytes: config.maxBytes, isStopping: () => stopping, firstStart: config.imap.firstStart });
   const watcher = createImapWatcher({ imap: config.imap, log, sync: sync.syncOnce, random: deps.random, ...deps.tuning?.imap });
 
@@ -87,6 +95,7 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
       await watcher.stop();
       await outbox.stop();
       sender.close();
+      await reader.close();
       log.info('email channel stopped');
     },
     deliver,

@@ -17,6 +17,7 @@ import { isAppError } from '../../errors.js';
 import type { Db } from '../../store/schema.js';
 import type { Store } from '../../store/types.js';
 import { analyzeEmail, type EmailAnalysis, type ThreadLookup } from './analyze.js';
+import type { MailReader } from './read-mail.js';
 import { takeBudget } from './budget-window.js';
 import { createRecorder, type MessageIo, type MessageRef, type ProcessOutcome } from './email-record.js';
 import { ledgerGet, ledgerSet, markUndeliverable, normalizeMessageId, recordInbound, type Decision } from './email-state.js';
@@ -35,6 +36,10 @@ export interface EmailProcessorDeps {
   lookup: ThreadLookup;
   ownAddresses: string[];
   undeliverableMs: number;
+  /** Where mail is parsed and read (the channel passes its worker pool; default on this thread). */
+  reader?: MailReader | undefined;
+  /** Called once per analysed message with the class that decided it (metrics). */
+  onClassified?: ((cls: EmailAnalysis['class'], action: EmailAnalysis['action']) => void) | undefined;
 }
 
 function describeAttachments(a: EmailAnalysis['attachments']): string {
@@ -70,13 +75,15 @@ export function createEmailProcessor(deps: EmailProcessorDeps) {
     const a = await analyzeEmail(raw, {
       maxBytes: config.maxBytes, parseTimeoutMs: config.parseTimeoutMs, maxTextChars: config.maxTextChars,
       trustedAuthservId: config.trustedAuthservId, verifySender: config.verifySender, ownAddresses: deps.ownAddresses, lookup: deps.lookup,
+      reader: deps.reader,
     });
+    deps.onClassified?.(a.class, a.action);
     const key = normalizeMessageId(a.messageId) || fallbackKey;
     const prior = ledgerGet(store.read(), key);
     if (prior && prior.decision !== 'pending') return begun(rec.skip(ref, io, key, prior.decision));
     const who = { from: a.sender.address || undefined, threadKey: a.threadKey };
 
-    if (a.action === 'quarantine') return begun(rec.quarantine(ref, io, key, a.reason, { from: a.sender.address, subject: a.subject.slice(0, 200), size: raw.length }));
+    if (a.action === 'quarantine') return begun(rec.quarantine(ref, io, key, a.reason, { class: a.class, from: a.sender.address, subject: a.subject.slice(0, 200), size: raw.length }));
     if (a.action === 'ignore') {
       const at = now();
       // A bounce counts only for a mail we sent, and only for that mail's recipient: anyone can send a
@@ -89,7 +96,7 @@ export function createEmailProcessor(deps: EmailProcessorDeps) {
           markUndeliverable(db, r, `bounce ${a.bounce?.status ?? ''}`.trim(), at, deps.undeliverableMs);
         }
       }, who);
-      log.info({ messageId: key, uid: ref.uid, reason: a.reason, bounced: a.bounce?.recipients.length ?? 0 }, 'email ignored');
+      log.info({ messageId: key, uid: ref.uid, class: a.class, reason: a.reason, bounced: a.bounce?.recipients.length ?? 0 }, 'email ignored');
       return begun(written.then(() => 'done' as const));
     }
     return begun(reply(ref, io, key, a, prior === undefined, who));

@@ -6,6 +6,8 @@ export interface RawHeaders {
   all(name: string): string[];
   first(name: string): string | undefined;
   has(name: string): boolean;
+  /** Every distinct header name present, lower-cased, in first-seen order (for header families such as `x-zendesk-*`). */
+  names(): string[];
 }
 
 const MAX_HEADER_VALUE = 4000;
@@ -27,12 +29,20 @@ export function rawHeaders(mail: ParsedMail): RawHeaders {
   return headersOf(headerFields(mail));
 }
 
+/** Header access by name through one index built in a single pass (a message may carry thousands of fields). */
 export function headersOf(lines: HeaderField[]): RawHeaders {
-  const all = (name: string) => lines.filter((l) => l.key === name.toLowerCase()).map((l) => l.value);
+  const byName = new Map<string, string[]>();
+  for (const l of lines) {
+    const list = byName.get(l.key);
+    if (list) list.push(l.value);
+    else byName.set(l.key, [l.value]);
+  }
+  const all = (name: string) => byName.get(name.toLowerCase()) ?? [];
   return {
     all,
     first: (name) => all(name)[0],
-    has: (name) => all(name).length > 0,
+    has: (name) => byName.has(name.toLowerCase()),
+    names: () => [...byName.keys()],
   };
 }
 

@@ -44,8 +44,17 @@ export interface MailReader {
   close?(): Promise<void>;
 }
 
+/**
+ * What crosses back from the reader is bounded however the message is built: header fields beyond the first
+ * 1,000 (mail servers cap the header section similarly; ours and the sending servers' trace fields come first)
+ * and parts beyond the first 500 are not listed.
+ */
+const MAX_FIELDS = 1000;
+const MAX_PARTS = 500;
+
 export function fromParsed(mail: ParsedMail, raw: Buffer, limits: ReadLimits): ReadMail {
-  const headers = headerFields(mail);
+  const headers = headerFields(mail).slice(0, MAX_FIELDS);
+  const parts = mail.attachments.slice(0, MAX_PARTS);
   const inReplyTo = messageIdList(mail.inReplyTo)[0];
   return {
     headers,
@@ -55,9 +64,9 @@ export function fromParsed(mail: ParsedMail, raw: Buffer, limits: ReadLimits): R
     references: messageIdList(mail.references),
     subject: (mail.subject ?? '').slice(0, 1000),
     contentType: headersOf(headers).first('content-type') ?? 'text/plain',
-    partTypes: mail.attachments.map((a) => partType(a.contentType)),
+    partTypes: parts.map((a) => partType(a.contentType)),
     text: messageText(mail, limits.maxTextChars).text,
-    attachments: mail.attachments.map((a) => ({ filename: safeFilename(a.filename), contentType: partType(a.contentType), size: a.size ?? a.content.length })),
+    attachments: parts.map((a) => ({ filename: safeFilename(a.filename), contentType: partType(a.contentType), size: a.size ?? a.content.length })),
     bounce: extractBounce(mail, headersOf(headers)),
   };
 }

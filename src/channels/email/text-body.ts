@@ -1,5 +1,6 @@
 import { htmlToText } from 'html-to-text';
 import type { ParsedMail } from 'mailparser';
+import { capHtmlDepth } from './html-depth.js';
 import { stripReply } from './strip-reply.js';
 
 /**
@@ -20,7 +21,8 @@ const QUOTE_SELECTORS = [
 ];
 
 export function htmlToPlainText(html: string): string {
-  const capped = html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html;
+  // Nesting is bounded first (html-depth.ts): tree building and conversion are super-linear in depth.
+  const capped = capHtmlDepth(html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html);
   return htmlToText(capped, {
     wordwrap: false,
     limits: { maxDepth: 100, maxChildNodes: 5000, maxInputLength: MAX_HTML_CHARS },
