@@ -6,6 +6,7 @@ import { createApp, type App } from './app.js';
 import { loadConfig, type Config } from './config/config.js';
 import { createLogger } from './config/logger.js';
 import { isAppError } from './errors.js';
+import { installProcessPolicy } from './process-policy.js';
 
 function fail(err: unknown): never {
   const text = isAppError(err) ? err.message : err instanceof Error ? err.message : String(err);
@@ -48,6 +49,7 @@ export async function launch(mode: 'auto' | 'always'): Promise<void> {
     }
     process.exit(code);
   };
+  installProcessPolicy({ proc: process, log, count: (kind) => app.metrics.processErrors.inc({ kind }), shutdown });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
       if (exiting) process.exit(1); // a second signal: stop waiting
