@@ -40,6 +40,15 @@ async function readiness(checks: Record<string, ReadinessCheck>) {
   return { ok, results };
 }
 
+/** `decodeURIComponent`, or undefined for a malformed escape (which would otherwise throw: a 500 for any caller). */
+function safeDecode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
 function json(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
   res.end(JSON.stringify(body));
@@ -66,7 +75,12 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
         return res.end(RESET_CSS);
       }
       const reset = /^\/reset\/([^/]+)$/.exec(path);
-      if (reset && deps.resetPage) return deps.resetPage(req, res, decodeURIComponent(reset[1] ?? ''));
+      if (reset && deps.resetPage) {
+        const token = safeDecode(reset[1] ?? '');
+        // A token is URL-safe base64: one that does not even decode is simply not a link we sent.
+        if (token === undefined) return json(res, 404, { error: 'not found' });
+        return deps.resetPage(req, res, token);
+      }
       return json(res, 404, { error: 'not found' });
     };
     route().catch((err: unknown) => {
