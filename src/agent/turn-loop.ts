@@ -3,6 +3,7 @@ import type { Logger } from '../config/logger.js';
 import { AppError, isAppError } from '../errors.js';
 import { isToolUseBlock, textOf, type ContentBlock, type ModelPort, type ModelResponse, type ModelTool, type TextBlock } from './model.js';
 import { addUsage, contextText, withContext } from './request.js';
+import { createToolBudget, DEFAULT_TOOL_LIMITS } from './tool-budget.js';
 import { runToolUse } from './tools.js';
 import { appendAssistant, appendUser, noticeBlock } from './transcript.js';
 import { trimToBudget } from './trim.js';
@@ -15,7 +16,7 @@ const TOO_LONG = "Sorry, my answer got too long and was cut off. Could you ask a
 
 export interface TurnLoopDeps {
   model: ModelPort;
-  config: Config['agent'] & { maxTokens: number };
+  config: Config['agent'] & { maxTokens: number; maxToolCallsPerResponse?: number | undefined; maxToolCallsPerTurn?: number | undefined };
   /** Milliseconds clock. */
   clock: () => number;
   input: TurnInput;
@@ -48,6 +49,10 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
     return record.handoff('turn_timeout');
   };
   let budget = config.contextTokens;
+  const tools = createToolBudget({
+    perResponse: config.maxToolCallsPerResponse ?? DEFAULT_TOOL_LIMITS.perResponse,
+    perTurn: config.maxToolCallsPerTurn ?? DEFAULT_TOOL_LIMITS.perTurn,
+  });
   let rounds = 0;
   let continued = false;
   let contextRetried = false;
@@ -87,11 +92,19 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
           const checkpoint = (): Promise<void> | void => (readsOnly ? record.saveSoon() : record.save());
           await checkpoint();
           const results: ContentBlock[] = [];
-          for (const use of uses) {
+          const admitted = tools.admit(uses);
+          for (const [i, use] of uses.entries()) {
+            const refusal = admitted[i];
+            if (refusal) {
+              results.push(refusal);
+              continue;
+            }
             const outcome = await runToolUse(input.tools, deps.available, use, log);
             results.push(outcome.result);
             if (outcome.approvalId) state.approvalIds.push(outcome.approvalId);
           }
+          state.refusedToolCalls = tools.refused();
+          if (admitted.some(Boolean)) log.warn({ asked: uses.length, refused: admitted.filter(Boolean).length, round: rounds }, 'tool calls over the limit were not run');
           appendUser(state.messages, results);
           await checkpoint();
           continue;

@@ -13,6 +13,8 @@ export interface TurnState {
   messages: ModelMessage[];
   usage: Usage;
   approvalIds: string[];
+  /** Tool calls not run this turn because they were over the per-response or per-turn limit. */
+  refusedToolCalls: number;
   /** Whether the turn has saved anything yet (before that, an outage leaves the transcript unchanged). */
   persisted: boolean;
 }
@@ -30,7 +32,7 @@ export function loadTranscript(transcripts: TranscriptPort, threadKey: string, c
  */
 export function openTurn(transcripts: TranscriptPort, input: TurnInput, log: Logger): { state: TurnState; answered?: TurnResult | undefined } {
   const t = loadTranscript(transcripts, input.threadKey, input.channel);
-  const state: TurnState = { transcript: t, messages: messagesOf(t), usage: zeroUsage(), approvalIds: [], persisted: false };
+  const state: TurnState = { transcript: t, messages: messagesOf(t), usage: zeroUsage(), approvalIds: [], refusedToolCalls: 0, persisted: false };
   const msgs = state.messages;
   if (t.appliedMessageIds?.includes(input.messageId)) {
     if (t.appliedMessageIds[t.appliedMessageIds.length - 1] !== input.messageId) {

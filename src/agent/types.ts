@@ -23,6 +23,8 @@ export interface TurnResult {
   handoff: boolean;
   /** Approval ids created by tool calls in this turn (to post to staff). */
   approvalIds: string[];
+  /** Tool calls the model asked for that were not run (over the per-response or per-turn limit). */
+  refusedToolCalls?: number | undefined;
   usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number };
   /**
    * Resolves once the turn's transcript is on disk (rejects when a save of the turn failed). The caller awaits

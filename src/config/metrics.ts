@@ -21,6 +21,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     quarantine: new Gauge({ name: 'helpline_quarantined_messages', help: 'Messages in quarantine', registers: r }),
     /** Inbound requests or events refused or dropped before any handler ran (malformed, foreign workspace, rate-limit notices…). */
     dropped: new Counter({ name: 'helpline_dropped_inbound_total', help: 'Inbound requests/events dropped before handling, by channel and reason', labelNames: ['channel', 'reason'] as const, registers: r }),
+    /** Things the model or a caller asked for that were refused by a limit (tool calls over the per-turn cap, ticket floods…). */
+    refusals: new Counter({ name: 'helpline_refusals_total', help: 'Requests refused by a safety limit, by reason', labelNames: ['reason'] as const, registers: r }),
     /** Errors that reached the process level (unhandledRejection, uncaughtException). */
     processErrors: new Counter({ name: 'helpline_process_errors_total', help: 'Errors caught at the process level, by kind', labelNames: ['kind'] as const, registers: r }),
     /** Inbound mail by the class that decided what to do with it (person, bounce, auto-reply, list, spam…). */

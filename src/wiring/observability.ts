@@ -46,7 +46,9 @@ export function createObservability(metrics: Metrics) {
         const started = performance.now();
         return turnModelTime.run(ctx, async () => {
           try {
-            return await inner.runTurn(input);
+            const result = await inner.runTurn(input);
+            if (result.refusedToolCalls) metrics.refusals.inc({ reason: 'tool_call_limit' }, result.refusedToolCalls);
+            return result;
           } finally {
             metrics.turnOverhead.observe(Math.max(0, performance.now() - started - ctx.modelMs) / 1000);
           }
