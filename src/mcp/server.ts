@@ -30,6 +30,11 @@ export interface CreateMcpServerOptions {
   jsonSchemaValidator?: jsonSchemaValidator;
   /** Additional tools (e.g. a no-op for benchmarks). Registered by the same audience rule. */
   extraTools?: readonly ToolDefinition[];
+  /**
+   * The server is for a model-driven client (the stdio entry: Claude Desktop, any MCP app). Code-only tools
+   * (approval decisions, which belong to people) are then not registered at all: not listed, not callable.
+   */
+  modelFacing?: boolean;
 }
 
 const INSTRUCTIONS: Record<Caller['kind'], string> = {
@@ -68,7 +73,8 @@ export function createMcpServer(opts: CreateMcpServerOptions): McpServer {
     { name: SERVER_NAME, version: SERVER_VERSION },
     { maxToolInputElements: MAX_INPUT_ELEMENTS, instructions: INSTRUCTIONS[caller.kind], ...(opts.jsonSchemaValidator ? { jsonSchemaValidator: opts.jsonSchemaValidator } : {}) },
   );
-  for (const tool of toolsFor(caller.kind, [...ALL_TOOLS, ...(opts.extraTools ?? [])])) {
+  const offered = toolsFor(caller.kind, [...ALL_TOOLS, ...(opts.extraTools ?? [])]).filter((t) => !(opts.modelFacing && t.codeOnly));
+  for (const tool of offered) {
     const handler = async (input: Record<string, unknown>): Promise<CallToolResult> => {
       let result: object;
       try {

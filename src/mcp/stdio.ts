@@ -41,7 +41,9 @@ async function main(): Promise<void> {
     await store.close();
     throw new Error(`No customer ${args.caller.customerId} in ${store.location}`);
   }
-  const server = createMcpServer({ support, caller: args.caller, context: { channel: 'terminal' }, log });
+  // Whatever client attaches is driven by a model: approval decisions (code-only tools) are not served here;
+  // staff decide in Slack or the terminal chat.
+  const server = createMcpServer({ support, caller: args.caller, context: { channel: 'terminal' }, log, modelFacing: true });
   const transport = new StdioServerTransport();
 
   let stopping = false;

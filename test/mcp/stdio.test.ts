@@ -72,7 +72,13 @@ describe('stdio entry', () => {
     const r = as<{ isError?: boolean; structuredContent: { customers: Array<{ id: string }> } }>(await client.callTool({ name: 'find_customer', arguments: { query: 'alice' } }));
     expect(r.isError).toBeFalsy();
     expect(r.structuredContent.customers.map((c) => c.id)).toEqual(['cus_001']);
-    expect((await client.listTools()).tools.map((t) => t.name)).toContain('decide_approval');
+    // Approval decisions belong to people: an attached model-driven client neither sees nor can call them.
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toContain('list_pending_approvals');
+    expect(names).not.toContain('decide_approval');
+    const decide = as<{ isError?: boolean; content: Array<{ text: string }> }>(await client.callTool({ name: 'decide_approval', arguments: { approvalId: 'apr_1', decision: 'approve' } }));
+    expect(decide.isError).toBe(true);
+    expect(decide.content[0]?.text).toMatch(/not found|unknown/i);
     await client.close();
     expect(existsSync(join(dir, 'db.json.bak'))).toBe(true);
   });
