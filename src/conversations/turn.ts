@@ -1,4 +1,4 @@
-import type { Caller } from '../support/caller.js';
+import type { Caller, RequestContext } from '../support/caller.js';
 import type { ConversationsDeps } from './conversations.js';
 import { createDelivery, deliveryFor } from './delivery.js';
 import { setLedger, toInbound, type PendingMessage } from './ledger.js';
@@ -19,6 +19,12 @@ export type TurnDeps = Pick<ConversationsDeps, 'store' | 'agent' | 'connectTools
   /** True once conversations is stopping: a turn finishing late records its reply but leaves delivery to the next start. */
   isStopped: () => boolean;
 };
+
+/** The sender's channel identity, recorded on what their message requests (approvals: the four-eyes check). */
+function requesterOf(p: PendingMessage): RequestContext['requester'] {
+  const how = typeof p.meta?.['verification'] === 'string' ? (p.meta['verification'] as string) : p.sender.verified ? `${p.channel} verified` : `${p.channel} unverified`;
+  return { id: p.sender.id, ...(p.sender.email ? { email: p.sender.email } : {}), verification: how.slice(0, 200) };
+}
 
 /** Runs the turn for the message at the head of a thread and sees it through to delivery. */
 export function createTurnRunner(deps: TurnDeps) {
@@ -66,7 +72,7 @@ export function createTurnRunner(deps: TurnDeps) {
         await deliver(p.threadKey, { text: secretWarning(p.redactions), kind: 'notice', inReplyToId: p.id });
         await records.flag(p.threadKey, WARNED);
       }
-      const s = await deps.connectTools(caller, { threadKey: p.threadKey, channel: p.channel });
+      const s = await deps.connectTools(caller, { threadKey: p.threadKey, channel: p.channel, requester: requesterOf(p) });
       session = s;
       const result = await deps.agent.runTurn({
         messageId: p.id, threadKey: p.threadKey, channel: p.channel, caller, text: p.text, tools: s.client,

@@ -1,5 +1,5 @@
 import type { Approval, Channel } from '../store/schema.js';
-import type { Caller } from '../support/caller.js';
+import type { Caller, RequestContext } from '../support/caller.js';
 
 /** Who sent a message, as the channel saw it. `verified` is the channel's judgement (Slack: always; email: DMARC/DKIM). */
 export interface Sender {
@@ -73,4 +73,4 @@ export interface CustomerDirectory {
 }
 
 /** Opens an MCP session (in-process) for a caller; wired in main.ts from src/mcp. */
-export type ConnectTools = (caller: Caller, ctx: { threadKey?: string; channel?: Channel }) => Promise<{ client: import('../agent/types.js').ToolClient; close(): Promise<void> }>;
+export type ConnectTools = (caller: Caller, ctx: RequestContext) => Promise<{ client: import('../agent/types.js').ToolClient; close(): Promise<void> }>;

@@ -120,6 +120,8 @@ export const approvalSchema = z.strictObject({
   reason: z.string().max(2000),
   threadKey: z.string().max(500).optional(),
   channel: channelSchema.optional(),
+  /** The channel identity of whoever asked (Slack user id or email address), for the four-eyes check. */
+  requester: z.strictObject({ id: z.string().max(254), email: z.string().max(254).optional(), verification: z.string().max(200).optional() }).optional(),
   requestedAt: ts,
   expiresAt: ts,
   status: z.enum(['pending', 'approved', 'denied', 'expired']),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import type { Approval, Db, ResetToken } from '../store/schema.js';
+import type { Approval, Customer, Db, ResetToken } from '../store/schema.js';
 import type { DecisionResult } from './api.js';
 import { recordAudit } from './audit.js';
 import { requireStaff } from './authority.js';
@@ -26,6 +26,19 @@ export function maskEmail(email: string): string {
 function describeDecided(a: Approval): string {
   const who = a.decidedBy ? `${a.decidedBy.kind} ${a.decidedBy.id}` : 'someone';
   return `Approval ${a.id} was already ${a.status} by ${who} at ${a.decidedAt ?? 'an earlier time'}.`;
+}
+
+const norm = (s: string | undefined) => (s ?? '').trim().toLowerCase();
+
+/**
+ * Four eyes: the person deciding must not be the person the request is for or from, however each was verified.
+ * The staff member's Slack id and verified email are compared with the customer record (linked Slack id, email)
+ * and with who asked (the requester's channel identity: Slack user id or email address, and their email).
+ */
+function sameIdentity(approval: Approval, customer: Customer | undefined, staff: { staffId: string; email?: string | undefined }): boolean {
+  const staffIds = new Set([norm(staff.staffId), norm(staff.email)].filter(Boolean));
+  const theirs = [customer?.slackUserId, customer?.email, approval.requester?.id, approval.requester?.email].map(norm).filter(Boolean);
+  return theirs.some((id) => staffIds.has(id));
 }
 
 type Executed = { outcome: string; customerMessage: string; resetLink?: string };
@@ -69,7 +82,7 @@ export async function decideApproval(ctx: SupportContext, caller: Caller, raw: u
       return 'expired';
     }
     const customer = db.customers.find((c) => c.id === approval.customerId);
-    if (customer?.slackUserId && customer.slackUserId === staff.staffId) {
+    if (sameIdentity(approval, customer, staff)) {
       throw new AppError('forbidden', `Approval ${approval.id} is your own request; another staff member must decide it.`);
     }
     const card = approval.cardId ? db.cards.find((c) => c.id === approval.cardId && c.customerId === approval.customerId) : undefined;

@@ -19,7 +19,8 @@ const cardRequestSchema = z
     reason: text(LIMITS.reason),
   })
   .refine((v) => v.cardId !== undefined || v.last4 !== undefined, { message: 'give the card id or its last 4 digits', path: ['cardId'] });
-const requestContextSchema = z.strictObject({ threadKey: z.string().max(500).optional(), channel: channelSchema.optional() });
+const requesterSchema = z.strictObject({ id: z.string().min(1).max(254), email: z.string().max(254).optional(), verification: z.string().max(200).optional() });
+const requestContextSchema = z.strictObject({ threadKey: z.string().max(500).optional(), channel: channelSchema.optional(), requester: requesterSchema.optional() });
 const staffMessageSchema = z.strictObject({ channel: z.string().min(1).max(100), ts: z.string().min(1).max(100) });
 
 const ACTION_TEXT: Record<ApprovalAction, string> = {
@@ -54,6 +55,10 @@ function findOwnCard(db: Readonly<Db>, customerId: string, input: { cardId?: str
   return active[0] ?? (matches[0] as Card);
 }
 
+function dropUndefined<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
 export function createApprovals(ctx: SupportContext): Support['approvals'] {
   async function request(caller: Caller, rctx: RequestContext, action: ApprovalAction, reason: string, cardInput?: { cardId?: string | undefined; last4?: string | undefined }): Promise<PendingApprovalResult> {
     const where = parseInput(requestContextSchema, rctx ?? {}, 'request context');
@@ -85,6 +90,7 @@ export function createApprovals(ctx: SupportContext): Support['approvals'] {
       if (card) approval.cardId = card.id;
       if (where.threadKey) approval.threadKey = where.threadKey;
       if (where.channel) approval.channel = where.channel;
+      if (where.requester) approval.requester = dropUndefined(where.requester);
       db.approvals.push(approval);
       recordAudit(db, now, actorOf(caller), 'approval.request', `approval:${approval.id}`, { action, cardId: card?.id, customerId: customer.id });
       ctx.log?.info({ approvalId: approval.id, action, customerId: customer.id }, 'approval requested');

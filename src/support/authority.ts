@@ -16,7 +16,7 @@ function safeIsStaff(ctx: SupportContext, staffId: string): boolean {
   }
 }
 
-export function requireStaff(ctx: SupportContext, caller: Caller): { kind: 'staff'; staffId: string } {
+export function requireStaff(ctx: SupportContext, caller: Caller): Extract<Caller, { kind: 'staff' }> {
   if (caller.kind !== 'staff' || !callerIsStaff(ctx, caller)) {
     throw new AppError('forbidden', 'This operation is for support staff only.');
   }

@@ -6,7 +6,12 @@ import type { Actor, Channel } from '../store/schema.js';
  */
 export type Caller =
   | { kind: 'customer'; customerId: string }
-  | { kind: 'staff'; staffId: string }
+  | {
+      kind: 'staff';
+      staffId: string;
+      /** The staff member's email as their channel verified it (e.g. the Slack profile's): a second identity the four-eyes check compares. */
+      email?: string | undefined;
+    }
   | {
       kind: 'anonymous';
       contact?: string;
@@ -14,10 +19,21 @@ export type Caller =
       sharedChannel?: boolean;
     };
 
+/** The channel identity of the person whose message led to a request (recorded on approvals). */
+export interface Requester {
+  /** Slack user id, email address, or terminal user handle. */
+  id: string;
+  /** Their email address when the channel knows it. */
+  email?: string | undefined;
+  /** How the channel verified them (e.g. `dmarc=pass`, `slack`). */
+  verification?: string | undefined;
+}
+
 /** Where a request came from: lets approvals and tickets point back to the customer's thread. */
 export interface RequestContext {
   threadKey?: string;
   channel?: Channel;
+  requester?: Requester | undefined;
 }
 
 export function actorOf(caller: Caller): Actor {

@@ -133,6 +133,27 @@ describe('deciding approvals', () => {
     await expect(h.support.approvals.decide(STAFF2, { approvalId: p.approvalId, decision: 'approve' })).resolves.toMatchObject({ outcome: 'card_deactivated' });
   });
 
+  it('four eyes across channels: a staff member who wrote in as the customer by email cannot approve it', async () => {
+    const h = makeSupport();
+    const ann = h.store.read().customers.find((c) => c.id === 'cus_ann')!;
+    // The staff member's Slack-verified email is Ann's address: they emailed in as Ann (DMARC pass) and asked.
+    const p = await h.support.approvals.requestPasswordChange(ANN, { channel: 'email', threadKey: 'email:<x@y>', requester: { id: ann.email, email: ann.email, verification: 'dmarc=pass' } }, 'forgot it');
+    expect(h.store.read().approvals.find((a) => a.id === p.approvalId)?.requester).toEqual({ id: ann.email, email: ann.email, verification: 'dmarc=pass' });
+    const before = snapshot(h.store);
+    const staffAsAnn = { ...STAFF, email: ann.email.toUpperCase() };
+    await expect(h.support.approvals.decide(staffAsAnn, { approvalId: p.approvalId, decision: 'approve' })).rejects.toMatchObject({ code: 'forbidden', message: expect.stringMatching(/your own request/) });
+    await expect(h.support.approvals.decide(staffAsAnn, { approvalId: p.approvalId, decision: 'deny' })).rejects.toMatchObject({ code: 'forbidden' });
+    expect(snapshot(h.store)).toEqual(before);
+    await expect(h.support.approvals.decide(STAFF2, { approvalId: p.approvalId, decision: 'approve' })).resolves.toMatchObject({ outcome: 'reset_link_emailed' });
+  });
+
+  it('four eyes: a staff member recognised in Slack as the customer (by verified email, no linked id) cannot decide what they asked', async () => {
+    const h = makeSupport();
+    const p = await h.support.approvals.requestCardDeactivation(ANN, { channel: 'slack', requester: { id: STAFF.staffId, verification: 'slack' } }, { last4: '4242', reason: 'lost' });
+    await expect(h.support.approvals.decide(STAFF, { approvalId: p.approvalId, decision: 'approve' })).rejects.toMatchObject({ code: 'forbidden' });
+    expect(h.store.read().cards.find((c) => c.id === 'card_ann_1')?.status).toBe('active');
+  });
+
   it('refuses a password change up front when reset links cannot be emailed, changing nothing', async () => {
     const h = makeSupport({ resetDelivery: false });
     const before = snapshot(h.store);
