@@ -50,6 +50,7 @@ export function decide(mail: ReadMail, opts: AnalyzeOptions): EmailAnalysis {
     messageId,
     contentType: mail.contentType,
     partTypes: mail.partTypes,
+    bounce: mail.bounce,
     ownAddresses: opts.ownAddresses,
     isOwnMessageId: (id) => opts.lookup.isOwnMessageId(id),
   });

@@ -1,7 +1,11 @@
 import type { ParsedMail } from 'mailparser';
+import { detectTextBounce, htmlNoticeText } from './loop-guard-bounce-text.js';
 import type { RawHeaders } from './parse-headers.js';
 
-/** Bounced recipients and status from a delivery-status report (RFC 3464), plus X-Failed-Recipients (Exim). */
+/**
+ * Bounced recipients and status from a delivery-status report (RFC 3464), plus X-Failed-Recipients (Exim), or,
+ * for a bounce that is not DSN-formatted, from the notice text (`detected` then says which notice it was).
+ */
 export interface BounceInfo {
   recipients: string[];
   status?: string;
@@ -9,7 +13,11 @@ export interface BounceInfo {
   action?: string;
   /** Message-IDs found in the returned message (message/rfc822 or text/rfc822-headers part): which mail bounced. */
   originalMessageIds?: string[];
+  /** Set when the body is a non-DSN bounce notice (Postfix/qmail/Exim/Exchange… text): the loop guard's reason. */
+  detected?: string;
 }
+
+const RETURNED_PART = /^(?:message\/(?:rfc822|global|global-headers|rfc822-headers)|text\/rfc822-headers)$/iu;
 
 const MAX_REPORT_CHARS = 64 * 1024;
 const MAX_RECIPIENTS = 100;
@@ -52,16 +60,36 @@ export function extractBounce(mail: ParsedMail, headers: RawHeaders): BounceInfo
   }
   const chosen = blocks.find((b) => b.action === 'failed') ?? blocks[0];
   const originalMessageIds: string[] = [];
-  for (const att of mail.attachments) {
-    if (typeof att.contentType !== 'string' || !/^(message\/(rfc822|global|global-headers)|text\/rfc822-headers)$/iu.test(att.contentType)) continue;
+  const returned = mail.attachments.filter((att) => typeof att.contentType === 'string' && RETURNED_PART.test(att.contentType));
+  for (const att of returned) {
     const head = att.content.toString('utf8', 0, Math.min(att.content.length, MAX_REPORT_CHARS)).split(/\r?\n\r?\n/u)[0] ?? '';
     const m = head.replace(/\r?\n[ \t]+/gu, ' ').match(/^message-id\s*:\s*(<[^>\s]{1,500}>)/imu);
     if (m?.[1] && originalMessageIds.length < 5) originalMessageIds.push(m[1]);
   }
-  return {
+  const info: BounceInfo = {
     ...(originalMessageIds.length ? { originalMessageIds } : {}),
     recipients: recipients.slice(0, MAX_RECIPIENTS),
     ...(chosen?.status ? { status: chosen.status } : {}),
     ...(chosen?.action ? { action: chosen.action } : {}),
+  };
+  return blocks.length > 0 ? info : withTextBounce(info, mail, returned.length > 0);
+}
+
+/** No delivery-status part: read the notice text of a non-DSN bounce, if the body is one. */
+function withTextBounce(info: BounceInfo, mail: ParsedMail, hasReturnedPart: boolean): BounceInfo {
+  const plain = mail.text ?? '';
+  const body = plain.trim() !== '' ? plain : typeof mail.html === 'string' ? htmlNoticeText(mail.html) : '';
+  const found = detectTextBounce(body, { hasReturnedPart, subject: mail.subject ?? '' });
+  if (!found) return info;
+  const recipients = [...info.recipients];
+  for (const r of found.recipients) if (!recipients.includes(r) && recipients.length < MAX_RECIPIENTS) recipients.push(r);
+  const ids = [...(info.originalMessageIds ?? [])];
+  for (const id of found.originalMessageIds) if (!ids.includes(id) && ids.length < 5) ids.push(id);
+  return {
+    ...(ids.length ? { originalMessageIds: ids } : {}),
+    recipients,
+    ...(found.status ? { status: found.status } : {}),
+    action: found.action,
+    detected: found.reason,
   };
 }
