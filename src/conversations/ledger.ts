@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { channelSchema, type Db, type Processed } from '../store/schema.js';
 import type { InboundMessage } from './types.js';
-import type { RedactionKind } from './redact.js';
+import { REDACTION_KINDS, type RedactionKind } from './redact.js';
 
 /**
  * What the processed-message ledger keeps about a message while it is queued (`Processed.message`):
@@ -21,9 +21,13 @@ export const pendingMessageSchema = z.object({
   text: z.string(),
   receivedAt: z.string(),
   meta: z.record(z.string(), z.unknown()).optional(),
-  redactions: z.array(z.enum(['card', 'password'])).default([]),
+  redactions: z.array(z.enum(REDACTION_KINDS)).default([]),
   attempts: z.number().int().min(0).default(0),
-  reply: z.object({ text: z.string(), approvalIds: z.array(z.string()), handoff: z.boolean(), approvalsPosted: z.boolean().optional() }).optional(),
+  reply: z.object({
+    text: z.string(), approvalIds: z.array(z.string()), handoff: z.boolean(), approvalsPosted: z.boolean().optional(),
+    /** Drafts a staff turn opened; shown to staff (with Send / Discard) after the reply. */
+    draftIds: z.array(z.string()).optional(), draftsPosted: z.boolean().optional(),
+  }).optional(),
 });
 export type PendingMessage = z.infer<typeof pendingMessageSchema>;
 

@@ -7,13 +7,14 @@ import { requireStaff } from './authority.js';
 import { actorOf } from './caller.js';
 import type { SupportContext } from './context.js';
 import { newId } from './ids.js';
+import { redactSecrets } from './redact/index.js';
 import { idString, LIMITS, parseInput, text, ticketIdString } from './validation.js';
 
 const addSchema = z.strictObject({ customerId: idString, body: text(LIMITS.note), ticketId: ticketIdString.optional() });
 
-/** Append a CRM note and its audit entry (inside an update, after all checks). */
+/** Append a CRM note and its audit entry (inside an update, after all checks). Secrets in the body are removed. */
 export function pushNote(db: Db, at: Date, author: Actor, customerId: string, body: string, ticketId?: string): Note {
-  const note: Note = { id: newId('note'), customerId, author: { ...author }, body, createdAt: at.toISOString() };
+  const note: Note = { id: newId('note'), customerId, author: { ...author }, body: redactSecrets(body).text, createdAt: at.toISOString() };
   if (ticketId) note.ticketId = ticketId;
   db.notes.push(note);
   recordAudit(db, at, author, 'note.add', `customer:${customerId}`, { noteId: note.id, ticketId });

@@ -9,6 +9,7 @@ import { requireCustomer, requireStaff } from './authority.js';
 import { actorOf, type Caller } from './caller.js';
 import type { SupportContext } from './context.js';
 import { notesOf } from './notes.js';
+import { REDACTION_KINDS, redactFields, redactSecrets } from './redact/index.js';
 import { createTicketUpdates } from './ticket-updates.js';
 import { customerView, nextTicketNumber, staffView } from './ticket-views.js';
 import { emailString, idString, LIMITS, parseInput, text, ticketIdString } from './validation.js';
@@ -51,18 +52,32 @@ export function ticketFor(ctx: SupportContext, db: Readonly<Db>, caller: Caller,
   return { ticket, view: customer ? customerView(db, ticket) : staffView(db, ticket) };
 }
 
+/** Staff replies, status notes and customer messages lose any secret before they are validated and stored. */
+function redactedUpdates(ctx: SupportContext): ReturnType<typeof createTicketUpdates> {
+  const updates = createTicketUpdates(ctx);
+  return {
+    respond: (caller, input) => updates.respond(caller, redactFields(input, ['message', 'note']).value),
+    updateStatus: (caller, input) => updates.updateStatus(caller, redactFields(input, ['note']).value),
+    addCustomerMessage: (caller, input) => updates.addCustomerMessage(caller, redactFields(input, ['message']).value),
+  };
+}
+
 export function createTickets(ctx: SupportContext, analyze: Support['analytics']['analyze']): Support['tickets'] {
   return {
     async create(caller, rctx, input) {
       const where = parseInput(requestContextSchema, rctx ?? {}, 'request context');
       const schema = caller.kind === 'staff' ? staffTicketSchema : caller.kind === 'anonymous' ? anonymousTicketSchema : customerTicketSchema;
       const parsed: z.output<typeof staffTicketSchema> = parseInput(schema, input, 'ticket');
+      // A ticket form goes straight to the store and the staff card, past conversations' redaction.
+      const subject = redactSecrets(parsed.subject);
+      const description = redactSecrets(parsed.description);
+      const redacted = REDACTION_KINDS.filter((k) => subject.kinds.includes(k) || description.kinds.includes(k));
       if (caller.kind === 'staff') requireStaff(ctx, caller);
       // An anonymous caller's contact known from the channel (e.g. a Slack-verified email) wins over one the model typed.
       const contact = (caller.kind === 'anonymous' ? caller.contact : undefined) ?? parsed.contact;
       if (caller.kind === 'anonymous' && !contact) throw new AppError('bad_input', 'Invalid ticket: contact: an email address is required so we can reply.');
       if (caller.kind === 'anonymous' && !emailString.safeParse(contact).success) throw new AppError('bad_input', 'Invalid ticket: contact: must be an email address');
-      const analysis = analyze(`${parsed.subject}\n${parsed.description}`);
+      const analysis = analyze(`${subject.text}\n${description.text}`);
       const priority = parsed.priority && PRIORITY_RANK[parsed.priority] > PRIORITY_RANK[analysis.priority] ? parsed.priority : analysis.priority;
       return ctx.store.update((db) => {
         const now = ctx.now().toISOString();
@@ -72,8 +87,8 @@ export function createTickets(ctx: SupportContext, analyze: Support['analytics']
         const ticket: Ticket = {
           id: `T-${number}`,
           customerId,
-          subject: parsed.subject,
-          description: parsed.description,
+          subject: subject.text,
+          description: description.text,
           channel: where.channel ?? parsed.channel ?? 'web',
           priority,
           category: analysis.category.name,
@@ -88,8 +103,10 @@ export function createTickets(ctx: SupportContext, analyze: Support['analytics']
         if (where.threadKey) ticket.threadKey = where.threadKey;
         db.tickets.push(ticket);
         db.state['tickets.nextNumber'] = number + 1;
-        recordAudit(db, ctx.now(), actorOf(caller), 'ticket.create', `ticket:${ticket.id}`, { customerId, priority, category: ticket.category, channel: ticket.channel });
-        ctx.log?.info({ ticketId: ticket.id, priority, category: ticket.category }, 'ticket created');
+        recordAudit(db, ctx.now(), actorOf(caller), 'ticket.create', `ticket:${ticket.id}`, {
+          customerId, priority, category: ticket.category, channel: ticket.channel, ...(redacted.length > 0 ? { redacted } : {}),
+        });
+        ctx.log?.info({ ticketId: ticket.id, priority, category: ticket.category, redacted }, 'ticket created');
         return caller.kind === 'staff' ? staffView(db, ticket) : customerView(db, ticket);
       });
     },
@@ -132,6 +149,6 @@ export function createTickets(ctx: SupportContext, analyze: Support['analytics']
       };
     },
 
-    ...createTicketUpdates(ctx),
+    ...redactedUpdates(ctx),
   };
 }
