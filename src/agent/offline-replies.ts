@@ -1,5 +1,6 @@
 /** Turning tool results into friendly replies for the offline assistant. */
 import { formatAddress } from './offline-address.js';
+import { unwrapToolData } from './tools.js';
 
 export const CONFIRM_ADDRESS = 'Shall I go ahead with this address change? Please reply "yes" to confirm or "no" to cancel.';
 export const CONFIRM_TICKET = 'Shall I open this ticket? Please reply "yes" to confirm or "no" to cancel.';
@@ -22,7 +23,7 @@ const cardName = (c: Data) => `${cap(str(c.brand) || 'card')} ending ${str(c.las
 
 /** Split a tool_result's content into its text and the structured JSON the agent appended. */
 export function parseToolContent(content: unknown): { text: string; data: Data | undefined } {
-  const raw = typeof content === 'string' ? content : Array.isArray(content) ? content.map((b: { text?: unknown }) => str(b?.text)).join('\n') : '';
+  const raw = unwrapToolData(typeof content === 'string' ? content : Array.isArray(content) ? content.map((b: { text?: unknown }) => str(b?.text)).join('\n') : '');
   const lines = raw.split('\n');
   const lastLine = lines[lines.length - 1] ?? '';
   if (lastLine.startsWith('{')) {

@@ -24,14 +24,27 @@ export async function listModelTools(client: ToolClient): Promise<ModelToolList>
 
 interface McpCallResult { content?: Array<{ type: string; text?: string }>; structuredContent?: Record<string, unknown>; isError?: boolean }
 
-export interface ToolOutcome { result: ToolResultBlock; approvalId?: string | undefined; ran: boolean }
+export interface ToolOutcome { result: ToolResultBlock; approvalId?: string | undefined; draftId?: string | undefined; ran: boolean }
 
-/** Text for the model: the tool's text plus the JSON of its structured content. */
-export function resultText(res: McpCallResult): string {
+/**
+ * Text for the model: the tool's text plus the JSON of its structured content, delimited as data. Tool results
+ * carry text that customers and outsiders wrote (tickets, mail, notes): the system prompt tells the model that
+ * anything inside <tool_data> is data, never instructions, and a result cannot close the block early (any
+ * `<tool_data` / `</tool_data` inside it is defused).
+ */
+export function resultText(res: McpCallResult, tool = 'tool'): string {
   const text = (res.content ?? []).filter((c) => c.type === 'text' && typeof c.text === 'string').map((c) => c.text).join('\n');
   const json = res.structuredContent !== undefined ? JSON.stringify(res.structuredContent) : '';
-  const out = [text, json].filter(Boolean).join('\n') || '(no content)';
-  return out.length > MAX_RESULT_CHARS ? `${out.slice(0, MAX_RESULT_CHARS)}… (truncated)` : out;
+  const body = [text, json].filter(Boolean).join('\n') || '(no content)';
+  const capped = body.length > MAX_RESULT_CHARS ? `${body.slice(0, MAX_RESULT_CHARS)}… (truncated)` : body;
+  const safe = capped.replace(/<(\/?)(tool_data)/giu, '<$1$2_');
+  return `<tool_data tool="${tool.replace(/[^a-z0-9_]/giu, '')}">\n${safe}\n</tool_data>`;
+}
+
+/** The body of a `resultText` block (the offline model reads results as code, not as a model). */
+export function unwrapToolData(content: string): string {
+  const m = /^<tool_data[^>\n]*>\n([\s\S]*)\n<\/tool_data>$/u.exec(content);
+  return m ? (m[1] ?? '') : content;
 }
 
 /** Run one tool_use through MCP. Never throws: failures become is_error results. */
@@ -45,10 +58,11 @@ export async function runToolUse(client: ToolClient, available: ReadonlySet<stri
   try {
     const res = (await client.callTool({ name: use.name, arguments: args })) as McpCallResult;
     const approvalId = res.structuredContent?.status === 'pending_approval' && typeof res.structuredContent.approvalId === 'string' ? res.structuredContent.approvalId : undefined;
+    const draftId = res.structuredContent?.status === 'draft' && typeof res.structuredContent.draftId === 'string' ? res.structuredContent.draftId : undefined;
     log.info({ tool: use.name, isError: Boolean(res.isError) }, 'tool called');
-    const result: ToolResultBlock = { type: 'tool_result', tool_use_id: use.id, content: resultText(res) };
+    const result: ToolResultBlock = { type: 'tool_result', tool_use_id: use.id, content: resultText(res, use.name) };
     if (res.isError) result.is_error = true;
-    return { result, approvalId: res.isError ? undefined : approvalId, ran: true };
+    return { result, approvalId: res.isError ? undefined : approvalId, draftId: res.isError ? undefined : draftId, ran: true };
   } catch (err) {
     log.warn({ tool: use.name, err: (err as Error).message }, 'tool call failed');
     return fail(`Tool "${use.name}" failed: ${(err as Error).message}`, true);

@@ -1,5 +1,6 @@
 import type { Transcript } from './types.js';
 import { isTextBlock, isToolResultBlock, isToolUseBlock, type ContentBlock, type ModelMessage, type TextBlock } from './model.js';
+import { unwrapToolData } from './tools.js';
 
 export const NOTICE_PREFIX = '[System notice]';
 export const INTERRUPTED = 'interrupted; not run again — check state before retrying';
@@ -82,6 +83,15 @@ export function endsWithAnswer(messages: ModelMessage[]): boolean {
 
 /** Approval ids found in the tool results of the current turn (since the last customer text). For resumed turns. */
 export function pendingApprovalIdsOfLastTurn(messages: ModelMessage[]): string[] {
+  return idsOfLastTurn(messages, 'pending_approval', 'approvalId');
+}
+
+/** Drafts opened by tool results of the last turn (a resumed staff turn still shows them). */
+export function draftIdsOfLastTurn(messages: ModelMessage[]): string[] {
+  return idsOfLastTurn(messages, 'draft', 'draftId');
+}
+
+function idsOfLastTurn(messages: ModelMessage[], status: string, field: string): string[] {
   let start = messages.length - 1;
   while (start >= 0) {
     const m = messages[start]!;
@@ -92,10 +102,11 @@ export function pendingApprovalIdsOfLastTurn(messages: ModelMessage[]): string[]
   for (const m of messages.slice(Math.max(start, 0))) {
     for (const b of m.content) {
       if (!isToolResultBlock(b) || b.is_error || typeof b.content !== 'string') continue;
-      const json = b.content.split('\n').pop() ?? '';
+      const json = unwrapToolData(b.content).split('\n').pop() ?? '';
       try {
-        const data = JSON.parse(json) as { status?: unknown; approvalId?: unknown };
-        if (data.status === 'pending_approval' && typeof data.approvalId === 'string') ids.push(data.approvalId);
+        const data = JSON.parse(json) as Record<string, unknown>;
+        const id = data[field];
+        if (data.status === status && typeof id === 'string') ids.push(id);
       } catch {
         /* not structured */
       }

@@ -102,6 +102,7 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
             const outcome = await runToolUse(input.tools, deps.available, use, log);
             results.push(outcome.result);
             if (outcome.approvalId) state.approvalIds.push(outcome.approvalId);
+            if (outcome.draftId) state.draftIds.push(outcome.draftId);
           }
           state.refusedToolCalls = tools.refused();
           if (admitted.some(Boolean)) log.warn({ asked: uses.length, refused: admitted.filter(Boolean).length, round: rounds }, 'tool calls over the limit were not run');

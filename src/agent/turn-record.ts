@@ -57,7 +57,7 @@ export function createTurnRecord(deps: TurnRecordDeps) {
     appendAssistant(state.messages, textOf(kept) ? kept : [...kept, { type: 'text', text: reply }]);
     const saved = save();
     saved.catch(() => undefined); // the caller awaits it
-    return { reply, handoff: false, approvalIds: state.approvalIds, refusedToolCalls: state.refusedToolCalls, usage: state.usage, saved };
+    return { reply, handoff: false, approvalIds: state.approvalIds, draftIds: state.draftIds, refusedToolCalls: state.refusedToolCalls, usage: state.usage, saved };
   }
 
   async function handoff(reason: HandoffReason): Promise<TurnResult> {
@@ -68,7 +68,7 @@ export function createTurnRecord(deps: TurnRecordDeps) {
     appendAssistant(state.messages, [{ type: 'text', text: reply }]);
     await save();
     log.info({ reason, ticketId }, 'turn handed off to a person');
-    return { reply, handoff: true, approvalIds: state.approvalIds, refusedToolCalls: state.refusedToolCalls, usage: state.usage, saved: Promise.resolve() };
+    return { reply, handoff: true, approvalIds: state.approvalIds, draftIds: state.draftIds, refusedToolCalls: state.refusedToolCalls, usage: state.usage, saved: Promise.resolve() };
   }
 
   return { save, saveSoon, finish, handoff };

@@ -2,7 +2,7 @@ import type { Logger } from '../config/logger.js';
 import { AppError } from '../errors.js';
 import { textOf, type ModelMessage } from './model.js';
 import { zeroUsage, type Usage } from './request.js';
-import { appendUser, emptyTranscript, endsWithAnswer, markApplied, messagesOf, pendingApprovalIdsOfLastTurn, repairTranscript } from './transcript.js';
+import { appendUser, draftIdsOfLastTurn, emptyTranscript, endsWithAnswer, markApplied, messagesOf, pendingApprovalIdsOfLastTurn, repairTranscript } from './transcript.js';
 import type { Transcript, TranscriptPort, TurnInput, TurnResult } from './types.js';
 
 export const EMPTY_REPLY = "Sorry, I don't have an answer for that. Would you like me to open a ticket so a person can look into it?";
@@ -13,6 +13,8 @@ export interface TurnState {
   messages: ModelMessage[];
   usage: Usage;
   approvalIds: string[];
+  /** Drafts a staff session opened this turn (to show the person who must send them). */
+  draftIds: string[];
   /** Tool calls not run this turn because they were over the per-response or per-turn limit. */
   refusedToolCalls: number;
   /** Whether the turn has saved anything yet (before that, an outage leaves the transcript unchanged). */
@@ -32,16 +34,17 @@ export function loadTranscript(transcripts: TranscriptPort, threadKey: string, c
  */
 export function openTurn(transcripts: TranscriptPort, input: TurnInput, log: Logger): { state: TurnState; answered?: TurnResult | undefined } {
   const t = loadTranscript(transcripts, input.threadKey, input.channel);
-  const state: TurnState = { transcript: t, messages: messagesOf(t), usage: zeroUsage(), approvalIds: [], refusedToolCalls: 0, persisted: false };
+  const state: TurnState = { transcript: t, messages: messagesOf(t), usage: zeroUsage(), approvalIds: [], draftIds: [], refusedToolCalls: 0, persisted: false };
   const msgs = state.messages;
   if (t.appliedMessageIds?.includes(input.messageId)) {
     if (t.appliedMessageIds[t.appliedMessageIds.length - 1] !== input.messageId) {
       throw new AppError('conflict', 'This message was already answered', { messageId: input.messageId });
     }
     state.approvalIds.push(...pendingApprovalIdsOfLastTurn(msgs));
+    state.draftIds.push(...draftIdsOfLastTurn(msgs));
     if (endsWithAnswer(msgs)) {
       log.info('turn already answered; returning the stored reply');
-      const answered = { reply: textOf(msgs[msgs.length - 1]!.content) || EMPTY_REPLY, handoff: false, approvalIds: state.approvalIds, usage: state.usage, saved: Promise.resolve() };
+      const answered = { reply: textOf(msgs[msgs.length - 1]!.content) || EMPTY_REPLY, handoff: false, approvalIds: state.approvalIds, draftIds: state.draftIds, usage: state.usage, saved: Promise.resolve() };
       return { state, answered };
     }
   } else {

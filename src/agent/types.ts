@@ -23,6 +23,8 @@ export interface TurnResult {
   handoff: boolean;
   /** Approval ids created by tool calls in this turn (to post to staff). */
   approvalIds: string[];
+  /** Drafts opened by tool calls in this turn (staff sessions), for a person to send or discard. */
+  draftIds?: string[] | undefined;
   /** Tool calls the model asked for that were not run (over the per-response or per-turn limit). */
   refusedToolCalls?: number | undefined;
   usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number };

@@ -15,5 +15,7 @@ export function createStaffFanout(notifiers: readonly StaffNotifier[], log: Logg
   return {
     approvalRequested: (approval) => each('approval', (n) => n.approvalRequested(approval)),
     alert: (text, details) => each('alert', (n) => n.alert(text, details)),
+    // Only the notifier owning the thread shows drafts; the others have nothing to do.
+    draftsReady: (threadKey, drafts) => each('drafts', async (n) => n.draftsReady?.(threadKey, drafts)),
   };
 }

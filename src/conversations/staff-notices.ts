@@ -1,4 +1,5 @@
 import type { Logger } from '../config/logger.js';
+import type { Draft } from '../store/schema.js';
 import type { Store } from '../store/types.js';
 import { reasonOf } from './reason.js';
 import type { StaffNotifier } from './types.js';
@@ -21,6 +22,16 @@ export function createStaffNotices(deps: { store: Store; staff?: StaffNotifier |
         } catch (err) {
           log.error({ approvalId: id, err: reasonOf(err) }, 'could not post approval to staff');
         }
+      }
+    },
+    /** Show the drafts a staff turn opened to the staff in that thread, with Send / Discard. */
+    async postDrafts(threadKey: string, ids: readonly string[]): Promise<void> {
+      if (!staff?.draftsReady) return;
+      const drafts = ids.map((id) => store.read().drafts.find((d) => d.id === id)).filter((d): d is Draft => d !== undefined);
+      try {
+        await staff.draftsReady(threadKey, drafts);
+      } catch (err) {
+        log.error({ threadKey, drafts: ids.length, err: reasonOf(err) }, 'could not show drafts to staff');
       }
     },
     async alert(text: string, details: Record<string, unknown>): Promise<void> {

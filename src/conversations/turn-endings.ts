@@ -42,6 +42,11 @@ export function createTurnEndings(deps: TurnEndingDeps) {
       await notices.alert('A reply could not be delivered to a customer', { threadKey: p.threadKey, messageId: p.id });
       return 'failed';
     }
+    if (reply.draftIds?.length && !reply.draftsPosted) {
+      await notices.postDrafts(p.threadKey, reply.draftIds);
+      reply.draftsPosted = true;
+      await store.update((db) => setLedger(db, p.id, { message: p }, now()));
+    }
     // Not awaited (unless staff are alerted next): the thread's next message need not wait for this rewrite.
     // Until it lands, a crash leaves the message queued with its reply, delivered again (the same window as
     // before the write); a failed write stays applied in memory and goes out with the next one (stop() flushes).

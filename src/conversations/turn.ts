@@ -72,12 +72,12 @@ export function createTurnRunner(deps: TurnDeps) {
         await deliver(p.threadKey, { text: secretWarning(p.redactions), kind: 'notice', inReplyToId: p.id });
         await records.flag(p.threadKey, WARNED);
       }
-      const s = await deps.connectTools(caller, { threadKey: p.threadKey, channel: p.channel, requester: requesterOf(p) });
+      const s = await deps.connectTools(caller, { threadKey: p.threadKey, channel: p.channel, requester: requesterOf(p), ...(caller.kind === 'staff' ? { drafting: true } : {}) });
       session = s;
       const result = await deps.agent.runTurn({
         messageId: p.id, threadKey: p.threadKey, channel: p.channel, caller, text: p.text, tools: s.client,
       });
-      p.reply = { text: result.reply, approvalIds: result.approvalIds, handoff: result.handoff };
+      p.reply = { text: result.reply, approvalIds: result.approvalIds, handoff: result.handoff, ...(result.draftIds?.length ? { draftIds: result.draftIds } : {}) };
       // Applied before the event loop turns, like the agent's last transcript save: the store's group commit
       // takes both in one journal record.
       const recorded = store.update((db) => {

@@ -1,4 +1,4 @@
-import type { Approval, Channel } from '../store/schema.js';
+import type { Approval, Channel, Draft } from '../store/schema.js';
 import type { Caller, RequestContext } from '../support/caller.js';
 
 /** Who sent a message, as the channel saw it. `verified` is the channel's judgement (Slack: always; email: DMARC/DKIM). */
@@ -52,6 +52,8 @@ export interface IdentityResolver {
 /** Implemented by the staff-facing channel (Slack, or the terminal): approvals to decide, alerts to read. */
 export interface StaffNotifier {
   approvalRequested(approval: Approval): Promise<void>;
+  /** Drafts a staff turn opened in `threadKey`: show them there with Send / Discard (the notifier owning that thread). */
+  draftsReady?(threadKey: string, drafts: Draft[]): Promise<void>;
   alert(text: string, details?: Record<string, unknown>): Promise<void>;
 }
 

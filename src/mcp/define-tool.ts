@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Logger } from '../config/logger.js';
+import type { DraftKind } from '../store/schema.js';
 import type { Caller, RequestContext } from '../support/caller.js';
 import type { DecisionResult, PendingApprovalResult, Support } from '../support/api.js';
 
@@ -51,6 +52,11 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, R extends o
    * reads (a ticket, an email) can never get a staff decision made.
    */
   readonly codeOnly?: boolean;
+  /**
+   * A staff write a customer could see or that changes a record. In a model-driven staff session (context
+   * `drafting`) the tool only opens a draft of this kind with its input, which runs when a person sends it.
+   */
+  readonly draftKind?: DraftKind;
   run(ctx: ToolContext, input: z.output<I>): R | Promise<R>;
   summarize(result: R): string;
 }

@@ -7,6 +7,7 @@ import type { Support } from '../support/api.js';
 import type { Caller, RequestContext } from '../support/caller.js';
 import type { ToolContext, ToolDefinition, ToolHooks } from './define-tool.js';
 import { guardTransport } from './guard-transport.js';
+import { asDraftTool } from './draft-tool.js';
 import { errorResult, okResult } from './result.js';
 import { ALL_TOOLS } from './tools/index.js';
 
@@ -73,7 +74,10 @@ export function createMcpServer(opts: CreateMcpServerOptions): McpServer {
     { name: SERVER_NAME, version: SERVER_VERSION },
     { maxToolInputElements: MAX_INPUT_ELEMENTS, instructions: INSTRUCTIONS[caller.kind], ...(opts.jsonSchemaValidator ? { jsonSchemaValidator: opts.jsonSchemaValidator } : {}) },
   );
-  const offered = toolsFor(caller.kind, [...ALL_TOOLS, ...(opts.extraTools ?? [])]).filter((t) => !(opts.modelFacing && t.codeOnly));
+  const drafting = caller.kind === 'staff' && opts.context?.drafting === true;
+  const offered = toolsFor(caller.kind, [...ALL_TOOLS, ...(opts.extraTools ?? [])])
+    .filter((t) => !((opts.modelFacing || drafting) && t.codeOnly))
+    .map((t) => (drafting ? asDraftTool(t) : t));
   for (const tool of offered) {
     const handler = async (input: Record<string, unknown>): Promise<CallToolResult> => {
       let result: object;

@@ -134,6 +134,32 @@ export const approvalSchema = z.strictObject({
   staffMessage: z.strictObject({ channel: z.string(), ts: z.string() }).optional(),
 });
 
+/**
+ * A step a model proposed in a staff session (a public reply, a status change, a CRM note, a ticket for a
+ * customer): nothing happens until a person sends it (Slack button, terminal command). `input` is what the
+ * support operation will get; the person may edit its text fields before sending.
+ */
+export const draftKindSchema = z.enum(['ticket_response', 'ticket_status', 'customer_note', 'ticket_create']);
+export const draftSchema = z.strictObject({
+  id,
+  kind: draftKindSchema,
+  input: z.record(z.string(), z.unknown()),
+  /** One line for people: what Send would do. */
+  summary: z.string().max(2000),
+  /** The staff member whose session drafted it. */
+  staffId: z.string().max(254),
+  threadKey: z.string().max(500).optional(),
+  createdAt: ts,
+  expiresAt: ts,
+  /** `sending`: claimed by a Send click, effect under way (compare-and-set: one Send wins). */
+  status: z.enum(['pending', 'sending', 'sent', 'discarded', 'failed', 'expired']),
+  decidedBy: actorSchema.optional(),
+  decidedAt: ts.optional(),
+  outcome: z.string().max(2000).optional(),
+  /** Where its card was posted (Slack channel + ts). */
+  staffMessage: z.strictObject({ channel: z.string(), ts: z.string() }).optional(),
+});
+
 export const resetTokenSchema = z.strictObject({
   id,
   customerId: id,
@@ -221,6 +247,8 @@ export const dbSchema = z.strictObject({
   tickets: z.array(ticketSchema),
   notes: z.array(noteSchema),
   approvals: z.array(approvalSchema),
+  /** Staff-session drafts waiting for a person (absent in files written before drafts existed). */
+  drafts: z.array(draftSchema).default([]),
   resetTokens: z.array(resetTokenSchema),
   /** Keyed by threadKey. */
   conversations: z.record(z.string(), conversationSchema),
@@ -249,6 +277,8 @@ export type Note = z.infer<typeof noteSchema>;
 export type ApprovalAction = z.infer<typeof approvalActionSchema>;
 export type Approval = z.infer<typeof approvalSchema>;
 export type ResetToken = z.infer<typeof resetTokenSchema>;
+export type Draft = z.infer<typeof draftSchema>;
+export type DraftKind = z.infer<typeof draftKindSchema>;
 export type Conversation = z.infer<typeof conversationSchema>;
 export type Processed = z.infer<typeof processedSchema>;
 export type OutboxItem = z.infer<typeof outboxSchema>;
@@ -260,7 +290,7 @@ export type Db = z.infer<typeof dbSchema>;
 export function emptyDb(): Db {
   return {
     version: 1,
-    customers: [], accounts: [], cards: [], transactions: [], tickets: [], notes: [], approvals: [], resetTokens: [],
+    customers: [], accounts: [], cards: [], transactions: [], tickets: [], notes: [], approvals: [], drafts: [], resetTokens: [],
     conversations: {}, processed: {}, outbox: [], audit: [], quarantine: [], state: {},
   };
 }

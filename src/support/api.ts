@@ -7,7 +7,7 @@
  */
 import type {
   Account, Address, Approval, ApprovalAction, Card, Channel, Customer, Note, Ticket, TicketCategory,
-  TicketPriority, TicketStatus, Transaction, AuditEntry,
+  TicketPriority, TicketStatus, Transaction, AuditEntry, Draft, DraftKind,
 } from '../store/schema.js';
 import type { Caller, RequestContext } from './caller.js';
 
@@ -50,6 +50,21 @@ export interface Metrics {
   today: { opened: number; resolved: number };
 }
 
+/** A staff-session draft as people and code see it. */
+export interface DraftView {
+  id: string;
+  kind: DraftKind;
+  summary: string;
+  status: Draft['status'];
+  input: Record<string, unknown>;
+  /** Text fields a person may change before sending. */
+  editable: string[];
+  staffId: string;
+  threadKey?: string | undefined;
+  expiresAt: string;
+  outcome?: string | undefined;
+}
+
 export interface Support {
   accounts: {
     details(caller: Caller): AccountDetails;
@@ -74,8 +89,8 @@ export interface Support {
     expireDue(): Promise<Approval[]>;
   };
   passwords: {
-    /** Check a reset token without using it. */
-    inspectToken(token: string): { valid: true; customerId: string; email: string } | { valid: false; reason: 'unknown' | 'used' | 'expired' };
+    /** Check a reset token without using it (async: the same scrypt work for an unknown id as for a known one, off the event loop). */
+    inspectToken(token: string): Promise<{ valid: true; customerId: string; email: string } | { valid: false; reason: 'unknown' | 'used' | 'expired' }>;
     /** Set a new password with a single-use token (policy: length >= 12, not the email). */
     resetWithToken(token: string, newPassword: string): Promise<{ customerId: string }>;
   };
@@ -89,6 +104,16 @@ export interface Support {
     /** Customer adds a public message to their own ticket. */
     addCustomerMessage(caller: Caller, input: { ticketId: string; message: string }): Promise<TicketView>;
     handle(caller: Caller, ticketId: string): { ticket: TicketView; customer: AccountDetails['customer'] | null; notes: Note[]; analysis: Analysis };
+  };
+  /** What a model proposes in a staff session; runs only when a person sends it. */
+  drafts: {
+    create(caller: Caller, ctx: RequestContext, kind: DraftKind, input: unknown): Promise<DraftView>;
+    get(caller: Caller, draftId: string): DraftView;
+    /** Runs the drafted step as `caller` (with their edits to its text fields), once. */
+    send(caller: Caller, draftId: string, edits?: Record<string, string>): Promise<DraftView>;
+    discard(caller: Caller, draftId: string): Promise<DraftView>;
+    /** Record where the draft's card was posted (code only). */
+    setStaffMessage(draftId: string, ref: { channel: string; ts: string }): Promise<void>;
   };
   notes: {
     add(caller: Caller, input: { customerId: string; body: string; ticketId?: string | undefined }): Promise<Note>;

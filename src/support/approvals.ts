@@ -10,6 +10,7 @@ import { decideApproval } from './approval-decide.js';
 import { newId } from './ids.js';
 import { idString, LIMITS, parseInput, text } from './validation.js';
 import { channelSchema } from '../store/schema.js';
+import { redactSecrets } from './redact/index.js';
 
 const reasonSchema = text(LIMITS.reason);
 const cardRequestSchema = z
@@ -20,7 +21,7 @@ const cardRequestSchema = z
   })
   .refine((v) => v.cardId !== undefined || v.last4 !== undefined, { message: 'give the card id or its last 4 digits', path: ['cardId'] });
 const requesterSchema = z.strictObject({ id: z.string().min(1).max(254), email: z.string().max(254).optional(), verification: z.string().max(200).optional() });
-const requestContextSchema = z.strictObject({ threadKey: z.string().max(500).optional(), channel: channelSchema.optional(), requester: requesterSchema.optional() });
+const requestContextSchema = z.strictObject({ threadKey: z.string().max(500).optional(), channel: channelSchema.optional(), requester: requesterSchema.optional(), drafting: z.boolean().optional() });
 const staffMessageSchema = z.strictObject({ channel: z.string().min(1).max(100), ts: z.string().min(1).max(100) });
 
 const ACTION_TEXT: Record<ApprovalAction, string> = {
@@ -82,7 +83,8 @@ export function createApprovals(ctx: SupportContext): Support['approvals'] {
         id: newId('apr'),
         customerId: customer.id,
         action,
-        reason,
+        // Shown on staff cards: never a secret, whatever the requester (or a model) put in it.
+        reason: redactSecrets(reason).text,
         requestedAt: now.toISOString(),
         expiresAt: new Date(now.getTime() + ctx.approvalTtlMinutes * 60_000).toISOString(),
         status: 'pending',

@@ -34,6 +34,11 @@ export interface RequestContext {
   threadKey?: string;
   channel?: Channel;
   requester?: Requester | undefined;
+  /**
+   * The session is driven by a model working for staff: every staff write a customer could see or that changes
+   * a record becomes a draft a person must send (see mcp `draftKind`).
+   */
+  drafting?: boolean | undefined;
 }
 
 export function actorOf(caller: Caller): Actor {

@@ -8,6 +8,7 @@ import { createApprovals } from './approvals.js';
 import { createAudit } from './audit.js';
 import { callerIsStaff } from './authority.js';
 import { toContext, type SupportDeps } from './context.js';
+import { createDrafts } from './drafts.js';
 import { createKb } from './kb.js';
 import { createMetrics } from './metrics.js';
 import { createNotes } from './notes.js';
@@ -17,12 +18,15 @@ import { createTickets } from './tickets.js';
 export function createSupport(deps: SupportDeps): Support {
   const ctx = toContext(deps);
   const analytics = createAnalytics();
+  const tickets = createTickets(ctx, analytics.analyze);
+  const notes = createNotes(ctx);
   return {
     accounts: createAccounts(ctx),
     approvals: createApprovals(ctx),
     passwords: createPasswords(ctx),
-    tickets: createTickets(ctx, analytics.analyze),
-    notes: createNotes(ctx),
+    tickets,
+    notes,
+    drafts: createDrafts(ctx, { tickets, notes }),
     analytics,
     kb: createKb(deps.kbDir),
     metrics: createMetrics(ctx),

@@ -9,7 +9,7 @@ const CUSTOMER_TOOLS = [
 ];
 const STAFF_ONLY = [
   'find_customer', 'list_tickets', 'handle_ticket', 'respond_to_ticket', 'update_ticket_status', 'add_customer_note',
-  'list_pending_approvals', 'decide_approval', 'get_support_metrics',
+  'list_pending_approvals', 'decide_approval', 'get_support_metrics', 'send_draft', 'discard_draft',
 ];
 const STAFF_TOOLS = [...STAFF_ONLY, 'search_knowledge_base', 'create_ticket'];
 const ANON_TOOLS = ['search_knowledge_base', 'create_ticket'];

@@ -6,6 +6,7 @@ import { recordId, text, ticketId } from '../schemas.js';
 export const addCustomerNote = defineTool({
   name: 'add_customer_note',
   audience: ['staff'],
+  draftKind: 'customer_note',
   title: 'Add a CRM note',
   description:
     'Staff only. Adds an internal CRM note to a customer record (never shown to the customer), optionally linked to a ticket. ' +

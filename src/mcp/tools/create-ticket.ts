@@ -53,6 +53,7 @@ export const createTicketForAnonymous = defineTool({
 export const createTicketForStaff = defineTool({
   name: NAME,
   audience: ['staff'],
+  draftKind: 'ticket_create',
   title: TITLE,
   description:
     'Opens a support ticket on behalf of a customer (`customerId`, from find_customer) or for an outside contact (`contact` email). ' +

@@ -7,6 +7,7 @@ import { ticketLine } from '../format.js';
 export const respondToTicket = defineTool({
   name: 'respond_to_ticket',
   audience: ['staff'],
+  draftKind: 'ticket_response',
   title: 'Respond to a ticket',
   description:
     'Staff only. Adds a response to a ticket: `visibility` must be chosen: public (the customer sees it) or internal (staff only). ' +

@@ -7,6 +7,7 @@ import { ticketLine } from '../format.js';
 export const updateTicketStatus = defineTool({
   name: 'update_ticket_status',
   audience: ['staff'],
+  draftKind: 'ticket_status',
   title: 'Change a ticket status',
   description:
     'Staff only. Moves a ticket to a new `status`. Allowed: open → in_progress → resolved → closed, and reopening a resolved ' +

@@ -1,12 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { reply, startFakeAnthropic, toolUse, type FakeAnthropic, type RecordedRequest, type ScriptEntry } from '../../helpers/fake-anthropic.js';
 import { startChat, waitFor, type Chat } from './harness.js';
+import { unwrapToolData } from '../../../src/agent/tools.js';
 
 /** The text of the tool_result blocks in the request's last message. */
 function lastToolResult(req: RecordedRequest): string {
   const last = req.body.messages.at(-1);
   if (!last || typeof last.content === 'string') return '';
-  return last.content.filter((b) => b.type === 'tool_result').map((b) => String(b.content)).join('\n');
+  // The agent delimits tool results as data (<tool_data …>): the scripted model reads the body.
+  return last.content.filter((b) => b.type === 'tool_result').map((b) => unwrapToolData(String(b.content))).join('\n');
 }
 
 /** A scripted model turn that answers with text computed from the tool result it just got. */
