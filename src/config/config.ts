@@ -23,6 +23,8 @@ export interface Config {
     appToken: string | undefined;
     signingSecret: string | undefined;
     port: number | undefined;
+    /** HTTP mode: listen address (SLACK_HOST, default 127.0.0.1). */
+    host?: string | undefined;
     staffChannel: string | undefined;
     staffUserIds: string[];
     staffUsergroup: string | undefined;
@@ -44,7 +46,7 @@ export interface Config {
     outboxRetentionMs?: number | undefined;
   };
   /** `ops`: a separate listener for health, readiness and metrics (then HTTP_PORT serves only the reset page). */
-  http: { port: number | undefined; host: string; ops?: { port: number; host: string } | undefined };
+  http: { port: number | undefined; host: string; trustedProxies: string[]; ops?: { port: number; host: string } | undefined };
 }
 
 /** Build the typed config from an environment map (default: process.env, after loading `.env` if present). */
@@ -87,6 +89,7 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
       appToken: env.SLACK_APP_TOKEN,
       signingSecret: env.SLACK_SIGNING_SECRET,
       port: env.SLACK_PORT,
+      host: env.SLACK_HOST,
       staffChannel: env.SLACK_STAFF_CHANNEL,
       staffUserIds: env.SLACK_STAFF_USER_IDS,
       staffUsergroup: env.SLACK_STAFF_USERGROUP,
@@ -106,6 +109,6 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
       replyBudgetPerThreadHour: env.EMAIL_REPLY_BUDGET_PER_THREAD_HOUR,
       outboxRetentionMs: env.EMAIL_OUTBOX_RETENTION_DAYS * 24 * 3600_000,
     },
-    http: { port: env.HTTP_PORT, host: env.HTTP_HOST, ops: env.OPS_PORT === undefined ? undefined : { port: env.OPS_PORT, host: env.OPS_HOST } },
+    http: { port: env.HTTP_PORT, host: env.HTTP_HOST, trustedProxies: env.HTTP_TRUSTED_PROXIES, ops: env.OPS_PORT === undefined ? undefined : { port: env.OPS_PORT, host: env.OPS_HOST } },
   };
 }

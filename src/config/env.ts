@@ -55,6 +55,8 @@ export const envSchema = z.object({
   SLACK_APP_TOKEN: opt,
   SLACK_SIGNING_SECRET: opt,
   SLACK_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** HTTP mode: the address the Slack receiver listens on (loopback unless a proxy elsewhere must reach it). */
+  SLACK_HOST: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().default('127.0.0.1')),
   SLACK_STAFF_CHANNEL: opt,
   SLACK_STAFF_USER_IDS: list,
   SLACK_STAFF_USERGROUP: opt,
@@ -86,6 +88,8 @@ export const envSchema = z.object({
 
   HTTP_PORT: port,
   HTTP_HOST: z.string().default('127.0.0.1'),
+  /** Reverse proxies in front of HTTP_PORT whose X-Forwarded-For is believed (IPs, CIDRs, `loopback`); empty = none. */
+  HTTP_TRUSTED_PROXIES: list,
   /** When set: /readyz and /metrics move to this listener (your monitoring network), off HTTP_PORT; /healthz is on both. */
   OPS_PORT: port,
   OPS_HOST: z.string().default('127.0.0.1'),

@@ -38,12 +38,17 @@ export function hashPassword(password: string): Promise<string> {
   });
 }
 
-/** Constant-time check of a secret against a stored scrypt hash. */
-export function verifySecretSync(secret: string, stored: string): boolean {
+/**
+ * Constant-time check of a secret against a stored scrypt hash, in the libuv pool (a flood of checks cannot hold
+ * the event loop). False, never a rejection, for a malformed hash.
+ */
+export function verifySecret(secret: string, stored: string): Promise<boolean> {
   const d = decode(stored);
-  if (!d || d.hash.length === 0) return false;
-  const candidate = scryptSync(secret, d.salt, d.hash.length, { N: d.N, r: d.r, p: d.p, maxmem: MAXMEM });
-  return timingSafeEqual(candidate, d.hash);
+  if (!d || d.hash.length === 0) return Promise.resolve(false);
+  const expected = d.hash;
+  return new Promise((resolve) => {
+    scrypt(secret, d.salt, expected.length, { N: d.N, r: d.r, p: d.p, maxmem: MAXMEM }, (err, key) => resolve(!err && timingSafeEqual(key, expected)));
+  });
 }
 
 /** A fresh reset token: the string for the link, and the record to store (hash only). */
@@ -68,27 +73,34 @@ const passwordSchema = z.string().min(12, 'must be at least 12 characters').max(
 
 type Check = { ok: true; record: ResetToken } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
 
+/**
+ * What an unknown token id is checked against: same parameters as a real token hash, matching nothing we issued.
+ * Checking it costs the same scrypt work as a real check, so an unknown id answers no faster than a known one.
+ */
+const DUMMY_HASH = encode(SCRYPT, Buffer.alloc(SCRYPT.saltLen, 0x5a), Buffer.alloc(SCRYPT.keyLen, 0xa5));
+
 export function createPasswords(ctx: SupportContext): Support['passwords'] {
-  function check(token: unknown): Check {
+  async function check(token: unknown): Promise<Check> {
     const parsed = tokenSchema.safeParse(token);
     if (!parsed.success) return { ok: false, reason: 'unknown' };
     const dot = parsed.data.indexOf('.');
     const id = parsed.data.slice(0, dot);
     const record = ctx.store.read().resetTokens.find((t) => t.id === id);
-    if (!record || !verifySecretSync(parsed.data.slice(dot + 1), record.tokenHash)) return { ok: false, reason: 'unknown' };
+    const matches = await verifySecret(parsed.data.slice(dot + 1), record?.tokenHash ?? DUMMY_HASH);
+    if (!record || !matches) return { ok: false, reason: 'unknown' };
     if (record.usedAt) return { ok: false, reason: 'used' };
     if (Date.parse(record.expiresAt) <= ctx.now().getTime()) return { ok: false, reason: 'expired' };
     return { ok: true, record };
   }
 
   return {
-    inspectToken(token) {
-      const c = check(token);
+    async inspectToken(token) {
+      const c = await check(token);
       return c.ok ? { valid: true, customerId: c.record.customerId, email: c.record.email } : { valid: false, reason: c.reason };
     },
 
     async resetWithToken(token, newPassword) {
-      const c = check(token);
+      const c = await check(token);
       if (!c.ok) {
         if (c.reason === 'used') throw new AppError('conflict', 'This password reset link has already been used. Ask support for a new one.', { reason: 'used' });
         if (c.reason === 'expired') throw new AppError('expired', 'This password reset link has expired. Ask support for a new one.', { reason: 'expired' });

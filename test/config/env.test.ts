@@ -9,8 +9,16 @@ describe('HTTP listener settings', () => {
   });
 
   it('OPS_PORT gives a separate listener, on 127.0.0.1 unless OPS_HOST says otherwise', () => {
-    expect(loadConfig({ HTTP_PORT: '8080', OPS_PORT: '9090', LOG_LEVEL: 'silent' }).http).toEqual({ port: 8080, host: '127.0.0.1', ops: { port: 9090, host: '127.0.0.1' } });
+    expect(loadConfig({ HTTP_PORT: '8080', OPS_PORT: '9090', LOG_LEVEL: 'silent' }).http).toEqual({ port: 8080, host: '127.0.0.1', trustedProxies: [], ops: { port: 9090, host: '127.0.0.1' } });
     expect(loadConfig({ OPS_PORT: '9090', OPS_HOST: '10.0.0.5', LOG_LEVEL: 'silent' }).http.ops).toEqual({ port: 9090, host: '10.0.0.5' });
+  });
+
+  it('HTTP_TRUSTED_PROXIES is a list, empty by default; a bad entry stops start-up naming the variable', async () => {
+    expect(loadConfig({ HTTP_TRUSTED_PROXIES: 'loopback, 10.0.0.0/8', LOG_LEVEL: 'silent' }).http.trustedProxies).toEqual(['loopback', '10.0.0.0/8']);
+    const { createResetPage } = await import('../../src/channels/http/index.js');
+    const { silentLogger } = await import('../../src/config/logger.js');
+    const passwords = { inspectToken: async () => ({ valid: false as const, reason: 'unknown' as const }), resetWithToken: async () => ({ customerId: 'x' }) };
+    expect(() => createResetPage({ passwords, log: silentLogger(), trustedProxies: ['not-an-ip'] })).toThrow(/HTTP_TRUSTED_PROXIES|proxy|not-an-ip/i);
   });
 
   it('refuses a port out of range', () => {

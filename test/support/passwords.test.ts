@@ -54,8 +54,8 @@ describe('password change approvals and reset tokens', () => {
   it('inspect does not use the token; reset sets a scrypt password hash once; reuse is refused', async () => {
     const h = makeSupport();
     const { token } = await approvedReset(h);
-    expect(h.support.passwords.inspectToken(token)).toEqual({ valid: true, customerId: 'cus_ann', email: 'Ann.Lee@example.com' });
-    expect(h.support.passwords.inspectToken(token)).toMatchObject({ valid: true });
+    expect(await h.support.passwords.inspectToken(token)).toEqual({ valid: true, customerId: 'cus_ann', email: 'Ann.Lee@example.com' });
+    expect(await h.support.passwords.inspectToken(token)).toMatchObject({ valid: true });
     h.advance(5);
     await expect(h.support.passwords.resetWithToken(token, 'purple elephant skates')).resolves.toEqual({ customerId: 'cus_ann' });
     const ann = h.store.read().customers.find((c) => c.id === 'cus_ann');
@@ -63,7 +63,7 @@ describe('password change approvals and reset tokens', () => {
     expect(JSON.stringify(h.store.read())).not.toContain('purple elephant skates');
     expect(ann?.passwordChangedAt).toBe('2026-03-10T12:05:00.000Z');
     expect(h.store.read().resetTokens[0]?.usedAt).toBe('2026-03-10T12:05:00.000Z');
-    expect(h.support.passwords.inspectToken(token)).toEqual({ valid: false, reason: 'used' });
+    expect(await h.support.passwords.inspectToken(token)).toEqual({ valid: false, reason: 'used' });
     await expect(h.support.passwords.resetWithToken(token, 'another fine password')).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/already been used/) });
     expect(h.store.read().customers.find((c) => c.id === 'cus_ann')?.passwordHash).toBe(ann?.passwordHash);
     expect(h.store.read().audit.at(-1)).toMatchObject({ action: 'password.reset', target: 'customer:cus_ann' });
@@ -74,12 +74,12 @@ describe('password change approvals and reset tokens', () => {
     const { token } = await approvedReset(h);
     const [id, secret] = token.split('.') as [string, string];
     const forged = `${id}.${secret.slice(0, -2)}${secret.endsWith('AA') ? 'BB' : 'AA'}`;
-    expect(h.support.passwords.inspectToken(forged)).toEqual({ valid: false, reason: 'unknown' });
-    expect(h.support.passwords.inspectToken('garbage')).toEqual({ valid: false, reason: 'unknown' });
-    expect(h.support.passwords.inspectToken(42 as unknown as string)).toEqual({ valid: false, reason: 'unknown' });
+    expect(await h.support.passwords.inspectToken(forged)).toEqual({ valid: false, reason: 'unknown' });
+    expect(await h.support.passwords.inspectToken('garbage')).toEqual({ valid: false, reason: 'unknown' });
+    expect(await h.support.passwords.inspectToken(42 as unknown as string)).toEqual({ valid: false, reason: 'unknown' });
     await expect(h.support.passwords.resetWithToken(forged, 'purple elephant skates')).rejects.toMatchObject({ code: 'not_found' });
     h.advance(31);
-    expect(h.support.passwords.inspectToken(token)).toEqual({ valid: false, reason: 'expired' });
+    expect(await h.support.passwords.inspectToken(token)).toEqual({ valid: false, reason: 'expired' });
     await expect(h.support.passwords.resetWithToken(token, 'purple elephant skates')).rejects.toMatchObject({ code: 'expired' });
     expect(h.store.read().customers[0]?.passwordHash).toBeUndefined();
   });
@@ -91,6 +91,6 @@ describe('password change approvals and reset tokens', () => {
     await expect(h.support.passwords.resetWithToken(token, 'x'.repeat(201))).rejects.toMatchObject({ code: 'bad_input' });
     await expect(h.support.passwords.resetWithToken(token, 'my-ann.lee-password')).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/email/) });
     await expect(h.support.passwords.resetWithToken(token, 'ann.lee@example.com')).rejects.toMatchObject({ code: 'bad_input' });
-    expect(h.support.passwords.inspectToken(token)).toMatchObject({ valid: true });
+    expect(await h.support.passwords.inspectToken(token)).toMatchObject({ valid: true });
   });
 });

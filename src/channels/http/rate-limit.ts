@@ -2,6 +2,8 @@
 export interface RateLimiter {
   /** Counts one hit for `key`; false when the key is over its limit in the current window. */
   hit(key: string): boolean;
+  /** Milliseconds until the key's current window ends (0 when it has none). */
+  retryAfterMs(key: string): number;
 }
 
 export function createRateLimiter(opts: { limit: number; windowMs: number; maxKeys?: number; now?: () => number }): RateLimiter {
@@ -23,6 +25,10 @@ export function createRateLimiter(opts: { limit: number; windowMs: number; maxKe
       }
       w.count += 1;
       return w.count <= opts.limit;
+    },
+    retryAfterMs(key) {
+      const w = windows.get(key);
+      return w ? Math.max(0, w.start + opts.windowMs - now()) : 0;
     },
   };
 }

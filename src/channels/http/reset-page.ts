@@ -2,14 +2,24 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../config/index.js';
 import { isAppError } from '../../errors.js';
-import { createRateLimiter } from './rate-limit.js';
+import { createClientAddress } from './client-address.js';
+import { createResetFailures, DEFAULT_RESET_LIMITS, type ResetLimits } from './reset-failures.js';
 import { resetDonePage, resetFormPage, resetRefusedPage } from './reset-html.js';
 import { createCsrf, parseCookies, setSecureHeaders } from './security.js';
 
 /** The slice of support the page needs (wired from support.passwords in app). */
 export interface PasswordResetPort {
-  inspectToken(token: string): { valid: true; customerId: string; email: string } | { valid: false; reason: 'unknown' | 'used' | 'expired' };
+  inspectToken(token: string): Promise<{ valid: true; customerId: string; email: string } | { valid: false; reason: 'unknown' | 'used' | 'expired' }>;
   resetWithToken(token: string, newPassword: string): Promise<{ customerId: string }>;
+}
+
+export interface ResetPageDeps {
+  passwords: PasswordResetPort;
+  log: Logger;
+  publicOrigin?: string | undefined;
+  limits?: ResetLimits | undefined;
+  /** Proxies whose X-Forwarded-For is believed: IPs, CIDR ranges, or `loopback` (see client-address.ts). Default none. */
+  trustedProxies?: readonly string[] | undefined;
 }
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{16,128}$/;
@@ -36,23 +46,25 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefin
 /**
  * GET /reset/<token> shows the form; POST sets the password through support (policy and hashing live there).
  * Tokens are capabilities: never logged, never put in a Referer (no-referrer), single use.
+ * Only failures are counted and throttled (see reset-failures.ts): a link that verifies always gets its form.
  */
-export function createResetPage(deps: { passwords: PasswordResetPort; log: Logger; publicOrigin?: string | undefined; limits?: { perToken: number; perAddress: number; windowMs: number } }) {
-  const limits = deps.limits ?? { perToken: 5, perAddress: 30, windowMs: 15 * 60_000 };
-  const perToken = createRateLimiter({ limit: limits.perToken, windowMs: limits.windowMs });
-  const perAddress = createRateLimiter({ limit: limits.perAddress, windowMs: limits.windowMs });
+export function createResetPage(deps: ResetPageDeps) {
+  const failures = createResetFailures(deps.limits ?? DEFAULT_RESET_LIMITS);
+  const clientAddress = createClientAddress({ trustedProxies: deps.trustedProxies });
   const csrf = createCsrf(randomBytes(32));
 
   return async function handle(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
-    const address = req.socket.remoteAddress ?? 'unknown';
-    if (!TOKEN_RE.test(token)) return send(res, 404, resetRefusedPage('unknown'));
-    const tokenId = token.split('.')[0] ?? token;
-    if (!perAddress.hit(address) || !perToken.hit(tokenId)) {
-      deps.log.warn({ tokenId, address }, 'reset page rate limited');
-      return send(res, 429, resetRefusedPage('rate_limited'), { 'Retry-After': String(Math.ceil(limits.windowMs / 1000)) });
-    }
-    const state = deps.passwords.inspectToken(token);
-    if (!state.valid) return send(res, state.reason === 'unknown' ? 404 : 410, resetRefusedPage(state.reason));
+    const client = clientAddress(req);
+    const tokenId = TOKEN_RE.test(token) ? token.slice(0, token.indexOf('.')) : undefined;
+    /** Answers a failure with its own page, or 429 once the failure put the client or token over its limit. */
+    const refuse = (retryMs: number, status: number, reason: 'unknown' | 'used' | 'expired' | 'bad_request') => {
+      if (retryMs === 0) return send(res, status, resetRefusedPage(reason));
+      deps.log.warn({ tokenId, client }, 'reset page rate limited');
+      return send(res, 429, resetRefusedPage('rate_limited'), { 'Retry-After': String(Math.ceil(retryMs / 1000)) });
+    };
+    if (tokenId === undefined) return refuse(failures.verification(client, undefined), 404, 'unknown');
+    const state = await deps.passwords.inspectToken(token);
+    if (!state.valid) return refuse(failures.verification(client, tokenId), state.reason === 'unknown' ? 404 : 410, state.reason);
     const action = `/reset/${token}`;
     const masked = state.email.replace(/^(.)[^@]*(@.*)$/, '$1…$2');
 
@@ -66,11 +78,11 @@ export function createResetPage(deps: { passwords: PasswordResetPort; log: Logge
 
     const origin = req.headers.origin;
     if (origin && deps.publicOrigin && origin !== deps.publicOrigin && origin !== `http://${req.headers.host}`) {
-      return send(res, 403, resetRefusedPage('bad_request'));
+      return refuse(failures.form(tokenId), 403, 'bad_request');
     }
     const form = await readForm(req);
     const cookie = parseCookies(req.headers.cookie)['helpline_csrf'];
-    if (!form || !csrf.verify(token, form.get('csrf') ?? undefined, cookie)) return send(res, 403, resetRefusedPage('bad_request'));
+    if (!form || !csrf.verify(token, form.get('csrf') ?? undefined, cookie)) return refuse(failures.form(tokenId), 403, 'bad_request');
     const password = form.get('password') ?? '';
     const again = csrf.issue(token);
     if (password !== (form.get('confirm') ?? '')) {

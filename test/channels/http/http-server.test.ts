@@ -7,7 +7,7 @@ import { createResetPage, startHttpServer, type HttpServer, type PasswordResetPo
 function fakePasswords(tokens: Record<string, 'valid' | 'used' | 'expired'>) {
   const set: string[] = [];
   const port: PasswordResetPort = {
-    inspectToken(token) {
+    async inspectToken(token) {
       const s = tokens[token];
       if (!s) return { valid: false, reason: 'unknown' };
       if (s !== 'valid') return { valid: false, reason: s };
@@ -25,6 +25,7 @@ function fakePasswords(tokens: Record<string, 'valid' | 'used' | 'expired'>) {
 }
 
 const TOKEN = 'tok1.' + 'a'.repeat(43);
+const USED = 'tok2.' + 'c'.repeat(43);
 let server: HttpServer | undefined;
 afterEach(async () => {
   await server?.close();
@@ -137,10 +138,25 @@ describe('password reset page', () => {
     expect((await fetch(`${url}/reset/%3Cscript%3E`)).status).toBe(404);
   });
 
-  it('rate-limits attempts per token', async () => {
-    const { url } = await start({ perToken: 3 });
-    const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await fetch(`${url}/reset/${TOKEN}`)).status);
-    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+  it('throttles failures per token, never a link that verifies', async () => {
+    const { url } = await start({ perToken: 3, tokens: { [TOKEN]: 'valid', [USED]: 'used' } });
+    const valid: number[] = [];
+    const used: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      valid.push((await fetch(`${url}/reset/${TOKEN}`)).status);
+      used.push((await fetch(`${url}/reset/${USED}`)).status);
+    }
+    expect(used).toEqual([410, 410, 410, 429, 429]);
+    expect(valid).toEqual([200, 200, 200, 200, 200]);
+  });
+
+  it('counts a bad CSRF pair on a valid link against that link, and the real form still submits', async () => {
+    const { url, pw } = await start({ perToken: 2 });
+    const { csrf, cookie } = await getForm(url);
+    const forged: number[] = [];
+    for (let i = 0; i < 4; i++) forged.push((await post(url, { csrf: 'forged', password: 'correct horse battery', confirm: 'correct horse battery' }, 'helpline_csrf=forged')).status);
+    expect(forged).toEqual([403, 403, 429, 429]);
+    expect((await post(url, { csrf, password: 'correct horse battery', confirm: 'correct horse battery' }, cookie)).status).toBe(200);
+    expect(pw.set).toEqual(['correct horse battery']);
   });
 });
