@@ -13,6 +13,7 @@ import { REDACTION_KINDS, redactFields, redactSecrets } from './redact/index.js'
 import { createTicketUpdates } from './ticket-updates.js';
 import { customerView, nextTicketNumber, staffView } from './ticket-views.js';
 import { emailString, idString, LIMITS, parseInput, text, ticketIdString } from './validation.js';
+import { checkTicketAllowance, MAX_REQUESTED_PRIORITY } from './ticket-limits.js';
 
 const base = {
   subject: text(LIMITS.subject),
@@ -78,11 +79,14 @@ export function createTickets(ctx: SupportContext, analyze: Support['analytics']
       if (caller.kind === 'anonymous' && !contact) throw new AppError('bad_input', 'Invalid ticket: contact: an email address is required so we can reply.');
       if (caller.kind === 'anonymous' && !emailString.safeParse(contact).success) throw new AppError('bad_input', 'Invalid ticket: contact: must be an email address');
       const analysis = analyze(`${subject.text}\n${description.text}`);
-      const priority = parsed.priority && PRIORITY_RANK[parsed.priority] > PRIORITY_RANK[analysis.priority] ? parsed.priority : analysis.priority;
+      // Outside staff, a requested priority is capped: only the text's own analysis can make a ticket urgent.
+      const requested = parsed.priority && caller.kind !== 'staff' && PRIORITY_RANK[parsed.priority] > PRIORITY_RANK[MAX_REQUESTED_PRIORITY] ? MAX_REQUESTED_PRIORITY : parsed.priority;
+      const priority = requested && PRIORITY_RANK[requested] > PRIORITY_RANK[analysis.priority] ? requested : analysis.priority;
       return ctx.store.update((db) => {
         const now = ctx.now().toISOString();
         const customerId = caller.kind === 'customer' ? requireCustomer(db, caller).id : (parsed.customerId ?? null);
         if (customerId && !db.customers.some((c) => c.id === customerId)) throw new AppError('not_found', `No customer ${customerId} was found.`);
+        checkTicketAllowance(db, caller, { customerId, contact }, ctx.now());
         const number = nextTicketNumber(db);
         const ticket: Ticket = {
           id: `T-${number}`,

@@ -65,7 +65,12 @@ export function createObservability(metrics: Metrics) {
         async callTool(params) {
           try {
             const result = await session.client.callTool(params);
-            metrics.toolCalls.inc({ tool: params.name, result: (result as { isError?: boolean }).isError ? 'error' : 'ok' });
+            const failed = (result as { isError?: boolean }).isError === true;
+            metrics.toolCalls.inc({ tool: params.name, result: failed ? 'error' : 'ok' });
+            // Tool errors read `<tool> failed (<code>): …`; a limit's refusal is counted as such.
+            if (failed && /\bfailed \(rate_limited\)/u.test(JSON.stringify((result as { content?: unknown }).content ?? '').slice(0, 500))) {
+              metrics.refusals.inc({ reason: `${params.name}_rate` });
+            }
             return result;
           } catch (err) {
             metrics.toolCalls.inc({ tool: params.name, result: 'error' });

@@ -146,3 +146,30 @@ describe('responses, visibility and notes', () => {
     expect(snapshot(h.store)).toEqual(before);
   });
 });
+
+describe('ticket floods', () => {
+  it('a customer opens at most 5 tickets an hour, an outside contact 3; staff are not limited; the hour rolls on', async () => {
+    const h = makeSupport();
+    for (let i = 0; i < 5; i++) await h.support.tickets.create(ANN, {}, { subject: `Question ${i}`, description: 'About my account' });
+    await expect(h.support.tickets.create(ANN, {}, { subject: 'One more', description: 'again' })).rejects.toMatchObject({ code: 'rate_limited' });
+    // Bob is someone else: unaffected.
+    await expect(h.support.tickets.create(BOB, {}, { subject: 'Mine', description: 'My own question' })).resolves.toMatchObject({ customerId: 'cus_bob' });
+    const anon = { kind: 'anonymous' as const };
+    for (let i = 0; i < 3; i++) await h.support.tickets.create(anon, {}, { subject: `Hi ${i}`, description: 'x', contact: 'Flood@Example.net' });
+    await expect(h.support.tickets.create(anon, {}, { subject: 'Hi', description: 'x', contact: 'flood@example.NET' })).rejects.toMatchObject({ code: 'rate_limited' });
+    await expect(h.support.tickets.create(anon, {}, { subject: 'Hi', description: 'x', contact: 'other@example.net' })).resolves.toBeDefined();
+    for (let i = 0; i < 8; i++) await h.support.tickets.create(STAFF, {}, { subject: `For Ann ${i}`, description: 'x', customerId: 'cus_ann' });
+    const before = h.store.read().tickets.length;
+    h.advance(61);
+    await expect(h.support.tickets.create(ANN, {}, { subject: 'Next hour', description: 'x' })).resolves.toBeDefined();
+    expect(h.store.read().tickets.length).toBe(before + 1);
+  });
+
+  it('outside staff, a requested priority is capped at high; the text itself can still make a ticket urgent', async () => {
+    const h = makeSupport();
+    const asked = await h.support.tickets.create(ANN, {}, { subject: 'Statement', description: 'Please send my statement', priority: 'urgent' });
+    expect(asked.priority).toBe('high');
+    const staff = await h.support.tickets.create(STAFF, {}, { subject: 'Statement', description: 'Please send the statement', priority: 'urgent', customerId: 'cus_ann' });
+    expect(staff.priority).toBe('urgent');
+  });
+});

@@ -8,7 +8,7 @@ import type { NewTicket, TicketView } from '../../support/api.js';
 const base = {
   subject: text(200).describe('One-line summary'),
   description: text(10_000).describe('What happened and what the person needs, in their words'),
-  priority: ticketPriority.optional().describe('Optional: can raise, never lower, the priority derived from the text'),
+  priority: ticketPriority.optional().describe('Optional: can raise, never lower, the priority derived from the text (outside staff, to high at most)'),
 };
 const outputSchema = z.object({ ticket });
 const NAME = 'create_ticket';

@@ -1,0 +1,35 @@
+import { AppError } from '../errors.js';
+import type { Db, TicketPriority } from '../store/schema.js';
+import type { Caller } from './caller.js';
+
+/**
+ * Bounds on ticket creation by the people (and models) outside the staff: per customer and per contact address
+ * over a rolling hour, and how high a priority they may choose. One mail or one model response can no longer open
+ * hundreds of urgent tickets; staff are not limited.
+ */
+export const TICKET_LIMITS = { perCustomerHour: 5, perContactHour: 3, windowMs: 3_600_000 } as const;
+
+/** The highest priority a non-staff caller may ask for; the text's own analysis may still find a ticket urgent. */
+export const MAX_REQUESTED_PRIORITY: TicketPriority = 'high';
+
+/** Throws `rate_limited` when this caller (or contact address) already opened its allowance of tickets this hour. */
+export function checkTicketAllowance(db: Readonly<Db>, caller: Caller, who: { customerId: string | null; contact?: string | undefined }, now: Date): void {
+  if (caller.kind === 'staff') return;
+  const since = now.getTime() - TICKET_LIMITS.windowMs;
+  const contact = who.contact?.trim().toLowerCase();
+  let byCustomer = 0;
+  let byContact = 0;
+  // Tickets are stored in creation order: walk back only over the last hour.
+  for (let i = db.tickets.length - 1; i >= 0; i--) {
+    const t = db.tickets[i]!;
+    if (Date.parse(t.createdAt) < since) break;
+    if (who.customerId && t.customerId === who.customerId) byCustomer++;
+    else if (!who.customerId && contact && t.contact?.toLowerCase() === contact) byContact++;
+  }
+  if (who.customerId && byCustomer >= TICKET_LIMITS.perCustomerHour) {
+    throw new AppError('rate_limited', `You have opened ${byCustomer} tickets in the last hour; please wait before opening another, or add to an open one. A person is already looking at them.`, { limit: 'ticket_per_customer' });
+  }
+  if (!who.customerId && contact && byContact >= TICKET_LIMITS.perContactHour) {
+    throw new AppError('rate_limited', `${byContact} tickets were opened for this contact address in the last hour; please wait before opening another.`, { limit: 'ticket_per_contact' });
+  }
+}
