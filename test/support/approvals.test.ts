@@ -149,7 +149,7 @@ describe('deciding approvals', () => {
 
   it('four eyes: a staff member recognised in Slack as the customer (by verified email, no linked id) cannot decide what they asked', async () => {
     const h = makeSupport();
-    const p = await h.support.approvals.requestCardDeactivation(ANN, { channel: 'slack', requester: { id: STAFF.staffId, verification: 'slack' } }, { last4: '4242', reason: 'lost' });
+    const p = await h.support.approvals.requestCardDeactivation(ANN, { channel: 'slack', requester: { id: 'U_STAFF', verification: 'slack' } }, { last4: '4242', reason: 'lost' });
     await expect(h.support.approvals.decide(STAFF, { approvalId: p.approvalId, decision: 'approve' })).rejects.toMatchObject({ code: 'forbidden' });
     expect(h.store.read().cards.find((c) => c.id === 'card_ann_1')?.status).toBe('active');
   });

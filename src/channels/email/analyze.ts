@@ -1,6 +1,7 @@
 import type { AnalyzeOptions, EmailAnalysis, EmailClass } from './analyze-types.js';
 import { checkLoop } from './loop-guard.js';
 import { headersOf, rawMessageId, syntheticMessageId } from './parse-headers.js';
+import { headerStart } from './raw-normalize.js';
 import { inProcessReader, type ReadMail } from './read-mail.js';
 import { verifySenderAuth } from './sender-auth.js';
 import { newThreadKey, resolveThread } from './threading.js';
@@ -14,7 +15,9 @@ export type { AnalyzeOptions, EmailAnalysis, EmailClass, ThreadLookup } from './
  * stopped, so the message was not judged at all (it is read again later).
  */
 export async function analyzeEmail(raw: Buffer, opts: AnalyzeOptions): Promise<EmailAnalysis> {
-  const fallbackId = rawMessageId(raw) ?? syntheticMessageId(raw);
+  // Past any junk before the header section (blank lines, BOM, mbox From line), as the reader parses it.
+  const head = raw.subarray(headerStart(raw));
+  const fallbackId = rawMessageId(head) ?? syntheticMessageId(head);
   const quarantine = (reason: string, cls: EmailClass): EmailAnalysis => ({
     action: 'quarantine',
     class: cls,

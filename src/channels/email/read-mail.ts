@@ -3,6 +3,7 @@ import { mailboxes, partType, safeFilename, type Mailbox } from './mail-fields.j
 import { parseRawEmail } from './parse.js';
 import { extractBounce, type BounceInfo } from './parse-dsn.js';
 import { headerFields, headersOf, messageIdList, normalizeMessageId, syntheticMessageId, type HeaderField } from './parse-headers.js';
+import { normalizeRaw } from './raw-normalize.js';
 import { messageText } from './text-body.js';
 
 /**
@@ -59,7 +60,7 @@ export function fromParsed(mail: ParsedMail, raw: Buffer, limits: ReadLimits): R
   return {
     headers,
     from: mailboxes(mail.from),
-    messageId: normalizeMessageId(mail.messageId ?? '') ?? syntheticMessageId(raw),
+    messageId: normalizeMessageId(mail.messageId ?? '') ?? syntheticMessageId(normalizeRaw(raw)),
     ...(inReplyTo ? { inReplyTo } : {}),
     references: messageIdList(mail.references),
     subject: (mail.subject ?? '').slice(0, 1000),

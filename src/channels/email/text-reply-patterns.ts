@@ -23,9 +23,19 @@ const FORWARD_INTRO = /^(?:begin forwarded message|anfang der weitergeleiteten n
 
 /** Mail-header names as quoted by clients (Outlook & co.) in several languages. */
 const HEADER_NAMES =
-  '(?:from|sent|to|cc|bcc|subject|date|reply-to|von|gesendet|an|betreff|datum|antwort an|kopie|da|data|inviato|a|oggetto|risposta|de|enviado|para|asunto|fecha|responder a|envoyé|à|objet|date|répondre à|från|skickat|till|ämne|kopia|van|verzonden|aan|onderwerp|beantwoorden|od|wysłano|do|temat|dw|от|отправлено|кому|тема|дата|копия|fra|sendt|til|emne|dato|kopi|lähettäjä|lähetetty|vastaanottaja|aihe|feladó|küldve|címzett|tárgy|kimden|gönderildi|kime|konu)';
+  '(?:from|sent by|sent|to|cc|bcc|subject|date|reply-to|please respond to|von|gesendet von|gesendet|an|betreff|datum|antwort an|kopie|da|data|inviato|a|oggetto|risposta|de|enviado|enviada em|enviada|para|asunto|assunto|fecha|responder a|cco|envoyé par|envoyé|à|objet|date|répondre à|från|skickat|till|ämne|kopia|van|verzonden|aan|onderwerp|beantwoorden|od|wysłano|do|temat|dw|odesláno|komu|předmět|odoslané|predmet|de la|trimis|către|subiect|šalje|poslano|prima|za|zadeva|dari|dikirim|kepada|perihal|tanggal|từ|đã gửi|đến|chủ đề|от|отправлено|кому|тема|дата|копия|від|надіслано|копія|από|στάλθηκε|προς|θέμα|κοιν|מאת|נשלח|אל|נושא|من|تاريخ الإرسال|إلى|الموضوع|fra|sendt|til|emne|dato|kopi|lähettäjä|lähetetty|vastaanottaja|aihe|feladó|küldve|címzett|tárgy|kimden|gönderildi|kime|konu|差出人|送信者|送信日時|宛先|件名|日付|发件人|发送时间|收件人|抄送|主题|日期|寄件者|寄件日期|收件者|副本|主旨|보낸 사람|보낸 날짜|받는 사람|참조|제목|날짜)';
 const HEADER_LINE = new RegExp(`^\\*?${HEADER_NAMES}\\s?\\*?\\s?[:：]\\*?(?:\\s|$)`, 'iu');
-const FROM_HEADER_LINE = /^\*?(?:from|von|da|de|från|van|od|от|fra|lähettäjä|feladó|kimden)\s?\*?\s?[:：]\*?\s/iu;
+const FROM_NAMES = '(?:from|von|da|de|de la|från|van|od|от|від|fra|lähettäjä|feladó|kimden|šalje|dari|từ|από|מאת|من|差出人|送信者|发件人|寄件者|보낸 사람)';
+const FROM_HEADER_LINE = new RegExp(`^\\*?${FROM_NAMES}\\s?\\*?\\s?[:：]\\*?\\s`, 'iu');
+/** Several quoted header fields run together on one line ("From: X Sent: Y To: Z Subject: W"), as some clients and Notes lay them out. */
+const HEADER_FIELD = new RegExp(`(?:^|\\s)\\*?${HEADER_NAMES}\\s?\\*?\\s?[:：]`, 'giu');
+const ONE_LINE_HEADERS_MIN = 3;
+
+/** Lotus Notes: "----- Forwarded by Name/Org on 05/07/2013 10:11 AM -----" and "----- Message from "Name" <a@b> on Tue, … -----". */
+const NOTES_SEPARATOR =
+  /^-{2,}\s*(?:forwarded by|weitergeleitet von|réacheminé par|transféré par|remitido por|reenviado por|inoltrato da|doorgestuurd door|encaminhado por|vidarebefordrat av|videresendt af|przekazane przez|přeposlal|message from|nachricht von|message de|mensaje de|messaggio da|bericht van|mensagem de)\s.{1,300}?-{2,}\s*$/iu;
+/** Lotus Notes 8.5+: "Name---05/07/2013 10:11:42 AM---First words of the quoted mail", with the icon's alt text "Inactive hide details for …" in front. */
+const NOTES_ATTRIBUTION = /^(?:inactive hide details for\s.{0,300}|.{1,200}?-{3}\s?\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\s?(?:\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s?(?:[ap]\.?m\.?)?)?\s?-{3}.{0,300})$/iu;
 
 /** Mobile-client signatures ("Sent from my iPhone") in several languages; the whole (short) line must match. */
 const MOBILE_SIGNATURES: RegExp[] = [
@@ -66,10 +76,25 @@ export function isDelimiterLine(line: string): boolean {
   return t === '\u1427' || /^[-_=*#~+\u2013\u2014]{2,}$/u.test(t);
 }
 
+/** A separator line naming the original (quoted or forwarded) message: "-----Original Message-----", Notes' "----- Message from … -----". */
+export function isOriginalMessageMarker(line: string): boolean {
+  const u = unquote(line);
+  return ORIGINAL_MESSAGE.test(u) || NOTES_SEPARATOR.test(u) || FORWARD_INTRO.test(u.replace(/^-{2,}\s*/u, ''));
+}
+
+/** "From: X Sent: Y To: Z Subject: W" on one line: at least three quoted header fields, the first a From field. */
+function isOneLineHeaderBlock(t: string): boolean {
+  if (t.length > 1000 || !FROM_HEADER_LINE.test(t)) return false;
+  let count = 0;
+  for (const _ of t.matchAll(HEADER_FIELD)) if (++count >= ONE_LINE_HEADERS_MIN) return true;
+  return false;
+}
+
 export function isAttributionLine(line: string): boolean {
   const t = unquote(line).replace(/^-{2,}\s*/u, '');
   if (t.length < 6) return false;
-  if (ORIGINAL_MESSAGE.test(unquote(line)) || FORWARD_INTRO.test(t)) return true;
+  if (isOriginalMessageMarker(line) || NOTES_ATTRIBUTION.test(unquote(line))) return true;
+  if (isOneLineHeaderBlock(unquote(line))) return true;
   const hasMarker = /\d|@/u.test(t);
   if (hasMarker && (ATTRIBUTION_VERB.test(t) || ATTRIBUTION_NO_COLON.test(t))) return true;
   if (t.length <= 300 && ATTRIBUTION_DATE_ADDRESS.test(t)) return true;

@@ -76,6 +76,21 @@ describe('sender verification', () => {
     expect((await analyzeEmail(compose([ar, 'From: alice@example.com']), options())).sender.verified).toBe(true);
   });
 
+  it('never takes an address that exists only after RFC 2047 decoding (encoded-word in the addr-spec)', async () => {
+    const a = await analyzeEmail(fixture('encoded-local-part.eml'), options());
+    expect(a).toMatchObject({ action: 'quarantine', class: 'no-sender', reason: 'no usable From address' });
+    expect(a.sender).toMatchObject({ address: '', verified: false });
+    const ar = 'Authentication-Results: mx.helpline.test; dmarc=pass header.from=example.com';
+    for (const from of ['=?utf-8?Q?alice?=@example.com', '<=?utf-8?B?YWxpY2U=?=@example.com>', `=?utf-8?B?${Buffer.from('Alice <alice@example.com>').toString('base64')}?=`]) {
+      const b = await analyzeEmail(compose([ar, `From: ${from}`]), options());
+      expect([b.action, b.sender.address, b.sender.verified], from).toEqual(['quarantine', '', false]);
+    }
+    // Encoded display names, raw UTF-8 and IDN addresses are written literally and stay usable.
+    expect((await analyzeEmail(compose([ar, 'From: =?utf-8?Q?Al=C3=AFce?= <alice@example.com>']), options())).sender).toMatchObject({ address: 'alice@example.com', name: 'Alïce', verified: true });
+    expect((await analyzeEmail(compose(['From: Jöhn <jöhn@exämple.com>']), options())).sender.address).toBe('jöhn@exämple.com');
+    expect((await analyzeEmail(compose(['From: John <john@xn--exmple-cua.com>']), options())).sender.address).toBe('john@exämple.com');
+  });
+
   it('trusts the From address when verification is turned off for a trusted relay', async () => {
     const a = await analyzeEmail(compose({ From: 'alice@example.com' }), options({ verifySender: false, trustedAuthservId: undefined }));
     expect(a.sender).toEqual({ address: 'alice@example.com', verified: true, verification: 'verification disabled (trusted relay)' });

@@ -41,6 +41,31 @@ describe('stripReply', () => {
     expect(stripReply('I sent the form yesterday.\nIt was sent from the post office.')).toBe('I sent the form yesterday.\nIt was sent from the post office.');
   });
 
+  it('cuts Lotus Notes reply headers: "Forwarded by", "Message from", the hide-details line, Notes header blocks', () => {
+    const notes = 'The card ending 4242.\n\nInactive hide details for Helpline---03/03/2025 10:00:00 AM---Which card?\nHelpline---03/03/2025 10:00:00 AM---Which card?\n\nFrom:\tHelpline <support@helpline.test>\nTo:\tAda/Org@Org\nDate:\t03/03/2025 10:00 AM\nSubject:\tHelp\n\nWhich card?';
+    expect(stripReply(notes)).toBe('The card ending 4242.');
+    expect(stripReply('Done, thanks.\n\n----- Forwarded by Ada Lovelace/Org on 03/03/2025 10:00 AM -----\n\nold text')).toBe('Done, thanks.');
+    expect(stripReply('Done.\n\n----- Message from "Helpline" <support@helpline.test> on Mon, 3 Mar 2025 10:00:00 +0000 -----\nTo: Ada\nSubject: Help\n\nold')).toBe('Done.');
+    expect(stripReply('Done.\n\nFrom:\tHelpline\nSent by:\tnotes@org.example\nTo:\tAda\nPlease respond to:\tHelpline\n\nold')).toBe('Done.');
+  });
+
+  it('cuts Outlook header blocks in more languages and on one line', () => {
+    const blocks = [
+      '差出人: Helpline\n送信日時: 2025年3月3日 10:00\n宛先: Ada\n件名: Help',
+      '发件人: Helpline\n发送时间: 2025年3月3日 10:00\n收件人: Ada\n主题: Help',
+      '寄件者: Helpline\n寄件日期: 2025年3月3日\n收件者: Ada\n主旨: Help',
+      '보낸 사람: Helpline\n보낸 날짜: 2025년 3월 3일\n받는 사람: Ada\n제목: Help',
+      'Od: Helpline\nOdesláno: 3. března 2025\nKomu: Ada\nPředmět: Help',
+      'Від: Helpline\nНадіслано: 3 березня 2025\nКому: Ada\nТема: Help',
+      'Από: Helpline\nΣτάλθηκε: 3 Μαρτίου 2025\nΠρος: Ada\nΘέμα: Help',
+      'De: Helpline\nEnviada em: 3 de março de 2025\nPara: Ada\nAssunto: Help',
+      'From: Helpline <support@helpline.test> Sent: Monday, March 3, 2025 10:00 To: Ada Subject: Help',
+    ];
+    for (const block of blocks) expect(stripReply(`The card ending 4242.\n\n${block}\n\nWhich card?`), block).toBe('The card ending 4242.');
+    // One quoted header field inside ordinary text is not a block.
+    expect(stripReply('I wrote to them.\nFrom: my old address to: the new one.\nStill nothing.')).toBe('I wrote to them.\nFrom: my old address to: the new one.\nStill nothing.');
+  });
+
   it('leaves code blocks and ordinary dashes alone', () => {
     const text = 'Error output:\n```\n####\n--\n```\nThis is not a ---------- delimiter.';
     expect(stripReply(text)).toBe(text);
