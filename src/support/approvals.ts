@@ -8,7 +8,7 @@ import { actorOf, SYSTEM_ACTOR, type Caller, type RequestContext } from './calle
 import type { SupportContext } from './context.js';
 import { decideApproval } from './approval-decide.js';
 import { newId } from './ids.js';
-import { idString, LIMITS, parseInput, text } from './validation.js';
+import { idString, LIMITS, parseInput, requestContextSchema, text } from './validation.js';
 import { channelSchema } from '../store/schema.js';
 import { redactSecrets } from './redact/index.js';
 
@@ -20,8 +20,6 @@ const cardRequestSchema = z
     reason: text(LIMITS.reason),
   })
   .refine((v) => v.cardId !== undefined || v.last4 !== undefined, { message: 'give the card id or its last 4 digits', path: ['cardId'] });
-const requesterSchema = z.strictObject({ id: z.string().min(1).max(254), email: z.string().max(254).optional(), verification: z.string().max(200).optional() });
-const requestContextSchema = z.strictObject({ threadKey: z.string().max(500).optional(), channel: channelSchema.optional(), requester: requesterSchema.optional(), drafting: z.boolean().optional() });
 const staffMessageSchema = z.strictObject({ channel: z.string().min(1).max(100), ts: z.string().min(1).max(100) });
 
 const ACTION_TEXT: Record<ApprovalAction, string> = {

@@ -12,7 +12,7 @@ import { notesOf } from './notes.js';
 import { REDACTION_KINDS, redactFields, redactSecrets } from './redact/index.js';
 import { createTicketUpdates } from './ticket-updates.js';
 import { customerView, nextTicketNumber, staffView } from './ticket-views.js';
-import { emailString, idString, LIMITS, parseInput, text, ticketIdString } from './validation.js';
+import { emailString, idString, LIMITS, parseInput, requestContextSchema, text, ticketIdString } from './validation.js';
 import { checkTicketAllowance, MAX_REQUESTED_PRIORITY } from './ticket-limits.js';
 
 const base = {
@@ -24,7 +24,6 @@ const base = {
 const customerTicketSchema = z.strictObject(base);
 const anonymousTicketSchema = z.strictObject({ ...base, contact: emailString.optional() });
 const staffTicketSchema = z.strictObject({ ...base, contact: emailString.optional(), customerId: idString.optional() });
-const requestContextSchema = z.strictObject({ threadKey: z.string().max(500).optional(), channel: channelSchema.optional() });
 
 const filterFields = {
   status: ticketStatusSchema.optional(),

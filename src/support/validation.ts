@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { channelSchema } from '../store/schema.js';
 
 /** Keys that must never appear in any input object (prototype pollution). */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -71,3 +72,11 @@ export const LIMITS = {
   query: 500,
   decisionNote: 1_000,
 } as const;
+
+/** Where a request came from (`RequestContext`): one schema for every operation that records it. */
+export const requestContextSchema = z.strictObject({
+  threadKey: z.string().max(500).optional(),
+  channel: channelSchema.optional(),
+  requester: z.strictObject({ id: z.string().min(1).max(254), email: z.string().max(254).optional(), verification: z.string().max(200).optional() }).optional(),
+  drafting: z.boolean().optional(),
+});

@@ -173,3 +173,11 @@ describe('ticket floods', () => {
     expect(staff.priority).toBe('urgent');
   });
 });
+
+describe('ticket request context', () => {
+  it('accepts the full request context a conversation passes (thread, channel, requester, drafting)', async () => {
+    const h = makeSupport();
+    const t = await h.support.tickets.create(ANN, { threadKey: 'email:<a@b>', channel: 'email', requester: { id: 'ann.lee@example.com', verification: 'dmarc=pass' } }, { subject: 'Help', description: 'Please help' });
+    expect(t).toMatchObject({ channel: 'email', threadKey: 'email:<a@b>' });
+  });
+});
