@@ -9,7 +9,7 @@ import type { TerminalChannel } from './channels/terminal/index.js';
 import type { Config } from './config/config.js';
 import type { Logger } from './config/logger.js';
 import { createMetrics, type Metrics } from './config/metrics.js';
-import { createConversations, createStaffFanout, createTranscripts, type Conversations } from './conversations/index.js';
+import { allowedLinkDomains, createConversations, createOutboundPolicy, createStaffFanout, createTranscripts, type Conversations } from './conversations/index.js';
 import type { ConnectTools, CustomerDirectory, DeliverPort, IdentityResolver, StaffNotifier } from './conversations/types.js';
 import type { Channel } from './store/schema.js';
 import { openFileStore } from './store/index.js';
@@ -95,6 +95,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const staffNotifiers: StaffNotifier[] = [];
   const conversations = createConversations({
     store, agent, connectTools, resolvers, delivery, staff: createStaffFanout(staffNotifiers, log),
+    outbound: createOutboundPolicy({ allowedLinkDomains: allowedLinkDomains(config.conversations.linkDomains ?? [], config.approvals.publicBaseUrl) }),
     config: config.conversations, log: log.child({ component: 'conversations' }), clock,
   });
 
@@ -106,7 +107,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   // Slack, email and the HTTP server, each when configured (src/wiring/channels.ts).
   startChannels({
     ...hooks, config, clock, support, conversations: observe.inbound(conversations),
-    httpPort: opts.httpPort, metricsText: () => observe.scrape(store), into: wired,
+    httpPort: opts.httpPort, metricsText: () => observe.scrape(store), metrics, into: wired,
   });
   const term = runTerminal
     ? wireTerminal({ ...hooks, conversations, input: opts.input ?? process.stdin, output: opts.output ?? process.stdout, modelLabel })

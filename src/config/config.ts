@@ -14,6 +14,8 @@ export interface Config {
     /** Memory bounds (defaults apply when absent): transcripts kept whole, idle time before compaction, ledger size and age. */
     keepTranscripts?: number | undefined; transcriptMaxChars?: number | undefined; transcriptIdleMs?: number | undefined;
     ledgerMaxEntries?: number | undefined; ledgerMinRetentionMs?: number | undefined; ledgerRetentionMs?: number | undefined;
+    /** Domains links in replies to customers and outsiders may point to (plus PUBLIC_BASE_URL's host); others are removed. */
+    linkDomains?: string[] | undefined;
   };
   approvals: { ttlMinutes: number; resetTokenTtlMinutes: number; publicBaseUrl: string };
   slack: {
@@ -80,6 +82,7 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
       concurrency: env.CONVERSATION_CONCURRENCY, queueLimit: env.CONVERSATION_QUEUE_LIMIT, retryBaseMs: env.MODEL_RETRY_BASE_MS, retryMaxMs: env.MODEL_RETRY_MAX_MS,
       keepTranscripts: env.CONVERSATION_KEEP_TRANSCRIPTS, transcriptMaxChars: env.CONVERSATION_KEEP_TRANSCRIPTS_MB * 1024 * 1024, transcriptIdleMs: env.CONVERSATION_IDLE_HOURS * 3600_000,
       ledgerMaxEntries: env.LEDGER_MAX_ENTRIES, ledgerMinRetentionMs: env.LEDGER_MIN_RETENTION_MINUTES * 60_000, ledgerRetentionMs: env.LEDGER_RETENTION_DAYS * 24 * 3600_000,
+      linkDomains: env.OUTBOUND_LINK_DOMAINS,
     },
     approvals: { ttlMinutes: env.APPROVAL_TTL_MINUTES, resetTokenTtlMinutes: env.RESET_TOKEN_TTL_MINUTES, publicBaseUrl: env.PUBLIC_BASE_URL },
     slack: {

@@ -38,6 +38,8 @@ export const envSchema = z.object({
 
   CONVERSATION_CONCURRENCY: int(8, 1),
   CONVERSATION_QUEUE_LIMIT: int(1000, 1),
+  /** Domains model replies to customers may link to (PUBLIC_BASE_URL's host is always allowed); other links are removed. */
+  OUTBOUND_LINK_DOMAINS: list,
   CONVERSATION_KEEP_TRANSCRIPTS: int(2000, 1),
   CONVERSATION_KEEP_TRANSCRIPTS_MB: int(32, 1),
   CONVERSATION_IDLE_HOURS: int(24, 1),

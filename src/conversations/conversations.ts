@@ -12,6 +12,7 @@ import { backoffMs, createKeyedLock } from './thread-lock.js';
 import { createThreadQueue, type QueueItem } from './thread-queue.js';
 import { createTurnRunner } from './turn.js';
 import type { ConnectTools, ConversationsPort, DeliverPort, IdentityResolver, InboundMessage, StaffNotifier } from './types.js';
+import type { OutboundPolicy } from './outbound-policy.js';
 
 export interface ConversationsDeps {
   store: Store;
@@ -34,6 +35,8 @@ export interface ConversationsDeps {
   /** Jitter source for retry backoff (tests pin it). */
   random?: (() => number) | undefined;
   deliveryRetryMs?: number | undefined;
+  /** What model text may carry to people who are not staff (links to allowed domains only). Default: no filter. */
+  outbound?: OutboundPolicy | undefined;
 }
 
 export interface Conversations extends ConversationsPort {

@@ -7,3 +7,4 @@ export {
 export { REPLIES } from './replies.js';
 export type * from './types.js';
 export { createStaffFanout } from './staff-fanout.js';
+export { allowedLinkDomains, createOutboundPolicy, LINK_REMOVED, type OutboundPolicy } from './outbound-policy.js';

@@ -12,7 +12,7 @@ export { deliveryFor } from './delivery.js';
 export type { TurnOutcome } from './turn-endings.js';
 
 /** What the turn runner takes from the conversations' own deps, plus what conversations decides for it. */
-export type TurnDeps = Pick<ConversationsDeps, 'store' | 'agent' | 'connectTools' | 'resolvers' | 'delivery' | 'staff' | 'log'> & {
+export type TurnDeps = Pick<ConversationsDeps, 'store' | 'agent' | 'connectTools' | 'resolvers' | 'delivery' | 'staff' | 'log' | 'outbound'> & {
   now: () => string;
   /** Pause between delivery attempts (tests shorten it). */
   deliveryRetryMs: number;
@@ -77,7 +77,10 @@ export function createTurnRunner(deps: TurnDeps) {
       const result = await deps.agent.runTurn({
         messageId: p.id, threadKey: p.threadKey, channel: p.channel, caller, text: p.text, tools: s.client,
       });
-      p.reply = { text: result.reply, approvalIds: result.approvalIds, handoff: result.handoff, ...(result.draftIds?.length ? { draftIds: result.draftIds } : {}) };
+      // Model text for anyone but staff passes the outbound policy before it is stored, so what is kept is what is sent.
+      const outbound = caller.kind === 'staff' || !deps.outbound ? { text: result.reply, removed: 0 } : deps.outbound.apply(result.reply);
+      if (outbound.removed > 0) log.warn({ messageId: p.id, threadKey: p.threadKey, removed: outbound.removed }, 'links to domains not allowed were removed from a reply');
+      p.reply = { text: outbound.text, approvalIds: result.approvalIds, handoff: result.handoff, ...(result.draftIds?.length ? { draftIds: result.draftIds } : {}) };
       // Applied before the event loop turns, like the agent's last transcript save: the store's group commit
       // takes both in one journal record.
       const recorded = store.update((db) => {
