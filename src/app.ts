@@ -110,7 +110,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     httpPort: opts.httpPort, metricsText: () => observe.scrape(store), metrics, into: wired,
   });
   const term = runTerminal
-    ? wireTerminal({ ...hooks, conversations, input: opts.input ?? process.stdin, output: opts.output ?? process.stdout, modelLabel })
+    ? wireTerminal({ ...hooks, support, conversations, input: opts.input ?? process.stdin, output: opts.output ?? process.stdout, modelLabel })
     : undefined;
   const terminalDone = term?.done ?? new Promise<void>(() => {});
   const sweep = createApprovalSweep({ approvals: support.approvals, conversations, log, everyMs: opts.approvalSweepMs ?? 60_000 });

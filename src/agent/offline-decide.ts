@@ -41,7 +41,7 @@ export function decide(text: string, msgs: ModelMessage[], tools: ToolNames): Mo
       if (!tools.has('update_address')) return missing(tools);
       const addr = parseAddress(addressText(text) ?? '');
       if (!addr) return say(ADDRESS_FORMAT);
-      return say(`I'll update your address to: ${formatAddress(addr)}. ${CONFIRM_ADDRESS}`);
+      return say(`I can request a change of your address to: ${formatAddress(addr)}. It takes effect only after you confirm it yourself (by an emailed link, or the confirm command in the terminal chat): I'll tell you how once it is requested. ${CONFIRM_ADDRESS}`);
     }
     case 'ticket_status':
       return needs(tools, 'get_my_ticket', () => useTool(msgs, 'get_my_ticket', { ticketId: intent.ticketId }));

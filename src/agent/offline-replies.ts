@@ -2,7 +2,7 @@
 import { formatAddress } from './offline-address.js';
 import { unwrapToolData } from './tools.js';
 
-export const CONFIRM_ADDRESS = 'Shall I go ahead with this address change? Please reply "yes" to confirm or "no" to cancel.';
+export const CONFIRM_ADDRESS = 'Shall I request this address change? Please reply "yes" to request it or "no" to cancel.';
 export const CONFIRM_TICKET = 'Shall I open this ticket? Please reply "yes" to confirm or "no" to cancel.';
 export const ASK_CARD = 'Which card should I deactivate?';
 
@@ -45,7 +45,7 @@ export function errorReply(tool: string, text: string): string {
 
 const TOOL_VERB: Record<string, string> = {
   get_account_balance: 'fetch your balance', get_recent_transactions: 'fetch your transactions', get_account_details: 'fetch your account details',
-  update_address: 'update your address', request_card_deactivation: 'request the card deactivation', request_password_change: 'request the password change',
+  update_address: 'request your address change', request_card_deactivation: 'request the card deactivation', request_password_change: 'request the password change',
   create_ticket: 'open the ticket', get_my_ticket: 'find that ticket', list_my_tickets: 'list your tickets', search_knowledge_base: 'search our help articles',
 };
 
@@ -78,8 +78,9 @@ export function successReply(tool: string, data: Data, input: Data, intent: stri
       return [`Here's what we have on file for ${str(c.name)}:`, `- Email: ${str(c.email)}`, addr ? `- Address: ${formatAddress(addr)}` : '', cards.length ? `- Cards: ${cards.map((x) => `${cardName(x)} (${str(x.status)})`).join(', ')}` : ''].filter(Boolean).join('\n');
     }
     case 'update_address': {
+      // Only a request: the result's own message says how the customer confirms it (never "done").
       const a = (data.address ?? input) as Parameters<typeof formatAddress>[0];
-      return `Done — your address is now: ${formatAddress(a)}.`;
+      return str(data.message) || `I've requested the change of your address to ${formatAddress(a)}. Nothing has changed yet: it takes effect only once you confirm it yourself.`;
     }
     case 'request_card_deactivation':
       return approvalReply(data, `deactivate your card${input.last4 ? ` ending ${str(input.last4)}` : ''}`, ' If you think someone else is using the card, tell me and I can open an urgent ticket too.');

@@ -36,6 +36,8 @@ async function main(): Promise<void> {
     resetTokenTtlMinutes: config.approvals.resetTokenTtlMinutes,
     publicBaseUrl: config.approvals.publicBaseUrl,
     log,
+    // Links (password reset, address confirmation) go out by email: say so only when email is configured.
+    resetDelivery: config.email.enabled,
   });
   if (args.caller.kind === 'customer' && !support.accounts.customer(args.caller.customerId)) {
     await store.close();

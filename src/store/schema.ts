@@ -173,6 +173,27 @@ export const resetTokenSchema = z.strictObject({
   attempts: z.number().int().min(0).default(0),
 });
 
+/**
+ * A customer's request to change their postal address, waiting for their own confirmation (a single-use link
+ * emailed to the address on file, or the terminal's `confirm` command): the model can ask, never apply.
+ */
+export const addressChangeSchema = z.strictObject({
+  id,
+  customerId: id,
+  address: addressSchema,
+  /** scrypt hash of the link's secret; the secret itself is only in the link emailed to the customer. Empty: no link was sent. */
+  tokenHash: z.string().max(500),
+  requestedAt: ts,
+  expiresAt: ts,
+  /** `superseded`: a newer request replaced it (its link no longer works). */
+  status: z.enum(['pending', 'confirmed', 'superseded']),
+  channel: channelSchema.optional(),
+  threadKey: z.string().max(500).optional(),
+  confirmedAt: ts.optional(),
+  confirmedVia: z.enum(['link', 'terminal']).optional(),
+  supersededAt: ts.optional(),
+});
+
 export const conversationSchema = z.strictObject({
   threadKey: z.string().min(1).max(500),
   channel: channelSchema,
@@ -250,6 +271,8 @@ export const dbSchema = z.strictObject({
   /** Staff-session drafts waiting for a person (absent in files written before drafts existed). */
   drafts: z.array(draftSchema).default([]),
   resetTokens: z.array(resetTokenSchema),
+  /** Address changes waiting for the customer's confirmation (absent in files written before they existed). */
+  addressChanges: z.array(addressChangeSchema).default([]),
   /** Keyed by threadKey. */
   conversations: z.record(z.string(), conversationSchema),
   /** Processed-message ledger, keyed by InboundMessage.id. */
@@ -278,6 +301,7 @@ export type ApprovalAction = z.infer<typeof approvalActionSchema>;
 export type Approval = z.infer<typeof approvalSchema>;
 export type ResetToken = z.infer<typeof resetTokenSchema>;
 export type Draft = z.infer<typeof draftSchema>;
+export type AddressChange = z.infer<typeof addressChangeSchema>;
 export type DraftKind = z.infer<typeof draftKindSchema>;
 export type Conversation = z.infer<typeof conversationSchema>;
 export type Processed = z.infer<typeof processedSchema>;
@@ -290,7 +314,7 @@ export type Db = z.infer<typeof dbSchema>;
 export function emptyDb(): Db {
   return {
     version: 1,
-    customers: [], accounts: [], cards: [], transactions: [], tickets: [], notes: [], approvals: [], drafts: [], resetTokens: [],
+    customers: [], accounts: [], cards: [], transactions: [], tickets: [], notes: [], approvals: [], drafts: [], resetTokens: [], addressChanges: [],
     conversations: {}, processed: {}, outbox: [], audit: [], quarantine: [], state: {},
   };
 }

@@ -1,29 +1,18 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import type { Address, Customer, Db, Transaction } from '../store/schema.js';
+import type { Customer, Db, Transaction } from '../store/schema.js';
 import type { AccountDetails, AddressUpdate, Balance, MaskedCard, Support, TransactionQuery } from './api.js';
-import { actorOf, type Caller } from './caller.js';
-import { recordAudit } from './audit.js';
+import { createAddressConfirm } from './address-confirm.js';
+import { requestAddressChange } from './address-request.js';
 import { requireCustomer, requireStaff } from './authority.js';
 import type { SupportContext } from './context.js';
-import { normalizeCountry } from './countries.js';
-import { queueSystemEmail } from './system-email.js';
-import { idString, isoDate, optionalText, parseInput, text } from './validation.js';
+import { idString, isoDate, parseInput, text } from './validation.js';
 
 const transactionQuerySchema = z.strictObject({
   accountId: idString.optional(),
   limit: z.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100').optional(),
   since: isoDate.optional(),
   until: isoDate.optional(),
-});
-
-const addressSchema = z.strictObject({
-  line1: text(200),
-  line2: optionalText(200),
-  city: text(100),
-  region: optionalText(100),
-  postalCode: text(20).regex(/^[A-Za-z0-9 -]+$/, 'may contain only letters, digits, spaces and "-"'),
-  country: z.string().max(20, 'must be an ISO 3166-1 alpha-2 code like US or DE'),
 });
 
 const findQuerySchema = text(200);
@@ -95,30 +84,8 @@ export function createAccounts(ctx: SupportContext): Support['accounts'] {
         .map((t) => ({ ...t }));
     },
 
-    async updateAddress(caller, address: AddressUpdate): Promise<Address> {
-      const input = parseInput(addressSchema, address, 'address');
-      const country = normalizeCountry(input.country);
-      if (!country) throw new AppError('bad_input', `Invalid address: country: "${input.country.slice(0, 20)}" is not an ISO 3166-1 alpha-2 code (e.g. US, GB, DE).`);
-      const next: Address = { line1: input.line1, city: input.city, postalCode: input.postalCode.toUpperCase(), country };
-      if (input.line2) next.line2 = input.line2;
-      if (input.region) next.region = input.region;
-      return ctx.store.update((db) => {
-        const customer = requireCustomer(db, caller);
-        const previousCountry = customer.address.country;
-        customer.address = next;
-        recordAudit(db, ctx.now(), actorOf(caller), 'address.update', `customer:${customer.id}`, { previousCountry, country });
-        // As banks do: tell the address on file, so a change the customer did not make is noticed at once.
-        queueSystemEmail(db, ctx.now(), {
-          key: `address-changed:${customer.id}:${ctx.now().getTime()}`,
-          to: customer.email,
-          subject: 'Your postal address was changed',
-          text: `Hello ${customer.name},\n\nThe postal address on your account was just changed to:\n\n${formatAddress(next)}\n\n` +
-            `If you made this change, there is nothing more to do. If you did not, contact support right away: ` +
-            `we will restore it and secure your account.\n\n— Helpline support`,
-        });
-        return { ...next };
-      });
-    },
+    updateAddress: (caller, address: AddressUpdate, rctx) => requestAddressChange(ctx, caller, address, rctx),
+    ...createAddressConfirm(ctx),
 
     findCustomer(caller, query) {
       requireStaff(ctx, caller);
@@ -151,6 +118,3 @@ export function createAccounts(ctx: SupportContext): Support['accounts'] {
   };
 }
 
-function formatAddress(a: Address): string {
-  return [a.line1, a.line2, [a.postalCode, a.city].join(' '), a.region, a.country].filter(Boolean).join('\n');
-}

@@ -20,6 +20,21 @@ export interface AccountDetails {
 export interface Balance { accountId: string; type: Account['type']; currency: string; balanceMinor: number; formatted: string }
 export interface TransactionQuery { accountId?: string | undefined; limit?: number | undefined; since?: string | undefined; until?: string | undefined }
 export interface AddressUpdate { line1: string; line2?: string | undefined; city: string; region?: string | undefined; postalCode: string; country: string }
+/** `update_address` only asks: the change waits for the customer's own confirmation (emailed link or terminal `confirm`). */
+export interface AddressChangeRequested {
+  status: 'pending_confirmation';
+  changeId: string;
+  address: Address;
+  expiresAt: string;
+  /** Whether a confirmation link was emailed to the address on file (false: email is not set up; terminal `confirm` only). */
+  linkEmailed: boolean;
+  /** What to tell the customer: how to confirm. */
+  message: string;
+}
+export interface AddressChangeConfirmed { changeId: string; customerId: string; address: Address }
+export type AddressLinkState =
+  | { valid: true; changeId: string; address: Address }
+  | { valid: false; reason: 'unknown' | 'used' | 'expired' | 'superseded' };
 
 export interface PendingApprovalResult { status: 'pending_approval'; approvalId: string; action: ApprovalAction; expiresAt: string; message: string }
 export interface DecisionResult {
@@ -70,7 +85,14 @@ export interface Support {
     details(caller: Caller): AccountDetails;
     balance(caller: Caller): Balance[];
     transactions(caller: Caller, q: TransactionQuery): Transaction[];
-    updateAddress(caller: Caller, address: AddressUpdate): Promise<Address>;
+    /** Records a pending address change and emails the customer a confirmation link; applies nothing. */
+    updateAddress(caller: Caller, address: AddressUpdate, ctx?: RequestContext): Promise<AddressChangeRequested>;
+    /** The confirmation page (code only): check a link without using it (same scrypt work for an unknown id). */
+    inspectAddressChange(token: string): Promise<AddressLinkState>;
+    /** The confirmation page (code only): apply the change of a valid link, once. */
+    confirmAddressChange(token: string): Promise<AddressChangeConfirmed>;
+    /** The terminal's `confirm <id>` (code only): apply the caller's own pending change, once. */
+    confirmAddressChangeById(caller: Caller, changeId: string): Promise<AddressChangeConfirmed>;
     findCustomer(caller: Caller, query: string): Array<Pick<Customer, 'id' | 'name' | 'email' | 'slackUserId'>>;
     /** Identity lookups for channels (code only, no caller): exact match, case-insensitive email. */
     customerBySlackUserId(slackUserId: string): Customer | undefined;

@@ -13,7 +13,7 @@ export function terminalRuns(config: Config, mode: TerminalMode): boolean {
 }
 
 export type TerminalWiringDeps = Pick<
-  ChannelWiringDeps, 'log' | 'store' | 'connectTools' | 'directory' | 'delivery' | 'resolvers' | 'staffNotifiers' | 'starters' | 'stoppers' | 'channels'
+  ChannelWiringDeps, 'log' | 'store' | 'support' | 'connectTools' | 'directory' | 'delivery' | 'resolvers' | 'staffNotifiers' | 'starters' | 'stoppers' | 'channels'
 > & {
   conversations: ConversationsPort;
   input: Readable;
@@ -28,6 +28,7 @@ export function wireTerminal(d: TerminalWiringDeps): { terminal: TerminalChannel
     input: d.input, output: d.output,
     conversations: d.conversations, directory: d.directory, connectTools: d.connectTools, modelLabel: d.modelLabel, log: log.child({ component: 'terminal' }),
     staffId: TERMINAL_STAFF_ID, threadExists: (k) => k in d.store.read().conversations,
+    addressChanges: d.support.accounts,
   });
   d.delivery['terminal'] = t.deliver;
   d.resolvers.terminal = t.resolver;

@@ -43,15 +43,19 @@ describe('Claude adapter end to end through MCP, support and the store', () => {
     expect(s.fake.requests[0]!.body.tools!.map((t) => t.name)).not.toContain('find_customer');
   });
 
-  it('address change with confirmation', async () => {
+  it('address change: the model can only request it; the tool result tells it nothing changed until the customer confirms', async () => {
     const s = await setup();
     s.fake.script(reply('I will set your address to 12 High Street, London SW1A 1AA, GB — reply yes to confirm.'));
     await s.turn('change my address to 12 High Street, London SW1A 1AA, GB');
     expect(s.store.read().customers[0]!.address.line1).toBe('1 Old Road');
-    s.fake.script(toolUse('update_address', { line1: '12 High Street', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' }), reply('Done.'));
-    await s.turn('yes');
-    expect(s.store.read().customers[0]!.address).toMatchObject({ line1: '12 High Street', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' });
-    expect(s.store.read().audit.some((a) => a.action.includes('address'))).toBe(true);
+    s.fake.script(toolUse('update_address', { line1: '12 High Street', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' }), echo);
+    const r = await s.turn('yes');
+    expect(s.store.read().customers[0]!.address.line1).toBe('1 Old Road');
+    expect(s.store.read().addressChanges).toMatchObject([{ customerId: 'cus_a', status: 'pending', address: { line1: '12 High Street' } }]);
+    expect(s.store.read().audit.map((a) => a.action)).toEqual(['address.change_requested']);
+    // What the model read back: a request, not a change, and how the customer confirms.
+    expect(r.reply).toContain('NOT applied');
+    expect(r.reply).toContain('We emailed a confirmation link to a…@example.com');
     // a fresh MCP session per turn still yields a byte-identical system prompt and tool list
     const [a, b] = [s.fake.requests[0]!, s.fake.requests[1]!];
     expect(JSON.stringify(b.body.system)).toBe(JSON.stringify(a.body.system));

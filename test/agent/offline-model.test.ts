@@ -55,15 +55,23 @@ describe('offline model through the real MCP tools and support', () => {
     expect(r.reply).not.toContain('Secret Shop');
   });
 
-  it('changes the address only after an explicit yes', async () => {
+  it('requests an address change only after an explicit yes, and says truthfully that it waits for the customer\'s confirmation', async () => {
     const c = await chat();
     const r1 = await c.say('Please change my address to 12 High Street, London SW1A 1AA, GB');
     expect(r1.reply).toContain('12 High Street, London, SW1A 1AA, GB');
     expect(r1.reply).toMatch(/yes/);
+    expect(r1.reply).toContain('takes effect only after you confirm it yourself');
     expect(c.store.read().customers[0]!.address.line1).toBe('1 Old Road');
     const r2 = await c.say('yes');
-    expect(c.store.read().customers[0]!.address).toEqual({ line1: '12 High Street', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' });
+    expect(c.store.read().customers[0]!.address.line1).toBe('1 Old Road');
     expect(r2.reply).toContain('12 High Street');
+    expect(r2.reply).toContain('nothing has changed yet');
+    expect(r2.reply).not.toMatch(/\bDone\b|is now/);
+    expect(r2.reply).toContain('We emailed a confirmation link to a…@example.com');
+    const changeId = /confirm (adr_[a-f0-9]+)/.exec(r2.reply)?.[1];
+    expect(changeId, r2.reply).toBe(c.store.read().addressChanges[0]?.id);
+    await c.support.accounts.confirmAddressChangeById(c.caller, changeId!);
+    expect(c.store.read().customers[0]!.address).toEqual({ line1: '12 High Street', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' });
   });
 
   it('parses a US-style address with region and leaves it unchanged on "no"', async () => {

@@ -60,14 +60,20 @@ describe('customer tools (happy paths)', () => {
     expect(windowed.transactions.map((t) => t.id)).toEqual(expected);
   });
 
-  it('update_address replaces the address on file and audits it', async () => {
+  it('update_address only requests the change: pending_confirmation, the address on file untouched, a link emailed', async () => {
     const address = { line1: '99 New Road', line2: 'Flat 2', city: 'Portland', region: 'OR', postalCode: '97201', country: 'US' };
+    const before = JSON.parse(h.snapshot()) as ReturnType<typeof fixtureDb>;
     const r = await call(alice, 'update_address', address);
-    expect(ok<{ address: unknown }>(r).address).toMatchObject(address);
-    expect(h.store.read().customers.find((c) => c.id === 'cus_001')?.address).toMatchObject(address);
-    expect(h.store.read().customers.find((c) => c.id === 'cus_002')?.address).toEqual(db.customers[1]?.address);
-    expect(h.store.read().audit.some((a) => a.actor.id === 'cus_001' && /address/.test(a.action))).toBe(true);
+    const out = ok<{ status: string; changeId: string; address: unknown; linkEmailed: boolean; message: string }>(r);
+    expect(out).toMatchObject({ status: 'pending_confirmation', address, linkEmailed: true });
+    const after = h.store.read();
+    expect(after.customers).toEqual(before.customers);
+    expect(after.addressChanges).toMatchObject([{ id: out.changeId, customerId: 'cus_001', address, status: 'pending', channel: 'slack' }]);
+    expect(after.outbox).toMatchObject([{ payload: { kind: 'system', to: 'alice@example.com', subject: 'Confirm your new postal address' } }]);
+    expect(after.audit.map((a) => a.action)).toEqual(['address.change_requested']);
+    expect(textOf(r)).toContain('NOT applied');
     expect(textOf(r)).toContain('Portland');
+    expect(textOf(r)).not.toContain('/confirm-address/');
   });
 
   it('request_password_change opens a pending approval for the caller', async () => {

@@ -54,13 +54,15 @@ describe('stdio entry', () => {
     const bad = (await client.callTool({ name: 'get_account_balance', arguments: JSON.parse('{"__proto__":{"customerId":"cus_002"}}') })) as { isError?: boolean };
     expect(bad.isError).toBe(true);
 
-    const moved = (await client.callTool({ name: 'update_address', arguments: { line1: '5 Stdio Lane', city: 'Pipe Town', postalCode: '12345', country: 'GB' } })) as { isError?: boolean };
+    const moved = (await client.callTool({ name: 'update_address', arguments: { line1: '5 Stdio Lane', city: 'Pipe Town', postalCode: '12345', country: 'GB' } })) as { isError?: boolean; structuredContent?: { status?: string } };
     expect(moved.isError).toBeFalsy();
+    expect(moved.structuredContent?.status).toBe('pending_confirmation');
     await client.close();
 
-    // the process exited cleanly: lock released, the change is on disk, the seed untouched
+    // the process exited cleanly: lock released, the requested change is on disk (pending: only the customer confirms it), the seed untouched
     const onDisk = dbSchema.parse(JSON.parse(readFileSync(dataFile, 'utf8')));
-    expect(onDisk.customers.find((c) => c.id === 'cus_001')?.address.line1).toBe('5 Stdio Lane');
+    expect(onDisk.addressChanges.map((c) => [c.customerId, c.address.line1, c.status])).toEqual([['cus_001', '5 Stdio Lane', 'pending']]);
+    expect(onDisk.customers.find((c) => c.id === 'cus_001')?.address).toEqual(fixtureDb().customers.find((c) => c.id === 'cus_001')?.address);
     expect(existsSync(`${dataFile}.lock`)).toBe(false);
     expect(JSON.parse(readFileSync(seedFile, 'utf8'))).toEqual(fixtureDb());
     expect(stderr()).toContain('mcp stdio server ready');

@@ -45,11 +45,13 @@ describe('accounts', () => {
     expect(() => support.accounts.transactions(ANN, { since: '2026-03-05', until: '2026-03-01' })).toThrow(/since is after until/);
   });
 
-  it('updates the address (country uppercased), audits it, and returns the new address', async () => {
+  it('an address update only asks (country uppercased); the confirmation applies it, audits it and tells the email on file', async () => {
     const { support, store } = makeSupport();
-    const next = await support.accounts.updateAddress(ANN, { line1: '5 New Way', city: 'Berlin', postalCode: '10115', country: 'de' });
-    expect(next).toEqual({ line1: '5 New Way', city: 'Berlin', postalCode: '10115', country: 'DE' });
-    expect(support.accounts.details(ANN).customer.address).toEqual(next);
+    const r = await support.accounts.updateAddress(ANN, { line1: '5 New Way', city: 'Berlin', postalCode: '10115', country: 'de' });
+    expect(r).toMatchObject({ status: 'pending_confirmation', address: { line1: '5 New Way', city: 'Berlin', postalCode: '10115', country: 'DE' } });
+    expect(support.accounts.details(ANN).customer.address).toMatchObject({ line1: '1 Oak St', country: 'US' });
+    await support.accounts.confirmAddressChangeById(ANN, r.changeId);
+    expect(support.accounts.details(ANN).customer.address).toEqual({ line1: '5 New Way', city: 'Berlin', postalCode: '10115', country: 'DE' });
     const audit = store.read().audit.at(-1);
     expect(audit).toMatchObject({ actor: { kind: 'customer', id: 'cus_ann' }, action: 'address.update', target: 'customer:cus_ann' });
     // The address on file is told, so a change the customer did not make is noticed.

@@ -24,7 +24,7 @@ describe.skipIf(!existsSync(SEED))('support over data/seed.json', () => {
       expect(txs.every((t) => details.accounts.some((a) => a.id === t.accountId))).toBe(true);
       for (const t of support.tickets.listMine(caller)) expect(t.customerId).toBe(c.id);
       const { line1, line2, city, region, postalCode, country } = c.address;
-      await expect(support.accounts.updateAddress(caller, { line1, line2, city, region, postalCode, country })).resolves.toMatchObject({ country });
+      await expect(support.accounts.updateAddress(caller, { line1, line2, city, region, postalCode, country })).resolves.toMatchObject({ status: 'pending_confirmation', address: { country } });
     }
     const metrics = support.metrics.get(staff);
     expect(Object.values(metrics.ticketsByStatus).reduce((a, b) => a + b, 0)).toBe(db.tickets.length);

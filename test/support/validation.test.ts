@@ -56,7 +56,8 @@ describe('bad input is refused with a clear bad_input error and the store unchan
 describe('audit', () => {
   it('every change is audited with actor, action, target and time, and never a secret', async () => {
     const h = makeSupport();
-    await h.support.accounts.updateAddress(ANN, { line1: '2 Pine', city: 'Austin', postalCode: '73301', country: 'us' });
+    const moved = await h.support.accounts.updateAddress(ANN, { line1: '2 Pine', city: 'Austin', postalCode: '73301', country: 'us' });
+    await h.support.accounts.confirmAddressChangeById(ANN, moved.changeId);
     const t = await h.support.tickets.create(ANN, {}, { subject: 'Help', description: 'Help me' });
     await h.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Sure', status: 'in_progress' });
     const r = await h.support.approvals.requestPasswordChange(ANN, {}, 'forgot');
@@ -64,12 +65,13 @@ describe('audit', () => {
     const token = (d.resetLink ?? '').split('/reset/')[1] ?? '';
     await h.support.passwords.resetWithToken(token, 'a long new passphrase');
     const audit = h.support.audit.list(STAFF, 100);
-    expect(audit.map((e) => e.action)).toEqual(['password.reset', 'password.reset_issued', 'approval.approve', 'approval.request', 'ticket.respond', 'ticket.create', 'address.update']);
+    expect(audit.map((e) => e.action)).toEqual(['password.reset', 'password.reset_issued', 'approval.approve', 'approval.request', 'ticket.respond', 'ticket.create', 'address.update', 'address.change_requested']);
     for (const e of audit) expect(e.at).toBe('2026-03-10T12:00:00.000Z');
     const text = JSON.stringify(audit);
     expect(text).not.toContain(token.split('.')[1]);
     expect(text).not.toContain('a long new passphrase');
     expect(text).not.toContain('/reset/');
+    expect(text).not.toContain('/confirm-address/');
     expect(() => h.support.audit.list(ANN)).toThrow(expect.objectContaining({ code: 'forbidden' }));
   });
 

@@ -1,3 +1,4 @@
 export { startHttpServer, type HttpServer, type HttpServerDeps, type ReadinessCheck } from './server.js';
 export { createResetPage, type PasswordResetPort } from './reset-page.js';
 export { createRateLimiter, type RateLimiter } from './rate-limit.js';
+export { createAddressPage, type AddressConfirmPort } from './address-page.js';

@@ -13,6 +13,8 @@ export interface HttpServerDeps {
   checks: Record<string, ReadinessCheck>;
   metrics?: { contentType: string; text(): Promise<string> } | undefined;
   resetPage?: ((req: IncomingMessage, res: ServerResponse, token: string) => Promise<void>) | undefined;
+  /** GET/POST /confirm-address/<token>: the page an address change's emailed link opens (createAddressPage). */
+  confirmAddressPage?: ((req: IncomingMessage, res: ServerResponse, token: string) => Promise<void>) | undefined;
   /** Serve /readyz and /metrics (default true). A public listener that only carries the reset page says false. */
   ops?: boolean | undefined;
 }
@@ -54,7 +56,7 @@ function json(res: ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
-/** Health, readiness, Prometheus metrics and the password-reset page, on one small server (or two: see `ops`). */
+/** Health, readiness, Prometheus metrics, the password-reset and address-confirmation pages, on one small server (or two: see `ops`). */
 export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
   const ops = deps.ops ?? true;
   const server: Server = createServer((req, res) => {
@@ -70,7 +72,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
         res.writeHead(200, { 'Content-Type': deps.metrics.contentType });
         return res.end(await deps.metrics.text());
       }
-      if (req.method === 'GET' && path === '/static/reset.css' && deps.resetPage) {
+      if (req.method === 'GET' && path === '/static/reset.css' && (deps.resetPage || deps.confirmAddressPage)) {
         res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600', 'X-Content-Type-Options': 'nosniff' });
         return res.end(RESET_CSS);
       }
@@ -81,11 +83,18 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
         if (token === undefined) return json(res, 404, { error: 'not found' });
         return deps.resetPage(req, res, token);
       }
+      const confirm = /^\/confirm-address\/([^/]+)$/.exec(path);
+      if (confirm && deps.confirmAddressPage) {
+        const token = safeDecode(confirm[1] ?? '');
+        if (token === undefined) return json(res, 404, { error: 'not found' });
+        return deps.confirmAddressPage(req, res, token);
+      }
       return json(res, 404, { error: 'not found' });
     };
     route().catch((err: unknown) => {
-      // Never log the URL: it may carry a reset token.
-      deps.log.error({ err, route: path.startsWith('/reset/') ? '/reset/:token' : path }, 'http request failed');
+      // Never log the URL: it may carry a reset or confirmation token.
+      const pattern = path.startsWith('/reset/') ? '/reset/:token' : path.startsWith('/confirm-address/') ? '/confirm-address/:token' : path;
+      deps.log.error({ err, route: pattern }, 'http request failed');
       if (!res.headersSent) json(res, 500, { error: 'internal error' });
       else res.end();
     });

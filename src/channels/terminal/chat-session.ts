@@ -62,7 +62,7 @@ export function createChatSession(deps: ChatSessionDeps) {
     if (!(await answered)) print('(still working on it; the answer will appear here when ready)');
   }
 
-  return { switchUser, begin, reset, send, threadKey: () => state.threadKey };
+  return { switchUser, begin, reset, send, threadKey: () => state.threadKey, user: () => state.user };
 }
 
 export type ChatSession = ReturnType<typeof createChatSession>;

@@ -4,6 +4,7 @@ export type Command =
   | { kind: 'reset' }
   | { kind: 'staff' }
   | { kind: 'decide'; decision: 'approve' | 'deny'; approvalId: string; note?: string | undefined }
+  | { kind: 'confirm'; changeId: string }
   | { kind: 'help' }
   | { kind: 'quit' }
   | { kind: 'empty' }
@@ -17,6 +18,7 @@ export const HELP = [
   '  staff                         list approvals waiting for a staff decision',
   '  approve <id> [note]           approve a pending request, as the local staff operator',
   '  deny <id> [note]              deny a pending request',
+  '  confirm <change id>           confirm your pending address change, as the current customer',
   '  help                          this list',
   '  quit                          leave (end of input works too)',
   'Anything else is sent to the assistant as the current customer.',
@@ -49,6 +51,9 @@ export function parseCommand(line: string): Command {
       if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(id) || !/[\d_]/.test(id)) return { kind: 'message', text };
       return { kind: 'decide', decision: word, approvalId: id, note: note.length ? note.join(' ') : undefined };
     }
+    case 'confirm':
+      // Only "confirm <id>" (ids look like adr_3f9c…) is the command; "confirm", "confirm it" are answers to the assistant.
+      return rest.length === 1 && /^[A-Za-z]+_[A-Za-z0-9]+$/.test(arg) ? { kind: 'confirm', changeId: arg } : { kind: 'message', text };
     default:
       return { kind: 'message', text };
   }

@@ -5,6 +5,7 @@ import type {
   ConnectTools, ConversationsPort, CustomerDirectory, DeliverPort, IdentityResolver, StaffNotifier,
 } from '../../conversations/types.js';
 import { redactSecrets } from '../../conversations/redact.js';
+import { createAddressCommands, type AddressConfirmByIdPort } from './address-commands.js';
 import { createChatSession } from './chat-session.js';
 import { HELP, parseCommand } from './commands.js';
 import { errorText } from './error-text.js';
@@ -31,6 +32,8 @@ export interface TerminalChannelOptions {
   replyTimeoutMs?: number | undefined;
   /** Customer to start as (id or email); default: a guest (unverified). */
   initialUser?: string | undefined;
+  /** `confirm <change id>`: confirms the current customer's pending address change (wired from support.accounts). */
+  addressChanges?: AddressConfirmByIdPort | undefined;
 }
 
 export interface TerminalChannel {
@@ -59,6 +62,7 @@ export function createTerminalChannel(opts: TerminalChannelOptions): TerminalCha
   const staffCommands = createStaffCommands({
     connectTools: opts.connectTools, conversations: opts.conversations, staff: { kind: 'staff', staffId: opts.staffId ?? TERMINAL_STAFF_ID }, print,
   });
+  const addressCommands = createAddressCommands({ addressChanges: opts.addressChanges, currentUser: session.user, print });
   const ports = createTerminalPorts({ directory: opts.directory, waiters, currentThread: session.threadKey, print });
 
   async function exec(line: string): Promise<'quit' | void> {
@@ -74,6 +78,7 @@ export function createTerminalChannel(opts: TerminalChannelOptions): TerminalCha
       case 'reset': return session.reset();
       case 'staff': return staffCommands.list();
       case 'decide': return staffCommands.decide(cmd);
+      case 'confirm': return addressCommands.confirm(cmd.changeId);
       case 'message': return session.send(cmd.text);
     }
   }

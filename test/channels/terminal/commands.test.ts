@@ -13,6 +13,7 @@ describe('terminal command line', () => {
     ['', { kind: 'empty' }],
     ['approve apr_1a2b', { kind: 'decide', decision: 'approve', approvalId: 'apr_1a2b', note: undefined }],
     ['deny apr_1a2b looks like fraud', { kind: 'decide', decision: 'deny', approvalId: 'apr_1a2b', note: 'looks like fraud' }],
+    ['confirm adr_1a2b3c', { kind: 'confirm', changeId: 'adr_1a2b3c' }],
   ])('%j is a command', (line, expected) => {
     expect(parseCommand(line)).toEqual(expected);
   });
@@ -24,6 +25,9 @@ describe('terminal command line', () => {
     'deny my request',
     'help me with my card',
     'what is my balance?',
+    'confirm',
+    'confirm it please',
+    'confirm 4242',
   ])('%j is a message to the assistant', (line) => {
     expect(parseCommand(line)).toEqual({ kind: 'message', text: line });
   });

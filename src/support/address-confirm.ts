@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import type { Actor, AddressChange, Db } from '../store/schema.js';
+import type { AddressChangeConfirmed, AddressLinkState } from './api.js';
+import { addressLines } from './address-request.js';
+import { recordAudit } from './audit.js';
+import { requireCustomer } from './authority.js';
+import { actorOf, type Caller } from './caller.js';
+import type { SupportContext } from './context.js';
+import { hashPassword, verifySecret } from './passwords.js';
+import { queueSystemEmail } from './system-email.js';
+import { idString, parseInput } from './validation.js';
+
+const tokenSchema = z.string().max(200).regex(/^adr_[a-f0-9]{6,64}\.[A-Za-z0-9_-]{20,100}$/);
+
+type Refusal = 'unknown' | 'used' | 'expired' | 'superseded';
+type Check = { ok: true; change: AddressChange } | { ok: false; reason: Refusal };
+
+const REFUSED: Record<Refusal, { code: 'not_found' | 'conflict' | 'expired'; message: string }> = {
+  unknown: { code: 'not_found', message: 'This address confirmation is not valid.' },
+  used: { code: 'conflict', message: 'This address change has already been confirmed.' },
+  superseded: { code: 'conflict', message: 'A newer address change was requested after this one, so this one can no longer be confirmed. Use the newest confirmation.' },
+  expired: { code: 'expired', message: 'This address change has expired and was not applied. Please ask for the change again.' },
+};
+
+function refuse(reason: Refusal): AppError {
+  return new AppError(REFUSED[reason].code, REFUSED[reason].message, { reason });
+}
+
+function stateOf(change: AddressChange, now: Date): Check {
+  if (change.status === 'confirmed') return { ok: false, reason: 'used' };
+  if (change.status === 'superseded') return { ok: false, reason: 'superseded' };
+  if (Date.parse(change.expiresAt) <= now.getTime()) return { ok: false, reason: 'expired' };
+  return { ok: true, change };
+}
+
+/**
+ * Applies a pending change once (compare-and-set on its status), inside an update: checks first, then the address,
+ * the audit entry, and the notice to the email on file (as banks do: a change the customer did not make is noticed).
+ */
+function apply(ctx: SupportContext, db: Db, changeId: string, actor: Actor, via: 'link' | 'terminal', owner?: string): AddressChangeConfirmed {
+  const now = ctx.now();
+  const change = db.addressChanges.find((c) => c.id === changeId && (owner === undefined || c.customerId === owner));
+  if (!change) throw refuse('unknown');
+  const state = stateOf(change, now);
+  if (!state.ok) throw refuse(state.reason);
+  const customer = db.customers.find((c) => c.id === change.customerId);
+  if (!customer) throw new AppError('not_found', 'The customer of this address change no longer exists.');
+  // All checks done: from here on, mutate.
+  const previousCountry = customer.address.country;
+  change.status = 'confirmed';
+  change.confirmedAt = now.toISOString();
+  change.confirmedVia = via;
+  customer.address = structuredClone(change.address);
+  recordAudit(db, now, actor, 'address.update', `customer:${customer.id}`, { changeId, via, previousCountry, country: change.address.country });
+  queueSystemEmail(db, now, {
+    key: `address-changed:${changeId}`,
+    to: customer.email,
+    subject: 'Your postal address was changed',
+    text: `Hello ${customer.name},\n\nThe postal address on your account was just changed to:\n\n${addressLines(change.address)}\n\n` +
+      `If you made this change, there is nothing more to do. If you did not, contact support right away: ` +
+      `we will restore it and secure your account.\n\n— Helpline support`,
+  });
+  ctx.log?.info({ changeId, customerId: customer.id, via }, 'address change confirmed');
+  return { changeId, customerId: customer.id, address: structuredClone(change.address) };
+}
+
+/** Confirming address changes: by the emailed link (the confirmation page) or by id (the terminal's `confirm`). Code only. */
+export function createAddressConfirm(ctx: SupportContext) {
+  // What an unknown id is checked against, made once per process on first use: the same scrypt work as a real
+  // check, so an unknown id answers no faster than a known one.
+  let dummy: Promise<string> | undefined;
+
+  async function check(token: unknown): Promise<Check> {
+    const parsed = tokenSchema.safeParse(token);
+    if (!parsed.success) return { ok: false, reason: 'unknown' };
+    const dot = parsed.data.indexOf('.');
+    const id = parsed.data.slice(0, dot);
+    const change = ctx.store.read().addressChanges.find((c) => c.id === id);
+    const hash = change?.tokenHash || (await (dummy ??= hashPassword(randomBytes(32).toString('base64url'))));
+    const matches = await verifySecret(parsed.data.slice(dot + 1), hash);
+    if (!change || !change.tokenHash || !matches) return { ok: false, reason: 'unknown' };
+    return stateOf(change, ctx.now());
+  }
+
+  return {
+    async inspectAddressChange(token: string): Promise<AddressLinkState> {
+      const c = await check(token);
+      return c.ok ? { valid: true, changeId: c.change.id, address: structuredClone(c.change.address) } : { valid: false, reason: c.reason };
+    },
+
+    async confirmAddressChange(token: string): Promise<AddressChangeConfirmed> {
+      const c = await check(token);
+      if (!c.ok) throw refuse(c.reason);
+      const { id, customerId } = c.change;
+      return ctx.store.update((db) => apply(ctx, db, id, { kind: 'customer', id: customerId }, 'link'));
+    },
+
+    async confirmAddressChangeById(caller: Caller, changeId: string): Promise<AddressChangeConfirmed> {
+      const id = parseInput(idString, changeId, 'address change id');
+      return ctx.store.update((db) => {
+        const customer = requireCustomer(db, caller);
+        // Only the caller's own changes: another customer's id is as unknown as a made-up one.
+        return apply(ctx, db, id, actorOf(caller), 'terminal', customer.id);
+      });
+    },
+  };
+}
