@@ -1,5 +1,5 @@
 /** Creates the configured protocol channels (Slack, email) and the HTTP server, and hooks them into the app. */
-import { startHttpServer, createResetPage, type HttpServer, type ReadinessCheck } from '../channels/http/index.js';
+import { startHttpServer, createAddressPage, createResetPage, type HttpServer, type ReadinessCheck } from '../channels/http/index.js';
 import { createEmailChannel, type EmailChannel } from '../channels/email/index.js';
 import { createSlackChannel, type SlackChannel } from '../channels/slack/index.js';
 import type { Config } from '../config/config.js';
@@ -34,6 +34,8 @@ export interface ChannelWiringDeps {
   channels: string[];
   httpPort?: number | undefined;
   metricsText: () => Promise<string>;
+  /** Counters the channels report into (createMetrics): requests and events dropped before any handler ran. */
+  metrics?: { dropped: { inc(labels: { channel: string; reason: string }): void } } | undefined;
   /** Filled in as channels are created and started (the HTTP server appears once started). */
   into: ChannelSet;
 }
@@ -57,6 +59,8 @@ export function startChannels(d: ChannelWiringDeps): ChannelSet {
       config: config.slack, conversations: d.conversations, connectTools: d.connectTools, directory: d.directory,
       log: log.child({ component: 'slack' }), clock: d.clock,
       onCardPosted: (id, ref) => d.support.approvals.setStaffMessage(id, ref),
+      readApproval: async (id, staffId) => d.support.approvals.get({ kind: 'staff', staffId }, id),
+      onDropped: (reason) => d.metrics?.dropped.inc({ channel: 'slack', reason }),
     });
     set.slack = slack;
     d.delivery['slack'] = slack.deliver;
@@ -88,11 +92,12 @@ export function startChannels(d: ChannelWiringDeps): ChannelSet {
   const opsAt = config.http.ops;
   const metrics = { contentType: 'text/plain; version=0.0.4; charset=utf-8', text: d.metricsText };
   if (port !== undefined) {
+    // Built now, not at start: a bad HTTP_TRUSTED_PROXIES stops start-up with a clear message.
+    const publicOrigin = new URL(config.approvals.publicBaseUrl).origin;
+    const resetPage = createResetPage({ passwords: d.support.passwords, log: log.child({ component: 'reset-page' }), publicOrigin, trustedProxies: config.http.trustedProxies });
+    const confirmAddressPage = createAddressPage({ addressChanges: d.support.accounts, log: log.child({ component: 'address-page' }), publicOrigin, trustedProxies: config.http.trustedProxies });
     d.starters.push(async () => {
-      set.http = await startHttpServer({
-        host: config.http.host, port, log: log.child({ component: 'http' }), checks, metrics, ops: opsAt === undefined,
-        resetPage: createResetPage({ passwords: d.support.passwords, log: log.child({ component: 'reset-page' }), publicOrigin: new URL(config.approvals.publicBaseUrl).origin }),
-      });
+      set.http = await startHttpServer({ host: config.http.host, port, log: log.child({ component: 'http' }), checks, metrics, ops: opsAt === undefined, resetPage, confirmAddressPage });
     });
     d.stoppers.push(() => set.http?.close());
     d.channels.push('http');

@@ -45,6 +45,11 @@ export interface FakeSlack {
   waitFor<T>(fn: () => T | undefined | false, timeoutMs?: number): Promise<T>;
   /** Socket Mode: push an envelope to the connected app and resolve with its ack (`payload` included). */
   sendEnvelope(envelope: { type: string; payload: unknown; retry_attempt?: number; retry_reason?: string; accepts_response_payload?: boolean }): Promise<{ envelope_id: string; payload?: unknown }>;
+  /**
+   * Socket Mode: push any text frame (malformed ones included). With `envelopeId`, resolves with its ack, or
+   * undefined when none came within `timeoutMs`; without, resolves after `timeoutMs`.
+   */
+  sendFrame(raw: string, opts?: { envelopeId?: string; timeoutMs?: number }): Promise<{ envelope_id: string; payload?: unknown } | undefined>;
   socketConnections(): number;
   close(): Promise<void>;
 }
@@ -211,6 +216,24 @@ export async function startFakeSlack(opts: { teamId?: string; botUserId?: string
       return new Promise((resolve) => {
         acks.set(envelope_id, resolve);
         ws.send(JSON.stringify({ envelope_id, ...envelope }));
+      });
+    },
+    sendFrame(raw, o = {}) {
+      const ws = [...sockets][0];
+      if (!ws) return Promise.reject(new Error('no socket mode connection'));
+      const timeoutMs = o.timeoutMs ?? 1000;
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          if (o.envelopeId) acks.delete(o.envelopeId);
+          resolve(undefined);
+        }, timeoutMs);
+        if (o.envelopeId) {
+          acks.set(o.envelopeId, (msg) => {
+            clearTimeout(timer);
+            resolve(msg);
+          });
+        }
+        ws.send(raw);
       });
     },
     socketConnections: () => sockets.size,

@@ -2,15 +2,16 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { asBlocks, type WebClient } from './slack-client.js';
 import type { Logger } from '../../config/logger.js';
 import type { ConnectTools, ConversationsPort } from '../../conversations/types.js';
-import { ACTION_APPROVE, ACTION_DENY, decidedCardBlocks, type Block } from './approval-card.js';
+import type { Approval } from '../../store/schema.js';
+import { ACTION_APPROVE, ACTION_DENY, decidedCardBlocks, decisionLine, storedApproval } from './approval-card.js';
 import { createBoundedCache } from './bounded-cache.js';
-import { escapeSlack, slackDate } from './format.js';
+import { slackDate } from './format.js';
 import type { LaneRunner } from './rate-limit.js';
 import type { StaffAuth } from './staff-auth.js';
 import type { SlackStaffNotifier } from './staff-notifier.js';
 import { ToolError, withTools } from './tool-call.js';
 
-interface DecideResult { approval?: { status?: string; decidedAt?: string }; outcome?: string; customerMessage?: string; threadKey?: string }
+interface DecideResult { approval?: unknown; outcome?: string; customerMessage?: string; threadKey?: string }
 interface Decided { by: string; decision: 'approve' | 'deny'; at: string }
 
 /** Approve / Deny clicks on approval cards: ack at once, staff only, one decision per approval, card updated, customer told. */
@@ -21,6 +22,8 @@ export function registerApprovalActions(app: App, deps: {
   notifier: SlackStaffNotifier;
   connectTools: ConnectTools;
   conversations: ConversationsPort;
+  /** The stored approval, read as this staff member (for re-rendering the card when a decision fails). */
+  readApproval?: ((approvalId: string, staffId: string) => Promise<Approval | undefined>) | undefined;
   track: (p: Promise<unknown>) => void;
   teamOk: (teamId: string | undefined) => boolean;
   now: () => Date;
@@ -34,13 +37,30 @@ export function registerApprovalActions(app: App, deps: {
       ? deps.lanes.run(`eph:${channel}`, () => deps.client.chat.postEphemeral({ channel, user, text })).then(() => undefined, (err: Error) => deps.log.warn({ err: err.message }, 'postEphemeral failed'))
       : Promise.resolve();
 
-  const updateCard = (channel: string | undefined, ts: string | undefined, previous: Block[] | undefined, line: string) =>
-    channel && ts
-      ? deps.lanes.run(channel, () => deps.client.chat.update({ channel, ts, text: line, blocks: asBlocks(decidedCardBlocks(previous, line)) })).then(() => undefined)
-      : Promise.resolve();
+  /**
+   * The card, re-rendered from the stored approval (never from the click payload, which may carry no blocks), without
+   * its buttons and ending with `line`. Without a stored approval the card is left as it is: never cut down.
+   */
+  async function updateCard(channel: string | undefined, ts: string | undefined, approval: Approval | undefined, line: string): Promise<void> {
+    if (!channel || !ts) return;
+    if (!approval) {
+      deps.log.warn({ channel }, 'approval card not updated: the stored approval could not be read');
+      return;
+    }
+    const card = await deps.notifier.renderCard(approval);
+    await deps.lanes.run(channel, () => deps.client.chat.update({ channel, ts, text: line, blocks: asBlocks(decidedCardBlocks(card.blocks, line)) }));
+  }
 
-  async function decide(body: BlockAction, approvalId: string, decision: 'approve' | 'deny', user: string, channel: string | undefined, ts: string | undefined): Promise<Decided | undefined> {
-    const blocks = (body.message?.['blocks'] as Block[] | undefined) ?? undefined;
+  /** The stored record (read as this staff member), else the record this process posted the card from. */
+  const readStored = async (approvalId: string, staffId: string): Promise<Approval | undefined> => {
+    const stored = await (deps.readApproval?.(approvalId, staffId) ?? Promise.resolve(undefined)).catch((err: Error) => {
+      deps.log.warn({ err: err.message, approvalId }, 'stored approval could not be read');
+      return undefined;
+    });
+    return stored ?? deps.notifier.approvalOf(approvalId);
+  };
+
+  async function decide(approvalId: string, decision: 'approve' | 'deny', user: string, channel: string | undefined, ts: string | undefined): Promise<Decided | undefined> {
     let res: DecideResult;
     try {
       res = await withTools(deps.connectTools, { kind: 'staff', staffId: user }, {}, (call) =>
@@ -48,27 +68,29 @@ export function registerApprovalActions(app: App, deps: {
     } catch (err) {
       const message = err instanceof ToolError ? err.message : 'Something went wrong while deciding; nothing was changed. Please try again.';
       if (!(err instanceof ToolError)) deps.log.error({ err: (err as Error).message, approvalId }, 'decide_approval failed');
-      if (err instanceof ToolError && err.code === 'expired') {
-        await updateCard(channel, ts, blocks, `:hourglass: *Expired* — this request can no longer be approved (checked ${slackDate(deps.now().toISOString())}).`).catch(() => undefined);
-      } else if (err instanceof ToolError && err.code === 'already_decided' && (blocks ?? []).some((b) => b['type'] === 'actions')) {
-        await updateCard(channel, ts, blocks, `:information_source: ${escapeSlack(message)}`).catch(() => undefined);
+      if (err instanceof ToolError && (err.code === 'expired' || err.code === 'already_decided')) {
+        const stored = await readStored(approvalId, user);
+        // a card whose request is still pending keeps its buttons
+        if (!stored || stored.status !== 'pending' || err.code === 'expired') {
+          const line = stored ? decisionLine(stored, { now: deps.now(), expiredCheck: err.code === 'expired' }) : '';
+          await updateCard(channel, ts, stored, line).catch((e: Error) => deps.log.warn({ err: e.message, approvalId }, 'approval card not updated'));
+        }
       }
       await ephemeral(channel, user, message);
       return undefined;
     }
     // decided: from here on, failures are reported but never turn into "nothing was changed"
-    const at = res.approval?.decidedAt ?? deps.now().toISOString();
+    const stored = storedApproval(res.approval) ?? (await readStored(approvalId, user));
+    const at = stored?.decidedAt ?? deps.now().toISOString();
     const result: Decided = { by: user, decision, at };
     decided.set(approvalId, result);
     deps.log.info({ approvalId, decision, staffId: user }, 'approval decided from Slack');
-    const verdict = decision === 'approve' ? ':white_check_mark: *Approved*' : ':no_entry_sign: *Denied*';
-    const outcome = res.outcome ? ` — ${escapeSlack(res.outcome)}` : '';
-    await updateCard(channel, ts, blocks, `${verdict} by <@${user}> on ${slackDate(at)}${outcome}`)
-      .catch((err: Error) => deps.log.warn({ err: err.message, approvalId }, 'approval card not updated'));
+    const line = decisionLine({ status: decision === 'approve' ? 'approved' : 'denied', decidedBy: { kind: 'staff', id: user }, decidedAt: at, outcome: res.outcome }, { now: deps.now() });
+    await updateCard(channel, ts, stored, line).catch((err: Error) => deps.log.warn({ err: err.message, approvalId }, 'approval card not updated'));
     if (res.threadKey && res.customerMessage) {
       await deps.conversations.notifyThread(res.threadKey, res.customerMessage).catch(async (err: Error) => {
         deps.log.error({ err: err.message, approvalId }, 'customer could not be told about the decision');
-        await ephemeral(channel, user, `The decision was recorded, but the customer could not be told in their conversation (${escapeSlack(err.message)}). Please contact them.`);
+        await ephemeral(channel, user, 'The decision was recorded, but the customer could not be told in their conversation. Please contact them.');
       });
     }
     return result;
@@ -76,8 +98,9 @@ export function registerApprovalActions(app: App, deps: {
 
   async function onClick(body: BlockAction, action: ButtonAction, decision: 'approve' | 'deny'): Promise<void> {
     const user = body.user.id;
-    const channel = body.channel?.id ?? (body.container as { channel_id?: string } | undefined)?.channel_id;
-    const ts = body.message?.ts ?? (body.container as { message_ts?: string } | undefined)?.message_ts;
+    const container = (body.container ?? {}) as { channel_id?: unknown; message_ts?: unknown };
+    const channel = body.channel?.id ?? (typeof container.channel_id === 'string' ? container.channel_id : undefined);
+    const ts = body.message?.ts ?? (typeof container.message_ts === 'string' ? container.message_ts : undefined);
     const approvalId = action.value ?? '';
     if (!deps.teamOk(body.team?.id) || !approvalId) return;
     if (channel && ts) deps.notifier.rememberCard(approvalId, { channel, ts });
@@ -98,7 +121,7 @@ export function registerApprovalActions(app: App, deps: {
       if (!pending) break;
       await pending; // a failed first attempt leaves the decision to this click
     }
-    const running = decide(body, approvalId, decision, user, channel, ts).finally(() => inflight.delete(approvalId));
+    const running = decide(approvalId, decision, user, channel, ts).finally(() => inflight.delete(approvalId));
     inflight.set(approvalId, running);
     await running;
   }

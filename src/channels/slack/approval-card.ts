@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Approval } from '../../store/schema.js';
 import { escapeSlack, excerpt, safeLink, slackDate } from './format.js';
 
@@ -63,4 +64,35 @@ export function approvalCardBlocks(approval: Approval, d: ApprovalDetails): { te
 export function decidedCardBlocks(previous: Block[] | undefined, outcomeLine: string): Block[] {
   const kept = (previous ?? []).filter((b) => b['type'] !== 'actions');
   return [...kept, { type: 'section', text: { type: 'mrkdwn', text: outcomeLine } }];
+}
+
+/** The fields of an approval the card shows, as a decide_approval result carries them (checked, not trusted). */
+const storedShape = z.looseObject({
+  id: z.string().min(1), customerId: z.string().min(1), action: z.enum(['password_change', 'card_deactivation']), reason: z.string(),
+  requestedAt: z.string(), expiresAt: z.string(), status: z.enum(['pending', 'approved', 'denied', 'expired']),
+  cardId: z.string().optional(), threadKey: z.string().optional(),
+});
+
+/** The stored approval in a tool result, or undefined when it is missing or not shaped like one. */
+export function storedApproval(value: unknown): Approval | undefined {
+  const r = storedShape.safeParse(value);
+  return r.success ? (r.data as unknown as Approval) : undefined;
+}
+
+const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
+
+/** The card's last line for a decided (or expired) approval, from the stored record. */
+export function decisionLine(
+  a: Pick<Approval, 'status'> & { decidedBy?: { kind: string; id: string } | undefined; decidedAt?: string | undefined; outcome?: string | undefined },
+  opts: { now: Date; expiredCheck?: boolean },
+): string {
+  if (a.status === 'expired' || (a.status === 'pending' && opts.expiredCheck)) {
+    return `:hourglass: *Expired* — this request can no longer be approved (checked ${slackDate(opts.now.toISOString())}).`;
+  }
+  if (a.status === 'pending') return ':information_source: Still waiting for a decision.';
+  const verdict = a.status === 'approved' ? ':white_check_mark: *Approved*' : ':no_entry_sign: *Denied*';
+  const id = a.decidedBy?.id;
+  const by = id ? ` by ${SLACK_USER.test(id) ? `<@${id}>` : escapeSlack(id)}` : '';
+  const on = a.decidedAt ? ` on ${slackDate(a.decidedAt)}` : '';
+  return `${verdict}${by}${on}${a.outcome ? ` — ${escapeSlack(a.outcome)}` : ''}`;
 }

@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { App, type AppOptions } from '@slack/bolt';
 import type { Config } from '../../config/config.js';
 import type { Logger } from '../../config/logger.js';
@@ -9,9 +7,12 @@ import { registerApprovalActions } from './approval-actions.js';
 import { createSlackDeliver } from './deliver.js';
 import { registerHome } from './home.js';
 import { createSlackIdentity, type SlackIdentity } from './identity.js';
-import { createInbound, type SlackMessageEvent, type SlackSelf } from './inbound.js';
+import { escapeSlack } from './format.js';
+import { createInbound, type SlackSelf } from './inbound.js';
+import { isPermanent } from './dispatch.js';
 import { createLaneRunner } from './rate-limit.js';
 import { createReceiver, type SlackStatus } from './receiver.js';
+import type { Approval } from '../../store/schema.js';
 import { createWebClient, slackLogger, webClientOptions } from './slack-client.js';
 import { createStaffAuth, type StaffAuth } from './staff-auth.js';
 import { createStaffNotifier, type SlackStaffNotifier } from './staff-notifier.js';
@@ -30,6 +31,13 @@ export interface SlackChannelDeps {
   clock?: () => Date;
   /** Persist where an approval card was posted (wire to `support.approvals.setStaffMessage`). */
   onCardPosted?: (approvalId: string, ref: { channel: string; ts: string }) => Promise<void>;
+  /** Counts a request or event dropped before any handler ran (wire to `metrics.dropped`, channel 'slack'). */
+  onDropped?: (reason: string) => void;
+  /**
+   * Reads the stored approval, as the staff member `staffId` (wire to `support.approvals.get`). Approval cards are
+   * re-rendered from it when a decision fails (expired, already decided); a successful decision returns it anyway.
+   */
+  readApproval?: (approvalId: string, staffId: string) => Promise<Approval | undefined>;
   /** Extra Bolt options (tests: e.g. socket ping timeouts). */
   appOptions?: { socket?: { clientPingTimeout?: number; serverPingTimeout?: number; autoReconnectEnabled?: boolean }; webApiTimeoutMs?: number; webApiRetries?: number; rateLimitSleep?: (ms: number) => Promise<void> };
 }
@@ -44,7 +52,7 @@ export interface SlackChannel {
   staffAuth: StaffAuth;
   status(): SlackStatus;
   /** HTTP mode: where the receiver listens (useful with port 0). */
-  address(): { port: number } | undefined;
+  address(): { port: number; host: string } | undefined;
   /** Resolves when every piece of work started by an event has finished. */
   idle(): Promise<void>;
 }
@@ -68,18 +76,33 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   };
   let self: SlackSelf | undefined;
   let state: SlackStatus = 'down';
-  let server: Server | undefined;
   let started = false;
-  const teamOk = (teamId: string | undefined) => Boolean(self && (!teamId || teamId === self.teamId));
+  const dropped = (reason: string) => {
+    try {
+      deps.onDropped?.(reason);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'drop counter failed');
+    }
+  };
+  const teamOk = (teamId: string | undefined) => {
+    if (!self) return false;
+    if (!teamId || teamId === self.teamId) return true;
+    log.debug({ team: teamId.slice(0, 64) }, 'slack request from another workspace dropped');
+    dropped('foreign_workspace');
+    return false;
+  };
 
   const staffAuth = createStaffAuth({ client, lanes, staffUserIds: config.staffUserIds, staffUsergroup: config.staffUsergroup, log });
   const identity = createSlackIdentity({ client, lanes, directory: deps.directory, staff: staffAuth, teamId: () => self?.teamId, log });
   const working = createWorkingIndicator({ client, lanes, log });
-  const inbound = createInbound({ conversations: deps.conversations, working, self: () => self, now, log });
+  const notice = async (channel: string, threadTs: string, text: string) => {
+    await lanes.run(channel, () => client.chat.postMessage({ channel, thread_ts: threadTs, text: escapeSlack(text), parse: 'none', link_names: false, unfurl_links: false, unfurl_media: false }));
+  };
+  const inbound = createInbound({ conversations: deps.conversations, working, self: () => self, now, log, notice, dropped });
   const deliver = createSlackDeliver({ client, lanes, working, teamId: () => self?.teamId, onPosted: (c, t) => inbound.joinThread(c, t), log });
   const staff = createStaffNotifier({ client, lanes, staffChannel: config.staffChannel, directory: deps.directory, connectTools: deps.connectTools, onCardPosted: deps.onCardPosted, log });
 
-  const receiver = createReceiver({ config, logger: boltLog, socket: deps.appOptions?.socket, onState: (next) => { state = next; } });
+  const { receiver, http } = createReceiver({ config, logger: boltLog, log, socket: deps.appOptions?.socket, onState: (next) => { state = next; }, dropped });
 
   const appOptions: AppOptions = {
     receiver,
@@ -93,14 +116,15 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   };
   const app = new App(appOptions);
   app.error(async (err) => {
-    log.error({ err: err.message, code: (err as { code?: string }).code }, 'slack app error');
-    // Propagate to the receiver: an unacked event (e.g. the ledger write failed) is delivered again by Slack,
-    // and an HTTP request that failed before its ack gets a 500.
+    if (isPermanent(err)) log.warn({ err: err.message, code: (err as { code?: string }).code }, 'slack request could not be processed');
+    else log.error({ err: err.message, code: (err as { code?: string }).code }, 'slack app error');
+    // Propagate to the receiver (dispatch.ts): a permanent input error is acknowledged; anything else is not, so an
+    // unacked event (e.g. the ledger write failed) is delivered again by Slack and an HTTP request gets a 500.
     throw err;
   });
 
   const onMessage = async ({ event, body }: { event: unknown; body: unknown }) => {
-    const work = inbound.onEvent(body as { event_id?: string; team_id?: string }, event as SlackMessageEvent);
+    const work = inbound.onEvent(body as { event_id?: unknown; team_id?: unknown }, event);
     if (!work) return;
     track(work);
     // Resolves once the message is in the durable ledger (not when answered). The receiver acks only after
@@ -110,7 +134,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   };
   app.event('message', onMessage);
   app.event('app_mention', onMessage);
-  registerApprovalActions(app, { client, lanes, staff: staffAuth, notifier: staff, connectTools: deps.connectTools, conversations: deps.conversations, track, teamOk, now, log });
+  registerApprovalActions(app, { client, lanes, staff: staffAuth, notifier: staff, connectTools: deps.connectTools, conversations: deps.conversations, readApproval: deps.readApproval, track, teamOk, now, log });
   registerTicketCommand(app, { client, lanes, identity, connectTools: deps.connectTools, teamOk, track, log });
   registerTicketModal(app, { client, lanes, identity, connectTools: deps.connectTools, teamOk, track, log });
   registerHome(app, { client, lanes, identity, connectTools: deps.connectTools, teamOk, track, now, log });
@@ -127,8 +151,8 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     staffAuth,
     status: () => state,
     address: () => {
-      const a = server?.address();
-      return a && typeof a === 'object' ? { port: (a as AddressInfo).port } : undefined;
+      const a = http?.address();
+      return a ? { port: a.port, host: a.address } : undefined;
     },
     idle,
     async start() {
@@ -137,15 +161,10 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
         const auth = await client.auth.test();
         if (!auth.user_id || !auth.team_id) throw new AppError('config', 'Slack auth.test returned no bot user or team');
         self = { teamId: auth.team_id, botUserId: auth.user_id, botId: auth.bot_id };
-        if (config.mode === 'http') {
-          server = (await app.start(config.port ?? 3000)) as unknown as Server;
-          state = 'connected';
-        } else {
-          await app.start();
-          state = 'connected';
-        }
+        await app.start();
+        state = 'connected';
         started = true;
-        log.info({ mode: config.mode, team: self.teamId, botUserId: self.botUserId }, 'slack channel started');
+        log.info({ mode: config.mode, team: self.teamId, botUserId: self.botUserId, ...(http ? { host: http.address()?.address, port: http.address()?.port } : {}) }, 'slack channel started');
       } catch (err) {
         state = 'down';
         if (err instanceof AppError) throw err;
@@ -166,7 +185,6 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
         }
       }
       state = 'down';
-      server = undefined;
       await idle();
     },
   };

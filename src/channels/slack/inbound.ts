@@ -1,41 +1,30 @@
 import type { Logger } from '../../config/logger.js';
 import type { ConversationsPort, InboundMessage } from '../../conversations/types.js';
 import { createBoundedCache } from './bounded-cache.js';
-import { slackToPlain } from './format.js';
+import { isPermanent } from './dispatch.js';
+import { clipText, longMessageNotice, MAX_MESSAGE_CHARS } from './long-message.js';
+import { messageKey, parseMessageEvent, soundId, type SlackMessageEvent } from './message-event.js';
+import { messageText } from './message-text.js';
 import { slackThreadKey } from './thread-key.js';
 import type { WorkingIndicator } from './working-indicator.js';
 
-/** The fields of a Slack `message` / `app_mention` event we read. */
-export interface SlackMessageEvent {
-  type: string;
-  subtype?: string;
-  user?: string;
-  bot_id?: string;
-  app_id?: string;
-  bot_profile?: unknown;
-  team?: string;
-  user_team?: string;
-  channel?: string;
-  channel_type?: string;
-  text?: string;
-  ts?: string;
-  thread_ts?: string;
-  parent_user_id?: string;
-  client_msg_id?: string;
-}
+export type { SlackMessageEvent } from './message-event.js';
 
 export interface SlackSelf { teamId: string; botUserId: string; botId?: string | undefined }
 
 /** Subtypes that are still a person talking. Every other subtype (edits, deletions, joins, bot messages…) is ignored. */
-const PERSON_SUBTYPES = new Set(['thread_broadcast', 'file_share']);
-const MAX_TEXT = 8000;
+const PERSON_SUBTYPES = new Set(['thread_broadcast', 'file_share', 'me_message']);
+/** Slackbot's user id in every workspace: its DMs (reminders, notices) are a robot's, never a customer's. */
+const SLACKBOT = 'USLACKBOT';
 
 export interface Inbound {
   /** Decide synchronously whether the event is for us; if so, hand it to conversations (the promise is the work). */
-  onEvent(envelope: { event_id?: string; team_id?: string }, event: SlackMessageEvent): Promise<void> | undefined;
+  onEvent(envelope: { event_id?: unknown; team_id?: unknown }, event: unknown): Promise<void> | undefined;
   /** Remember that the bot is part of this thread (it started or replied in it). */
   joinThread(channel: string, threadTs: string): void;
 }
+
+type Ours = SlackMessageEvent & { user: string; channel: string; ts: string };
 
 export function createInbound(deps: {
   conversations: ConversationsPort;
@@ -43,17 +32,23 @@ export function createInbound(deps: {
   self: () => SlackSelf | undefined;
   now: () => Date;
   log: Logger;
+  /** Post a short note from Helpline into the customer's thread (e.g. that a very long message was cut). */
+  notice: (channel: string, threadTs: string, text: string) => Promise<void>;
+  dropped: (reason: string) => void;
 }): Inbound {
   const seenEvents = createBoundedCache<true>({ max: 10_000, ttlMs: 60 * 60_000 });
   const seenMessages = createBoundedCache<true>({ max: 10_000, ttlMs: 60 * 60_000 });
   const threads = createBoundedCache<true>({ max: 20_000 });
 
-  function forUs(self: SlackSelf, envelope: { team_id?: string }, e: SlackMessageEvent): boolean {
-    if (envelope.team_id && envelope.team_id !== self.teamId) return false;
-    if ((e.team && e.team !== self.teamId) || (e.user_team && e.user_team !== self.teamId)) return false;
+  function foreign(self: SlackSelf, teamId: unknown, e: SlackMessageEvent): boolean {
+    if (typeof teamId === 'string' && teamId !== self.teamId) return true;
+    return Boolean((e.team && e.team !== self.teamId) || (e.user_team && e.user_team !== self.teamId));
+  }
+
+  function forUs(self: SlackSelf, e: SlackMessageEvent): e is Ours {
     if (e.subtype && !PERSON_SUBTYPES.has(e.subtype)) return false;
     if (e.bot_id || e.app_id || e.bot_profile) return false;
-    if (!e.user || e.user === self.botUserId || !e.channel || !e.ts) return false;
+    if (!e.user || e.user === self.botUserId || e.user === SLACKBOT || !e.channel || !e.ts) return false;
     if (e.type === 'app_mention') return true;
     if (e.type !== 'message') return false;
     if (e.channel_type === 'im') return true;
@@ -69,26 +64,39 @@ export function createInbound(deps: {
     joinThread(channel, threadTs) {
       threads.set(`${channel}:${threadTs}`, true);
     },
-    onEvent(envelope, e) {
+    onEvent(envelope, raw) {
       const self = deps.self();
-      if (!self || !forUs(self, envelope, e)) return undefined;
-      if (envelope.event_id && !seenEvents.add(envelope.event_id, true)) return undefined;
-      const channel = e.channel as string;
-      const ts = e.ts as string;
+      if (!self) return undefined;
+      const e = parseMessageEvent(raw);
+      if (!e) {
+        deps.log.debug({ eventId: soundId(envelope.event_id) }, 'slack message event with malformed fields dropped');
+        deps.dropped('malformed_event');
+        return undefined;
+      }
+      if (foreign(self, envelope.team_id, e)) {
+        deps.log.debug({ eventId: soundId(envelope.event_id), team: soundId(envelope.team_id) ?? soundId(e.user_team) ?? soundId(e.team) }, 'slack message from another workspace dropped');
+        deps.dropped('foreign_workspace');
+        return undefined;
+      }
+      if (!forUs(self, e)) return undefined;
+      const eventId = soundId(envelope.event_id);
+      if (eventId && !seenEvents.add(eventId, true)) return undefined;
+      const { channel, ts } = e;
       // app_mention and message events of one message share this key: the first one wins
       if (!seenMessages.add(`${channel}:${ts}`, true)) return undefined;
       const threadTs = e.thread_ts ?? ts;
       threads.set(`${channel}:${threadTs}`, true);
       const threadKey = slackThreadKey({ team: self.teamId, channel, threadTs });
-      const text = slackToPlain(e.text ?? '', self.botUserId).slice(0, MAX_TEXT) || '(empty message)';
+      const full = messageText(e, self.botUserId);
+      const clipped = clipText(full, MAX_MESSAGE_CHARS);
       const msg: InboundMessage = {
-        id: e.client_msg_id ?? `${channel}:${ts}`,
+        id: messageKey(e),
         channel: 'slack',
         threadKey,
-        sender: { id: e.user as string, verified: true },
-        text,
+        sender: { id: e.user, verified: true },
+        text: clipped.text || '(empty message)',
         receivedAt: deps.now().toISOString(),
-        meta: { slackChannel: channel, slackTs: ts, threadTs, channelType: e.channel_type ?? (e.type === 'app_mention' ? 'channel' : undefined), eventId: envelope.event_id },
+        meta: { slackChannel: channel, slackTs: ts, threadTs, channelType: e.channel_type ?? (e.type === 'app_mention' ? 'channel' : undefined), eventId },
       };
       return (async () => {
         deps.working.expect(msg.id, { threadKey, channel, ts });
@@ -96,11 +104,19 @@ export function createInbound(deps: {
           const res = await deps.conversations.handle(msg);
           if (res.accepted) deps.working.accepted(msg.id);
           else deps.working.rejected(msg.id);
-          deps.log.info({ threadKey, messageId: msg.id, accepted: res.accepted, reason: res.reason }, 'slack message handed over');
+          deps.log.info({ threadKey, messageId: msg.id, accepted: res.accepted, reason: res.reason, chars: full.length, cut: clipped.cut }, 'slack message handed over');
+          if (res.accepted && clipped.cut) {
+            await deps.notice(channel, threadTs, longMessageNotice(full.length, clipped.kept)).catch((err: Error) =>
+              deps.log.warn({ threadKey, err: err.message }, 'long-message notice not posted'));
+          }
         } catch (err) {
           deps.working.rejected(msg.id);
+          if (isPermanent(err)) {
+            deps.log.warn({ err: (err as Error).message, threadKey }, 'slack message refused; acknowledged (a retry cannot succeed)');
+            throw err;
+          }
           seenMessages.delete(`${channel}:${ts}`); // a Slack retry may try again
-          if (envelope.event_id) seenEvents.delete(envelope.event_id);
+          if (eventId) seenEvents.delete(eventId);
           deps.log.error({ err: (err as Error).message, threadKey }, 'conversations.handle failed; not acked, Slack will retry');
           throw err;
         }

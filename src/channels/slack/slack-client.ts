@@ -22,11 +22,36 @@ export function createWebClient(token: string | undefined, options: WebClientOpt
 
 /** Slack tokens (bot, user, app-level, config) and `Bearer` credentials, wherever they appear in a line. */
 const SECRET_TEXT = /\bxox[a-z]-[A-Za-z0-9-]+|\bxapp-[A-Za-z0-9-]+|\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
+const EMAIL_TEXT = /[^\s@<>"'(){}[\],;:|]+@[^\s@<>"'(){}[\],;:|]+\.[A-Za-z]{2,}/g;
+/** Lines that print a request, response or frame after a label: only the label is kept. */
+const PAYLOAD_LINE = /^(http request (?:body|result|headers)|Received a message on the WebSocket|Sending a WebSocket message|Unable to parse an incoming WebSocket message|Error details)\b/;
+const OMITTED = '[payload omitted]';
 
-/** One log line from Bolt's arguments, with any token in it blanked (Bolt's lines are text, out of pino's redaction paths). */
+/**
+ * One log line from Bolt's / the Web API's / the socket client's arguments, keeping what happened (method, status,
+ * error) and never what was sent: request and response bodies, Socket Mode frames and any object argument are
+ * dropped (they hold message text, balances, profile emails), tokens and email addresses are blanked. At every level.
+ */
 export function slackLogText(msg: unknown[]): string {
-  const line = msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
-  return line.replace(SECRET_TEXT, '[redacted]').slice(0, 500);
+  const parts = msg.map((m) => {
+    if (typeof m === 'string') return m;
+    if (m instanceof Error) return `${m.name}: ${m.message}`;
+    if (typeof m === 'number' || typeof m === 'boolean') return String(m);
+    return OMITTED; // objects and arrays are payloads
+  });
+  let line = parts.join(' ');
+  const labelled = PAYLOAD_LINE.exec(line);
+  if (labelled) line = `${labelled[1]}: ${OMITTED}`;
+  const data = line.indexOf(' data: ');
+  if (data >= 0) line = `${line.slice(0, data)} data: ${OMITTED}`;
+  // whatever JSON follows a label goes, with everything after it
+  for (const m of line.matchAll(/[{[]/g)) {
+    if (line.startsWith(OMITTED, m.index)) continue;
+    line = `${line.slice(0, m.index)}${OMITTED}`;
+    break;
+  }
+  line = line.replace(/(https?:\/\/[^\s?#]+)[?#]\S*/g, '$1');
+  return line.replace(SECRET_TEXT, '[redacted]').replace(EMAIL_TEXT, '[email]').slice(0, 300);
 }
 
 /** Bolt / Web API logs into our pino logger (debug stays debug; nothing is printed to the console). */

@@ -15,6 +15,10 @@ export interface SlackStaffNotifier extends StaffNotifier {
   /** Where the card of an approval was posted by this process (also learnt from clicks). */
   cardOf(approvalId: string): CardRef | undefined;
   rememberCard(approvalId: string, ref: CardRef): void;
+  /** The approval record a card was posted (or announced) from in this process. */
+  approvalOf(approvalId: string): Approval | undefined;
+  /** The card of an approval, rendered from the (stored) approval record. */
+  renderCard(approval: Approval): Promise<{ text: string; blocks: Array<Record<string, unknown>> }>;
 }
 
 interface MaskedCard { id: string; brand?: string; last4: string }
@@ -30,6 +34,7 @@ export function createStaffNotifier(deps: {
   log: Logger;
 }): SlackStaffNotifier {
   const cards = createBoundedCache<CardRef>({ max: 5000 });
+  const records = createBoundedCache<Approval>({ max: 5000 });
   const posting = new Map<string, Promise<void>>();
 
   async function cardLast4(approval: Approval): Promise<ApprovalDetails['card']> {
@@ -70,13 +75,17 @@ export function createStaffNotifier(deps: {
     return { customerName: customer?.name ?? approval.customerId, verifiedHow, card: await cardLast4(approval), permalink, threadLabel };
   }
 
+  async function renderCard(approval: Approval) {
+    return approvalCardBlocks(approval, await details(approval));
+  }
+
   async function post(approval: Approval): Promise<void> {
     const channel = deps.staffChannel;
     if (!channel) {
       deps.log.warn({ approvalId: approval.id }, 'no SLACK_STAFF_CHANNEL configured; approval card not posted');
       return;
     }
-    const { text, blocks } = approvalCardBlocks(approval, await details(approval));
+    const { text, blocks } = await renderCard(approval);
     const res = await deps.lanes.run(channel, () => deps.client.chat.postMessage({ channel, text, blocks: asBlocks(blocks), unfurl_links: false, unfurl_media: false }));
     if (res.ts) {
       const ref = { channel: res.channel ?? channel, ts: res.ts };
@@ -89,8 +98,12 @@ export function createStaffNotifier(deps: {
   return {
     cardOf: (id) => cards.get(id),
     rememberCard: (id, ref) => cards.set(id, ref),
+    approvalOf: (id) => records.get(id),
+    renderCard,
     async approvalRequested(approval) {
-      if (approval.status !== 'pending' || cards.has(approval.id)) return;
+      if (approval.status !== 'pending') return;
+      records.set(approval.id, structuredClone(approval));
+      if (cards.has(approval.id)) return;
       if (approval.staffMessage) {
         // posted before a restart: remember it, do not post a second card
         cards.set(approval.id, approval.staffMessage);

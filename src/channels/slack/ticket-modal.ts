@@ -7,6 +7,8 @@ import { withTimeout } from '../../time-limit.js';
 export const TICKET_MODAL = 'ticket_create';
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 const EMAIL = /^[^\s@<>|]+@[^\s@<>|]+\.[^\s@<>|]+$/;
+/** What the form declares (max_length) and what the submission is checked against: within create_ticket's own limits. */
+const LIMITS = { subject: 200, description: 3000, customer: 254, contact: 254 } as const;
 
 interface ModalMeta { channel: string }
 type ViewAck = { response_action: 'errors'; errors: Record<string, string> };
@@ -18,11 +20,11 @@ const input = (blockId: string, label: string, element: Record<string, unknown>,
 export function ticketCreateModal(opts: { role: 'staff' | 'customer' | 'anonymous'; channel: string; knownContact?: string | undefined }) {
   const option = (p: string) => ({ text: { type: 'plain_text', text: p }, value: p });
   const blocks: Array<Record<string, unknown>> = [
-    input('subject', 'Subject', { type: 'plain_text_input', max_length: 200 }),
-    input('description', 'What happened?', { type: 'plain_text_input', multiline: true, max_length: 3000 }),
+    input('subject', 'Subject', { type: 'plain_text_input', max_length: LIMITS.subject }),
+    input('description', 'What happened?', { type: 'plain_text_input', multiline: true, max_length: LIMITS.description }),
     input('priority', 'Priority', { type: 'static_select', options: PRIORITIES.map(option), initial_option: option('normal') }),
   ];
-  if (opts.role === 'staff') blocks.push(input('customer', 'Customer (email, name or id)', { type: 'plain_text_input', max_length: 254 }, true));
+  if (opts.role === 'staff') blocks.push(input('customer', 'Customer (email, name or id)', { type: 'plain_text_input', max_length: LIMITS.customer }, true));
   if (opts.role === 'anonymous' && !opts.knownContact) blocks.push(input('contact', 'Your email address (so we can reply)', { type: 'email_text_input' }));
   return {
     type: 'modal' as const,
@@ -35,10 +37,15 @@ export function ticketCreateModal(opts: { role: 'staff' | 'customer' | 'anonymou
   };
 }
 
+/** A field's value; anything that is not text (absent, null, another type) reads as empty. */
 function field(values: Record<string, Record<string, ViewStateValue>>, block: string): string {
-  const v = values[block]?.['value'];
-  return (v?.value ?? v?.selected_option?.value ?? '').trim();
+  const v = values[block]?.['value'] as { value?: unknown; selected_option?: { value?: unknown } | null } | undefined;
+  const raw = typeof v?.value === 'string' ? v.value : typeof v?.selected_option?.value === 'string' ? v.selected_option.value : '';
+  return raw.trim();
 }
+
+/** Tool input names → the modal block that holds them. */
+const FIELD_BLOCK: Record<string, string> = { subject: 'subject', description: 'description', priority: 'priority', contact: 'contact', customerId: 'customer' };
 
 /** When a submission still being checked closes its modal: Slack wants the answer within 3 s. */
 const ACK_DEADLINE_MS = 2_500;
@@ -50,31 +57,43 @@ export function registerTicketModal(app: App, deps: SlackHandlerDeps & { track: 
     deps.lanes.run(user, () => deps.client.chat.postMessage({ channel: user, text, unfurl_links: false })).catch((err: Error) =>
       deps.log.warn({ err: err.message }, 'could not confirm the new ticket by DM'));
 
-  /** Check and open the ticket. Validation errors go into the modal while it is open (`late()` false), else by DM. */
+  /**
+   * Check and open the ticket. Refused fields are shown inside the modal while it is open (`late()` false): our own
+   * checks first (the same limits the form declares), then whatever create_ticket refuses, field by field. After
+   * the deadline, or for a refusal no field explains, the modal is closed and the person told by DM in plain words.
+   */
   async function submit(user: string, values: Record<string, Record<string, ViewStateValue>>, ack: ViewAckFn, late: () => boolean): Promise<void> {
     const refuse = async (errors: Record<string, string>) => {
-      if (late()) await dm(user, `Your ticket was not opened: ${escapeSlack(Object.values(errors).join(' '))} Please try again with \`/ticket\`.`);
-      else await ack({ response_action: 'errors', errors });
+      const inForm = Object.fromEntries(Object.entries(errors).filter(([block]) => values[block] !== undefined));
+      if (!late() && Object.keys(inForm).length > 0) {
+        await ack({ response_action: 'errors', errors: inForm });
+        return;
+      }
+      await ack();
+      await dm(user, `Your ticket was not opened: ${escapeSlack(Object.values(errors).join(' '))} Please try again with \`/ticket\`.`);
     };
     const subject = field(values, 'subject');
     const description = field(values, 'description');
     const priority = field(values, 'priority') || 'normal';
     const errors: Record<string, string> = {};
     if (!subject) errors['subject'] = 'Give the ticket a subject.';
+    else if (subject.length > LIMITS.subject) errors['subject'] = `The subject can be at most ${LIMITS.subject} characters (it has ${subject.length}).`;
     if (!description) errors['description'] = 'Describe the problem.';
+    else if (description.length > LIMITS.description) errors['description'] = `The description can be at most ${LIMITS.description} characters (it has ${description.length}).`;
     if (!(PRIORITIES as readonly string[]).includes(priority)) errors['priority'] = 'Pick a priority.';
+    const query = field(values, 'customer');
+    if (query.length > LIMITS.customer) errors['customer'] = `This can be at most ${LIMITS.customer} characters.`;
     const caller = await deps.identity.callerFor(user, { allowStaff: true });
     const args: Record<string, unknown> = { subject, description, priority };
     try {
       if (caller.kind === 'anonymous') {
         const contact = (await deps.identity.profile(user)).email ?? field(values, 'contact');
-        if (!EMAIL.test(contact)) errors['contact'] = 'Enter a valid email address.';
+        if (!EMAIL.test(contact) || contact.length > LIMITS.contact) errors['contact'] = 'Enter a valid email address.';
         args['contact'] = contact;
       }
       if (Object.keys(errors).length) return await refuse(errors);
       const ticket = await withTools(deps.connectTools, caller, {}, async (call) => {
-        const query = caller.kind === 'staff' ? field(values, 'customer') : '';
-        if (query) {
+        if (caller.kind === 'staff' && query) {
           const found = await call<{ customers: Array<{ id: string }> }>('find_customer', { query });
           if (found.customers.length !== 1) {
             await refuse({ customer: found.customers.length ? 'More than one customer matches; be more specific.' : 'No customer matches.' });
@@ -82,11 +101,16 @@ export function registerTicketModal(app: App, deps: SlackHandlerDeps & { track: 
           }
           args['customerId'] = found.customers[0]?.id;
         }
-        await ack();
         return (await call<{ ticket: { id: string; subject: string } }>('create_ticket', args)).ticket;
       });
-      if (ticket) await dm(user, `Ticket *${escapeSlack(ticket.id)}* opened: ${escapeSlack(ticket.subject)}. We will get back to you.`);
+      if (!ticket) return;
+      await ack();
+      await dm(user, `Ticket *${escapeSlack(ticket.id)}* opened: ${escapeSlack(ticket.subject)}. We will get back to you.`);
     } catch (err) {
+      if (err instanceof ToolError && Object.keys(err.fields).length > 0) {
+        deps.log.warn({ tool: err.tool, fields: Object.keys(err.fields) }, 'ticket modal: fields refused by the tool');
+        return await refuse(Object.fromEntries(Object.entries(err.fields).map(([name, text]) => [FIELD_BLOCK[name] ?? name, text])));
+      }
       const message = err instanceof ToolError ? err.message : 'Something went wrong; the ticket was not opened.';
       if (!(err instanceof ToolError)) deps.log.error({ err: (err as Error).message }, 'ticket modal submission failed');
       await ack();

@@ -1,6 +1,7 @@
 import { AppError } from '../../errors.js';
 import type { ConnectTools } from '../../conversations/types.js';
 import type { Caller } from '../../support/caller.js';
+import { describeIssues, looksRaw, parseIssues, plainFor } from './tool-errors.js';
 
 interface ToolResult { structuredContent?: unknown; content?: unknown; isError?: boolean }
 
@@ -9,12 +10,41 @@ const CODES: ReadonlySet<string> = new Set<AppError['code']>([
   'unavailable', 'timeout', 'config', 'store_corrupt', 'store_locked', 'store_io', 'model_error', 'internal',
 ]);
 
-/** A failed tool call. The MCP layer reports `<tool> failed (<code>): <message>`; `message` is safe to show the person who asked. */
+/**
+ * A failed tool call, in the one form every Slack surface shows. `message` is always a plain sentence safe to show
+ * the person who asked: our tools' own messages pass through; protocol errors (`MCP error -32602 …`), validation
+ * dumps and stack traces never do. `fields` names the inputs that were refused (for errors inside a modal);
+ * `detail` keeps the raw text for logs.
+ */
 export class ToolError extends AppError {
+  readonly fields: Record<string, string>;
+  readonly detail: string;
+
   constructor(readonly tool: string, text: string) {
-    const m = /^\S+ failed \(([a-z_]+)\): ([\s\S]*)$/.exec(text);
-    const code = m && CODES.has(m[1] as string) ? (m[1] as AppError['code']) : guessCode(text);
-    super(code, m ? (m[2] as string) : text, { tool });
+    const ours = /^\S+ failed \(([a-z_]+)\): ([\s\S]*)$/.exec(text);
+    const protocol = /^MCP error (-?\d+): ([\s\S]*)$/.exec(text);
+    let code: AppError['code'];
+    let message: string;
+    let fields: Record<string, string> = {};
+    if (protocol) {
+      const issues = parseIssues(protocol[2] as string);
+      code = protocol[1] === '-32602' && issues.length > 0 ? 'bad_input' : 'internal';
+      fields = describeIssues(issues);
+      message = issues.length > 0 ? `Some details were not accepted: ${Object.values(fields).join(' ')}` : plainFor(code);
+    } else {
+      code = ours && CODES.has(ours[1] as string) ? (ours[1] as AppError['code']) : guessCode(text);
+      const said = ours ? (ours[2] as string) : text;
+      const issues = code === 'bad_input' ? parseIssues(said) : [];
+      if (issues.length > 0) {
+        fields = describeIssues(issues);
+        message = `Some details were not accepted: ${Object.values(fields).join(' ')}`;
+      } else {
+        message = looksRaw(said) ? plainFor(code) : said.trim() || plainFor(code);
+      }
+    }
+    super(code, message, { tool });
+    this.fields = fields;
+    this.detail = text.slice(0, 2000);
   }
 }
 
@@ -42,6 +72,7 @@ export async function withTools<R>(connectTools: ConnectTools, caller: Caller, c
   const session = await connectTools(caller, { ...ctx, channel: 'slack' });
   try {
     const call: CallTool = async <T,>(name: string, args: Record<string, unknown> = {}) => {
+      // a thrown error (the session itself failed) is not a ToolError: callers log it and show a plain sentence
       const result = (await session.client.callTool({ name, arguments: args })) as ToolResult;
       if (result.isError) throw new ToolError(name, textOf(result));
       return (result.structuredContent ?? {}) as T;

@@ -1,6 +1,6 @@
 /** Shared set-up for the Slack channel tests: a fake Slack, fake conversations/agent, fake MCP tools, real Bolt. */
 import type { Config } from '../../../src/config/config.js';
-import { silentLogger } from '../../../src/config/logger.js';
+import { createLogger, silentLogger } from '../../../src/config/logger.js';
 import type { ConnectTools, ConversationsPort, CustomerDirectory, CustomerRef, DeliverPort, InboundMessage } from '../../../src/conversations/types.js';
 import type { Caller } from '../../../src/support/caller.js';
 import { createSlackChannel, type SlackChannel, type SlackChannelDeps } from '../../../src/channels/slack/index.js';
@@ -163,3 +163,32 @@ export function mention(fake: FakeSlack, o: { user?: string; text: string; ts?: 
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A real pino logger (our redaction config) whose JSON lines are kept in memory. */
+export function captureLogger(level = 'debug') {
+  const lines: string[] = [];
+  const log = createLogger({ level, destination: { write: (s: string) => { lines.push(s); } } });
+  return { log, lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+/** Collects what the channel reports through `onDropped`, and any error that escaped to the process. */
+export function watchDrops() {
+  const reasons: string[] = [];
+  return { reasons, onDropped: (r: string) => { reasons.push(r); }, count: (r: string) => reasons.filter((x) => x === r).length };
+}
+
+/** Errors that reached the process (unhandled rejections, uncaught exceptions) while `fn` ran and shortly after. */
+export async function escapedErrors(fn: () => Promise<void>): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  const onError = (err: unknown) => { seen.push(err); };
+  process.on('unhandledRejection', onError);
+  process.on('uncaughtException', onError);
+  try {
+    await fn();
+    await sleep(100);
+  } finally {
+    process.off('unhandledRejection', onError);
+    process.off('uncaughtException', onError);
+  }
+  return seen;
+}

@@ -4,7 +4,8 @@
  */
 import { createAgent, type ModelPort, type ModelRequest, type ModelResponse } from '../../../src/agent/index.js';
 import { createSlackChannel, type SlackChannel } from '../../../src/channels/slack/index.js';
-import { silentLogger } from '../../../src/config/logger.js';
+import type { Config } from '../../../src/config/config.js';
+import { silentLogger, type Logger } from '../../../src/config/logger.js';
 import { createConversations, createTranscripts, type Conversations } from '../../../src/conversations/index.js';
 import type { CustomerDirectory, CustomerRef } from '../../../src/conversations/types.js';
 import { connectInProcess } from '../../../src/mcp/index.js';
@@ -75,7 +76,14 @@ export interface RealStack {
   stop(): Promise<void>;
 }
 
-export async function startRealStack(): Promise<RealStack> {
+export interface RealStackOptions {
+  /** The Slack channel's own logger (default silent); the other layers stay silent. */
+  slackLog?: Logger;
+  config?: Partial<Config['slack']>;
+  onDropped?: (reason: string) => void;
+}
+
+export async function startRealStack(opts: RealStackOptions = {}): Promise<RealStack> {
   const fake = await startFakeSlack();
   const log = silentLogger();
   let offset = 0;
@@ -105,8 +113,11 @@ export async function startRealStack(): Promise<RealStack> {
     config: { concurrency: 4, queueLimit: 100, retryBaseMs: 50, retryMaxMs: 200 }, log, clock,
   });
   channel = createSlackChannel({
-    config: slackConfig(fake, { staffUserIds: ['USTAFF', 'USTAFF2'] }), conversations, connectTools, directory, log, clock,
+    config: slackConfig(fake, { staffUserIds: ['USTAFF', 'USTAFF2'], ...opts.config }), conversations, connectTools, directory, log: opts.slackLog ?? log, clock,
     onCardPosted: (id, cardRef) => support.approvals.setStaffMessage(id, cardRef),
+    // as src/wiring/channels.ts wires it
+    readApproval: async (id, staffId) => support.approvals.get({ kind: 'staff', staffId }, id),
+    onDropped: opts.onDropped,
   });
   delivery['slack'] = channel.deliver;
   resolvers['slack'] = channel.identity;
