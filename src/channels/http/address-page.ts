@@ -5,7 +5,8 @@ import { isAppError } from '../../errors.js';
 import { addressDonePage, addressFormPage, addressRefusedPage, type AddressRefusal, type AddressShown } from './address-html.js';
 import { createClientAddress } from './client-address.js';
 import { createResetFailures, DEFAULT_RESET_LIMITS, type ResetLimits } from './reset-failures.js';
-import { createCsrf, parseCookies, setSecureHeaders } from './security.js';
+import { createCsrf, parseCookies } from './security.js';
+import { readForm, sendPage } from './form-page.js';
 
 type LinkRefusal = 'unknown' | 'used' | 'expired' | 'superseded';
 
@@ -30,23 +31,6 @@ const MAX_BODY = 4 * 1024;
 const COOKIE = 'helpline_address_csrf';
 const STATUS: Record<LinkRefusal, number> = { unknown: 404, used: 410, expired: 410, superseded: 410 };
 
-function send(res: ServerResponse, status: number, html: string, extra: Record<string, string> = {}) {
-  setSecureHeaders(res);
-  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', ...extra });
-  res.end(html);
-}
-
-async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
-  if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return undefined;
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-}
 
 /** Why support refused a confirmation, from its AppError; undefined for anything else (a real failure). */
 function refusalOf(err: unknown): LinkRefusal | undefined {
@@ -71,9 +55,9 @@ export function createAddressPage(deps: AddressPageDeps) {
     const client = clientAddress(req);
     const tokenId = TOKEN_RE.test(token) ? token.slice(0, token.indexOf('.')) : undefined;
     const refuse = (retryMs: number, status: number, reason: AddressRefusal) => {
-      if (retryMs === 0) return send(res, status, addressRefusedPage(reason));
+      if (retryMs === 0) return sendPage(res, status, addressRefusedPage(reason));
       deps.log.warn({ tokenId, client }, 'address confirmation page rate limited');
-      return send(res, 429, addressRefusedPage('rate_limited'), { 'Retry-After': String(Math.ceil(retryMs / 1000)) });
+      return sendPage(res, 429, addressRefusedPage('rate_limited'), { 'Retry-After': String(Math.ceil(retryMs / 1000)) });
     };
     if (tokenId === undefined) return refuse(failures.verification(client, undefined), 404, 'unknown');
     const state = await deps.addressChanges.inspectAddressChange(token);
@@ -82,26 +66,26 @@ export function createAddressPage(deps: AddressPageDeps) {
 
     if (req.method === 'GET') {
       const value = csrf.issue(token);
-      return send(res, 200, addressFormPage({ action, csrf: value, address: state.address }), {
+      return sendPage(res, 200, addressFormPage({ action, csrf: value, address: state.address }), {
         'Set-Cookie': `${COOKIE}=${value}; Path=/confirm-address/; HttpOnly; SameSite=Strict`,
       });
     }
-    if (req.method !== 'POST') return send(res, 405, addressRefusedPage('bad_request'), { Allow: 'GET, POST' });
+    if (req.method !== 'POST') return sendPage(res, 405, addressRefusedPage('bad_request'), { Allow: 'GET, POST' });
 
     const origin = req.headers.origin;
     if (origin && deps.publicOrigin && origin !== deps.publicOrigin && origin !== `http://${req.headers.host}`) {
       return refuse(failures.form(tokenId), 403, 'bad_request');
     }
-    const form = await readForm(req);
+    const form = await readForm(req, MAX_BODY);
     const cookie = parseCookies(req.headers.cookie)[COOKIE];
     if (!form || !csrf.verify(token, form.get('csrf') ?? undefined, cookie)) return refuse(failures.form(tokenId), 403, 'bad_request');
     try {
       const done = await deps.addressChanges.confirmAddressChange(token);
       deps.log.info({ customerId: done.customerId, changeId: done.changeId }, 'address change confirmed by link');
-      return send(res, 200, addressDonePage(done.address), { 'Set-Cookie': `${COOKIE}=; Path=/confirm-address/; Max-Age=0; HttpOnly; SameSite=Strict` });
+      return sendPage(res, 200, addressDonePage(done.address), { 'Set-Cookie': `${COOKIE}=; Path=/confirm-address/; Max-Age=0; HttpOnly; SameSite=Strict` });
     } catch (err) {
       const reason = refusalOf(err);
-      if (reason) return send(res, STATUS[reason], addressRefusedPage(reason));
+      if (reason) return sendPage(res, STATUS[reason], addressRefusedPage(reason));
       throw err;
     }
   };
