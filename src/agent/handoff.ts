@@ -18,14 +18,17 @@ const TICKET_REASON: Record<HandoffReason, string> = {
   context_window: 'the conversation no longer fits the model context',
 };
 
-/** Open a follow-up ticket through create_ticket when this caller has it. Returns the ticket id, if any. */
+/**
+ * Open a follow-up ticket through create_ticket when this caller has it. Returns the ticket id, if any. Not for staff:
+ * they are the person a ticket would reach (and in their sessions create_ticket only drafts).
+ */
 export async function openHandoffTicket(
   client: ToolClient,
   available: ReadonlySet<string>,
   input: { caller: Caller; threadKey: string; text: string; reason: HandoffReason },
   log: Logger,
 ): Promise<string | undefined> {
-  if (!available.has('create_ticket')) return undefined;
+  if (!available.has('create_ticket') || input.caller.kind === 'staff') return undefined;
   const args: Record<string, unknown> = {
     subject: 'Follow-up needed: assistant handed this conversation to a person',
     description: `Handed off because ${TICKET_REASON[input.reason]}.\nThread: ${input.threadKey}\nCustomer's last message: ${input.text.slice(0, 2000)}`,

@@ -12,7 +12,7 @@ import { backoffMs, createKeyedLock } from './thread-lock.js';
 import { createThreadQueue, type QueueItem } from './thread-queue.js';
 import { createTurnRunner } from './turn.js';
 import type { ConnectTools, ConversationsPort, DeliverPort, IdentityResolver, InboundMessage, StaffNotifier } from './types.js';
-import type { OutboundPolicy } from './outbound-policy.js';
+import { createOutboundPolicy, type OutboundPolicy } from './outbound-policy.js';
 
 export interface ConversationsDeps {
   store: Store;
@@ -35,7 +35,7 @@ export interface ConversationsDeps {
   /** Jitter source for retry backoff (tests pin it). */
   random?: (() => number) | undefined;
   deliveryRetryMs?: number | undefined;
-  /** What model text may carry to people who are not staff (links to allowed domains only). Default: no filter. */
+  /** What model text may carry to people who are not staff (links to allowed domains only). Default: no links at all. */
   outbound?: OutboundPolicy | undefined;
 }
 
@@ -54,7 +54,9 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   const clock = deps.clock ?? (() => new Date());
   const now = () => clock().toISOString();
   const random = deps.random ?? Math.random;
-  const runner = createTurnRunner({ ...deps, now, deliveryRetryMs: deps.deliveryRetryMs ?? 500, isStopped: () => stopped });
+  // Fail closed: a composition that forgets the policy delivers no links, rather than any link a model writes.
+  const outbound = deps.outbound ?? createOutboundPolicy({ allowedLinkDomains: [] });
+  const runner = createTurnRunner({ ...deps, outbound, now, deliveryRetryMs: deps.deliveryRetryMs ?? 500, isStopped: () => stopped });
   const lock = createKeyedLock();
   const bounds = createMemoryBounds({ store, log, clock, config, ledgerRetentionMs: deps.ledgerRetentionMs, sweepEveryMs: deps.sweepEveryMs });
   const queue = createThreadQueue({

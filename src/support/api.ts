@@ -78,6 +78,8 @@ export interface DraftView {
   threadKey?: string | undefined;
   expiresAt: string;
   outcome?: string | undefined;
+  /** Who sent or discarded it. */
+  decidedBy?: string | undefined;
 }
 
 export interface Support {

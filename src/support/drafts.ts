@@ -21,7 +21,7 @@ import { idString, LIMITS, parseInput } from './validation.js';
 const editsSchema = z.record(z.string().max(40), z.string().max(LIMITS.description)).optional();
 
 function view(d: Draft): DraftView {
-  return { id: d.id, kind: d.kind, summary: d.summary, status: d.status, input: structuredClone(d.input), editable: [...kindSpec(d.kind).editable], staffId: d.staffId, threadKey: d.threadKey, expiresAt: d.expiresAt, outcome: d.outcome };
+  return { id: d.id, kind: d.kind, summary: d.summary, status: d.status, input: structuredClone(d.input), editable: [...kindSpec(d.kind).editable], staffId: d.staffId, threadKey: d.threadKey, expiresAt: d.expiresAt, outcome: d.outcome, decidedBy: d.decidedBy?.id };
 }
 
 export function createDrafts(ctx: SupportContext, ops: DraftOps): Support['drafts'] {

@@ -59,6 +59,7 @@ export function startChannels(d: ChannelWiringDeps): ChannelSet {
       config: config.slack, conversations: d.conversations, connectTools: d.connectTools, directory: d.directory,
       log: log.child({ component: 'slack' }), clock: d.clock,
       onCardPosted: (id, ref) => d.support.approvals.setStaffMessage(id, ref),
+      onDraftPosted: (id, ref) => d.support.drafts.setStaffMessage(id, ref),
       readApproval: async (id, staffId) => d.support.approvals.get({ kind: 'staff', staffId }, id),
       onDropped: (reason) => d.metrics?.dropped.inc({ channel: 'slack', reason }),
     });

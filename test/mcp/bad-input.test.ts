@@ -33,6 +33,7 @@ const VALID: Record<Caller['kind'], Record<string, Record<string, unknown>>> = {
     get_support_metrics: {},
     send_draft: { draftId: 'drf_none', edits: { body: 'edited' } },
     discard_draft: { draftId: 'drf_none' },
+    get_draft: { draftId: 'drf_none' },
     search_knowledge_base: { query: 'fees', limit: 3 },
     create_ticket: { subject: 'Help', description: 'Please help me', priority: 'low', customerId: 'cus_001', contact: 'a@example.com' },
   },
@@ -73,7 +74,7 @@ describe('schema violations give isError results for every tool', () => {
       const drafting = await h2.connect(STAFF, { context: { channel: 'slack', threadKey: 'slack:T1:D1:1.1', drafting: true } });
       const draftIds = await Promise.all([1, 2].map(async () => ok<{ draftId: string }>(await call(drafting, 'add_customer_note', { customerId: 'cus_001', body: 'b' })).draftId));
       for (const [name, base] of Object.entries(VALID[kind])) {
-        const args = name === 'decide_approval' ? { ...base, approvalId } : name === 'send_draft' ? { ...base, draftId: draftIds[0] } : name === 'discard_draft' ? { ...base, draftId: draftIds[1] } : base;
+        const args = name === 'decide_approval' ? { ...base, approvalId } : name === 'send_draft' ? { ...base, draftId: draftIds[0] } : name === 'discard_draft' || name === 'get_draft' ? { ...base, draftId: draftIds[1] } : base;
         const r = await call(conn, name, args);
         expect(r.isError, `${kind}/${name}: ${textOf(r)}`).toBeFalsy();
       }

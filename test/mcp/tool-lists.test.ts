@@ -9,7 +9,7 @@ const CUSTOMER_TOOLS = [
 ];
 const STAFF_ONLY = [
   'find_customer', 'list_tickets', 'handle_ticket', 'respond_to_ticket', 'update_ticket_status', 'add_customer_note',
-  'list_pending_approvals', 'decide_approval', 'get_support_metrics', 'send_draft', 'discard_draft',
+  'list_pending_approvals', 'decide_approval', 'get_support_metrics', 'send_draft', 'discard_draft', 'get_draft',
 ];
 const STAFF_TOOLS = [...STAFF_ONLY, 'search_knowledge_base', 'create_ticket'];
 const ANON_TOOLS = ['search_knowledge_base', 'create_ticket'];
@@ -116,7 +116,7 @@ describe('tool metadata', () => {
     const readOnly = ALL_TOOLS.filter((t) => t.annotations.readOnlyHint).map((t) => t.name);
     expect(new Set(readOnly)).toEqual(new Set([
       'get_account_details', 'get_account_balance', 'get_recent_transactions', 'list_my_tickets', 'get_my_ticket',
-      'search_knowledge_base', 'find_customer', 'list_tickets', 'handle_ticket', 'list_pending_approvals', 'get_support_metrics',
+      'search_knowledge_base', 'find_customer', 'list_tickets', 'handle_ticket', 'list_pending_approvals', 'get_support_metrics', 'get_draft',
     ]));
   });
 

@@ -3,6 +3,7 @@ import { asBlocks, type WebClient } from './slack-client.js';
 import type { Logger } from '../../config/logger.js';
 import type { ConnectTools, ConversationsPort } from '../../conversations/types.js';
 import type { Approval } from '../../store/schema.js';
+import type { Caller } from '../../support/caller.js';
 import { ACTION_APPROVE, ACTION_DENY, decidedCardBlocks, decisionLine, storedApproval } from './approval-card.js';
 import { createBoundedCache } from './bounded-cache.js';
 import { slackDate } from './format.js';
@@ -24,6 +25,8 @@ export function registerApprovalActions(app: App, deps: {
   conversations: ConversationsPort;
   /** The stored approval, read as this staff member (for re-rendering the card when a decision fails). */
   readApproval?: ((approvalId: string, staffId: string) => Promise<Approval | undefined>) | undefined;
+  /** The deciding staff member as a Caller, with their Slack-verified email (support refuses a self-decision). */
+  staffCaller: (userId: string) => Promise<Caller>;
   track: (p: Promise<unknown>) => void;
   teamOk: (teamId: string | undefined) => boolean;
   now: () => Date;
@@ -63,7 +66,7 @@ export function registerApprovalActions(app: App, deps: {
   async function decide(approvalId: string, decision: 'approve' | 'deny', user: string, channel: string | undefined, ts: string | undefined): Promise<Decided | undefined> {
     let res: DecideResult;
     try {
-      res = await withTools(deps.connectTools, { kind: 'staff', staffId: user }, {}, (call) =>
+      res = await withTools(deps.connectTools, await deps.staffCaller(user), {}, (call) =>
         call<DecideResult>('decide_approval', { approvalId, decision }));
     } catch (err) {
       const message = err instanceof ToolError ? err.message : 'Something went wrong while deciding; nothing was changed. Please try again.';

@@ -4,6 +4,7 @@ import type { Logger } from '../../config/logger.js';
 import type { ConnectTools, ConversationsPort, CustomerDirectory, DeliverPort } from '../../conversations/types.js';
 import { AppError } from '../../errors.js';
 import { registerApprovalActions } from './approval-actions.js';
+import { registerDraftActions } from './draft-actions.js';
 import { createSlackDeliver } from './deliver.js';
 import { registerHome } from './home.js';
 import { createSlackIdentity, type SlackIdentity } from './identity.js';
@@ -31,6 +32,8 @@ export interface SlackChannelDeps {
   clock?: () => Date;
   /** Persist where an approval card was posted (wire to `support.approvals.setStaffMessage`). */
   onCardPosted?: (approvalId: string, ref: { channel: string; ts: string }) => Promise<void>;
+  /** Persist where a draft's card was posted (wire to `support.drafts.setStaffMessage`). */
+  onDraftPosted?: (draftId: string, ref: { channel: string; ts: string }) => Promise<void>;
   /** Counts a request or event dropped before any handler ran (wire to `metrics.dropped`, channel 'slack'). */
   onDropped?: (reason: string) => void;
   /**
@@ -100,7 +103,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   };
   const inbound = createInbound({ conversations: deps.conversations, working, self: () => self, now, log, notice, dropped });
   const deliver = createSlackDeliver({ client, lanes, working, teamId: () => self?.teamId, onPosted: (c, t) => inbound.joinThread(c, t), log });
-  const staff = createStaffNotifier({ client, lanes, staffChannel: config.staffChannel, directory: deps.directory, connectTools: deps.connectTools, onCardPosted: deps.onCardPosted, log });
+  const staff = createStaffNotifier({ client, lanes, staffChannel: config.staffChannel, directory: deps.directory, connectTools: deps.connectTools, onCardPosted: deps.onCardPosted, onDraftPosted: deps.onDraftPosted, log });
 
   const { receiver, http } = createReceiver({ config, logger: boltLog, log, socket: deps.appOptions?.socket, onState: (next) => { state = next; }, dropped });
 
@@ -134,7 +137,9 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   };
   app.event('message', onMessage);
   app.event('app_mention', onMessage);
-  registerApprovalActions(app, { client, lanes, staff: staffAuth, notifier: staff, connectTools: deps.connectTools, conversations: deps.conversations, readApproval: deps.readApproval, track, teamOk, now, log });
+  const staffCaller = identity.staffCaller;
+  registerApprovalActions(app, { client, lanes, staff: staffAuth, notifier: staff, connectTools: deps.connectTools, conversations: deps.conversations, readApproval: deps.readApproval, staffCaller, track, teamOk, now, log });
+  registerDraftActions(app, { client, lanes, staff: staffAuth, connectTools: deps.connectTools, staffCaller, teamOk, track, log });
   registerTicketCommand(app, { client, lanes, identity, connectTools: deps.connectTools, teamOk, track, log });
   registerTicketModal(app, { client, lanes, identity, connectTools: deps.connectTools, teamOk, track, log });
   registerHome(app, { client, lanes, identity, connectTools: deps.connectTools, teamOk, track, now, log });

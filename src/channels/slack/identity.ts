@@ -13,6 +13,8 @@ export interface SlackIdentity extends IdentityResolver {
   customerFor(userId: string): Promise<CustomerRef | undefined>;
   /** Verified email + display name from `users.info` (cached); empty when unverified or unreadable. */
   profile(userId: string): Promise<SlackProfile>;
+  /** A staff member as a Caller, with their Slack-verified email (the four-eyes check compares it). */
+  staffCaller(userId: string): Promise<Caller>;
   /** Staff (only in a direct message with the bot), else customer, else anonymous. */
   callerFor(userId: string, opts: { allowStaff: boolean }): Promise<Caller>;
 }
@@ -61,10 +63,15 @@ export function createSlackIdentity(deps: {
     return email ? deps.directory.byEmail(email) : undefined;
   }
 
+  async function staffCaller(userId: string): Promise<Caller> {
+    const { email } = await profile(userId);
+    return email ? { kind: 'staff', staffId: userId, email } : { kind: 'staff', staffId: userId };
+  }
+
   async function callerFor(userId: string, opts: { allowStaff: boolean }): Promise<Caller> {
     // Staff powers are granted from a recent read of the group (≤ 10 s), not the 5-minute cache: someone just
     // removed from it cannot go on using /ticket or staff tools in a DM.
-    if (opts.allowStaff && (await deps.staff.isStaff(userId, { fresh: true }))) return { kind: 'staff', staffId: userId };
+    if (opts.allowStaff && (await deps.staff.isStaff(userId, { fresh: true }))) return staffCaller(userId);
     const linked = deps.directory.bySlackUserId(userId);
     if (linked) return { kind: 'customer', customerId: linked.id };
     const { email } = await profile(userId);
@@ -76,6 +83,7 @@ export function createSlackIdentity(deps: {
   return {
     profile,
     customerFor,
+    staffCaller,
     callerFor,
     async resolve(sender: Sender, msg: InboundMessage): Promise<Caller> {
       // Account business (and staff tools) only in a one-to-one DM with the bot. A channel thread is read by

@@ -3,6 +3,7 @@ import type { Logger } from '../../config/logger.js';
 import type { ConnectTools, CustomerDirectory, StaffNotifier } from '../../conversations/types.js';
 import type { Approval } from '../../store/schema.js';
 import { approvalCardBlocks, type ApprovalDetails } from './approval-card.js';
+import { postDraftCards } from './draft-post.js';
 import { createBoundedCache } from './bounded-cache.js';
 import { escapeSlack, excerpt } from './format.js';
 import type { LaneRunner } from './rate-limit.js';
@@ -31,6 +32,8 @@ export function createStaffNotifier(deps: {
   connectTools: ConnectTools;
   /** Persist where a card was posted (main.ts: support.approvals.setStaffMessage). */
   onCardPosted?: ((approvalId: string, ref: CardRef) => Promise<void>) | undefined;
+  /** Persist where a draft's card was posted (support.drafts.setStaffMessage). */
+  onDraftPosted?: ((draftId: string, ref: CardRef) => Promise<void>) | undefined;
   log: Logger;
 }): SlackStaffNotifier {
   const cards = createBoundedCache<CardRef>({ max: 5000 });
@@ -115,6 +118,7 @@ export function createStaffNotifier(deps: {
       posting.set(approval.id, p);
       return p;
     },
+    draftsReady: (threadKey, drafts) => postDraftCards({ ...deps, threadKey, drafts }),
     async alert(text, detailsObj) {
       const channel = deps.staffChannel;
       if (!channel) {

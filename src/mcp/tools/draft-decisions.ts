@@ -1,8 +1,25 @@
 import { z } from 'zod';
-import { defineTool, DESTRUCTIVE } from '../define-tool.js';
+import { defineTool, DESTRUCTIVE, READ_ONLY } from '../define-tool.js';
 import { recordId } from '../schemas.js';
 
-const draft = z.object({ id: z.string(), kind: z.string(), summary: z.string(), status: z.string(), outcome: z.string().optional() });
+const draft = z.object({
+  id: z.string(), kind: z.string(), summary: z.string(), status: z.string(), outcome: z.string().optional(),
+  input: z.record(z.string(), z.unknown()), editable: z.array(z.string()), expiresAt: z.string(), threadKey: z.string().optional(), decidedBy: z.string().optional(),
+});
+
+/** Code-only: a draft as staff see it on its card and in the Edit form (the model never reads drafts back). */
+export const getDraft = defineTool({
+  name: 'get_draft',
+  audience: ['staff'],
+  codeOnly: true,
+  title: 'Read a draft',
+  description: 'Staff only, code only. A draft with its fields and which of them a person may edit.',
+  inputSchema: z.strictObject({ draftId: recordId('draft') }),
+  outputSchema: z.object({ draft }),
+  annotations: READ_ONLY,
+  run: async ({ support, caller }, input) => ({ draft: support.drafts.get(caller, input.draftId) }),
+  summarize: ({ draft: d }) => `${d.status}: ${d.summary}`,
+});
 
 /** Code-only (a person's Send click or terminal command): runs a drafted staff step as the person who sends it. */
 export const sendDraft = defineTool({

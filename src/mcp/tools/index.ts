@@ -18,7 +18,7 @@ import { addCustomerNote } from './add-customer-note.js';
 import { listPendingApprovals } from './list-pending-approvals.js';
 import { decideApproval } from './decide-approval.js';
 import { getSupportMetrics } from './get-support-metrics.js';
-import { discardDraft, sendDraft } from './draft-decisions.js';
+import { discardDraft, getDraft, sendDraft } from './draft-decisions.js';
 
 /** Every Helpline tool; the server registers the ones whose audience includes the caller's kind. */
 export const ALL_TOOLS: readonly ToolDefinition[] = [
@@ -31,5 +31,5 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   createTicketForAnonymous,
   // staff
   findCustomer, listTickets, handleTicket, respondToTicket, updateTicketStatus, addCustomerNote, listPendingApprovals,
-  decideApproval, getSupportMetrics, createTicketForStaff, sendDraft, discardDraft,
+  decideApproval, getSupportMetrics, createTicketForStaff, sendDraft, discardDraft, getDraft,
 ] as ToolDefinition[];

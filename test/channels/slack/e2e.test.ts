@@ -73,6 +73,24 @@ describe('Slack end to end with the real support, MCP, agent and conversations',
     expect(st.store.read().audit.filter((a) => /deactivat/i.test(a.action))).toHaveLength(1);
   });
 
+  it('four eyes: staff whose Slack-verified email is the customer\'s cannot approve; another staff member can', async () => {
+    s = await startRealStack();
+    const st = s;
+    // USTAFF's Slack profile carries Ada's address, verified by Slack: the same person as the customer
+    st.fake.users.set('USTAFF', { id: 'USTAFF', is_email_confirmed: true, profile: { email: 'Ada@Example.com' } });
+    const { card, approval, ts } = await askToDeactivate(st);
+    await click(st, 'USTAFF', 'approval_approve', approval.id, ts, card.args['blocks']);
+    const eph = await st.fake.waitFor(() => st.fake.callsOf('chat.postEphemeral')[0]);
+    await st.channel.idle();
+    expect(String(eph.args['text'])).toMatch(/your own request; another staff member must decide/);
+    expect(st.store.read().approvals[0]?.status).toBe('pending');
+    expect(st.store.read().cards[0]?.status).toBe('active');
+    await click(st, 'USTAFF2', 'approval_approve', approval.id, ts, card.args['blocks']);
+    await st.fake.waitFor(() => st.store.read().approvals[0]?.status === 'approved' || undefined);
+    await st.channel.idle();
+    expect(st.store.read().cards[0]?.status).toBe('deactivated');
+  });
+
   it('Deny: nothing changes on the account and the customer is told', async () => {
     s = await startRealStack();
     const st = s;

@@ -7,6 +7,7 @@ import { createSlackChannel, type SlackChannel } from '../../../src/channels/sla
 import type { Config } from '../../../src/config/config.js';
 import { silentLogger, type Logger } from '../../../src/config/logger.js';
 import { createConversations, createTranscripts, type Conversations } from '../../../src/conversations/index.js';
+import { createStaffFanout } from '../../../src/conversations/staff-fanout.js';
 import type { CustomerDirectory, CustomerRef } from '../../../src/conversations/types.js';
 import { connectInProcess } from '../../../src/mcp/index.js';
 import { createMemoryStore } from '../../../src/store/memory-store.js';
@@ -81,6 +82,8 @@ export interface RealStackOptions {
   slackLog?: Logger;
   config?: Partial<Config['slack']>;
   onDropped?: (reason: string) => void;
+  /** The model (default: the scripted one above). */
+  model?: ModelPort;
 }
 
 export async function startRealStack(opts: RealStackOptions = {}): Promise<RealStack> {
@@ -102,19 +105,22 @@ export async function startRealStack(opts: RealStackOptions = {}): Promise<RealS
   };
   const connectTools = (caller: Parameters<typeof connectInProcess>[0]['caller'], ctx: { threadKey?: string; channel?: 'slack' | 'email' | 'terminal' | 'web' | 'phone' }) =>
     connectInProcess({ support, caller, context: ctx, log });
-  const { model, requests } = scriptedModel();
+  const scripted = scriptedModel();
+  const model = opts.model ?? scripted.model;
+  const requests = scripted.requests;
   const agent = createAgent({ model, transcripts: createTranscripts({ store, clock }), config: { maxRounds: 4, turnTimeoutMs: 10_000, contextTokens: 60_000, maxTokens: 512 }, log });
   const delivery: Record<string, import('../../../src/conversations/types.js').DeliverPort> = {};
   const resolvers: Record<string, import('../../../src/conversations/types.js').IdentityResolver> = {};
   const notifiers: import('../../../src/conversations/types.js').StaffNotifier[] = [];
   const conversations = createConversations({
     store, agent, connectTools, resolvers, delivery,
-    staff: { approvalRequested: (a) => Promise.all(notifiers.map((n) => n.approvalRequested(a))).then(() => undefined), alert: async () => undefined },
+    staff: createStaffFanout(notifiers, log),
     config: { concurrency: 4, queueLimit: 100, retryBaseMs: 50, retryMaxMs: 200 }, log, clock,
   });
   channel = createSlackChannel({
     config: slackConfig(fake, { staffUserIds: ['USTAFF', 'USTAFF2'], ...opts.config }), conversations, connectTools, directory, log: opts.slackLog ?? log, clock,
     onCardPosted: (id, cardRef) => support.approvals.setStaffMessage(id, cardRef),
+    onDraftPosted: (id, cardRef) => support.drafts.setStaffMessage(id, cardRef),
     // as src/wiring/channels.ts wires it
     readApproval: async (id, staffId) => support.approvals.get({ kind: 'staff', staffId }, id),
     onDropped: opts.onDropped,
