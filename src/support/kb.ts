@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { KbHit, Support } from './api.js';
+import { passagesOf, sentencesOf } from './kb-text.js';
 import { terms } from './text.js';
 import { parseInput, text } from './validation.js';
 
@@ -16,23 +17,6 @@ const SNIPPET_MAX = 300;
 const querySchema = text(500);
 const limitSchema = z.number().int().min(1, 'must be at least 1').max(10, 'must be at most 10').optional();
 
-/** Markdown → plain text paragraphs (headings kept apart so they don't become snippets). */
-function paragraphsOf(markdown: string): string[] {
-  return markdown
-    .split(/\n\s*\n/)
-    .map((p) => p.trim())
-    .filter((p) => p && !p.startsWith('#'))
-    .map((p) =>
-      p
-        .replace(/^\s*([-*+]|\d+\.)\s+/gm, '')
-        .replace(/\[([^\]]+)\]\([^)]+\)/g, '$1')
-        .replace(/[*_`>]/g, '')
-        .replace(/\s+/g, ' ')
-        .trim(),
-    )
-    .filter(Boolean);
-}
-
 function parseArticle(articleId: string, markdown: string): Article {
   const heading = /^#\s+(.+)$/m.exec(markdown);
   const title = heading?.[1]?.trim() ?? articleId;
@@ -41,7 +25,7 @@ function parseArticle(articleId: string, markdown: string): Article {
   const titleTerms = terms(title);
   for (const t of bodyTerms) tf.set(t, (tf.get(t) ?? 0) + 1);
   for (const t of titleTerms) tf.set(t, (tf.get(t) ?? 0) + TITLE_BOOST);
-  return { articleId, title, body: markdown, paragraphs: paragraphsOf(markdown), tf, length: bodyTerms.length + titleTerms.length * TITLE_BOOST };
+  return { articleId, title, body: markdown, paragraphs: passagesOf(markdown), tf, length: bodyTerms.length + titleTerms.length * TITLE_BOOST };
 }
 
 function loadArticles(kbDir: string): Article[] {
@@ -60,7 +44,7 @@ function snippetOf(article: Article, query: Set<string>, idf: (t: string) => num
   let best = article.paragraphs[0] ?? article.title;
   let bestScore = -1;
   for (const p of article.paragraphs) {
-    const candidates = p.length <= SNIPPET_MAX ? [p] : (p.match(/[^.!?]+[.!?]*/g) ?? [p]).map((s) => s.trim());
+    const candidates = p.length <= SNIPPET_MAX ? [p] : sentencesOf(p);
     for (const c of candidates) {
       const score = weigh(c);
       if (score > bestScore) [best, bestScore] = [c, score];
