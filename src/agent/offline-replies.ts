@@ -1,6 +1,7 @@
 /** Turning tool results into friendly replies for the offline assistant. */
 import { formatAddress } from './offline-address.js';
 import { unwrapToolData } from './tools.js';
+import { formatMinor } from '../support/money.js';
 
 export const CONFIRM_ADDRESS = 'Shall I request this address change? Please reply "yes" to request it or "no" to cancel.';
 export const CONFIRM_TICKET = 'Shall I open this ticket? Please reply "yes" to confirm or "no" to cancel.';
@@ -10,12 +11,13 @@ type Data = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 const arr = (v: unknown): Data[] => (Array.isArray(v) ? (v.filter((x) => x && typeof x === 'object') as Data[]) : []);
 
+/** Minor units in the currency's own digits (JPY 0, EUR 2, BHD 3): the one formatter support uses too. */
 function money(minor: unknown, currency: unknown): string {
-  const n = typeof minor === 'number' ? minor : 0;
+  const n = typeof minor === 'number' && Number.isFinite(minor) ? minor : 0;
   try {
-    return new Intl.NumberFormat('en-GB', { style: 'currency', currency: str(currency) || 'USD' }).format(n / 100);
+    return formatMinor(n, str(currency) || 'USD', 'en-GB');
   } catch {
-    return `${(n / 100).toFixed(2)} ${str(currency)}`;
+    return `${n} ${str(currency)} (minor units)`;
   }
 }
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
