@@ -35,7 +35,11 @@ export interface ChannelWiringDeps {
   httpPort?: number | undefined;
   metricsText: () => Promise<string>;
   /** Counters the channels report into (createMetrics): requests and events dropped before any handler ran. */
-  metrics?: { dropped: { inc(labels: { channel: string; reason: string }): void } } | undefined;
+  metrics?: {
+    dropped: { inc(labels: { channel: string; reason: string }): void };
+    /** Inbound mail by deciding class and action (helpline_email_class_total). */
+    emailClass?: { inc(labels: { class: string; action: string }): void } | undefined;
+  } | undefined;
   /** Filled in as channels are created and started (the HTTP server appears once started). */
   into: ChannelSet;
 }
@@ -78,6 +82,7 @@ export function startChannels(d: ChannelWiringDeps): ChannelSet {
       config: config.email, store: d.store, conversations: d.conversations, directory: d.directory,
       staff: { approvalRequested: async (a) => { for (const n of d.staffNotifiers) await n.approvalRequested(a); }, alert: async (t, x) => { for (const n of d.staffNotifiers) await n.alert(t, x); } },
       log: log.child({ component: 'email' }), clock: d.clock,
+      onClassified: (cls, action) => d.metrics?.emailClass?.inc({ class: cls, action }),
     });
     set.email = email;
     d.delivery['email'] = email.deliver;

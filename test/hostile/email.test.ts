@@ -92,6 +92,9 @@ describe.skipIf(!dovecotAvailable())('hostile model on the email channel', () =>
     expect(db.cards).toEqual(before.cards);
     expect(db.notes).toEqual(before.notes);
     expect(db.approvals.filter((a) => a.status !== 'pending')).toEqual(before.approvals.filter((a) => a.status !== 'pending'));
+    // each mail was classified and counted in /metrics
+    const counted = (await app.metrics.registry.getSingleMetricAsString('helpline_email_class_total')).split('\n').filter((l) => l.startsWith('helpline_email_class_total{'));
+    expect(counted.reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0)).toBeGreaterThanOrEqual(replies.length);
   }, 240_000);
 
   it('a verified customer\'s model can act only for that customer, and only within what needs no person', async () => {
