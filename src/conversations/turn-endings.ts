@@ -24,8 +24,11 @@ export interface TurnEndingDeps {
 export function createTurnEndings(deps: TurnEndingDeps) {
   const { store, log, now, deliver, records, notices } = deps;
 
-  /** Finish a message whose turn has run: post its approvals to staff, deliver the stored reply, mark done. */
-  async function finish(p: PendingMessage): Promise<TurnOutcome> {
+  /**
+   * Finish a message whose turn has run: post its approvals to staff, deliver the stored reply, mark done. `replay`:
+   * the reply was recorded by an earlier attempt, which may have delivered it before stopping.
+   */
+  async function finish(p: PendingMessage, opts: { replay?: boolean } = {}): Promise<TurnOutcome> {
     const reply = p.reply;
     if (!reply) throw new AppError('internal', 'finish without a reply');
     // Staff first, so the approval is on their screen by the time the customer reads "sent for approval".
@@ -35,7 +38,7 @@ export function createTurnEndings(deps: TurnEndingDeps) {
       await store.update((db) => setLedger(db, p.id, { message: p }, now()));
     }
     try {
-      await deliver(p.threadKey, { text: reply.text, kind: 'reply', inReplyToId: p.id, inReplyToMeta: p.meta });
+      await deliver(p.threadKey, { text: reply.text, kind: 'reply', inReplyToId: p.id, inReplyToMeta: p.meta, ...(opts.replay ? { maybeDelivered: true } : {}) });
     } catch (err) {
       log.error({ messageId: p.id, threadKey: p.threadKey, err: reasonOf(err) }, 'reply could not be delivered');
       await store.update((db) => setLedger(db, p.id, { status: 'failed', reason: `delivery failed: ${reasonOf(err)}` }, now()));

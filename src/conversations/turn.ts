@@ -61,7 +61,7 @@ export function createTurnRunner(deps: TurnDeps) {
   }
 
   async function attempt(p: PendingMessage): Promise<TurnOutcome> {
-    if (p.reply) return endings.finish(p); // the turn ran before a crash; only the delivery is left
+    if (p.reply) return endings.finish(p, { replay: true }); // the turn ran before a crash or a failed delivery; only the delivery is left
     let session: { close(): Promise<void> } | undefined;
     try {
       const caller = await resolveCaller(p);

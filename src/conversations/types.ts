@@ -31,6 +31,11 @@ export interface OutboundReply {
   inReplyToId?: string | undefined;
   /** The channel's own metadata of the message replied to (e.g. its Slack channel and ts), as received. */
   inReplyToMeta?: Record<string, unknown> | undefined;
+  /**
+   * An earlier attempt may already have delivered this reply (the process stopped between delivering it and
+   * recording that): a channel that can look up what it posted should do so and not post it twice.
+   */
+  maybeDelivered?: boolean | undefined;
 }
 
 /** Implemented by each channel: put text into the thread it owns. Must be safe to call again for a retry. */

@@ -85,6 +85,8 @@ export async function startFakeSlack(opts: { teamId?: string; botUserId?: string
     tsCounter += 1;
     return `${Math.floor(tsCounter / 1000)}.${String(tsCounter % 1000).padStart(6, '0')}`;
   };
+  /** Messages the app posted, as Slack keeps them (conversations.replies reads them back, metadata included). */
+  const posted: Array<{ channel: string; ts: string; thread_ts?: string; text: unknown; metadata?: unknown; user: string; bot_id: string }> = [];
   const sockets = new Set<WebSocket>();
   const acks = new Map<string, (msg: { envelope_id: string; payload?: unknown }) => void>();
   let envelopeCounter = 0;
@@ -95,7 +97,13 @@ export async function startFakeSlack(opts: { teamId?: string; botUserId?: string
         return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'helpline', team_id: teamId, user_id: botUserId, bot_id: botId };
       case 'chat.postMessage': {
         const ts = nextTs();
+        const metadata = typeof args['metadata'] === 'string' ? JSON.parse(args['metadata']) : args['metadata'];
+        posted.push({ channel: String(args['channel']), ts, ...(args['thread_ts'] ? { thread_ts: String(args['thread_ts']) } : {}), text: args['text'], ...(metadata ? { metadata } : {}), user: botUserId, bot_id: botId });
         return { ok: true, channel: args['channel'], ts, message: { text: args['text'], ts, user: botUserId, bot_id: botId, thread_ts: args['thread_ts'] } };
+      }
+      case 'conversations.replies': {
+        const messages = posted.filter((m) => m.channel === args['channel'] && (m.thread_ts === args['ts'] || m.ts === args['ts']));
+        return { ok: true, messages: args['include_all_metadata'] ? messages : messages.map(({ metadata: _m, ...rest }) => rest), has_more: false };
       }
       case 'chat.update':
         return { ok: true, channel: args['channel'], ts: args['ts'], text: args['text'] };

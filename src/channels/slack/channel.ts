@@ -102,7 +102,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     await lanes.run(channel, () => client.chat.postMessage({ channel, thread_ts: threadTs, text: escapeSlack(text), parse: 'none', link_names: false, unfurl_links: false, unfurl_media: false }));
   };
   const inbound = createInbound({ conversations: deps.conversations, working, self: () => self, now, log, notice, dropped });
-  const deliver = createSlackDeliver({ client, lanes, working, teamId: () => self?.teamId, onPosted: (c, t) => inbound.joinThread(c, t), log });
+  const deliver = createSlackDeliver({ client, lanes, working, teamId: () => self?.teamId, botId: () => self?.botId, onPosted: (c, t) => inbound.joinThread(c, t), log });
   const staff = createStaffNotifier({ client, lanes, staffChannel: config.staffChannel, directory: deps.directory, connectTools: deps.connectTools, onCardPosted: deps.onCardPosted, onDraftPosted: deps.onDraftPosted, log });
 
   const { receiver, http } = createReceiver({ config, logger: boltLog, log, socket: deps.appOptions?.socket, onState: (next) => { state = next; }, dropped });

@@ -20,6 +20,37 @@ describe('SlackDeliver', () => {
     for (const c of h.fake.callsOf('chat.postMessage')) expect(c.args).toMatchObject({ channel: 'C0GEN', thread_ts: '1710000000.000100' });
   });
 
+  it('after a restart, a reply that may already be in the thread is read back from Slack and not posted twice', async () => {
+    h = await startHarness();
+    const fake = h.fake;
+    const key = `slack:${fake.teamId}:D0CUST:1710000000.000500`;
+    const long = `${'a'.repeat(2500)}\n\n${'b'.repeat(2500)}\n\n${'c'.repeat(2500)}`;
+    await h.channel.deliver.deliver(key, { text: long, kind: 'reply', inReplyToId: 'm9' });
+    expect(fake.callsOf('chat.postMessage')).toHaveLength(3);
+    expect(fake.callsOf('conversations.replies')).toHaveLength(0); // a first delivery costs no read
+    // the process is killed before it records the delivery; a new one delivers the stored reply again
+    const restarted = await startHarness({ fake });
+    try {
+      await restarted.channel.deliver.deliver(key, { text: long, kind: 'reply', inReplyToId: 'm9', maybeDelivered: true });
+      expect(fake.callsOf('chat.postMessage')).toHaveLength(3);
+      expect(fake.callsOf('conversations.replies')[0]?.args).toMatchObject({ channel: 'D0CUST', ts: '1710000000.000500' });
+      // a different reply in the same thread is still posted
+      await restarted.channel.deliver.deliver(key, { text: 'Something else', kind: 'reply', inReplyToId: 'm10', maybeDelivered: true });
+      expect(fake.callsOf('chat.postMessage')).toHaveLength(4);
+    } finally {
+      await restarted.channel.stop();
+    }
+    // when Slack cannot be read back, the reply is posted again rather than lost
+    const third = await startHarness({ fake, deps: { appOptions: { webApiRetries: 0 } } });
+    try {
+      fake.script('conversations.replies', { status: 200, body: { ok: false, error: 'internal_error' }, times: 5 });
+      await third.channel.deliver.deliver(key, { text: long, kind: 'reply', inReplyToId: 'm9', maybeDelivered: true });
+      expect(fake.callsOf('chat.postMessage')).toHaveLength(7);
+    } finally {
+      await third.channel.stop();
+    }
+  });
+
   it('a reply to a message this process never saw (sent after a restart) still removes the :eyes: reaction', async () => {
     h = await startHarness();
     const key = `slack:${h.fake.teamId}:D0CUST:1710000000.000300`;
