@@ -27,7 +27,7 @@ export function createOfflineModel(): ModelPort {
 function respond(req: ModelRequest): ModelResponse {
   const msgs = req.messages;
   const last = msgs[msgs.length - 1];
-  if (!last || last.role !== 'user') return say(INTRO);
+  if (last?.role !== 'user') return say(INTRO);
   const results = last.content.filter(isToolResultBlock);
   if (results.length) return afterTools(msgs, results);
   return decide(customerText(last), msgs, new Set(req.tools.map((t) => t.name)));

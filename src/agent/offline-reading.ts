@@ -5,7 +5,7 @@ import { NOTICE_PREFIX } from './transcript.js';
 
 /** The customer's own text in a user message (system notices left out); '' for anything else. */
 export function customerText(m: ModelMessage | undefined): string {
-  if (!m || m.role !== 'user') return '';
+  if (m?.role !== 'user') return '';
   return m.content.filter((b) => b.type === 'text').map((b) => String((b as { text: unknown }).text)).filter((t) => !t.startsWith(NOTICE_PREFIX)).join('\n').trim();
 }
 

@@ -18,7 +18,7 @@ type Msg = { role?: unknown; content?: unknown };
 /** A user message that can start a transcript: plain text, not a tool_result answer to an earlier tool_use. */
 function isSafeStart(m: unknown): boolean {
   const msg = m as Msg;
-  if (!msg || msg.role !== 'user') return false;
+  if (msg?.role !== 'user') return false;
   if (typeof msg.content === 'string') return true;
   if (!Array.isArray(msg.content)) return false;
   return !msg.content.some((b) => (b as { type?: unknown })?.type === 'tool_result');

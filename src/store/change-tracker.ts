@@ -101,15 +101,13 @@ export function createChangeTracker(): ChangeTracker {
 
   function markFor(where: Where, target: object, prop: string | symbol): void {
     if (typeof prop === 'symbol') return;
-    if (where.level === 0) return markAll(prop);
+    if (where.level === 0) { markAll(prop); return; }
     if (where.level === 2) {
-      if (where.top && where.coll === ENTRY_TRACKED && !Array.isArray(target)) return markEntry(where.key, prop);
-      return markKey(where.coll, where.key);
+      if (where.top && where.coll === ENTRY_TRACKED && !Array.isArray(target)) { markEntry(where.key, prop); return; }markKey(where.coll, where.key); return; 
     }
     if (Array.isArray(target)) {
-      if (prop === 'length') return markKey(where.coll, undefined);
-      if (INDEX.test(prop)) return markKey(where.coll, prop);
-      return markAll(where.coll);
+      if (prop === 'length') { markKey(where.coll, undefined); return; }
+      if (INDEX.test(prop)) { markKey(where.coll, prop); return; }markAll(where.coll); return; 
     }
     markKey(where.coll, prop);
   }

@@ -25,7 +25,7 @@ export async function replayJournals(file: string, db: Db, baseSeq: number, jour
   for (const [idx, j] of journals.entries()) {
     const corrupt = (n: number, why: string) =>
       new AppError('store_corrupt', `store journal ${j.path} line ${n} is damaged: ${why}; the store file ${file} and its journals were left untouched`, { file, journal: j.path, line: n });
-    let read;
+    let read: Awaited<ReturnType<typeof readJournal>>;
     try {
       read = await readJournal(j.path);
     } catch (err) {

@@ -78,9 +78,11 @@ export function createAddressConfirm(ctx: SupportContext) {
     const dot = parsed.data.indexOf('.');
     const id = parsed.data.slice(0, dot);
     const change = ctx.store.read().addressChanges.find((c) => c.id === id);
-    const hash = change?.tokenHash || (await (dummy ??= hashPassword(randomBytes(32).toString('base64url'))));
+    // an unknown id costs the same hash check as a known one (no timing oracle)
+    dummy ??= hashPassword(randomBytes(32).toString('base64url'));
+    const hash = change?.tokenHash || (await dummy);
     const matches = await verifySecret(parsed.data.slice(dot + 1), hash);
-    if (!change || !change.tokenHash || !matches) return { ok: false, reason: 'unknown' };
+    if (!change?.tokenHash || !matches) return { ok: false, reason: 'unknown' };
     return stateOf(change, ctx.now());
   }
 

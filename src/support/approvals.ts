@@ -9,7 +9,6 @@ import type { SupportContext } from './context.js';
 import { decideApproval } from './approval-decide.js';
 import { newId } from './ids.js';
 import { idString, LIMITS, parseInput, requestContextSchema, text } from './validation.js';
-import { channelSchema } from '../store/schema.js';
 import { redactSecrets } from './redact/index.js';
 
 const reasonSchema = text(LIMITS.reason);

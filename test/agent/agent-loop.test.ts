@@ -95,7 +95,8 @@ describe('agent tool loop (real SDK → fake Messages API → MCP)', () => {
 
   it('throws unavailable past the retry budget, keeps the transcript unchanged, and a retry answers exactly once', async () => {
     const s = await setup({ maxRetries: 1 });
-    await (s.fake.script(reply('first answer')), s.turn('first message', 'm-first'));
+    s.fake.script(reply('first answer'));
+    await s.turn('first message', 'm-first');
     const before = structuredClone(s.transcripts.map.get('terminal:ada'));
     s.fake.script(httpError(529), httpError(529));
     const err = await s.turn('second message', 'm-second').catch((e: unknown) => e);
@@ -284,7 +285,10 @@ describe('transcript repair, authority and prompt stability', () => {
   it('lists tools once per MCP session, and keeps a notice for a thread with no transcript yet', async () => {
     const s = await setup();
     let lists = 0;
-    const counting = { listTools: () => (lists++, s.tools.client.listTools()), callTool: (p: { name: string; arguments?: Record<string, unknown> }) => s.tools.client.callTool(p) };
+    const counting = { listTools: () => {
+      lists++;
+      return s.tools.client.listTools();
+    }, callTool: (p: { name: string; arguments?: Record<string, unknown> }) => s.tools.client.callTool(p) };
     s.fake.script(toolUse('get_account_balance', {}), reply('a'), reply('b'));
     const base = { threadKey: 'terminal:ada', channel: 'terminal' as const, caller: { kind: 'customer' as const, customerId: 'cus_1' }, tools: counting };
     await s.agent.runTurn({ ...base, messageId: 'x1', text: 'one' });

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are shell syntax (${VAR:-default}), not templates
 import { describe, expect, it } from 'vitest';
 import { nodeFlags, startScript } from '../../bench/start-flags.js';
 

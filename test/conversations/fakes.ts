@@ -58,6 +58,7 @@ const zeroUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCr
  * A scripted Agent: answers "echo: <text>" after `delayMs`, keeps a transcript through the real TranscriptPort
  * (idempotent per message id), and lets a test inject failures through `behave`.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: a behaviour may return nothing (void) or a partial result
 export function fakeAgent(opts: { transcripts?: TranscriptPort; delayMs?: number; behave?: (input: TurnInput, call: number) => Promise<Partial<TurnResult> | void> } = {}) {
   const state = { calls: [] as TurnInput[], active: 0, maxActive: 0, notes: [] as Array<{ threadKey: string; text: string }> };
   const agent: Agent = {

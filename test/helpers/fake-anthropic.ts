@@ -170,7 +170,9 @@ export async function startFakeAnthropic(opts: { fallback?: ScriptEntry } = {}):
     url: `http://127.0.0.1:${port}`,
     requests,
     script: (...entries) => void queue.push(...entries),
-    setFallback: (entry) => void (fallback = entry),
+    setFallback: (entry) => {
+      fallback = entry;
+    },
     pending: () => queue.length,
     waitForRequests: async (count, timeoutMs = 5000) => {
       const deadline = Date.now() + timeoutMs;

@@ -16,7 +16,7 @@ import type { Db } from '../../src/store/schema.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { AUTHSERV, rawMail } from '../helpers/email-bot-fixtures.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { createAttackerModel, EXFIL_URL, type AttackerModel } from './attacker-model.js';
+import { createAttackerModel, type AttackerModel } from './attacker-model.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 if (!dovecotAvailable()) console.log('[hostile/email] Dovecot not installed (apt-get install dovecot-imapd): hostile email suite skipped');

@@ -89,7 +89,7 @@ describe('decide_approval', () => {
     expect(losses).toHaveLength(1);
     expect(textOf(losses[0] ?? { content: [] })).toMatch(/already_decided|already (approved|denied)/);
     const final = approval(approvalId);
-    expect(final?.status).toBe((wins[0]?.structuredContent as { approval: { status: string } }).approval.status);
+    expect(final?.status).toBe((wins[0]?.structuredContent as { approval: { status: string } } | undefined)?.approval.status);
     expect(h.store.read().audit.filter((a) => a.target === `approval:${approvalId}` && /approval\.(approve|deny)/.test(a.action))).toHaveLength(1);
     expect(h.store.read().audit.filter((a) => a.action === 'card.deactivate').length).toBe(final?.status === 'approved' ? 1 : 0);
   });

@@ -316,7 +316,7 @@ describe('file store journal: every kind of mutation is journaled and replayed',
       (db) => { db.state['undef'] = undefined; },
       (db) => Object.defineProperty(db.state, `d${pick(3)}`, { value: pick(7), enumerable: true, writable: true, configurable: true }),
       // records inside `state` are journalled entry by entry when only their own keys change
-      (db) => { const r = (db.state[`sh${pick(3)}`] ??= {}) as Record<string, unknown>; const k = `m${pick(40)}`; delete r[k]; r[k] = { n: pick(9) }; },
+      (db) => { const key = `sh${pick(3)}`; if (!db.state[key]) db.state[key] = {}; const r = db.state[key] as Record<string, unknown>; const k = `m${pick(40)}`; delete r[k]; r[k] = { n: pick(9) }; },
       (db) => { const r = db.state[`sh${pick(3)}`] as Record<string, unknown> | undefined; const k = r && Object.keys(r)[pick(3)]; if (k) r[k] = { inPlace: pick(9) }; },
       (db) => { const r = db.state[`sh${pick(3)}`] as Record<string, unknown> | undefined; const k = r && Object.keys(r)[pick(5)]; if (k) delete r[k]; },
       (db) => { const r = db.state[`sh${pick(3)}`] as Record<string, { n?: number }> | undefined; const k = r && Object.keys(r)[pick(5)]; if (k && r[k]) r[k].n = 100 + pick(9); },

@@ -28,7 +28,7 @@ export function createThreadLookup(store: Store, from: string): ThreadLookup {
       const wanted = ticketId.toUpperCase();
       const ticket = db.tickets.find((t) => t.id.toUpperCase() === wanted);
       const key = ticket?.threadKey;
-      if (!key || !key.startsWith('email:')) return undefined;
+      if (!key?.startsWith('email:')) return undefined;
       const t = threadGet(db, key);
       return t ? { threadKey: key, customerEmail: t.customerEmail } : undefined;
     },

@@ -15,7 +15,7 @@ export type Guard = <T>(p: Promise<T>, what: string) => Promise<T>;
 /** One message's source, for one not in the batch download. */
 export async function download(client: ImapFlow, uid: number, limit: number, guard: Guard): Promise<Buffer> {
   const m = await guard(client.fetchOne(String(uid), { uid: true, source: { start: 0, maxLength: limit + 1 } }, { uid: true }), 'download');
-  if (!m || !m.source) throw new AppError('not_found', `message UID ${uid} is gone from the mailbox`);
+  if (!m || m.source === undefined) throw new AppError('not_found', `message UID ${uid} is gone from the mailbox`);
   return m.source;
 }
 

@@ -65,7 +65,7 @@ export function createOutboxSend(deps: OutboxSendDeps): (item: OutboxItem) => Pr
     const now = deps.clock();
     await store.update((db) => {
       const it = itemIn(db, id);
-      if (!it || it.status !== 'pending') return;
+      if (it?.status !== 'pending') return;
       it.status = 'failed';
       it.lastError = reason.slice(0, 2000);
       scrubSystemBody(it, 'not sent');
@@ -141,7 +141,7 @@ export function createOutboxSend(deps: OutboxSendDeps): (item: OutboxItem) => Pr
     const next = new Date(now.getTime() + outboxBackoffMs(attempts, baseMs, maxMs, random)).toISOString();
     await store.update((db) => {
       const it = itemIn(db, item.id);
-      if (!it || it.status !== 'pending') return;
+      if (it?.status !== 'pending') return;
       it.attempts = attempts;
       it.lastError = result.error;
       if (giveUp) it.status = 'failed';

@@ -87,7 +87,10 @@ export function createSmtpPool(opts: SmtpPoolOptions): SmtpPool {
 
   function release(conn: Conn): void {
     if (conn.dead) return;
-    if (closed || conn.sent >= maxMessages) return retire(conn);
+    if (closed || conn.sent >= maxMessages) {
+      retire(conn);
+      return;
+    }
     idle.push(conn);
     pump();
     if (!idle.includes(conn)) return;

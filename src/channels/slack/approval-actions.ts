@@ -6,7 +6,6 @@ import type { Approval } from '../../store/schema.js';
 import type { Caller } from '../../support/caller.js';
 import { ACTION_APPROVE, ACTION_DENY, decidedCardBlocks, decisionLine, storedApproval } from './approval-card.js';
 import { createBoundedCache } from './bounded-cache.js';
-import { slackDate } from './format.js';
 import type { LaneRunner } from './rate-limit.js';
 import type { StaffAuth } from './staff-auth.js';
 import type { SlackStaffNotifier } from './staff-notifier.js';
@@ -74,7 +73,7 @@ export function registerApprovalActions(app: App, deps: {
       if (err instanceof ToolError && (err.code === 'expired' || err.code === 'already_decided')) {
         const stored = await readStored(approvalId, user);
         // a card whose request is still pending keeps its buttons
-        if (!stored || stored.status !== 'pending' || err.code === 'expired') {
+        if (stored?.status !== 'pending' || err.code === 'expired') {
           const line = stored ? decisionLine(stored, { now: deps.now(), expiredCheck: err.code === 'expired' }) : '';
           await updateCard(channel, ts, stored, line).catch((e: Error) => deps.log.warn({ err: e.message, approvalId }, 'approval card not updated'));
         }

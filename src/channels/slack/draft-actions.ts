@@ -91,7 +91,7 @@ export function registerDraftActions(app: App, deps: {
     try {
       const res = await asStaff(await deps.staffCaller(user), (call) => call<{ draft?: unknown }>('get_draft', { draftId }));
       const d = asDraftCard(res.draft);
-      if (!d || d.status !== 'pending') {
+      if (d?.status !== 'pending') {
         await updateCard(at, d, undefined);
         await ephemeral(at.channel, user, 'This draft is no longer waiting to be sent.');
         return;

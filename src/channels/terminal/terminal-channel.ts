@@ -65,22 +65,23 @@ export function createTerminalChannel(opts: TerminalChannelOptions): TerminalCha
   const addressCommands = createAddressCommands({ addressChanges: opts.addressChanges, currentUser: session.user, print });
   const ports = createTerminalPorts({ directory: opts.directory, waiters, currentThread: session.threadKey, print });
 
-  async function exec(line: string): Promise<'quit' | void> {
+  async function exec(line: string): Promise<'quit' | undefined> {
     const cmd = parseCommand(line);
     // Under a pipe, echo the input (secrets removed) so the output reads as a transcript.
     if (!tty && cmd.kind !== 'empty') print(`you> ${redactSecrets(line.trim()).text}`);
     switch (cmd.kind) {
-      case 'empty': return;
-      case 'help': return print(HELP);
-      case 'usage': return print(cmd.text);
+      case 'empty': break;
+      case 'help': print(HELP); break;
+      case 'usage': print(cmd.text); break;
       case 'quit': return 'quit';
-      case 'user': return session.switchUser(cmd.who);
-      case 'reset': return session.reset();
-      case 'staff': return staffCommands.list();
-      case 'decide': return staffCommands.decide(cmd);
-      case 'confirm': return addressCommands.confirm(cmd.changeId);
-      case 'message': return session.send(cmd.text);
+      case 'user': await session.switchUser(cmd.who); break;
+      case 'reset': await session.reset(); break;
+      case 'staff': await staffCommands.list(); break;
+      case 'decide': await staffCommands.decide(cmd); break;
+      case 'confirm': await addressCommands.confirm(cmd.changeId); break;
+      case 'message': await session.send(cmd.text); break;
     }
+    return undefined;
   }
 
   async function run(): Promise<void> {

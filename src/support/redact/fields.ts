@@ -11,7 +11,7 @@ export function redactFields<T>(input: T, fields: readonly string[]): { value: T
   const kinds = new Set<RedactionKind>();
   let copy: Record<string, unknown> | undefined;
   for (const field of fields) {
-    const v = Object.prototype.hasOwnProperty.call(record, field) ? record[field] : undefined;
+    const v = Object.hasOwn(record, field) ? record[field] : undefined;
     if (typeof v !== 'string') continue;
     const r = redactSecrets(v);
     if (r.text === v) continue;

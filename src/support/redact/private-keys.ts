@@ -32,8 +32,7 @@ export function findPrivateKeys(text: string, out: Span[]): void {
   const begin = new RegExp(BEGIN, 'g');
   const end = new RegExp(END, 'y');
   let noEndAfter = Infinity; // no "-----END" at or after this offset
-  let m: RegExpExecArray | null;
-  while ((m = begin.exec(text)) !== null) {
+  for (let m = begin.exec(text); m !== null; m = begin.exec(text)) {
     const start = m.index;
     const bodyFrom = start + m[0].length;
     let stop = -1;

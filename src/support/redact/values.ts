@@ -76,6 +76,6 @@ export function clauseEnds(after: string): boolean {
 
 /** A value that is plainly a word of the sentence ("not", "that"): never a secret on its own. */
 export function isProse(raw: string): boolean {
-  const v = stripTrailing(raw).replace(/^[(\[{]+/u, '').toLowerCase();
+  const v = stripTrailing(raw).replace(/^[([{]+/u, '').toLowerCase();
   return v === '' || NOT_A_SECRET.has(v);
 }

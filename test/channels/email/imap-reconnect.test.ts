@@ -6,11 +6,10 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEmailChannel, readSync, type EmailChannel } from '../../../src/channels/email/index.js';
+import { createEmailChannel, readSync, } from '../../../src/channels/email/index.js';
 import { createLogger } from '../../../src/config/logger.js';
 import { createMemoryStore } from '../../../src/store/memory-store.js';
-import type { Store } from '../../../src/store/types.js';
-import { dovecotAvailable, startDovecot, type Dovecot } from '../../helpers/dovecot.js';
+import { dovecotAvailable, startDovecot, } from '../../helpers/dovecot.js';
 import { createFakeConversations, createFakeStaff, directoryOf, emailConfig, rawMail, sleep, waitUntil, type FakeConversations } from '../../helpers/email-bot-fixtures.js';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.js';
 
