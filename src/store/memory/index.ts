@@ -1,0 +1,67 @@
+/**
+ * The memory engine of the repositories: Maps with secondary indexes, deep copies in and out, one operation or
+ * transaction at a time, transactions (and nested savepoints) rolled back by an undo log. For unit tests and
+ * tools; nothing is persisted.
+ */
+import type { Db } from '../schema.js';
+import type { Repositories } from '../repos/index.js';
+import { memoryAddressChanges } from './address-changes.js';
+import { memoryApprovals, memoryResetTokens } from './approvals.js';
+import { memoryAudit } from './audit.js';
+import { memoryConversations } from './conversations.js';
+import { createCore, type Binding, type Core } from './core.js';
+import { memoryCustomers } from './customers.js';
+import { memoryDrafts } from './drafts.js';
+import { memoryEmailLimits } from './email-limits.js';
+import { memoryEmailState } from './email.js';
+import { importDb } from './import-db.js';
+import { memoryLedger } from './ledger.js';
+import { memoryLeases } from './leases.js';
+import { memoryNotes } from './notes.js';
+import { memoryOutbox } from './outbox.js';
+import { memoryQuarantine } from './quarantine.js';
+import { memorySlackState } from './slack.js';
+import { createState, type MemoryState } from './state.js';
+import { memoryTickets } from './tickets.js';
+
+export interface MemoryRepositoriesOptions {
+  /** The engine's clock, used by leases (default: the system clock). */
+  clock?: (() => Date) | undefined;
+  /** The IMAP mailbox a seed's `state['email.sync']` belongs to (default `INBOX`). */
+  mailbox?: string | undefined;
+}
+
+function bundle(core: Core, s: MemoryState, binding: Binding): Repositories {
+  const run = <T>(fn: () => T): Promise<T> => core.op(binding, fn);
+  const repos: Repositories = {
+    customers: memoryCustomers(s, run),
+    tickets: memoryTickets(s, run),
+    notes: memoryNotes(s, run),
+    approvals: memoryApprovals(s, run),
+    resetTokens: memoryResetTokens(s, run),
+    addressChanges: memoryAddressChanges(s, run),
+    drafts: memoryDrafts(s, run),
+    audit: memoryAudit(s, run),
+    conversations: memoryConversations(s, run),
+    ledger: memoryLedger(s, run),
+    email: memoryEmailState(s, run),
+    emailLimits: memoryEmailLimits(s, run),
+    outbox: memoryOutbox(s, run),
+    quarantine: memoryQuarantine(s, run),
+    slack: memorySlackState(s, run),
+    leases: memoryLeases(s, run),
+    transaction: (fn) => core.transaction(binding, (inner) => fn(bundle(core, s, inner))),
+    ping: () => run(() => undefined),
+    close: () => core.close(binding),
+  };
+  return repos;
+}
+
+/** Repositories held in memory, optionally loaded from a whole-database document (copied; `seed` is not kept). */
+export function createMemoryRepositories(seed?: Db, opts: MemoryRepositoriesOptions = {}): Repositories {
+  const core = createCore();
+  const clock = opts.clock ?? (() => new Date());
+  const state = createState(core, clock);
+  if (seed) core.setup(() => importDb(state, seed, { mailbox: opts.mailbox ?? 'INBOX', now: clock().toISOString() }));
+  return bundle(core, state, { kind: 'auto' });
+}
