@@ -1,5 +1,5 @@
 /**
- * The real layers under the channels, built the way `src/app.ts` builds them: store → support → in-process MCP →
+ * The real layers under the channels, built the way `src/app.ts` builds them: repositories → support → in-process MCP →
  * agent (with a model the benchmark supplies) → conversations, with a recording delivery port and a resolver
  * that maps every sender to a seeded customer. Channel benchmarks add their channel on top.
  */
@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '../src/config/logger.js';
 import { createConversations, createTranscripts, type Conversations } from '../src/conversations/index.js';
 import type { ConnectTools, DeliverPort, IdentityResolver, OutboundReply, StaffNotifier } from '../src/conversations/types.js';
 import type { Channel } from '../src/store/schema.js';
-import type { Store } from '../src/store/types.js';
+import type { Repositories } from '../src/store/repos/index.js';
 import type { Support } from '../src/support/api.js';
 import { createSupport } from '../src/support/index.js';
 import { createToolConnector } from '../src/wiring/index.js';
@@ -16,7 +16,7 @@ import { createToolConnector } from '../src/wiring/index.js';
 export interface Delivery { threadKey: string; reply: OutboundReply; at: number }
 
 export interface StackOptions {
-  store: Store;
+  repos: Repositories;
   model: ModelPort;
   concurrency?: number;
   queueLimit?: number;
@@ -30,7 +30,7 @@ export interface StackOptions {
 }
 
 export interface Stack {
-  store: Store;
+  repos: Repositories;
   support: Support;
   conversations: Conversations;
   connectTools: ConnectTools;
@@ -44,12 +44,12 @@ export interface Stack {
 export async function buildStack(o: StackOptions): Promise<Stack> {
   const log = o.log ?? silentLogger();
   const support = createSupport({
-    store: o.store, kbDir: 'data/kb', staff: { isStaff: () => false },
+    repos: o.repos, kbDir: 'data/kb', staff: { isStaff: () => false },
     approvalTtlMinutes: 60, resetTokenTtlMinutes: 30, publicBaseUrl: 'http://127.0.0.1:8080', log,
   });
   const connectTools: ConnectTools = createToolConnector({ support, log });
   const agent = createAgent({
-    model: o.model, transcripts: createTranscripts({ store: o.store }),
+    model: o.model, transcripts: createTranscripts({ repos: o.repos }),
     config: { maxRounds: 8, turnTimeoutMs: 60_000, contextTokens: 60_000, maxTokens: 1024 }, log,
   });
   const deliveries: Delivery[] = [];
@@ -67,12 +67,12 @@ export async function buildStack(o: StackOptions): Promise<Stack> {
   const resolvers: Partial<Record<Channel, IdentityResolver>> = { slack: resolver, email: resolver, terminal: resolver };
   const staff = { approvals: 0, async approvalRequested() { staff.approvals++; }, async alert() {} };
   const conversations = createConversations({
-    store: o.store, agent, connectTools, resolvers, delivery, staff,
+    repos: o.repos, agent, connectTools, resolvers, delivery, staff,
     config: { concurrency: o.concurrency ?? 8, queueLimit: o.queueLimit ?? 100_000, retryBaseMs: 50, retryMaxMs: 500 }, log,
   });
   await conversations.start();
   return {
-    store: o.store, support, conversations, connectTools, deliveries, delivery, resolvers, staff,
+    repos: o.repos, support, conversations, connectTools, deliveries, delivery, resolvers, staff,
     async stop() { await conversations.stop(); },
   };
 }

@@ -3,6 +3,7 @@
  * `src/main.ts` (npm start), `src/channels/terminal/cli.ts` (npm run chat), tests and benchmarks use it.
  * The pieces it wires live in `src/wiring/`.
  */
+import { hostname } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { createAgent, type Agent, type ModelPort } from './agent/index.js';
 import type { TerminalChannel } from './channels/terminal/index.js';
@@ -12,8 +13,8 @@ import { createMetrics, type Metrics } from './config/metrics.js';
 import { allowedLinkDomains, createConversations, createOutboundPolicy, createStaffFanout, createTranscripts, type Conversations } from './conversations/index.js';
 import type { ConnectTools, CustomerDirectory, DeliverPort, IdentityResolver, StaffNotifier } from './conversations/types.js';
 import type { Channel } from './store/schema.js';
-import { openFileStore } from './store/index.js';
-import type { Store } from './store/types.js';
+import { openRepositories } from './store/open.js';
+import type { Repositories } from './store/repos/index.js';
 import type { Support } from './support/api.js';
 import { createSupport } from './support/index.js';
 import {
@@ -29,8 +30,10 @@ export interface AppOptions {
   output?: Writable;
   /** Replace the model (tests, benchmarks); default Claude with a key, else the offline assistant. */
   model?: ModelPort;
-  /** Replace the store (tests, benchmarks); default the JSON file store from config. */
-  store?: Store;
+  /** Replace the store (tests, benchmarks: e.g. createMemoryRepositories); default the engine from config. */
+  repos?: Repositories;
+  /** A name for this instance (lease holder among several); default host:pid. */
+  instanceId?: string;
   clock?: () => Date;
   /** Override the HTTP port from config (tests: 0 = any free port). */
   httpPort?: number;
@@ -40,7 +43,9 @@ export interface AppOptions {
 
 export interface App {
   config: Config;
-  store: Store;
+  repos: Repositories;
+  /** Where the data lives (a file, or host/database; never a password). */
+  storeLocation: string;
   support: Support;
   model: ModelPort;
   /** "Claude <model>" or "offline assistant (no ANTHROPIC_API_KEY)". */
@@ -66,12 +71,16 @@ export interface App {
 export async function createApp(config: Config, opts: AppOptions): Promise<App> {
   const { log } = opts;
   const clock = opts.clock ?? (() => new Date());
-  const store = opts.store ?? (await openFileStore({ file: config.dataFile, seedFile: config.seedFile, log: log.child({ component: 'store' }) }));
+  const opened = opts.repos
+    ? { repos: opts.repos, location: 'provided', file: undefined }
+    : await openRepositories({ databaseUrl: config.databaseUrl, dataFile: config.dataFile, seedFile: config.seedFile, log: log.child({ component: 'store' }) });
+  const { repos } = opened;
+  const instanceId = opts.instanceId ?? `${hostname()}:${process.pid}`;
   const runTerminal = terminalRuns(config, opts.terminal ?? 'auto');
 
   const wired: ChannelSet = {};
   const support = createSupport({
-    store, kbDir: config.kbDir, staff: { isStaff: createStaffCheck(config, runTerminal, wired) },
+    repos, kbDir: config.kbDir, staff: { isStaff: createStaffCheck(config, runTerminal, wired) },
     approvalTtlMinutes: config.approvals.ttlMinutes, resetTokenTtlMinutes: config.approvals.resetTokenTtlMinutes,
     publicBaseUrl: config.approvals.publicBaseUrl, clock, log: log.child({ component: 'support' }),
     // Reset links go out by email: without the email channel, password changes are refused up front.
@@ -86,7 +95,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const chosen = chooseModel(config.anthropic, opts.model);
   const model = observe.model(chosen.model);
   const modelLabel = chosen.label;
-  const transcripts = createTranscripts({ store, clock });
+  const transcripts = createTranscripts({ repos, clock });
   const agent = observe.agent(createAgent({ model, transcripts, config: { ...config.agent, maxTokens: config.anthropic.maxTokens }, log: log.child({ component: 'agent' }) }));
 
   // Filled in below as channels are created; conversations looks them up at call time.
@@ -94,7 +103,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const resolvers: Partial<Record<Channel, IdentityResolver>> = {};
   const staffNotifiers: StaffNotifier[] = [];
   const conversations = createConversations({
-    store, agent, connectTools, resolvers, delivery, staff: createStaffFanout(staffNotifiers, log),
+    repos, agent, connectTools, resolvers, delivery, staff: createStaffFanout(staffNotifiers, log),
     outbound: createOutboundPolicy({ allowedLinkDomains: allowedLinkDomains(config.conversations.linkDomains ?? [], config.approvals.publicBaseUrl) }),
     config: config.conversations, log: log.child({ component: 'conversations' }), clock,
   });
@@ -102,26 +111,26 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const channels: string[] = [];
   const stoppers: Array<() => Promise<void> | void> = [];
   const starters: Array<() => Promise<void> | void> = [];
-  const hooks = { log, store, connectTools, directory, delivery, resolvers, staffNotifiers, starters, stoppers, channels };
+  const hooks = { log, repos, instanceId, connectTools, directory, delivery, resolvers, staffNotifiers, starters, stoppers, channels };
 
   // Slack, email and the HTTP server, each when configured (src/wiring/channels.ts).
   startChannels({
     ...hooks, config, clock, support, conversations: observe.inbound(conversations),
-    httpPort: opts.httpPort, metricsText: () => observe.scrape(store), metrics, into: wired,
+    httpPort: opts.httpPort, metricsText: () => observe.scrape(repos), metrics, into: wired,
   });
   const term = runTerminal
     ? wireTerminal({ ...hooks, support, conversations, input: opts.input ?? process.stdin, output: opts.output ?? process.stdout, modelLabel })
     : undefined;
   const terminalDone = term?.done ?? new Promise<void>(() => {});
-  const sweep = createApprovalSweep({ approvals: support.approvals, conversations, log, everyMs: opts.approvalSweepMs ?? 60_000 });
+  const sweep = createApprovalSweep({ approvals: support.approvals, conversations, leases: repos.leases, holder: instanceId, log, everyMs: opts.approvalSweepMs ?? 60_000 });
 
   let stopped: Promise<void> | undefined;
   return {
-    config, store, support, model, modelLabel, agent, conversations, connectTools, directory, terminal: term?.terminal, channels, wired, metrics,
+    config, repos, storeLocation: opened.location, support, model, modelLabel, agent, conversations, connectTools, directory, terminal: term?.terminal, channels, wired, metrics,
     get terminalDone() { return terminalDone; },
     async start() {
-      const heap = heapHeadroom(store.location);
-      log.info({ model: modelLabel, store: store.location, terminal: runTerminal, slack: config.slack.enabled, email: config.email.enabled, heapLimitMb: heap.heapLimitMb }, 'helpline starting');
+      const heap = heapHeadroom(opened.file);
+      log.info({ model: modelLabel, store: opened.location, instance: instanceId, terminal: runTerminal, slack: config.slack.enabled, email: config.email.enabled, heapLimitMb: heap.heapLimitMb }, 'helpline starting');
       if (heap.tight) log.warn({ heapLimitMb: heap.heapLimitMb, storeMb: heap.storeMb }, 'heap limit is tight for the store size: raise HELPLINE_HEAP_MB');
       await conversations.start();
       for (const s of starters) await s();
@@ -129,12 +138,12 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     },
     stop() {
       stopped ??= (async () => {
-        sweep.stop();
+        await sweep.stop();
         for (const s of stoppers) {
           try { await s(); } catch (err) { log.warn({ err: String(err) }, 'channel stop failed'); }
         }
         await conversations.stop();
-        await store.close();
+        await repos.close();
         log.info('helpline stopped');
       })();
       return stopped;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { installProcessPolicy, type ProcessErrorKind } from '../src/process-policy.js';
-import { openFileStore } from '../src/store/index.js';
+import { createJsonRepositories } from '../src/store/json/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'helpline-policy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,8 +82,8 @@ describe('process-level error policy', () => {
     expect(stderr).toContain('planted exception');
     expect(stderr).toContain('helpline stopped'); // the normal shutdown ran: store flushed and closed
     expect(readdirSync(dir).filter((f) => f.endsWith('.lock'))).toEqual([]);
-    const store = await openFileStore({ file: dataFile, seedFile: 'data/seed.json', log: pino({ level: 'silent' }) });
-    expect(store.read().customers.length).toBeGreaterThan(0);
-    await store.close();
+    const repos = await createJsonRepositories({ file: dataFile, seedFile: 'data/seed.json', log: pino({ level: 'silent' }) });
+    expect(await repos.customers.get('cus_001')).toBeDefined(); // the file opens again (no lock left, valid content)
+    await repos.close();
   }, 60_000);
 });

@@ -6,8 +6,6 @@ const MAX_RESULT_CHARS = 16_000;
 
 export interface ModelToolList {
   tools: ModelTool[];
-  /** Tools our server marks `readOnlyHint` (they change nothing, so running one again after a crash is harmless). */
-  readOnly: ReadonlySet<string>;
 }
 
 /**
@@ -19,7 +17,7 @@ export async function listModelTools(client: ToolClient): Promise<ModelToolList>
   const tools = listed
     .map((t) => ({ name: t.name, description: t.description ?? '', input_schema: t.inputSchema }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { tools, readOnly: new Set(listed.filter((t) => t.annotations?.readOnlyHint === true).map((t) => t.name)) };
+  return { tools };
 }
 
 interface McpCallResult { content?: Array<{ type: string; text?: string }>; structuredContent?: Record<string, unknown>; isError?: boolean }

@@ -23,18 +23,15 @@ export interface TurnLoopDeps {
   system: TextBlock[];
   tools: ModelTool[];
   available: ReadonlySet<string>;
-  /** Tools that change nothing: a round of only these need not be on disk before it runs (see the tool_use case). */
-  readOnly?: ReadonlySet<string> | undefined;
   state: TurnState;
   record: TurnRecord;
   log: Logger;
 }
 
 /**
- * The model ↔ tools rounds of one turn, within the round limit and the turn time: each tool call is saved
- * before it runs; the loop ends with the model's answer or a hand-off to a person. A round whose tools all
- * change nothing is saved without waiting for the disk: running a read again after a crash is harmless, and the
- * turn's last save (before anyone sees the answer) waits for everything saved before it.
+ * The model ↔ tools rounds of one turn, within the round limit and the turn time: each tool call is stored
+ * before it runs and its results before the model is asked again; the loop ends with the model's answer (stored
+ * before it is returned) or a hand-off to a person.
  */
 export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
   const { model, config, clock, input, state, record, log } = deps;
@@ -87,10 +84,8 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
           const uses = content.filter(isToolUseBlock);
           if (!uses.length) return await record.finish(content);
           appendAssistant(state.messages, content);
-          const readsOnly = uses.every((u) => deps.readOnly?.has(u.name) === true);
-          // Durable before (and after) any tool that changes something: a crash then is repaired, never re-run.
-          const checkpoint = (): Promise<void> | void => (readsOnly ? record.saveSoon() : record.save());
-          await checkpoint();
+          // Stored before (and after) the tools run: a crash then is repaired, never re-run.
+          await record.save();
           const results: ContentBlock[] = [];
           const admitted = tools.admit(uses);
           for (const [i, use] of uses.entries()) {
@@ -107,7 +102,7 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
           state.refusedToolCalls = tools.refused();
           if (admitted.some(Boolean)) log.warn({ asked: uses.length, refused: admitted.filter(Boolean).length, round: rounds }, 'tool calls over the limit were not run');
           appendUser(state.messages, results);
-          await checkpoint();
+          await record.save();
           continue;
         }
         case 'pause_turn':

@@ -22,8 +22,8 @@ export interface TurnState {
 }
 
 /** A private copy of the thread's stored transcript, or a new one. */
-export function loadTranscript(transcripts: TranscriptPort, threadKey: string, channel: Transcript['channel']): Transcript {
-  const stored = transcripts.load(threadKey);
+export async function loadTranscript(transcripts: TranscriptPort, threadKey: string, channel: Transcript['channel']): Promise<Transcript> {
+  const stored = await transcripts.load(threadKey);
   return stored ? structuredClone(stored) : emptyTranscript(threadKey, channel);
 }
 
@@ -32,8 +32,8 @@ export function loadTranscript(transcripts: TranscriptPort, threadKey: string, c
  * where it stopped, or returns the stored reply when it was already answered). Interrupted tool calls are
  * repaired, never run again.
  */
-export function openTurn(transcripts: TranscriptPort, input: TurnInput, log: Logger): { state: TurnState; answered?: TurnResult | undefined } {
-  const t = loadTranscript(transcripts, input.threadKey, input.channel);
+export async function openTurn(transcripts: TranscriptPort, input: TurnInput, log: Logger): Promise<{ state: TurnState; answered?: TurnResult | undefined }> {
+  const t = await loadTranscript(transcripts, input.threadKey, input.channel);
   const state: TurnState = { transcript: t, messages: messagesOf(t), usage: zeroUsage(), approvalIds: [], draftIds: [], refusedToolCalls: 0, persisted: false };
   const msgs = state.messages;
   if (t.appliedMessageIds?.includes(input.messageId)) {
@@ -44,7 +44,7 @@ export function openTurn(transcripts: TranscriptPort, input: TurnInput, log: Log
     state.draftIds.push(...draftIdsOfLastTurn(msgs));
     if (endsWithAnswer(msgs)) {
       log.info('turn already answered; returning the stored reply');
-      const answered = { reply: textOf(msgs[msgs.length - 1]!.content) || EMPTY_REPLY, handoff: false, approvalIds: state.approvalIds, draftIds: state.draftIds, usage: state.usage, saved: Promise.resolve() };
+      const answered = { reply: textOf(msgs[msgs.length - 1]!.content) || EMPTY_REPLY, handoff: false, approvalIds: state.approvalIds, draftIds: state.draftIds, usage: state.usage };
       return { state, answered };
     }
   } else {

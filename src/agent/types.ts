@@ -28,15 +28,14 @@ export interface TurnResult {
   /** Tool calls the model asked for that were not run (over the per-response or per-turn limit). */
   refusedToolCalls?: number | undefined;
   usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number };
-  /**
-   * Resolves once the turn's transcript is on disk (rejects when a save of the turn failed). The caller awaits
-   * it before anyone sees the reply, and can record its own bookkeeping meanwhile so both share a commit.
-   */
-  saved: Promise<void>;
 }
 
 export interface Agent {
-  /** Runs one turn. Throws AppError('unavailable') when the model is out past its retry budget (transcript unchanged, safe to retry). */
+  /**
+   * Runs one turn; resolves once every save of the turn (the answer included) is stored, so the reply may be
+   * shown at once. Throws AppError('unavailable') when the model is out past its retry budget (transcript
+   * unchanged, safe to retry); a failed save fails the turn.
+   */
   runTurn(input: TurnInput): Promise<TurnResult>;
   /** Appends a system notice (e.g. an approval decision) to a thread's transcript so later turns know it. */
   noteEvent(threadKey: string, text: string): Promise<void>;
@@ -55,9 +54,10 @@ export interface Transcript {
   appliedMessageIds?: string[] | undefined;
 }
 
-/** Implemented by `conversations` over the store: where the agent keeps transcripts. */
+/** Implemented by `conversations` over the repositories: where the agent keeps transcripts. */
 export interface TranscriptPort {
-  load(threadKey: string): Transcript | undefined;
-  /** Applies the transcript at once (a `load` right after sees it, even before the promise settles); resolves once it is on disk. */
+  /** A copy of the thread's stored transcript; `undefined` when the thread has none yet. */
+  load(threadKey: string): Promise<Transcript | undefined>;
+  /** Stores the transcript as a whole; resolves once it is stored (a `load` after that sees it). */
   save(transcript: Transcript): Promise<void>;
 }

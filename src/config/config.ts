@@ -4,6 +4,8 @@ import { parseEnv, type Env } from './env.js';
 
 export interface Config {
   env: Env;
+  /** The PostgreSQL connection string when set (then dataFile is only read by db:import). */
+  databaseUrl: string | undefined;
   dataFile: string;
   seedFile: string;
   kbDir: string;
@@ -73,6 +75,7 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
   }
   return {
     env,
+    databaseUrl: env.DATABASE_URL,
     dataFile: env.DATA_FILE,
     seedFile: env.SEED_FILE,
     kbDir: env.KB_DIR,

@@ -21,6 +21,8 @@ export const envSchema = z.object({
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
+  /** PostgreSQL (production, several instances); unset: the JSON file DATA_FILE. */
+  DATABASE_URL: opt,
   DATA_FILE: z.string().default('data/db.json'),
   SEED_FILE: z.string().default('data/seed.json'),
   KB_DIR: z.string().default('data/kb'),

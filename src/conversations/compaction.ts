@@ -1,16 +1,19 @@
 import { summarizeAll } from '../agent/trim.js';
 import { messagesOf } from '../agent/transcript.js';
 import type { Logger } from '../config/logger.js';
-import type { Conversation, Db } from '../store/schema.js';
-import type { Store } from '../store/types.js';
+import type { Repositories } from '../store/repos/index.js';
+import type { Conversation } from '../store/schema.js';
+import { createLiveIndex, type LiveEntry } from './live-index.js';
 
 /** Summary kept for a compacted thread (the agent's own trim summary may be longer while the thread is live). */
 export const COMPACT_SUMMARY_MAX = 2000;
+const PAGE = 500;
+const BATCH = 100;
 
 export interface CompactionOptions {
-  store: Store;
+  repos: Pick<Repositories, 'conversations' | 'ledger'>;
   log: Logger;
-  /** Threads whose messages stay in memory: the most recently active ones (default 2,000). */
+  /** Threads whose messages stay whole: the most recently active ones (default 2,000). */
   keepRecent?: number | undefined;
   /** Total size (characters of JSON) the kept transcripts may take; past it the oldest are compacted (default 32 M). */
   maxLiveChars?: number | undefined;
@@ -19,116 +22,119 @@ export interface CompactionOptions {
   clock?: (() => Date) | undefined;
 }
 
-/** Threads with a message still queued or running (its ledger entry carries the pending message): never compacted. */
-export function pendingThreads(db: Readonly<Db>): Set<string> {
-  const keys = new Set<string>();
-  for (const e of Object.values(db.processed)) if (e.status === 'queued' || e.status === 'received') keys.add(e.threadKey);
-  return keys;
-}
-
 /**
- * Fold a conversation's messages into its summary and drop them (call inside `store.update`). The thread record
- * (threadKey, channel, caller, customer, usage, meta) stays; a later turn continues from the summary. The applied
- * message ids go too: they only matter for a message whose turn may still be retried, and such a thread is never
- * compacted; finished messages are deduplicated by the processed ledger.
+ * A conversation's messages folded into its summary: what a compaction keeps. The thread record (caller, customer,
+ * usage, meta) stays and a later turn continues from the summary. The applied message ids go too (the repository
+ * drops them): they only matter for a message whose turn may still be retried, and such a thread is never compacted.
  */
-export function compactConversation(c: Conversation, now: string): boolean {
-  if (c.messages.length === 0) return false;
+export function compactedSummary(c: Conversation): string | undefined {
   // Stored messages are loose: the API also allows a plain string as content.
   const loose = c.messages.map((m) => {
     const mm = m as { role?: unknown; content?: unknown } | null;
     return mm && typeof mm.content === 'string' ? { role: mm.role, content: [{ type: 'text', text: mm.content }] } : m;
   });
-  const summary = summarizeAll(messagesOf({ threadKey: c.threadKey, channel: c.channel, messages: loose, usage: c.usage }), c.summary, COMPACT_SUMMARY_MAX);
-  c.messages = [];
-  if (summary === undefined) delete c.summary;
-  else c.summary = summary;
-  const { appliedMessageIds: _applied, ...meta } = c.meta;
-  c.meta = { ...meta, compactedAt: now };
-  return true;
+  return summarizeAll(messagesOf({ threadKey: c.threadKey, channel: c.channel, messages: loose, usage: c.usage }), c.summary, COMPACT_SUMMARY_MAX);
 }
 
+const entryOf = (c: Conversation): LiveEntry => ({ at: Date.parse(c.updatedAt) || 0, chars: JSON.stringify(c.messages).length });
+
 /**
- * Bounds the transcripts held in memory: keeps the messages of the `keepRecent` most recently active threads (and
- * no more than `maxLiveChars` of them) that were active within `idleMs`; every other thread is compacted to its
- * record and a summary. Activity is
- * tracked in an LRU index (seeded from the store by `start()`), so a pass costs only the threads it compacts.
+ * Bounds the stored transcripts: keeps the messages of the `keepRecent` most recently active threads (and no more
+ * than `maxLiveChars` of them) that were active within `idleMs`; every other thread is compacted to its record and
+ * a summary. Activity is tracked in an in-process index (read page by page from the repository by `start()` and
+ * `sweep()`), so a pass costs only the threads it compacts. Passes run one at a time; a thread with a message still
+ * unfinished is never compacted, and one written since it was read is left alone (compare-and-set on updatedAt).
  */
 export function createCompaction(opts: CompactionOptions) {
-  const { store, log } = opts;
+  const { repos, log } = opts;
   const keepRecent = Math.max(1, opts.keepRecent ?? 2000);
   const idleMs = Math.max(1, opts.idleMs ?? 24 * 3600_000);
   const slack = Math.max(10, Math.ceil(keepRecent / 20));
   const maxChars = Math.max(1, opts.maxLiveChars ?? 32 * 1024 * 1024);
   const clock = opts.clock ?? (() => new Date());
-  /** threadKey → last activity (ms) and transcript size; Map order is least recently active first. */
-  const active = new Map<string, { at: number; chars: number }>();
-  let liveChars = 0;
+  const index = createLiveIndex();
+  let chain: Promise<unknown> = Promise.resolve();
 
-  function forget(key: string): void {
-    const e = active.get(key);
-    if (!e) return;
-    liveChars -= e.chars;
-    active.delete(key);
+  /** Run `fn` after every pass started before it (passes read and change the index). */
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = chain.then(fn, fn);
+    chain = run.catch(() => undefined);
+    return run;
   }
 
-  function remember(c: Conversation, at: number): void {
-    const chars = JSON.stringify(c.messages).length;
-    active.set(c.threadKey, { at, chars });
-    liveChars += chars;
+  async function seed(): Promise<void> {
+    const entries: Array<[string, LiveEntry]> = [];
+    let after: { updatedAt: string; threadKey: string } | undefined;
+    for (;;) {
+      const page = await repos.conversations.listLive(PAGE, after);
+      for (const t of page) entries.push([t.threadKey, { at: Date.parse(t.updatedAt) || 0, chars: t.chars }]);
+      const last = page.at(-1);
+      if (page.length < PAGE || !last) break;
+      after = { updatedAt: last.updatedAt, threadKey: last.threadKey };
+    }
+    index.replace(entries);
   }
 
-  function seed(): void {
-    const live = Object.values(store.read().conversations).filter((c) => c.messages.length > 0);
-    live.sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : 0));
-    active.clear();
-    liveChars = 0;
-    for (const c of live) remember(c, Date.parse(c.updatedAt) || 0);
-  }
+  const tooMany = (count: number) => count > keepRecent || index.chars() > maxChars;
 
-  const tooMany = (count: number) => count > keepRecent || liveChars > maxChars;
+  /** Compact one thread unless it was written since it was indexed (then it is marked as recent instead). */
+  async function compactOne(key: string, indexed: LiveEntry, at: string): Promise<boolean> {
+    index.forget(key);
+    const c = await repos.conversations.get(key);
+    if (!c || c.messages.length === 0) return false;
+    if (Date.parse(c.updatedAt) > indexed.at) {
+      index.remember(key, entryOf(c)); // another turn (or instance) wrote it
+      return false;
+    }
+    const r = await repos.conversations.compact(key, { summary: compactedSummary(c), at, expectUpdatedAt: c.updatedAt });
+    if (!r.won && r.record?.messages.length) index.remember(key, entryOf(r.record));
+    return r.won;
+  }
 
   /** Compact the least recently active threads while `over(count, lastActive)` holds; pending threads are skipped. */
   async function pass(over: (count: number, lastActive: number) => boolean): Promise<number> {
-    const first = active.entries().next();
-    if (first.done || !over(active.size, first.value[1].at)) return 0;
+    const first = index.oldest();
+    if (!first || !over(index.size(), first.at)) return 0;
     const at = clock().toISOString();
-    const done = await store.update((db) => {
-      const busy = pendingThreads(db);
-      let count = active.size;
-      let n = 0;
-      for (const [key, { at: lastActive }] of active) {
-        if (!over(count, lastActive)) break;
-        if (busy.has(key)) continue;
-        forget(key);
-        count--;
-        const c = db.conversations[key];
-        if (c && compactConversation(c, at)) n++;
+    const snapshot = index.entries();
+    let n = 0;
+    for (let i = 0; i < snapshot.length; i += BATCH) {
+      const batch = snapshot.slice(i, i + BATCH);
+      const busy = new Set(await repos.ledger.threadsWithUnfinished(batch.map(([k]) => k)));
+      for (const [key, entry] of batch) {
+        if (!over(index.size(), entry.at)) return n;
+        if (!busy.has(key) && (await compactOne(key, entry, at))) n++;
       }
-      return n;
-    });
-    if (done > 0) log.debug({ compacted: done, live: active.size }, 'transcripts compacted');
-    return done;
+    }
+    return n;
+  }
+
+  function logged(n: number): number {
+    if (n > 0) log.debug({ compacted: n, live: index.size() }, 'transcripts compacted');
+    return n;
   }
 
   return {
-    /** Index the threads that have messages in the store; call once before use (e.g. on start). */
-    start(): void { seed(); },
+    /** Index the threads that have messages in the repository; call once before use (e.g. on start). */
+    start: (): Promise<void> => serial(seed),
     /** A thread's transcript was just written: mark it most recent, and compact past `keepRecent` (with some slack). */
-    async touched(threadKey: string): Promise<number> {
-      forget(threadKey);
-      const c = store.read().conversations[threadKey];
-      if (c?.messages.length) remember(c, clock().getTime());
-      if (active.size <= keepRecent + slack && liveChars <= maxChars) return 0;
-      return pass(tooMany);
-    },
-    /** Compact threads idle for `idleMs` and any beyond `keepRecent` (periodic and on start). */
-    async sweep(): Promise<number> {
+    touched: (threadKey: string): Promise<number> => serial(async () => {
+      const c = await repos.conversations.get(threadKey);
+      index.forget(threadKey);
+      if (c?.messages.length) index.remember(threadKey, entryOf(c));
+      if (index.size() <= keepRecent + slack && index.chars() <= maxChars) return 0;
+      return logged(await pass(tooMany));
+    }),
+    /** Re-read the index, then compact threads idle for `idleMs` and any beyond the bounds (periodic and on start). */
+    sweep: (): Promise<number> => serial(async () => {
+      await seed();
       const before = clock().getTime() - idleMs;
-      return pass((count, lastActive) => tooMany(count) || lastActive < before);
-    },
-    /** How many threads keep their messages in memory, and their size in characters of JSON. */
-    live: () => ({ threads: active.size, chars: liveChars }),
+      return logged(await pass((count, lastActive) => tooMany(count) || lastActive < before));
+    }),
+    /** Resolves once the passes started so far are over. */
+    idle: (): Promise<void> => serial(async () => undefined),
+    /** How many threads keep their messages, and their size in characters of JSON. */
+    live: () => ({ threads: index.size(), chars: index.chars() }),
   };
 }
 

@@ -1,21 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Agent } from '../agent/types.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
-import { AppError } from '../errors.js';
+import type { Repositories } from '../store/repos/index.js';
 import type { Channel } from '../store/schema.js';
-import type { Store } from '../store/types.js';
-import { ledgerEntry, leftQueued, setLedger, toPending } from './ledger.js';
+import { createIntake } from './intake.js';
+import { leftQueued } from './ledger.js';
 import { createMemoryBounds } from './memory-bounds.js';
-import { neutralizeNotices, redactSecrets } from './redact.js';
-import { REPLIES } from './replies.js';
-import { backoffMs, createKeyedLock } from './thread-lock.js';
-import { createThreadQueue, type QueueItem } from './thread-queue.js';
-import { createTurnRunner } from './turn.js';
-import type { ConnectTools, ConversationsPort, DeliverPort, IdentityResolver, InboundMessage, StaffNotifier } from './types.js';
 import { createOutboundPolicy, type OutboundPolicy } from './outbound-policy.js';
+import { backoffMs, createKeyedLock } from './thread-lock.js';
+import { createThreadQueue } from './thread-queue.js';
+import { createTurnRunner } from './turn.js';
+import type { ConnectTools, ConversationsPort, DeliverPort, IdentityResolver, StaffNotifier } from './types.js';
 
 export interface ConversationsDeps {
-  store: Store;
+  repos: Repositories;
   agent: Agent;
   connectTools: ConnectTools;
   /** Looked up at call time, so channels created after conversations can register themselves. */
@@ -32,6 +32,8 @@ export interface ConversationsDeps {
   ledgerRetentionMs?: number | undefined;
   /** How often idle transcripts are compacted and the ledger pruned (default 10 minutes; 0 turns the timer off). */
   sweepEveryMs?: number | undefined;
+  /** This instance's name as a lease holder (the `retention` sweep); default: host, pid and a random suffix. */
+  holder?: string | undefined;
   /** Jitter source for retry backoff (tests pin it). */
   random?: (() => number) | undefined;
   deliveryRetryMs?: number | undefined;
@@ -42,15 +44,15 @@ export interface ConversationsDeps {
 export interface Conversations extends ConversationsPort {
   /** Re-queue messages an earlier process left queued; call once, before channels start. */
   start(): Promise<void>;
-  /** Stop taking messages, let turns in flight finish (bounded), leave the rest queued durably, flush. */
+  /** Stop taking messages, let turns in flight finish (bounded), leave the rest queued durably. */
   stop(): Promise<void>;
-  /** Resolves once nothing is queued or running (including messages waiting out a model outage). */
+  /** Resolves once nothing is queued or running (including messages waiting out a model outage, and compaction). */
   drain(): Promise<void>;
   stats(): { queued: number; running: number; threads: number };
 }
 
 export function createConversations(deps: ConversationsDeps): Conversations {
-  const { store, log, config } = deps;
+  const { repos, log, config } = deps;
   const clock = deps.clock ?? (() => new Date());
   const now = () => clock().toISOString();
   const random = deps.random ?? Math.random;
@@ -58,7 +60,8 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   const outbound = deps.outbound ?? createOutboundPolicy({ allowedLinkDomains: [] });
   const runner = createTurnRunner({ ...deps, outbound, now, deliveryRetryMs: deps.deliveryRetryMs ?? 500, isStopped: () => stopped });
   const lock = createKeyedLock();
-  const bounds = createMemoryBounds({ store, log, clock, config, ledgerRetentionMs: deps.ledgerRetentionMs, sweepEveryMs: deps.sweepEveryMs });
+  const holder = deps.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const bounds = createMemoryBounds({ repos, log, clock, config, holder, ledgerRetentionMs: deps.ledgerRetentionMs, sweepEveryMs: deps.sweepEveryMs });
   const queue = createThreadQueue({
     concurrency: config.concurrency, lock, log,
     run: async (p) => {
@@ -70,42 +73,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   });
   let stopped = false;
   let started = false;
-
-  async function handle(msg: InboundMessage): Promise<{ accepted: boolean; reason?: 'duplicate' | 'busy' | 'stopped' | undefined }> {
-    if (stopped) return { accepted: false, reason: 'stopped' };
-    if (!msg.id || msg.id.length > 1000) throw new AppError('bad_input', 'message id must be 1..1000 characters');
-    if (!msg.threadKey || msg.threadKey.length > 500) throw new AppError('bad_input', 'threadKey must be 1..500 characters');
-    const redacted = redactSecrets(msg.text);
-    const p = toPending({ ...msg, text: neutralizeNotices(redacted.text) }, redacted.kinds);
-    let item: QueueItem | undefined;
-    const at = now();
-    let verdict: 'duplicate' | 'busy' | 'queued';
-    try {
-      verdict = await store.update((db) => {
-        if (db.processed[msg.id] || queue.has(msg.id)) return 'duplicate' as const;
-        const busy = queue.size() >= config.queueLimit;
-        db.processed[msg.id] = busy ? ledgerEntry(p, 'ignored', at, 'busy') : ledgerEntry(p, 'queued', at);
-        if (!busy) item = queue.push(p, false);
-        return busy ? ('busy' as const) : ('queued' as const);
-      });
-    } catch (err) {
-      if (item) queue.cancel(item);
-      throw err;
-    }
-    if (verdict === 'duplicate') {
-      log.info({ messageId: msg.id, threadKey: msg.threadKey }, 'duplicate message ignored');
-      return { accepted: false, reason: 'duplicate' };
-    }
-    if (verdict === 'busy') {
-      log.warn({ messageId: msg.id, threadKey: msg.threadKey, queued: queue.size() }, 'queue full; busy reply sent');
-      await runner.deliver(msg.threadKey, { text: REPLIES.busy, kind: 'busy', inReplyToId: msg.id, inReplyToMeta: msg.meta })
-        .catch((err: unknown) => log.error({ threadKey: msg.threadKey, err: String(err) }, 'busy reply could not be delivered'));
-      return { accepted: false, reason: 'busy' };
-    }
-    log.info({ messageId: msg.id, threadKey: msg.threadKey, channel: msg.channel, redacted: redacted.kinds }, 'message queued');
-    if (item) queue.commit(item);
-    return { accepted: true };
-  }
+  const handle = createIntake({ repos, queue, deliver: runner.deliver, queueLimit: config.queueLimit, log, now, isStopped: () => stopped });
 
   async function notifyThread(threadKey: string, text: string): Promise<void> {
     await lock.run(threadKey, async () => {
@@ -122,13 +90,10 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   async function start(): Promise<void> {
     if (started) return;
     started = true;
-    const { ok, bad } = leftQueued(store.read());
+    const { ok, bad } = await leftQueued(repos.ledger);
     const at = now();
-    const pruned = await store.update((db) => {
-      for (const id of bad) setLedger(db, id, { status: 'failed', reason: 'queued message unreadable after restart' }, at);
-      return bounds.boundLedgerIn(db);
-    });
-    const compacted = await bounds.start();
+    for (const id of bad) await repos.ledger.update(id, { status: 'failed', reason: 'queued message unreadable after restart' }, at);
+    const { compacted, pruned } = await bounds.start();
     let requeued = 0;
     for (const p of ok) {
       if (queue.has(p.id)) continue;
@@ -141,17 +106,19 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   async function stop(): Promise<void> {
     if (stopped) return;
     stopped = true;
-    bounds.stop();
     const finished = await queue.halt(deps.stopTimeoutMs ?? 15_000);
     if (!finished) log.warn({ running: queue.stats().running }, 'stop timed out with turns in flight; their messages stay queued');
-    await store.flush();
+    await bounds.stop();
     log.info({ leftQueued: queue.size() }, 'conversations stopped');
   }
 
   return {
     handle, notifyThread, start, stop,
-    hasThread: (threadKey: string) => store.read().conversations[threadKey] !== undefined,
-    drain: () => queue.drain(),
+    hasThread: (threadKey: string) => repos.conversations.exists(threadKey),
+    drain: async () => {
+      await queue.drain();
+      await bounds.idle();
+    },
     stats: () => queue.stats(),
   };
 }

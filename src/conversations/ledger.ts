@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { channelSchema, type Db, type Processed } from '../store/schema.js';
+import type { InboundLedgerRepository } from '../store/repos/index.js';
+import { channelSchema, type Processed } from '../store/schema.js';
 import type { InboundMessage } from './types.js';
 import { REDACTION_KINDS, type RedactionKind } from './redact.js';
 
@@ -51,63 +52,31 @@ export function toInbound(p: PendingMessage): InboundMessage {
 export function ledgerEntry(p: PendingMessage, status: Processed['status'], now: string, reason?: string): Processed {
   const e: Processed = { id: p.id, threadKey: p.threadKey, channel: p.channel, receivedAt: p.receivedAt, status, updatedAt: now };
   if (reason !== undefined) e.reason = reason.slice(0, 500);
-  if (status === 'queued' || status === 'received') e.message = JSON.parse(JSON.stringify(p)) as Record<string, unknown>;
+  if (status === 'queued' || status === 'received') e.message = ledgerMessage(p);
   return e;
 }
 
-/** Update an entry in place (call inside `store.update`). Finished entries drop their message. */
-export function setLedger(db: Db, id: string, patch: { status?: Processed['status']; reason?: string | undefined; message?: PendingMessage | undefined }, now: string): void {
-  const e = db.processed[id];
-  if (!e) return;
-  if (patch.status) e.status = patch.status;
-  if (patch.reason !== undefined) e.reason = patch.reason.slice(0, 500);
-  else if ('reason' in patch) delete e.reason;
-  if (patch.message) e.message = JSON.parse(JSON.stringify(patch.message)) as Record<string, unknown>;
-  if (e.status !== 'queued' && e.status !== 'received') delete e.message;
-  e.updatedAt = now;
-}
-
-/** Entries left queued by an earlier process, in arrival (ledger insertion) order; unreadable ones returned separately. */
-export function leftQueued(db: Readonly<Db>): { ok: PendingMessage[]; bad: string[] } {
-  const ok: PendingMessage[] = [];
-  const bad: string[] = [];
-  const entries = Object.values(db.processed).filter((e) => e.status === 'queued' || e.status === 'received');
-  for (const e of entries) {
-    const parsed = pendingMessageSchema.safeParse(e.message);
-    if (parsed.success) ok.push(parsed.data);
-    else bad.push(e.id);
-  }
-  return { ok, bad };
-}
-
-/** Drop finished ledger entries last updated before `before` (dedupe only needs recent ids). Returns how many. */
-export function pruneLedger(db: Db, before: string): number {
-  let n = 0;
-  for (const [id, e] of Object.entries(db.processed)) {
-    if (e.status !== 'queued' && e.status !== 'received' && e.updatedAt < before) {
-      delete db.processed[id];
-      n++;
-    }
-  }
-  return n;
+/** The pending message to keep on a ledger entry (a plain copy). */
+export function ledgerMessage(p: PendingMessage): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(p)) as Record<string, unknown>;
 }
 
 /**
- * Count bound: while the ledger holds more than `maxEntries`, drop the oldest finished entries (insertion order),
- * but never one updated at or after `notBefore`, so a redelivery that can still arrive (Slack retries within
- * minutes) is still recognised. Queued entries are never dropped. Returns how many were dropped.
+ * Entries left unfinished by an earlier process, in arrival (claim) order, read page by page; unreadable ones are
+ * returned separately. Everything found is queued again in memory, so this holds no more than the queue will.
  */
-export function boundLedger(db: Db, maxEntries: number, notBefore: string): number {
-  const ids = Object.keys(db.processed);
-  let excess = ids.length - Math.max(0, maxEntries);
-  let n = 0;
-  for (const id of ids) {
-    if (excess <= 0) break;
-    const e = db.processed[id]!;
-    if (e.status === 'queued' || e.status === 'received' || e.updatedAt >= notBefore) continue;
-    delete db.processed[id];
-    excess--;
-    n++;
+export async function leftQueued(ledger: InboundLedgerRepository, pageSize = 500): Promise<{ ok: PendingMessage[]; bad: string[] }> {
+  const ok: PendingMessage[] = [];
+  const bad: string[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await ledger.listUnfinished(pageSize, after);
+    for (const e of page) {
+      const parsed = pendingMessageSchema.safeParse(e.message);
+      if (parsed.success) ok.push(parsed.data);
+      else bad.push(e.id);
+    }
+    if (page.length < pageSize) return { ok, bad };
+    after = page[page.length - 1]!.id;
   }
-  return n;
 }

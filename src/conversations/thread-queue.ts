@@ -101,7 +101,7 @@ export function createThreadQueue(deps: ThreadQueueDeps) {
       if (durable) schedule(threadOf(p.threadKey));
       return item;
     },
-    /** The item's ledger entry is on disk: it may run once it reaches the head of its thread. */
+    /** The item's ledger claim is stored: it may run once it reaches the head of its thread. */
     commit(item: QueueItem): void {
       item.durable = true;
       schedule(threadOf(item.p.threadKey));

@@ -1,9 +1,9 @@
 import type { Transcript, TranscriptPort } from '../agent/types.js';
-import type { Conversation, Db } from '../store/schema.js';
-import type { Store } from '../store/types.js';
+import type { Repositories } from '../store/repos/index.js';
+import type { Conversation } from '../store/schema.js';
 
 export interface TranscriptsOptions {
-  store: Store;
+  repos: Pick<Repositories, 'conversations'>;
   /** Hard cap on stored messages per thread (the agent trims to a token budget first; this is the backstop). */
   maxMessages?: number | undefined;
   /** How many applied inbound message ids to remember per thread. */
@@ -41,55 +41,42 @@ function toTranscript(c: Conversation): Transcript {
   return {
     threadKey: c.threadKey,
     channel: c.channel,
-    messages: structuredClone(c.messages),
+    messages: c.messages,
     summary: c.summary,
     usage: { ...c.usage },
     appliedMessageIds: Array.isArray(applied) ? applied.filter((x): x is string => typeof x === 'string') : [],
   };
 }
 
-export function newConversation(db: Db, threadKey: string, channel: Conversation['channel'], now: string): Conversation {
-  const conv: Conversation = {
-    threadKey, channel, callerKind: 'anonymous', createdAt: now, updatedAt: now, messages: [],
-    usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 }, meta: {},
-  };
-  db.conversations[threadKey] = conv;
-  return conv;
-}
+const tokens = (n: number) => Math.max(0, Math.trunc(n));
 
-/** The agent's transcript storage, over the store's `conversations` collection (bounded). */
+/** The agent's transcript storage, over the conversations repository (bounded per thread). */
 export function createTranscripts(opts: TranscriptsOptions): TranscriptPort {
+  const { conversations } = opts.repos;
   const maxMessages = opts.maxMessages ?? 200;
   const maxApplied = opts.maxAppliedIds ?? 200;
   const clock = opts.clock ?? (() => new Date());
   return {
-    load(threadKey) {
-      const c = opts.store.read().conversations[threadKey];
+    async load(threadKey) {
+      const c = await conversations.get(threadKey); // a copy: the repository never hands out what it keeps
       return c ? toTranscript(c) : undefined;
     },
     async save(t) {
-      const capped = capMessages(structuredClone(t.messages), maxMessages);
-      const now = clock().toISOString();
+      const capped = capMessages(t.messages, maxMessages);
       let summary = t.summary;
       if (capped.dropped > 0) {
         const note = `(${capped.dropped} older messages were removed from this transcript.)`;
         summary = summary ? `${summary}\n${note}` : note;
       }
       if (summary && summary.length > SUMMARY_MAX) summary = summary.slice(summary.length - SUMMARY_MAX);
-      const applied = (t.appliedMessageIds ?? []).slice(-maxApplied);
-      await opts.store.update((db) => {
-        const c = db.conversations[t.threadKey] ?? newConversation(db, t.threadKey, t.channel, now);
-        c.messages = capped.messages;
-        if (summary === undefined) delete c.summary;
-        else c.summary = summary;
-        c.usage = {
-          inputTokens: Math.max(0, Math.trunc(t.usage.inputTokens)),
-          outputTokens: Math.max(0, Math.trunc(t.usage.outputTokens)),
-          cacheReadTokens: Math.max(0, Math.trunc(t.usage.cacheReadTokens)),
-          cacheCreationTokens: Math.max(0, Math.trunc(t.usage.cacheCreationTokens)),
-        };
-        c.meta = { ...c.meta, appliedMessageIds: applied };
-        c.updatedAt = now;
+      const { inputTokens, outputTokens, cacheReadTokens, cacheCreationTokens } = t.usage;
+      await conversations.saveTranscript(t.threadKey, {
+        channel: t.channel,
+        messages: capped.messages,
+        summary,
+        usage: { inputTokens: tokens(inputTokens), outputTokens: tokens(outputTokens), cacheReadTokens: tokens(cacheReadTokens), cacheCreationTokens: tokens(cacheCreationTokens) },
+        appliedMessageIds: (t.appliedMessageIds ?? []).slice(-maxApplied),
+        at: clock().toISOString(),
       });
     },
   };

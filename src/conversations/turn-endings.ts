@@ -1,10 +1,10 @@
 import type { Logger } from '../config/logger.js';
 import { AppError } from '../errors.js';
-import type { Store } from '../store/types.js';
-import { setLedger, type PendingMessage } from './ledger.js';
+import type { Repositories } from '../store/repos/index.js';
+import type { Deliver } from './delivery.js';
+import { ledgerMessage, type PendingMessage } from './ledger.js';
 import { reasonOf } from './reason.js';
 import { REPLIES } from './replies.js';
-import type { Deliver } from './delivery.js';
 import type { StaffNotices } from './staff-notices.js';
 import { clearHolding, HOLDING, type ThreadRecords } from './thread-record.js';
 
@@ -12,7 +12,7 @@ import { clearHolding, HOLDING, type ThreadRecords } from './thread-record.js';
 export type TurnOutcome = 'done' | 'failed' | 'retry';
 
 export interface TurnEndingDeps {
-  store: Store;
+  repos: Repositories;
   log: Logger;
   now: () => string;
   deliver: Deliver;
@@ -22,7 +22,10 @@ export interface TurnEndingDeps {
 
 /** How an attempt at a message ends: answered and delivered, failed with an apology, or held for a model outage. */
 export function createTurnEndings(deps: TurnEndingDeps) {
-  const { store, log, now, deliver, records, notices } = deps;
+  const { repos, log, now, deliver, records, notices } = deps;
+
+  /** Keep the pending message (with its reply and progress) on its ledger entry. */
+  const keep = (p: PendingMessage, reason?: string) => repos.ledger.update(p.id, { message: ledgerMessage(p), ...(reason ? { reason } : {}) }, now());
 
   /**
    * Finish a message whose turn has run: post its approvals to staff, deliver the stored reply, mark done. `replay`:
@@ -35,31 +38,24 @@ export function createTurnEndings(deps: TurnEndingDeps) {
     if (reply.approvalIds.length > 0 && !reply.approvalsPosted) {
       await notices.postApprovals(p.threadKey, reply.approvalIds);
       reply.approvalsPosted = true;
-      await store.update((db) => setLedger(db, p.id, { message: p }, now()));
+      await keep(p);
     }
     try {
       await deliver(p.threadKey, { text: reply.text, kind: 'reply', inReplyToId: p.id, inReplyToMeta: p.meta, ...(opts.replay ? { maybeDelivered: true } : {}) });
     } catch (err) {
       log.error({ messageId: p.id, threadKey: p.threadKey, err: reasonOf(err) }, 'reply could not be delivered');
-      await store.update((db) => setLedger(db, p.id, { status: 'failed', reason: `delivery failed: ${reasonOf(err)}` }, now()));
+      await repos.ledger.update(p.id, { status: 'failed', reason: `delivery failed: ${reasonOf(err)}` }, now());
       await notices.alert('A reply could not be delivered to a customer', { threadKey: p.threadKey, messageId: p.id });
       return 'failed';
     }
     if (reply.draftIds?.length && !reply.draftsPosted) {
       await notices.postDrafts(p.threadKey, reply.draftIds);
       reply.draftsPosted = true;
-      await store.update((db) => setLedger(db, p.id, { message: p }, now()));
+      await keep(p);
     }
-    // Not awaited (unless staff are alerted next): the thread's next message need not wait for this rewrite.
-    // Until it lands, a crash leaves the message queued with its reply, delivered again (the same window as
-    // before the write); a failed write stays applied in memory and goes out with the next one (stop() flushes).
-    const marked = store.update((db) => setLedger(db, p.id, { status: 'done', reason: reply.handoff ? 'handoff' : undefined }, now()));
-    if (reply.handoff) {
-      await marked;
-      await notices.alert('A conversation was handed off to a person', { threadKey: p.threadKey, messageId: p.id });
-    } else {
-      marked.catch((err: unknown) => log.error({ messageId: p.id, err: reasonOf(err) }, 'could not record the message as done yet'));
-    }
+    // Until this is stored, a crash delivers the reply again (marked maybeDelivered), never runs the turn again.
+    await repos.ledger.update(p.id, { status: 'done', reason: reply.handoff ? 'handoff' : null }, now());
+    if (reply.handoff) await notices.alert('A conversation was handed off to a person', { threadKey: p.threadKey, messageId: p.id });
     log.info({ messageId: p.id, threadKey: p.threadKey, handoff: reply.handoff, approvals: reply.approvalIds.length }, 'message answered');
     return 'done';
   }
@@ -67,10 +63,15 @@ export function createTurnEndings(deps: TurnEndingDeps) {
   /** The turn failed for good: mark it failed, apologise in the thread, alert staff. */
   async function fail(p: PendingMessage, err: unknown): Promise<TurnOutcome> {
     log.error({ messageId: p.id, threadKey: p.threadKey, err: reasonOf(err) }, 'turn failed');
-    await store.update((db) => {
-      setLedger(db, p.id, { status: 'failed', reason: reasonOf(err) }, now());
-      clearHolding(db, p.threadKey);
-    }).catch(() => undefined);
+    try {
+      await repos.transaction(async (tx) => {
+        await tx.ledger.update(p.id, { status: 'failed', reason: reasonOf(err) }, now());
+        await clearHolding(tx, p.threadKey);
+      });
+    } catch (e) {
+      // The entry stays queued: a restart tries the message again.
+      log.error({ messageId: p.id, err: reasonOf(e) }, 'could not record the failed turn');
+    }
     await deliver(p.threadKey, { text: REPLIES.apology, kind: 'reply', inReplyToId: p.id, inReplyToMeta: p.meta })
       .catch((e: unknown) => log.error({ threadKey: p.threadKey, err: reasonOf(e) }, 'apology could not be delivered'));
     await notices.alert('A conversation turn failed', { threadKey: p.threadKey, messageId: p.id, error: reasonOf(err) });
@@ -82,8 +83,8 @@ export function createTurnEndings(deps: TurnEndingDeps) {
     p.attempts += 1;
     log.warn({ messageId: p.id, threadKey: p.threadKey, attempts: p.attempts, err: reasonOf(err) }, 'model unavailable; message stays queued');
     try {
-      await store.update((db) => setLedger(db, p.id, { reason: 'model unavailable', message: p }, now()));
-      if (!records.isFlagged(p.threadKey, HOLDING)) {
+      await keep(p, 'model unavailable');
+      if (!(await records.isFlagged(p.threadKey, HOLDING))) {
         await deliver(p.threadKey, { text: REPLIES.holding, kind: 'holding', inReplyToId: p.id });
         await records.flag(p.threadKey, HOLDING);
       }

@@ -1,7 +1,7 @@
 import type { Caller, RequestContext } from '../support/caller.js';
 import type { ConversationsDeps } from './conversations.js';
-import { createDelivery, deliveryFor } from './delivery.js';
-import { setLedger, toInbound, type PendingMessage } from './ledger.js';
+import { createDelivery } from './delivery.js';
+import { ledgerMessage, toInbound, type PendingMessage } from './ledger.js';
 import { isOutage, reasonOf } from './reason.js';
 import { secretWarning } from './redact.js';
 import { createStaffNotices } from './staff-notices.js';
@@ -12,7 +12,7 @@ export { deliveryFor } from './delivery.js';
 export type { TurnOutcome } from './turn-endings.js';
 
 /** What the turn runner takes from the conversations' own deps, plus what conversations decides for it. */
-export type TurnDeps = Pick<ConversationsDeps, 'store' | 'agent' | 'connectTools' | 'resolvers' | 'delivery' | 'staff' | 'log' | 'outbound'> & {
+export type TurnDeps = Pick<ConversationsDeps, 'repos' | 'agent' | 'connectTools' | 'resolvers' | 'delivery' | 'staff' | 'log' | 'outbound'> & {
   now: () => string;
   /** Pause between delivery attempts (tests shorten it). */
   deliveryRetryMs: number;
@@ -28,19 +28,11 @@ function requesterOf(p: PendingMessage): RequestContext['requester'] {
 
 /** Runs the turn for the message at the head of a thread and sees it through to delivery. */
 export function createTurnRunner(deps: TurnDeps) {
-  const { store, log, now } = deps;
+  const { repos, log, now } = deps;
   const deliver = createDelivery({ delivery: deps.delivery, log, retryMs: deps.deliveryRetryMs });
-  const records = createThreadRecords(store, now);
-  const notices = createStaffNotices(deps);
-  const endings = createTurnEndings({ store, log, now, deliver, records, notices });
-
-  function queuesInStore(threadKey: string): boolean {
-    try {
-      return deliveryFor(deps.delivery, threadKey).queuesInStore === true;
-    } catch {
-      return false;
-    }
-  }
+  const records = createThreadRecords(repos, now);
+  const notices = createStaffNotices({ repos, staff: deps.staff, log });
+  const endings = createTurnEndings({ repos, log, now, deliver, records, notices });
 
   async function resolveCaller(p: PendingMessage): Promise<Caller> {
     const resolver = deps.resolvers[p.channel];
@@ -48,7 +40,15 @@ export function createTurnRunner(deps: TurnDeps) {
     return resolver.resolve(p.sender, toInbound(p));
   }
 
-  /** One attempt at the message at the head of its thread. Never throws: an unexpected error (e.g. the store
+  /** The reply goes onto the message's ledger entry (and the thread's outage is over), stored before anyone sees it. */
+  async function recordReply(p: PendingMessage): Promise<void> {
+    await repos.transaction(async (tx) => {
+      await tx.ledger.update(p.id, { message: ledgerMessage(p) }, now());
+      await clearHolding(tx, p.threadKey);
+    });
+  }
+
+  /** One attempt at the message at the head of its thread. Never throws: an unexpected error (e.g. the repositories
    * cannot write) leaves the message queued for a retry after backoff. */
   async function run(p: PendingMessage): Promise<TurnOutcome> {
     try {
@@ -65,15 +65,14 @@ export function createTurnRunner(deps: TurnDeps) {
     let session: { close(): Promise<void> } | undefined;
     try {
       const caller = await resolveCaller(p);
-      // Applied now; its durability is awaited with the reply below (nothing outside depends on it earlier).
-      const touched = records.touch(p, caller);
-      touched.catch(() => undefined);
-      if (p.redactions.length > 0 && !records.isFlagged(p.threadKey, WARNED)) {
+      await records.touch(p, caller);
+      if (p.redactions.length > 0 && !(await records.isFlagged(p.threadKey, WARNED))) {
         await deliver(p.threadKey, { text: secretWarning(p.redactions), kind: 'notice', inReplyToId: p.id });
         await records.flag(p.threadKey, WARNED);
       }
       const s = await deps.connectTools(caller, { threadKey: p.threadKey, channel: p.channel, requester: requesterOf(p), ...(caller.kind === 'staff' ? { drafting: true } : {}) });
       session = s;
+      // Resolves once the turn's transcript (with the answer) is stored: a crash after it answers from the transcript.
       const result = await deps.agent.runTurn({
         messageId: p.id, threadKey: p.threadKey, channel: p.channel, caller, text: p.text, tools: s.client,
       });
@@ -81,21 +80,10 @@ export function createTurnRunner(deps: TurnDeps) {
       const outbound = caller.kind === 'staff' || !deps.outbound ? { text: result.reply, removed: 0 } : deps.outbound.apply(result.reply);
       if (outbound.removed > 0) log.warn({ messageId: p.id, threadKey: p.threadKey, removed: outbound.removed }, 'links to domains not allowed were removed from a reply');
       p.reply = { text: outbound.text, approvalIds: result.approvalIds, handoff: result.handoff, ...(result.draftIds?.length ? { draftIds: result.draftIds } : {}) };
-      // Applied before the event loop turns, like the agent's last transcript save: the store's group commit
-      // takes both in one journal record.
-      const recorded = store.update((db) => {
-        setLedger(db, p.id, { message: p }, now());
-        clearHolding(db, p.threadKey);
-      });
-      recorded.catch(() => undefined); // awaited below, or (email) surfaced by the outbox write that follows
       try {
-        await Promise.all([result.saved, touched]);
-        // A channel that only queues in this store (email outbox) cannot get ahead of the reply record on disk;
-        // staff notices (approvals, handoff) leave the process, so those still wait for it.
-        const quiet = p.reply.approvalIds.length === 0 && !p.reply.handoff;
-        if (!(quiet && queuesInStore(p.threadKey) && !deps.isStopped())) await recorded;
+        await recordReply(p);
       } catch (err) {
-        delete p.reply; // not known to be on disk: never delivered from memory
+        delete p.reply; // not known to be stored: never delivered from memory
         throw err;
       }
       if (deps.isStopped()) return 'retry';

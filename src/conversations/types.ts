@@ -38,15 +38,12 @@ export interface OutboundReply {
   maybeDelivered?: boolean | undefined;
 }
 
-/** Implemented by each channel: put text into the thread it owns. Must be safe to call again for a retry. */
+/**
+ * Implemented by each channel: put text into the thread it owns. Must be safe to call again for a retry.
+ * Called only once the reply is recorded (a resolved repository write), so it may leave the process at once.
+ */
 export interface DeliverPort {
   deliver(threadKey: string, reply: OutboundReply): Promise<void>;
-  /**
-   * True when `deliver` only queues the reply in the same store (nothing leaves the process before that
-   * queue entry is durable, e.g. the email outbox). Then the reply's ledger record need not be on disk
-   * before `deliver` runs: the store's writes keep their order, so the queue entry never lands without it.
-   */
-  readonly queuesInStore?: boolean | undefined;
 }
 
 /** Implemented per channel: turn a sender into the caller the MCP server acts for. */
@@ -67,16 +64,16 @@ export interface ConversationsPort {
   handle(msg: InboundMessage): Promise<{ accepted: boolean; reason?: 'duplicate' | 'busy' | 'stopped' | undefined }>;
   /** Tell a thread something outside a model turn (e.g. an approval decision); routed to the owning channel. */
   notifyThread(threadKey: string, text: string): Promise<void>;
-  /** Whether this thread already has a conversation (kept in the store, so it survives restarts). Synchronous. */
-  hasThread(threadKey: string): boolean;
+  /** Whether this thread already has a conversation (kept in the repositories, so it survives restarts). */
+  hasThread(threadKey: string): Promise<boolean>;
 }
 
-/** Read-only customer lookups for identity resolution (wired from support in main.ts). */
+/** Read-only customer lookups for identity resolution (wired from support in src/wiring/directory.ts). */
 export interface CustomerRef { id: string; name: string; email: string; slackUserId?: string | undefined }
 export interface CustomerDirectory {
-  bySlackUserId(slackUserId: string): CustomerRef | undefined;
-  byEmail(email: string): CustomerRef | undefined;
-  byId(customerId: string): CustomerRef | undefined;
+  bySlackUserId(slackUserId: string): Promise<CustomerRef | undefined>;
+  byEmail(email: string): Promise<CustomerRef | undefined>;
+  byId(customerId: string): Promise<CustomerRef | undefined>;
 }
 
 /** Opens an MCP session (in-process) for a caller; wired in main.ts from src/mcp. */

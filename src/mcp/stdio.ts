@@ -8,7 +8,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../config/logger.js';
 import { isAppError } from '../errors.js';
-import { openFileStore } from '../store/index.js';
+import { openRepositories } from '../store/open.js';
 import { createSupport } from '../support/index.js';
 import { createMcpServer } from './server.js';
 import { parseStdioArgs, STDIO_USAGE } from './stdio-args.js';
@@ -25,10 +25,12 @@ async function main(): Promise<void> {
   process.chdir(fileURLToPath(new URL('../..', import.meta.url)));
   const config = loadConfig();
   const log = createLogger({ level: config.env.LOG_LEVEL, name: 'helpline-mcp' }); // fd 2 (stderr)
-  const store = await openFileStore({ file: dataFile ?? config.dataFile, seedFile: config.seedFile, log });
+  // --data names a JSON store; without it, the configured engine (DATABASE_URL or DATA_FILE)
+  const opened = await openRepositories({ databaseUrl: dataFile ? undefined : config.databaseUrl, dataFile: dataFile ?? config.dataFile, seedFile: config.seedFile, log });
+  const { repos } = opened;
   const cliStaff = args.caller.kind === 'staff' ? args.caller.staffId : undefined;
   const support = createSupport({
-    store,
+    repos,
     kbDir: config.kbDir,
     // A local admin tool: the staff id named on the command line is trusted for this process.
     staff: { isStaff: (id) => id === cliStaff || config.slack.staffUserIds.includes(id) },
@@ -39,9 +41,9 @@ async function main(): Promise<void> {
     // Links (password reset, address confirmation) go out by email: say so only when email is configured.
     resetDelivery: config.email.enabled,
   });
-  if (args.caller.kind === 'customer' && !support.accounts.customer(args.caller.customerId)) {
-    await store.close();
-    throw new Error(`No customer ${args.caller.customerId} in ${store.location}`);
+  if (args.caller.kind === 'customer' && !(await support.accounts.customer(args.caller.customerId))) {
+    await repos.close();
+    throw new Error(`No customer ${args.caller.customerId} in ${opened.location}`);
   }
   // Whatever client attaches is driven by a model: approval decisions (code-only tools) are not served here;
   // staff decide in Slack or the terminal chat.
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ why }, 'mcp stdio server stopping');
     await server.close().catch(() => undefined);
-    await store.close().catch((err: unknown) => log.error({ err }, 'store close failed'));
+    await repos.close().catch((err: unknown) => log.error({ err }, 'store close failed'));
     process.stdin.destroy(); // nothing else holds the event loop: the process ends
     setTimeout(() => process.exit(), 1_000).unref(); // unless stdin is a FIFO/file with a read stuck in the thread pool
   };
@@ -64,7 +66,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   await server.connect(transport);
-  log.info({ caller: args.caller.kind, data: store.location }, 'mcp stdio server ready');
+  log.info({ caller: args.caller.kind, data: opened.location }, 'mcp stdio server ready');
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import type { Customer, Db, Transaction } from '../store/schema.js';
+import type { Card, Customer, Transaction } from '../store/schema.js';
 import type { AccountDetails, AddressUpdate, Balance, MaskedCard, Support, TransactionQuery } from './api.js';
 import { createAddressConfirm } from './address-confirm.js';
 import { requestAddressChange } from './address-request.js';
@@ -16,10 +16,12 @@ const transactionQuerySchema = z.strictObject({
 });
 
 const findQuerySchema = text(200);
+const FIND_LIMIT = 25;
 
 /** A copy of the customer record without the password hash (lookups are for identity, not secrets). */
-function withoutSecrets(c: Customer): Customer {
-  const { passwordHash: _hash, ...rest } = structuredClone(c);
+function withoutSecrets(c: Customer | undefined): Customer | undefined {
+  if (!c) return undefined;
+  const { passwordHash: _hash, ...rest } = c;
   return rest;
 }
 
@@ -27,10 +29,8 @@ export function customerView(c: Customer): AccountDetails['customer'] {
   return { id: c.id, name: c.name, email: c.email, phone: c.phone, address: { ...c.address } };
 }
 
-function maskedCards(db: Readonly<Db>, customerId: string): MaskedCard[] {
-  return db.cards
-    .filter((card) => card.customerId === customerId)
-    .map((card) => ({ id: card.id, brand: card.brand, last4: card.last4, status: card.status, expMonth: card.expMonth, expYear: card.expYear, accountId: card.accountId }));
+function maskedCard(card: Card): MaskedCard {
+  return { id: card.id, brand: card.brand, last4: card.last4, status: card.status, expMonth: card.expMonth, expYear: card.expYear, accountId: card.accountId };
 }
 
 /** Start of the day for a date-only value, the instant itself otherwise; `until` dates include the whole day. */
@@ -40,81 +40,64 @@ function bound(value: string, endOfDay: boolean): number {
 }
 
 export function createAccounts(ctx: SupportContext): Support['accounts'] {
+  const { repos } = ctx;
   return {
-    details(caller) {
-      const db = ctx.store.read();
-      const customer = requireCustomer(db, caller);
+    async details(caller) {
+      const customer = await requireCustomer(repos, caller);
+      const [accounts, cards] = await Promise.all([repos.customers.accountsOf(customer.id), repos.customers.cardsOf(customer.id)]);
       return {
         customer: customerView(customer),
-        accounts: db.accounts
-          .filter((a) => a.customerId === customer.id)
-          .map((a) => ({ id: a.id, type: a.type, currency: a.currency, balanceMinor: a.balanceMinor, status: a.status })),
-        cards: maskedCards(db, customer.id),
+        accounts: accounts.map((a) => ({ id: a.id, type: a.type, currency: a.currency, balanceMinor: a.balanceMinor, status: a.status })),
+        cards: cards.map(maskedCard),
       };
     },
 
-    balance(caller): Balance[] {
-      const db = ctx.store.read();
-      const customer = requireCustomer(db, caller);
-      return db.accounts
-        .filter((a) => a.customerId === customer.id)
+    async balance(caller): Promise<Balance[]> {
+      const customer = await requireCustomer(repos, caller);
+      return (await repos.customers.accountsOf(customer.id))
         .map((a) => ({ accountId: a.id, type: a.type, currency: a.currency, balanceMinor: a.balanceMinor, formatted: ctx.money(a.balanceMinor, a.currency) }));
     },
 
-    transactions(caller, q: TransactionQuery): Transaction[] {
+    async transactions(caller, q: TransactionQuery): Promise<Transaction[]> {
       const query = parseInput(transactionQuerySchema, q ?? {}, 'transaction query');
-      const db = ctx.store.read();
-      const customer = requireCustomer(db, caller);
-      const own = new Set(db.accounts.filter((a) => a.customerId === customer.id).map((a) => a.id));
-      if (query.accountId !== undefined && !own.has(query.accountId)) {
+      const customer = await requireCustomer(repos, caller);
+      const own = (await repos.customers.accountsOf(customer.id)).map((a) => a.id);
+      if (query.accountId !== undefined && !own.includes(query.accountId)) {
         throw new AppError('not_found', `No account ${query.accountId} was found for you.`);
       }
-      const since = query.since ? bound(query.since, false) : -Infinity;
-      const until = query.until ? bound(query.until, true) : Infinity;
-      if (since > until) throw new AppError('bad_input', 'Invalid transaction query: since is after until.');
-      const accounts = query.accountId ? new Set([query.accountId]) : own;
-      return db.transactions
-        .filter((t) => accounts.has(t.accountId))
-        .filter((t) => {
-          const at = Date.parse(t.postedAt);
-          return at >= since && at <= until;
-        })
-        .sort((a, b) => Date.parse(b.postedAt) - Date.parse(a.postedAt))
-        .slice(0, query.limit ?? 10)
-        .map((t) => ({ ...t }));
+      const since = query.since ? bound(query.since, false) : undefined;
+      const until = query.until ? bound(query.until, true) : undefined;
+      if (since !== undefined && until !== undefined && since > until) throw new AppError('bad_input', 'Invalid transaction query: since is after until.');
+      return repos.customers.transactions({
+        accountIds: query.accountId ? [query.accountId] : own,
+        since: since === undefined ? undefined : new Date(since).toISOString(),
+        until: until === undefined ? undefined : new Date(until).toISOString(),
+        limit: query.limit ?? 10,
+      });
     },
 
     updateAddress: (caller, address: AddressUpdate, rctx) => requestAddressChange(ctx, caller, address, rctx),
     ...createAddressConfirm(ctx),
 
-    findCustomer(caller, query) {
+    async findCustomer(caller, query) {
       requireStaff(ctx, caller);
-      const q = parseInput(findQuerySchema, query, 'customer search').toLowerCase();
-      return ctx.store
-        .read()
-        .customers.filter((c) => c.id.toLowerCase().includes(q) || c.name.toLowerCase().includes(q) || c.email.toLowerCase().includes(q) || c.slackUserId?.toLowerCase() === q)
-        .slice(0, 25)
-        .map((c) => ({ id: c.id, name: c.name, email: c.email, slackUserId: c.slackUserId }));
+      const q = parseInput(findQuerySchema, query, 'customer search');
+      return (await repos.customers.search(q, FIND_LIMIT)).map((c) => ({ id: c.id, name: c.name, email: c.email, slackUserId: c.slackUserId }));
     },
 
-    customerBySlackUserId(slackUserId) {
+    async customerBySlackUserId(slackUserId) {
       if (typeof slackUserId !== 'string' || !slackUserId) return undefined;
-      const found = ctx.store.read().customers.find((c) => c.slackUserId === slackUserId);
-      return found ? withoutSecrets(found) : undefined;
+      return withoutSecrets(await repos.customers.findBySlackUserId(slackUserId));
     },
 
-    customerByEmail(email) {
+    async customerByEmail(email) {
       if (typeof email !== 'string' || !email.trim()) return undefined;
-      const wanted = email.trim().toLowerCase();
-      const found = ctx.store.read().customers.find((c) => c.email.toLowerCase() === wanted);
-      return found ? withoutSecrets(found) : undefined;
+      return withoutSecrets(await repos.customers.findByEmail(email));
     },
 
-    customer(id) {
-      if (typeof id !== 'string') return undefined;
-      const found = ctx.store.read().customers.find((c) => c.id === id);
-      return found ? withoutSecrets(found) : undefined;
+    async customer(id) {
+      if (typeof id !== 'string' || !id) return undefined;
+      return withoutSecrets(await repos.customers.get(id));
     },
   };
 }
-

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import type { Actor, AddressChange, Db } from '../store/schema.js';
+import type { Repositories } from '../store/repos/index.js';
+import type { Actor, AddressChange } from '../store/schema.js';
 import type { AddressChangeConfirmed, AddressLinkState } from './api.js';
 import { addressLines } from './address-request.js';
 import { recordAudit } from './audit.js';
@@ -36,25 +37,23 @@ function stateOf(change: AddressChange, now: Date): Check {
 }
 
 /**
- * Applies a pending change once (compare-and-set on its status), inside an update: checks first, then the address,
- * the audit entry, and the notice to the email on file (as banks do: a change the customer did not make is noticed).
+ * Applies a pending change once, in one transaction: the compare-and-set on its status (a lost one says why from the
+ * record), the address, the audit entry, and the notice to the email on file (as banks do: a change the customer did
+ * not make is noticed). With `owner`, another customer's change is as unknown as a made-up one.
  */
-function apply(ctx: SupportContext, db: Db, changeId: string, actor: Actor, via: 'link' | 'terminal', owner?: string): AddressChangeConfirmed {
+async function apply(ctx: SupportContext, tx: Repositories, changeId: string, actor: Actor, via: 'link' | 'terminal', owner?: string): Promise<AddressChangeConfirmed> {
   const now = ctx.now();
-  const change = db.addressChanges.find((c) => c.id === changeId && (owner === undefined || c.customerId === owner));
-  if (!change) throw refuse('unknown');
-  const state = stateOf(change, now);
-  if (!state.ok) throw refuse(state.reason);
-  const customer = db.customers.find((c) => c.id === change.customerId);
+  const won = await tx.addressChanges.confirm(changeId, { confirmedAt: now.toISOString(), confirmedVia: via, customerId: owner });
+  if (!won.won) {
+    const state = won.record ? stateOf(won.record, now) : undefined;
+    throw refuse(state && !state.ok ? state.reason : 'unknown');
+  }
+  const change = won.record;
+  const customer = await tx.customers.get(change.customerId);
   if (!customer) throw new AppError('not_found', 'The customer of this address change no longer exists.');
-  // All checks done: from here on, mutate.
-  const previousCountry = customer.address.country;
-  change.status = 'confirmed';
-  change.confirmedAt = now.toISOString();
-  change.confirmedVia = via;
-  customer.address = structuredClone(change.address);
-  recordAudit(db, now, actor, 'address.update', `customer:${customer.id}`, { changeId, via, previousCountry, country: change.address.country });
-  queueSystemEmail(db, now, {
+  await tx.customers.setAddress(customer.id, change.address);
+  await recordAudit(tx, now, actor, 'address.update', `customer:${customer.id}`, { changeId, via, previousCountry: customer.address.country, country: change.address.country });
+  await queueSystemEmail(tx, now, {
     key: `address-changed:${changeId}`,
     to: customer.email,
     subject: 'Your postal address was changed',
@@ -62,7 +61,6 @@ function apply(ctx: SupportContext, db: Db, changeId: string, actor: Actor, via:
       `If you made this change, there is nothing more to do. If you did not, contact support right away: ` +
       `we will restore it and secure your account.\n\n— Helpline support`,
   });
-  ctx.log?.info({ changeId, customerId: customer.id, via }, 'address change confirmed');
   return { changeId, customerId: customer.id, address: structuredClone(change.address) };
 }
 
@@ -77,7 +75,7 @@ export function createAddressConfirm(ctx: SupportContext) {
     if (!parsed.success) return { ok: false, reason: 'unknown' };
     const dot = parsed.data.indexOf('.');
     const id = parsed.data.slice(0, dot);
-    const change = ctx.store.read().addressChanges.find((c) => c.id === id);
+    const change = await ctx.repos.addressChanges.get(id);
     // an unknown id costs the same hash check as a known one (no timing oracle)
     dummy ??= hashPassword(randomBytes(32).toString('base64url'));
     const hash = change?.tokenHash || (await dummy);
@@ -85,6 +83,11 @@ export function createAddressConfirm(ctx: SupportContext) {
     if (!change?.tokenHash || !matches) return { ok: false, reason: 'unknown' };
     return stateOf(change, ctx.now());
   }
+
+  const confirmed = (r: AddressChangeConfirmed, via: 'link' | 'terminal') => {
+    ctx.log?.info({ changeId: r.changeId, customerId: r.customerId, via }, 'address change confirmed');
+    return r;
+  };
 
   return {
     async inspectAddressChange(token: string): Promise<AddressLinkState> {
@@ -96,16 +99,17 @@ export function createAddressConfirm(ctx: SupportContext) {
       const c = await check(token);
       if (!c.ok) throw refuse(c.reason);
       const { id, customerId } = c.change;
-      return ctx.store.update((db) => apply(ctx, db, id, { kind: 'customer', id: customerId }, 'link'));
+      return confirmed(await ctx.repos.transaction((tx) => apply(ctx, tx, id, { kind: 'customer', id: customerId }, 'link')), 'link');
     },
 
     async confirmAddressChangeById(caller: Caller, changeId: string): Promise<AddressChangeConfirmed> {
       const id = parseInput(idString, changeId, 'address change id');
-      return ctx.store.update((db) => {
-        const customer = requireCustomer(db, caller);
+      const r = await ctx.repos.transaction(async (tx) => {
+        const customer = await requireCustomer(tx, caller);
         // Only the caller's own changes: another customer's id is as unknown as a made-up one.
-        return apply(ctx, db, id, actorOf(caller), 'terminal', customer.id);
+        return apply(ctx, tx, id, actorOf(caller), 'terminal', customer.id);
       });
+      return confirmed(r, 'terminal');
     },
   };
 }

@@ -74,7 +74,7 @@ function customerMessage(ctx: SupportContext, change: AddressChange, email: stri
 export async function requestAddressChange(ctx: SupportContext, caller: Caller, raw: AddressUpdate, rctx?: RequestContext): Promise<AddressChangeRequested> {
   const next = validAddress(raw);
   const where = parseInput(whereSchema, rctx ?? {}, 'request context');
-  requireCustomer(ctx.store.read(), caller);
+  await requireCustomer(ctx.repos, caller);
   const terminal = where.channel === 'terminal';
   const emailed = ctx.resetDelivery;
   if (!emailed && !terminal) {
@@ -82,35 +82,29 @@ export async function requestAddressChange(ctx: SupportContext, caller: Caller, 
   }
   const id = newId('adr');
   const secret = randomBytes(32).toString('base64url');
-  // scrypt is slow: hash before entering the (synchronous) update.
+  // scrypt is slow: hash before the transaction (which must stay short).
   const tokenHash = emailed ? await hashPassword(secret) : '';
-  return ctx.store.update((db): AddressChangeRequested => {
+  const { change, customer, replaced } = await ctx.repos.transaction(async (tx) => {
     const now = ctx.now();
-    const customer = requireCustomer(db, caller);
-    // All checks done: from here on, mutate.
-    const replaced: string[] = [];
-    for (const old of db.addressChanges) {
-      if (old.customerId === customer.id && old.status === 'pending') {
-        old.status = 'superseded';
-        old.supersededAt = now.toISOString();
-        replaced.push(old.id);
-      }
-    }
+    const customer = await requireCustomer(tx, caller);
+    // All checks done: from here on, write.
+    const replaced = await tx.addressChanges.supersedePending(customer.id, now.toISOString());
     const change: AddressChange = {
       id, customerId: customer.id, address: next, tokenHash, requestedAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + ctx.resetTokenTtlMinutes * 60_000).toISOString(), status: 'pending',
     };
     if (where.channel) change.channel = where.channel;
     if (where.threadKey) change.threadKey = where.threadKey;
-    db.addressChanges.push(change);
-    if (emailed) queueSystemEmail(db, now, { key: `address-confirm:${id}`, ...linkEmail(ctx, customer, next, `${ctx.publicBaseUrl}/confirm-address/${id}.${secret}`) });
-    recordAudit(db, now, actorOf(caller), 'address.change_requested', `customer:${customer.id}`, {
+    await tx.addressChanges.create(change);
+    if (emailed) await queueSystemEmail(tx, now, { key: `address-confirm:${id}`, ...linkEmail(ctx, customer, next, `${ctx.publicBaseUrl}/confirm-address/${id}.${secret}`) });
+    await recordAudit(tx, now, actorOf(caller), 'address.change_requested', `customer:${customer.id}`, {
       changeId: id, country: next.country, previousCountry: customer.address.country, linkEmailed: emailed, replaced,
     });
-    ctx.log?.info({ changeId: id, customerId: customer.id, linkEmailed: emailed, replaced: replaced.length }, 'address change requested');
-    return {
-      status: 'pending_confirmation', changeId: id, address: { ...next }, expiresAt: change.expiresAt, linkEmailed: emailed,
-      message: customerMessage(ctx, change, customer.email, emailed, terminal),
-    };
+    return { change, customer, replaced };
   });
+  ctx.log?.info({ changeId: id, customerId: customer.id, linkEmailed: emailed, replaced: replaced.length }, 'address change requested');
+  return {
+    status: 'pending_confirmation', changeId: id, address: { ...next }, expiresAt: change.expiresAt, linkEmailed: emailed,
+    message: customerMessage(ctx, change, customer.email, emailed, terminal),
+  };
 }

@@ -1,5 +1,6 @@
 /**
  * The contract of the business layer. `createSupport(deps)` (src/support/index.ts) returns a `Support`.
+ * Every operation that touches data is async (the repositories are); the knowledge base and text analysis are not.
  * Every operation validates its input with zod (throwing AppError('bad_input')), checks authority
  * (AppError('forbidden' | 'not_found')), records an audit entry for every change (never a secret),
  * and returns plain data. Customer-scoped operations take the acting customer id from the Caller,
@@ -84,9 +85,9 @@ export interface DraftView {
 
 export interface Support {
   accounts: {
-    details(caller: Caller): AccountDetails;
-    balance(caller: Caller): Balance[];
-    transactions(caller: Caller, q: TransactionQuery): Transaction[];
+    details(caller: Caller): Promise<AccountDetails>;
+    balance(caller: Caller): Promise<Balance[]>;
+    transactions(caller: Caller, q: TransactionQuery): Promise<Transaction[]>;
     /** Records a pending address change and emails the customer a confirmation link; applies nothing. */
     updateAddress(caller: Caller, address: AddressUpdate, ctx?: RequestContext): Promise<AddressChangeRequested>;
     /** The confirmation page (code only): check a link without using it (same scrypt work for an unknown id). */
@@ -95,17 +96,18 @@ export interface Support {
     confirmAddressChange(token: string): Promise<AddressChangeConfirmed>;
     /** The terminal's `confirm <id>` (code only): apply the caller's own pending change, once. */
     confirmAddressChangeById(caller: Caller, changeId: string): Promise<AddressChangeConfirmed>;
-    findCustomer(caller: Caller, query: string): Array<Pick<Customer, 'id' | 'name' | 'email' | 'slackUserId'>>;
+    findCustomer(caller: Caller, query: string): Promise<Array<Pick<Customer, 'id' | 'name' | 'email' | 'slackUserId'>>>;
     /** Identity lookups for channels (code only, no caller): exact match, case-insensitive email. */
-    customerBySlackUserId(slackUserId: string): Customer | undefined;
-    customerByEmail(email: string): Customer | undefined;
-    customer(id: string): Customer | undefined;
+    customerBySlackUserId(slackUserId: string): Promise<Customer | undefined>;
+    customerByEmail(email: string): Promise<Customer | undefined>;
+    customer(id: string): Promise<Customer | undefined>;
   };
   approvals: {
     requestPasswordChange(caller: Caller, ctx: RequestContext, reason: string): Promise<PendingApprovalResult>;
     requestCardDeactivation(caller: Caller, ctx: RequestContext, input: { cardId?: string | undefined; last4?: string | undefined; reason: string }): Promise<PendingApprovalResult>;
-    listPending(caller: Caller): Approval[];
-    get(caller: Caller, approvalId: string): Approval;
+    /** Pending, unexpired approvals, oldest request first (at most 200). */
+    listPending(caller: Caller): Promise<Approval[]>;
+    get(caller: Caller, approvalId: string): Promise<Approval>;
     decide(caller: Caller, input: { approvalId: string; decision: 'approve' | 'deny'; note?: string | undefined }): Promise<DecisionResult>;
     /** Record where the staff card was posted (code only). */
     setStaffMessage(approvalId: string, ref: { channel: string; ts: string }): Promise<void>;
@@ -120,19 +122,19 @@ export interface Support {
   };
   tickets: {
     create(caller: Caller, ctx: RequestContext, input: NewTicket): Promise<TicketView>;
-    listMine(caller: Caller, filter?: TicketFilter): TicketView[];
-    list(caller: Caller, filter: TicketFilter): TicketView[];
-    get(caller: Caller, ticketId: string): TicketView;
+    listMine(caller: Caller, filter?: TicketFilter): Promise<TicketView[]>;
+    list(caller: Caller, filter: TicketFilter): Promise<TicketView[]>;
+    get(caller: Caller, ticketId: string): Promise<TicketView>;
     respond(caller: Caller, input: { ticketId: string; message: string; visibility?: 'public' | 'internal' | undefined; status?: TicketStatus | undefined; note?: string | undefined }): Promise<TicketView>;
     updateStatus(caller: Caller, input: { ticketId: string; status: TicketStatus; note?: string | undefined }): Promise<TicketView>;
     /** Customer adds a public message to their own ticket. */
     addCustomerMessage(caller: Caller, input: { ticketId: string; message: string }): Promise<TicketView>;
-    handle(caller: Caller, ticketId: string): { ticket: TicketView; customer: AccountDetails['customer'] | null; notes: Note[]; analysis: Analysis };
+    handle(caller: Caller, ticketId: string): Promise<{ ticket: TicketView; customer: AccountDetails['customer'] | null; notes: Note[]; analysis: Analysis }>;
   };
   /** What a model proposes in a staff session; runs only when a person sends it. */
   drafts: {
     create(caller: Caller, ctx: RequestContext, kind: DraftKind, input: unknown): Promise<DraftView>;
-    get(caller: Caller, draftId: string): DraftView;
+    get(caller: Caller, draftId: string): Promise<DraftView>;
     /** Runs the drafted step as `caller` (with their edits to its text fields), once. */
     send(caller: Caller, draftId: string, edits?: Record<string, string>): Promise<DraftView>;
     discard(caller: Caller, draftId: string): Promise<DraftView>;
@@ -141,12 +143,13 @@ export interface Support {
   };
   notes: {
     add(caller: Caller, input: { customerId: string; body: string; ticketId?: string | undefined }): Promise<Note>;
-    list(caller: Caller, customerId: string): Note[];
+    /** The customer's notes, newest first (at most 200). */
+    list(caller: Caller, customerId: string): Promise<Note[]>;
   };
   analytics: { analyze(text: string): Analysis };
   kb: { search(query: string, limit?: number): KbHit[]; article(articleId: string): { articleId: string; title: string; body: string } | undefined };
-  metrics: { get(caller: Caller): Metrics };
-  audit: { list(caller: Caller, limit?: number): AuditEntry[] };
+  metrics: { get(caller: Caller): Promise<Metrics> };
+  audit: { list(caller: Caller, limit?: number): Promise<AuditEntry[]> };
   /** Staff allow-list check used by support for staff-only operations. */
   isStaff(caller: Caller): boolean;
 }

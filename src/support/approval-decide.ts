@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import type { Approval, Customer, Db, ResetToken } from '../store/schema.js';
+import type { Repositories } from '../store/repos/index.js';
+import type { Approval, Card, Customer, ResetToken } from '../store/schema.js';
 import type { DecisionResult } from './api.js';
+import { alreadyDecided, expiredError, maskEmail, sameIdentity } from './approval-rules.js';
 import { recordAudit } from './audit.js';
 import { requireStaff } from './authority.js';
 import { actorOf, type Caller } from './caller.js';
@@ -10,44 +12,23 @@ import { issueResetToken } from './passwords.js';
 import { queueSystemEmail } from './system-email.js';
 import { idString, LIMITS, optionalText, parseInput } from './validation.js';
 
+export { maskEmail } from './approval-rules.js';
+
 const decideSchema = z.strictObject({
   approvalId: idString,
   decision: z.enum(['approve', 'deny']),
   note: optionalText(LIMITS.decisionNote),
 });
 
-/** `alice@example.com` → `a…@example.com`. */
-export function maskEmail(email: string): string {
-  const at = email.lastIndexOf('@');
-  if (at <= 0) return '…';
-  return `${email.slice(0, 1)}…${email.slice(at)}`;
-}
-
-function describeDecided(a: Approval): string {
-  const who = a.decidedBy ? `${a.decidedBy.kind} ${a.decidedBy.id}` : 'someone';
-  return `Approval ${a.id} was already ${a.status} by ${who} at ${a.decidedAt ?? 'an earlier time'}.`;
-}
-
-const norm = (s: string | undefined) => (s ?? '').trim().toLowerCase();
-
-/**
- * Four eyes: the person deciding must not be the person the request is for or from, however each was verified.
- * The staff member's Slack id and verified email are compared with the customer record (linked Slack id, email)
- * and with who asked (the requester's channel identity: Slack user id or email address, and their email).
- */
-function sameIdentity(approval: Approval, customer: Customer | undefined, staff: { staffId: string; email?: string | undefined }): boolean {
-  const staffIds = new Set([norm(staff.staffId), norm(staff.email)].filter(Boolean));
-  const theirs = [customer?.slackUserId, customer?.email, approval.requester?.id, approval.requester?.email].map(norm).filter(Boolean);
-  return theirs.some((id) => staffIds.has(id));
-}
-
+type Input = z.output<typeof decideSchema>;
+type Staff = Extract<Caller, { kind: 'staff' }>;
+type Prepared = { token: string; record: ResetToken } | undefined;
 type Executed = { outcome: string; customerMessage: string; resetLink?: string };
 
-function resetEmail(ctx: SupportContext, db: Db, approval: Approval, token: { token: string; record: ResetToken }, email: string, now: Date): Executed {
+async function resetEmail(ctx: SupportContext, tx: Repositories, approval: Approval, token: { token: string; record: ResetToken }, email: string, now: Date): Promise<Executed> {
   const link = `${ctx.publicBaseUrl}/reset/${token.token}`;
-  const record = { ...token.record, email };
-  db.resetTokens.push(record);
-  queueSystemEmail(db, now, {
+  await tx.resetTokens.add({ ...token.record, email });
+  await queueSystemEmail(tx, now, {
     key: `password-reset:${approval.id}`,
     to: email,
     subject: 'Reset your Helpline password',
@@ -59,73 +40,92 @@ function resetEmail(ctx: SupportContext, db: Db, approval: Approval, token: { to
   return { outcome: 'reset_link_emailed', customerMessage: `We've emailed a password reset link to ${maskEmail(email)}. It works once and expires in ${ctx.resetTokenTtlMinutes} minutes.`, resetLink: link };
 }
 
+/** The decision's effect on the account (inside the transaction; rolled back with it when the decision is lost). */
+async function execute(ctx: SupportContext, tx: Repositories, a: Approval, input: Input, found: { customer?: Customer | undefined; card?: Card | undefined }, prepared: Prepared, now: Date): Promise<Executed> {
+  const { card, customer } = found;
+  if (input.decision === 'deny') {
+    const what = a.action === 'card_deactivation' ? `deactivate your card${card ? ` ending ${card.last4}` : ''}` : 'change your password';
+    return { outcome: 'denied', customerMessage: `A staff member declined your request to ${what}.${input.note ? ` Note: ${input.note}` : ''} Nothing on your account was changed.` };
+  }
+  if (a.action === 'card_deactivation' && card) {
+    const deactivated = await tx.customers.deactivateCard(card.id, now.toISOString());
+    return deactivated.won
+      ? { outcome: 'card_deactivated', customerMessage: `Your card ending ${card.last4} has been deactivated. It can no longer be used for payments.` }
+      : { outcome: 'card_already_deactivated', customerMessage: `Your card ending ${card.last4} was already deactivated; it stays deactivated.` };
+  }
+  return resetEmail(ctx, tx, a, prepared as { token: string; record: ResetToken }, (customer as Customer).email, now);
+}
+
+/**
+ * One transaction: checks (state, expiry, four eyes, what an approval needs), the effect, then the decision as a
+ * compare-and-set on the approval's status. A lost compare-and-set throws, so the effect is rolled back with it:
+ * one decision, one effect, however many people click at once. An approval found expired is marked so and 'expired'
+ * is returned (the caller refuses after the transaction committed the mark).
+ */
+async function decideIn(ctx: SupportContext, tx: Repositories, staff: Staff, input: Input, prepared: Prepared): Promise<DecisionResult | 'expired'> {
+  const now = ctx.now();
+  const at = now.toISOString();
+  const approval = await tx.approvals.get(input.approvalId);
+  if (!approval) throw new AppError('not_found', `No approval ${input.approvalId} was found.`);
+  if (approval.status === 'approved' || approval.status === 'denied') throw alreadyDecided(approval);
+  if (approval.status === 'expired') return 'expired';
+  if (Date.parse(approval.expiresAt) <= now.getTime()) {
+    const marked = await tx.approvals.decide(approval.id, 'pending', { status: 'expired' });
+    if (!marked.won) return lost(marked.record, input);
+    await recordAudit(tx, now, actorOf(staff), 'approval.expire', `approval:${approval.id}`, { action: approval.action, attempted: input.decision });
+    return 'expired';
+  }
+  const customer = await tx.customers.get(approval.customerId);
+  if (sameIdentity(approval, customer, staff)) {
+    throw new AppError('forbidden', `Approval ${approval.id} is your own request; another staff member must decide it.`);
+  }
+  const found = approval.cardId ? await tx.customers.getCard(approval.cardId) : undefined;
+  const card = found?.customerId === approval.customerId ? found : undefined;
+  if (input.decision === 'approve') {
+    if (!customer) throw new AppError('conflict', `The customer of approval ${approval.id} no longer exists; deny it instead.`);
+    if (approval.action === 'card_deactivation' && !card) throw new AppError('conflict', `The card of approval ${approval.id} no longer exists; deny it instead.`);
+    if (approval.action === 'password_change' && !prepared) throw new AppError('conflict', `Approval ${approval.id} changed while deciding; try again.`);
+  }
+  // All checks done: from here on, write.
+  const executed = await execute(ctx, tx, approval, input, { customer, card }, prepared, now);
+  const approve = input.decision === 'approve';
+  const decided = await tx.approvals.decide(approval.id, 'pending', {
+    status: approve ? 'approved' : 'denied', decidedBy: actorOf(staff), decidedAt: at, decisionNote: input.note || undefined,
+    executedAt: approve ? at : undefined, outcome: executed.outcome,
+  }, { unexpiredAt: at });
+  if (!decided.won) {
+    lost(decided.record, input);
+    throw expiredError(input.approvalId, input.decision); // expired meanwhile: the effect is rolled back
+  }
+  await recordAudit(tx, now, actorOf(staff), `approval.${approve ? 'approve' : 'deny'}`, `approval:${approval.id}`, {
+    action: approval.action, customerId: approval.customerId, cardId: approval.cardId, outcome: executed.outcome,
+  });
+  if (executed.outcome === 'card_deactivated') await recordAudit(tx, now, actorOf(staff), 'card.deactivate', `card:${approval.cardId}`, { approvalId: approval.id, customerId: approval.customerId });
+  if (executed.outcome === 'reset_link_emailed') await recordAudit(tx, now, actorOf(staff), 'password.reset_issued', `customer:${approval.customerId}`, { approvalId: approval.id, resetTokenId: prepared?.record.id });
+  const result: DecisionResult = { approval: decided.record, outcome: executed.outcome, customerMessage: executed.customerMessage, threadKey: approval.threadKey };
+  if (executed.resetLink) result.resetLink = executed.resetLink;
+  return result;
+}
+
+/** A lost compare-and-set, said from the approval as it is now: decided by someone else (thrown), gone, or expired. */
+function lost(now: Approval | undefined, input: Input): 'expired' {
+  if (!now) throw new AppError('not_found', `No approval ${input.approvalId} was found.`);
+  if (now.status === 'approved' || now.status === 'denied') throw alreadyDecided(now);
+  return 'expired';
+}
+
 export async function decideApproval(ctx: SupportContext, caller: Caller, raw: unknown): Promise<DecisionResult> {
   const input = parseInput(decideSchema, raw, 'decision');
   const staff = requireStaff(ctx, caller);
-  const before = ctx.store.read().approvals.find((a) => a.id === input.approvalId);
+  const before = await ctx.repos.approvals.get(input.approvalId);
   if (!before) throw new AppError('not_found', `No approval ${input.approvalId} was found.`);
-  // scrypt is slow: prepare the token before entering the (synchronous) compare-and-set.
+  // scrypt is slow: prepare the token before the transaction (which must stay short).
   const prepared =
     input.decision === 'approve' && before.action === 'password_change' && before.status === 'pending'
-      ? issueResetToken({ customerId: before.customerId, approvalId: before.id, email: '', now: ctx.now(), ttlMinutes: ctx.resetTokenTtlMinutes })
+      ? await issueResetToken({ customerId: before.customerId, approvalId: before.id, email: '', now: ctx.now(), ttlMinutes: ctx.resetTokenTtlMinutes })
       : undefined;
-
-  const result = await ctx.store.update((db): DecisionResult | 'expired' => {
-    const now = ctx.now();
-    const approval = db.approvals.find((a) => a.id === input.approvalId);
-    if (!approval) throw new AppError('not_found', `No approval ${input.approvalId} was found.`);
-    if (approval.status === 'approved' || approval.status === 'denied') throw new AppError('already_decided', describeDecided(approval), { status: approval.status, decidedBy: approval.decidedBy, decidedAt: approval.decidedAt });
-    if (approval.status === 'expired') return 'expired';
-    if (Date.parse(approval.expiresAt) <= now.getTime()) {
-      approval.status = 'expired';
-      recordAudit(db, now, actorOf(staff), 'approval.expire', `approval:${approval.id}`, { action: approval.action, attempted: input.decision });
-      return 'expired';
-    }
-    const customer = db.customers.find((c) => c.id === approval.customerId);
-    if (sameIdentity(approval, customer, staff)) {
-      throw new AppError('forbidden', `Approval ${approval.id} is your own request; another staff member must decide it.`);
-    }
-    const card = approval.cardId ? db.cards.find((c) => c.id === approval.cardId && c.customerId === approval.customerId) : undefined;
-    if (input.decision === 'approve') {
-      if (!customer) throw new AppError('conflict', `The customer of approval ${approval.id} no longer exists; deny it instead.`);
-      if (approval.action === 'card_deactivation' && !card) throw new AppError('conflict', `The card of approval ${approval.id} no longer exists; deny it instead.`);
-      if (approval.action === 'password_change' && !prepared) throw new AppError('conflict', `Approval ${approval.id} changed while deciding; try again.`);
-    }
-    // All checks done: from here on, mutate.
-    approval.decidedBy = actorOf(staff);
-    approval.decidedAt = now.toISOString();
-    if (input.note) approval.decisionNote = input.note;
-    let executed: Executed;
-    if (input.decision === 'deny') {
-      approval.status = 'denied';
-      const what = approval.action === 'card_deactivation' ? `deactivate your card${card ? ` ending ${card.last4}` : ''}` : 'change your password';
-      executed = { outcome: 'denied', customerMessage: `A staff member declined your request to ${what}.${input.note ? ` Note: ${input.note}` : ''} Nothing on your account was changed.` };
-    } else if (approval.action === 'card_deactivation' && card) {
-      approval.status = 'approved';
-      if (card.status === 'active') {
-        card.status = 'deactivated';
-        card.deactivatedAt = now.toISOString();
-        executed = { outcome: 'card_deactivated', customerMessage: `Your card ending ${card.last4} has been deactivated. It can no longer be used for payments.` };
-      } else {
-        executed = { outcome: 'card_already_deactivated', customerMessage: `Your card ending ${card.last4} was already deactivated; it stays deactivated.` };
-      }
-      approval.executedAt = now.toISOString();
-    } else {
-      approval.status = 'approved';
-      executed = resetEmail(ctx, db, approval, prepared as { token: string; record: ResetToken }, (customer as { email: string }).email, now);
-      approval.executedAt = now.toISOString();
-    }
-    approval.outcome = executed.outcome;
-    recordAudit(db, now, actorOf(staff), `approval.${approval.status === 'denied' ? 'deny' : 'approve'}`, `approval:${approval.id}`, {
-      action: approval.action, customerId: approval.customerId, cardId: approval.cardId, outcome: executed.outcome,
-    });
-    if (executed.outcome === 'card_deactivated') recordAudit(db, now, actorOf(staff), 'card.deactivate', `card:${approval.cardId}`, { approvalId: approval.id, customerId: approval.customerId });
-    if (executed.outcome === 'reset_link_emailed') recordAudit(db, now, actorOf(staff), 'password.reset_issued', `customer:${approval.customerId}`, { approvalId: approval.id, resetTokenId: prepared?.record.id });
-    const decided: DecisionResult = { approval: structuredClone(approval), outcome: executed.outcome, customerMessage: executed.customerMessage, threadKey: approval.threadKey };
-    if (executed.resetLink) decided.resetLink = executed.resetLink;
-    return decided;
-  });
-  if (result === 'expired') throw new AppError('expired', `Approval ${input.approvalId} has expired and can no longer be ${input.decision === 'approve' ? 'approved' : 'denied'}; the customer must ask again.`);
+  const result = await ctx.repos.transaction((tx) => decideIn(ctx, tx, staff, input, prepared));
+  if (result === 'expired') throw expiredError(input.approvalId, input.decision);
   ctx.log?.info({ approvalId: result.approval.id, decision: input.decision, outcome: result.outcome, staffId: staff.staffId }, 'approval decided');
   return result;
 }

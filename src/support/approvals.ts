@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import type { Approval, ApprovalAction, Card, Db } from '../store/schema.js';
+import type { Repositories } from '../store/repos/index.js';
+import type { Approval, ApprovalAction, Card } from '../store/schema.js';
 import type { PendingApprovalResult, Support } from './api.js';
 import { recordAudit } from './audit.js';
 import { requireCustomer, requireStaff } from './authority.js';
@@ -26,21 +27,19 @@ const ACTION_TEXT: Record<ApprovalAction, string> = {
   card_deactivation: 'card deactivation',
 };
 
-/** Mark every pending approval past its expiry as expired (mutates; call inside an update). */
-export function expirePending(db: Db, now: Date): Approval[] {
-  const changed: Approval[] = [];
-  for (const a of db.approvals) {
-    if (a.status === 'pending' && Date.parse(a.expiresAt) <= now.getTime()) {
-      a.status = 'expired';
-      recordAudit(db, now, SYSTEM_ACTOR, 'approval.expire', `approval:${a.id}`, { action: a.action, customerId: a.customerId });
-      changed.push(a);
-    }
-  }
+/** How many pending approvals past expiry one step marks expired (the sweep repeats it). */
+const EXPIRE_BATCH = 100;
+/** How many pending approvals staff are shown at once (oldest first). */
+const PENDING_LIST_LIMIT = 200;
+
+/** Mark up to a batch of pending approvals past their expiry as expired, with an audit entry each (call with `tx`). */
+export async function expirePending(tx: Repositories, now: Date): Promise<Approval[]> {
+  const changed = await tx.approvals.expireDue(now.toISOString(), EXPIRE_BATCH);
+  for (const a of changed) await recordAudit(tx, now, SYSTEM_ACTOR, 'approval.expire', `approval:${a.id}`, { action: a.action, customerId: a.customerId });
   return changed;
 }
 
-function findOwnCard(db: Readonly<Db>, customerId: string, input: { cardId?: string | undefined; last4?: string | undefined }): Card {
-  const own = db.cards.filter((c) => c.customerId === customerId);
+function findOwnCard(own: Card[], input: { cardId?: string | undefined; last4?: string | undefined }): Card {
   if (input.cardId !== undefined) {
     const card = own.find((c) => c.id === input.cardId);
     if (!card || (input.last4 !== undefined && card.last4 !== input.last4)) throw new AppError('not_found', 'No such card was found on your account.');
@@ -60,22 +59,20 @@ function dropUndefined<T extends Record<string, unknown>>(o: T): T {
 export function createApprovals(ctx: SupportContext): Support['approvals'] {
   async function request(caller: Caller, rctx: RequestContext, action: ApprovalAction, reason: string, cardInput?: { cardId?: string | undefined; last4?: string | undefined }): Promise<PendingApprovalResult> {
     const where = parseInput(requestContextSchema, rctx ?? {}, 'request context');
-    return ctx.store.update((db) => {
+    const r = await ctx.repos.transaction(async (tx): Promise<{ result: PendingApprovalResult; created?: Approval }> => {
       const now = ctx.now();
-      const customer = requireCustomer(db, caller);
+      const customer = await requireCustomer(tx, caller);
       let card: Card | undefined;
       if (cardInput) {
-        card = findOwnCard(db, customer.id, cardInput);
+        card = findOwnCard(await tx.customers.cardsOf(customer.id), cardInput);
         if (card.status !== 'active') throw new AppError('conflict', `Your card ending ${card.last4} is already deactivated; nothing more is needed.`);
       }
-      const live = db.approvals.find(
-        (a) => a.customerId === customer.id && a.action === action && a.status === 'pending' && a.cardId === card?.id && Date.parse(a.expiresAt) > now.getTime(),
-      );
       const what = card ? `deactivation of your card ending ${card.last4}` : `your ${ACTION_TEXT[action]}`;
+      const live = await tx.approvals.findLivePending({ customerId: customer.id, action, cardId: card?.id, now: now.toISOString() });
       if (live) {
-        return { status: 'pending_approval', approvalId: live.id, action, expiresAt: live.expiresAt, message: `A request for ${what} is already waiting for a staff member's approval.` };
+        return { result: { status: 'pending_approval', approvalId: live.id, action, expiresAt: live.expiresAt, message: `A request for ${what} is already waiting for a staff member's approval.` } };
       }
-      expirePending(db, now);
+      await expirePending(tx, now);
       const approval: Approval = {
         id: newId('apr'),
         customerId: customer.id,
@@ -90,11 +87,15 @@ export function createApprovals(ctx: SupportContext): Support['approvals'] {
       if (where.threadKey) approval.threadKey = where.threadKey;
       if (where.channel) approval.channel = where.channel;
       if (where.requester) approval.requester = dropUndefined(where.requester);
-      db.approvals.push(approval);
-      recordAudit(db, now, actorOf(caller), 'approval.request', `approval:${approval.id}`, { action, cardId: card?.id, customerId: customer.id });
-      ctx.log?.info({ approvalId: approval.id, action, customerId: customer.id }, 'approval requested');
-      return { status: 'pending_approval', approvalId: approval.id, action, expiresAt: approval.expiresAt, message: `Your request for ${what} has been sent to a staff member for approval. You'll hear back here.` };
+      await tx.approvals.create(approval);
+      await recordAudit(tx, now, actorOf(caller), 'approval.request', `approval:${approval.id}`, { action, cardId: card?.id, customerId: customer.id });
+      return {
+        result: { status: 'pending_approval', approvalId: approval.id, action, expiresAt: approval.expiresAt, message: `Your request for ${what} has been sent to a staff member for approval. You'll hear back here.` },
+        created: approval,
+      };
     });
+    if (r.created) ctx.log?.info({ approvalId: r.created.id, action, customerId: r.created.customerId }, 'approval requested');
+    return r.result;
   }
 
   return {
@@ -111,22 +112,17 @@ export function createApprovals(ctx: SupportContext): Support['approvals'] {
       return request(caller, rctx, 'card_deactivation', parsed.reason, { cardId: parsed.cardId, last4: parsed.last4 });
     },
 
-    listPending(caller) {
+    async listPending(caller) {
       requireStaff(ctx, caller);
-      const now = ctx.now().getTime();
-      return ctx.store
-        .read()
-        .approvals.filter((a) => a.status === 'pending' && Date.parse(a.expiresAt) > now)
-        .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt))
-        .map((a) => structuredClone(a));
+      return ctx.repos.approvals.listPending(ctx.now().toISOString(), PENDING_LIST_LIMIT);
     },
 
-    get(caller, approvalId) {
+    async get(caller, approvalId) {
       requireStaff(ctx, caller);
       const id = parseInput(idString, approvalId, 'approval id');
-      const found = ctx.store.read().approvals.find((a) => a.id === id);
+      const found = await ctx.repos.approvals.get(id);
       if (!found) throw new AppError('not_found', `No approval ${id} was found.`);
-      return structuredClone(found);
+      return found;
     },
 
     decide: (caller, input) => decideApproval(ctx, caller, input),
@@ -134,19 +130,20 @@ export function createApprovals(ctx: SupportContext): Support['approvals'] {
     async setStaffMessage(approvalId, ref) {
       const id = parseInput(idString, approvalId, 'approval id');
       const staffMessage = parseInput(staffMessageSchema, ref, 'staff message reference');
-      await ctx.store.update((db) => {
-        const approval = db.approvals.find((a) => a.id === id);
-        if (!approval) throw new AppError('not_found', `No approval ${id} was found.`);
-        approval.staffMessage = staffMessage;
-        recordAudit(db, ctx.now(), SYSTEM_ACTOR, 'approval.staff_message', `approval:${id}`, { channel: staffMessage.channel, ts: staffMessage.ts });
+      await ctx.repos.transaction(async (tx) => {
+        if (!(await tx.approvals.setStaffMessage(id, staffMessage))) throw new AppError('not_found', `No approval ${id} was found.`);
+        await recordAudit(tx, ctx.now(), SYSTEM_ACTOR, 'approval.staff_message', `approval:${id}`, { channel: staffMessage.channel, ts: staffMessage.ts });
       });
     },
 
+    /** Batches of due approvals, each with its audit entries in one transaction, until none is left. */
     async expireDue() {
-      const due = ctx.now().getTime();
-      if (!ctx.store.read().approvals.some((a) => a.status === 'pending' && Date.parse(a.expiresAt) <= due)) return [];
-      const changed = await ctx.store.update((db) => expirePending(db, ctx.now()).map((a) => structuredClone(a)));
-      return changed;
+      const changed: Approval[] = [];
+      for (;;) {
+        const batch = await ctx.repos.transaction((tx) => expirePending(tx, ctx.now()));
+        changed.push(...batch);
+        if (batch.length < EXPIRE_BATCH) return changed;
+      }
     },
   };
 }

@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
-import type { Customer, Db } from '../store/schema.js';
+import type { Repositories } from '../store/repos/index.js';
+import type { Customer } from '../store/schema.js';
 import type { Caller } from './caller.js';
 import type { SupportContext } from './context.js';
 
@@ -23,12 +24,12 @@ export function requireStaff(ctx: SupportContext, caller: Caller): Extract<Calle
   return caller;
 }
 
-/** The customer a customer caller acts for; anyone else is refused. */
-export function requireCustomer(db: Readonly<Db>, caller: Caller): Customer {
+/** The customer a customer caller acts for (pass `tx` inside a transaction); anyone else is refused. */
+export async function requireCustomer(repos: Pick<Repositories, 'customers'>, caller: Caller): Promise<Customer> {
   if (caller.kind !== 'customer') {
     throw new AppError('forbidden', 'This operation needs a verified customer.');
   }
-  const customer = db.customers.find((c) => c.id === caller.customerId);
+  const customer = await repos.customers.get(caller.customerId);
   if (!customer) throw new AppError('not_found', 'Your customer record was not found.');
   return customer;
 }

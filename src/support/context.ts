@@ -1,10 +1,11 @@
 import type { Logger } from '../config/logger.js';
-import type { Store } from '../store/types.js';
+import type { Repositories } from '../store/repos/index.js';
 import { createMoneyFormatter } from './money.js';
 
 /** The dependencies `createSupport` takes. */
 export interface SupportDeps {
-  store: Store;
+  /** The data layer. Steps that must commit together run in `repos.transaction`. */
+  repos: Repositories;
   /** Folder of the knowledge base articles (`*.md`), loaded once at creation. */
   kbDir: string;
   /** Staff allow-list, checked on every staff-only operation. */
@@ -21,7 +22,7 @@ export interface SupportDeps {
 
 /** What every area of support gets: the deps with defaults filled in. */
 export interface SupportContext {
-  store: Store;
+  repos: Repositories;
   staff: { isStaff(staffId: string): boolean };
   approvalTtlMinutes: number;
   resetTokenTtlMinutes: number;
@@ -35,7 +36,7 @@ export interface SupportContext {
 
 export function toContext(deps: SupportDeps): SupportContext {
   return {
-    store: deps.store,
+    repos: deps.repos,
     staff: deps.staff,
     approvalTtlMinutes: deps.approvalTtlMinutes,
     resetTokenTtlMinutes: deps.resetTokenTtlMinutes,

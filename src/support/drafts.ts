@@ -24,11 +24,40 @@ function view(d: Draft): DraftView {
   return { id: d.id, kind: d.kind, summary: d.summary, status: d.status, input: structuredClone(d.input), editable: [...kindSpec(d.kind).editable], staffId: d.staffId, threadKey: d.threadKey, expiresAt: d.expiresAt, outcome: d.outcome, decidedBy: d.decidedBy?.id };
 }
 
+const alreadyDecided = (d: Draft) => new AppError('already_decided', `Draft ${d.id} was already ${d.status}${d.decidedBy ? ` by ${d.decidedBy.id}` : ''}.`, { status: d.status });
+const expired = (id: string) => new AppError('expired', `Draft ${id} has expired; ask the assistant for a new one.`);
+
 export function createDrafts(ctx: SupportContext, ops: DraftOps): Support['drafts'] {
-  const find = (id: string) => {
-    const d = ctx.store.read().drafts.find((x) => x.id === id);
+  const { repos } = ctx;
+  const find = async (id: string) => {
+    const d = await repos.drafts.get(id);
     if (!d) throw new AppError('not_found', `No draft ${id} was found.`);
     return d;
+  };
+
+  /**
+   * Claims the draft for sending: compare-and-set pending → sending while unexpired, with its audit entry. One click
+   * wins; a draft found expired is marked so (committed) and 'expired' returned.
+   */
+  const claim = (staff: Caller, d: Draft, input: Record<string, unknown>, edited: string[]) => repos.transaction(async (tx) => {
+    const now = ctx.now();
+    const won = await tx.drafts.transition(d.id, 'pending', {
+      status: 'sending', decidedBy: actorOf(staff), decidedAt: now.toISOString(), ...(edited.length ? { input } : {}),
+    }, { unexpiredAt: now.toISOString() });
+    if (!won.won) {
+      if (!won.record) throw new AppError('not_found', `No draft ${d.id} was found.`);
+      if (won.record.status !== 'pending') throw alreadyDecided(won.record);
+      await tx.drafts.transition(d.id, 'pending', { status: 'expired' });
+      return 'expired' as const;
+    }
+    await recordAudit(tx, now, actorOf(staff), 'draft.send', `draft:${d.id}`, { kind: d.kind, edited });
+    return won.record;
+  });
+
+  /** Records the outcome of a claimed draft (sending → sent | failed). */
+  const finish = async (id: string, status: 'sent' | 'failed', outcome: string) => {
+    const done = await repos.drafts.transition(id, 'sending', { status, outcome: outcome.slice(0, 2000) });
+    return done.record ?? find(id);
   };
 
   return {
@@ -37,87 +66,69 @@ export function createDrafts(ctx: SupportContext, ops: DraftOps): Support['draft
       const k = parseInput(draftKindSchema, kind, 'draft kind');
       const spec = kindSpec(k);
       const input = parseInput(spec.schema, raw, 'draft');
-      return ctx.store.update((db) => {
+      return repos.transaction(async (tx) => {
         const now = ctx.now();
         const draft: Draft = {
           id: newId('drf'), kind: k, input, summary: redactSecrets(spec.summary(input)).text, staffId: staff.staffId,
           ...(rctx.threadKey ? { threadKey: rctx.threadKey.slice(0, 500) } : {}),
           createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + ctx.approvalTtlMinutes * 60_000).toISOString(), status: 'pending',
         };
-        db.drafts.push(draft);
-        recordAudit(db, now, actorOf(staff), 'draft.create', `draft:${draft.id}`, { kind: k });
+        await tx.drafts.create(draft);
+        await recordAudit(tx, now, actorOf(staff), 'draft.create', `draft:${draft.id}`, { kind: k });
         return view(draft);
       });
     },
 
-    get(caller, draftId) {
+    async get(caller, draftId) {
       requireStaff(ctx, caller);
-      return view(find(parseInput(idString, draftId, 'draft id')));
+      return view(await find(parseInput(idString, draftId, 'draft id')));
     },
 
     async send(caller, draftId, rawEdits) {
       const staff = requireStaff(ctx, caller);
       const id = parseInput(idString, draftId, 'draft id');
       const edits = parseInput(editsSchema, rawEdits, 'edits') ?? {};
-      const claimed = await ctx.store.update((db) => {
-        const d = db.drafts.find((x) => x.id === id);
-        if (!d) throw new AppError('not_found', `No draft ${id} was found.`);
-        if (d.status !== 'pending') throw new AppError('already_decided', `Draft ${id} was already ${d.status}${d.decidedBy ? ` by ${d.decidedBy.id}` : ''}.`, { status: d.status });
-        const now = ctx.now();
-        if (Date.parse(d.expiresAt) <= now.getTime()) {
-          d.status = 'expired'; // the only change: recorded, then refused below
-          return 'expired' as const;
-        }
-        const spec = kindSpec(d.kind);
-        const unknown = Object.keys(edits).filter((f) => !spec.editable.includes(f));
-        if (unknown.length) throw new AppError('bad_input', `These fields of a ${d.kind} draft cannot be edited: ${unknown.join(', ')}.`);
-        const input = parseInput(spec.schema, { ...d.input, ...edits }, 'draft');
-        // All checks done: from here on, mutate.
-        d.status = 'sending';
-        d.decidedBy = actorOf(staff);
-        d.decidedAt = now.toISOString();
-        if (Object.keys(edits).length) d.input = input;
-        recordAudit(db, now, actorOf(staff), 'draft.send', `draft:${d.id}`, { kind: d.kind, edited: Object.keys(edits) });
-        return { kind: d.kind, input };
-      });
-      if (claimed === 'expired') throw new AppError('expired', `Draft ${id} has expired; ask the assistant for a new one.`);
+      const d = await find(id);
+      if (d.status !== 'pending') throw alreadyDecided(d);
+      if (Date.parse(d.expiresAt) <= ctx.now().getTime()) {
+        // the only change: recorded, then refused (unless someone decided it meanwhile)
+        const marked = await repos.drafts.transition(id, 'pending', { status: 'expired' });
+        if (!marked.won && marked.record && marked.record.status !== 'expired') throw alreadyDecided(marked.record);
+        throw expired(id);
+      }
+      const spec = kindSpec(d.kind);
+      const unknown = Object.keys(edits).filter((f) => !spec.editable.includes(f));
+      if (unknown.length) throw new AppError('bad_input', `These fields of a ${d.kind} draft cannot be edited: ${unknown.join(', ')}.`);
+      const input = parseInput(spec.schema, { ...d.input, ...edits }, 'draft');
+      const claimed = await claim(staff, d, input, Object.keys(edits));
+      if (claimed === 'expired') throw expired(id);
       let outcome: string;
       try {
-        outcome = await kindSpec(claimed.kind).run(ops, staff, claimed.input);
+        outcome = await spec.run(ops, staff, input);
       } catch (err) {
-        const message = isAppError(err) ? err.message : 'The step failed.';
-        await ctx.store.update((db) => {
-          const d = db.drafts.find((x) => x.id === id);
-          if (d) Object.assign(d, { status: 'failed', outcome: message.slice(0, 2000) });
-        });
+        await finish(id, 'failed', isAppError(err) ? err.message : 'The step failed.');
         throw err;
       }
-      return ctx.store.update((db) => {
-        const d = db.drafts.find((x) => x.id === id) as Draft;
-        Object.assign(d, { status: 'sent', outcome: outcome.slice(0, 2000) });
-        return view(d);
-      });
+      return view(await finish(id, 'sent', outcome));
     },
 
     async discard(caller, draftId) {
       const staff = requireStaff(ctx, caller);
       const id = parseInput(idString, draftId, 'draft id');
-      return ctx.store.update((db) => {
-        const d = db.drafts.find((x) => x.id === id);
-        if (!d) throw new AppError('not_found', `No draft ${id} was found.`);
-        if (d.status !== 'pending') throw new AppError('already_decided', `Draft ${id} was already ${d.status}.`, { status: d.status });
+      return repos.transaction(async (tx) => {
         const now = ctx.now();
-        Object.assign(d, { status: 'discarded', decidedBy: actorOf(staff), decidedAt: now.toISOString() });
-        recordAudit(db, now, actorOf(staff), 'draft.discard', `draft:${d.id}`, { kind: d.kind });
-        return view(d);
+        const done = await tx.drafts.transition(id, 'pending', { status: 'discarded', decidedBy: actorOf(staff), decidedAt: now.toISOString() });
+        if (!done.won) {
+          if (!done.record) throw new AppError('not_found', `No draft ${id} was found.`);
+          throw new AppError('already_decided', `Draft ${id} was already ${done.record.status}.`, { status: done.record.status });
+        }
+        await recordAudit(tx, now, actorOf(staff), 'draft.discard', `draft:${id}`, { kind: done.record.kind });
+        return view(done.record);
       });
     },
 
     async setStaffMessage(draftId, ref) {
-      await ctx.store.update((db) => {
-        const d = db.drafts.find((x) => x.id === draftId);
-        if (d) d.staffMessage = { channel: ref.channel.slice(0, 100), ts: ref.ts.slice(0, 100) };
-      });
+      await repos.drafts.setStaffMessage(draftId, { channel: ref.channel.slice(0, 100), ts: ref.ts.slice(0, 100) });
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Ticket, TicketStatus } from '../store/schema.js';
+import type { TicketStatus } from '../store/schema.js';
 import type { Metrics, Support } from './api.js';
 import { requireStaff } from './authority.js';
 import type { SupportContext } from './context.js';
@@ -6,51 +6,42 @@ import type { SupportContext } from './context.js';
 const DAY = 86_400_000;
 const TREND_DAYS = 14;
 
-export function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const m = sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  return Math.round(m * 10) / 10;
-}
+/** Minutes to one decimal; `null` stays. */
+const tenth = (m: number | null) => (m === null ? null : Math.round(m * 10) / 10);
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-const minutesBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 60_000;
-const dayOf = (iso: string) => new Date(iso).toISOString().slice(0, 10);
-
-function countBy(tickets: Ticket[], key: (t: Ticket) => string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const t of tickets) out[key(t)] = (out[key(t)] ?? 0) + 1;
-  return out;
-}
-
+/** Support-desk figures from the repositories' aggregates (nothing loads a whole collection). */
 export function createMetrics(ctx: SupportContext): Support['metrics'] {
+  const { tickets, approvals } = ctx.repos;
   return {
-    get(caller): Metrics {
+    async get(caller): Promise<Metrics> {
       requireStaff(ctx, caller);
-      const db = ctx.store.read();
       const now = ctx.now();
-      const tickets = db.tickets;
-      const byStatus: Record<TicketStatus, number> = { open: 0, in_progress: 0, resolved: 0, closed: 0 };
-      for (const t of tickets) byStatus[t.status] += 1;
-      const today = dayOf(now.toISOString());
-      const days = Array.from({ length: TREND_DAYS }, (_, i) => dayOf(new Date(now.getTime() - (TREND_DAYS - 1 - i) * DAY).toISOString()));
-      const sentimentTrend = days.map((day) => {
-        const of = tickets.filter((t) => dayOf(t.createdAt) === day);
-        const average = of.length ? Math.round((of.reduce((s, t) => s + t.sentiment, 0) / of.length) * 1000) / 1000 : 0;
-        return { day, average, count: of.length };
-      });
+      const todayStart = Date.parse(`${dayOf(now.getTime())}T00:00:00.000Z`);
+      const [byStatus, byCategory, byChannel, firstResponse, resolution, perDay, resolvedToday, openApprovals] = await Promise.all([
+        tickets.countBy('status'),
+        tickets.countBy('category'),
+        tickets.countBy('channel'),
+        tickets.medianMinutesTo('firstResponseAt'),
+        tickets.medianMinutesTo('resolvedAt'),
+        tickets.createdPerDay(dayOf(now.getTime() - (TREND_DAYS - 1) * DAY), dayOf(now.getTime())),
+        tickets.countResolvedBetween(new Date(todayStart).toISOString(), new Date(todayStart + DAY).toISOString()),
+        approvals.countLivePending(now.toISOString()),
+      ]);
+      const ticketsByStatus: Record<TicketStatus, number> = { open: 0, in_progress: 0, resolved: 0, closed: 0 };
+      for (const s of Object.keys(ticketsByStatus) as TicketStatus[]) ticketsByStatus[s] = byStatus[s] ?? 0;
+      const sentimentTrend = perDay.map(({ day, count, sentimentSum }) => ({
+        day, average: count ? Math.round((sentimentSum / count) * 1000) / 1000 : 0, count,
+      }));
       return {
-        ticketsByStatus: byStatus,
-        ticketsByCategory: countBy(tickets, (t) => t.category),
-        ticketsByChannel: countBy(tickets, (t) => t.channel),
-        medianFirstResponseMinutes: median(tickets.filter((t) => t.firstResponseAt).map((t) => minutesBetween(t.createdAt, t.firstResponseAt as string))),
-        medianResolutionMinutes: median(tickets.filter((t) => t.resolvedAt).map((t) => minutesBetween(t.createdAt, t.resolvedAt as string))),
-        openApprovals: db.approvals.filter((a) => a.status === 'pending' && Date.parse(a.expiresAt) > now.getTime()).length,
+        ticketsByStatus,
+        ticketsByCategory: byCategory,
+        ticketsByChannel: byChannel,
+        medianFirstResponseMinutes: tenth(firstResponse),
+        medianResolutionMinutes: tenth(resolution),
+        openApprovals,
         sentimentTrend,
-        today: {
-          opened: tickets.filter((t) => dayOf(t.createdAt) === today).length,
-          resolved: tickets.filter((t) => t.resolvedAt && dayOf(t.resolvedAt) === today).length,
-        },
+        today: { opened: perDay.at(-1)?.count ?? 0, resolved: resolvedToday },
       };
     },
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import type { Actor, Db, Note } from '../store/schema.js';
+import type { Repositories } from '../store/repos/index.js';
+import type { Actor, Note } from '../store/schema.js';
 import type { Support } from './api.js';
 import { recordAudit } from './audit.js';
 import { requireStaff } from './authority.js';
@@ -12,21 +13,16 @@ import { idString, LIMITS, parseInput, text, ticketIdString } from './validation
 
 const addSchema = z.strictObject({ customerId: idString, body: text(LIMITS.note), ticketId: ticketIdString.optional() });
 
-/** Append a CRM note and its audit entry (inside an update, after all checks). Secrets in the body are removed. */
-export function pushNote(db: Db, at: Date, author: Actor, customerId: string, body: string, ticketId?: string): Note {
+/** How many of a customer's notes staff see (newest first). */
+export const NOTES_LIMIT = 200;
+
+/** Append a CRM note and its audit entry (with `tx`, after all checks). Secrets in the body are removed. */
+export async function pushNote(tx: Repositories, at: Date, author: Actor, customerId: string, body: string, ticketId?: string): Promise<Note> {
   const note: Note = { id: newId('note'), customerId, author: { ...author }, body: redactSecrets(body).text, createdAt: at.toISOString() };
   if (ticketId) note.ticketId = ticketId;
-  db.notes.push(note);
-  recordAudit(db, at, author, 'note.add', `customer:${customerId}`, { noteId: note.id, ticketId });
+  await tx.notes.add(note);
+  await recordAudit(tx, at, author, 'note.add', `customer:${customerId}`, { noteId: note.id, ticketId });
   return note;
-}
-
-/** A customer's notes, newest first. */
-export function notesOf(db: Readonly<Db>, customerId: string): Note[] {
-  return db.notes
-    .filter((n) => n.customerId === customerId)
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-    .map((n) => structuredClone(n));
 }
 
 export function createNotes(ctx: SupportContext): Support['notes'] {
@@ -34,21 +30,20 @@ export function createNotes(ctx: SupportContext): Support['notes'] {
     async add(caller, input) {
       const staff = requireStaff(ctx, caller);
       const parsed = parseInput(addSchema, input, 'note');
-      return ctx.store.update((db) => {
-        if (!db.customers.some((c) => c.id === parsed.customerId)) throw new AppError('not_found', `No customer ${parsed.customerId} was found.`);
-        if (parsed.ticketId && !db.tickets.some((t) => t.id === parsed.ticketId && t.customerId === parsed.customerId)) {
+      return ctx.repos.transaction(async (tx) => {
+        if (!(await tx.customers.get(parsed.customerId))) throw new AppError('not_found', `No customer ${parsed.customerId} was found.`);
+        if (parsed.ticketId && (await tx.tickets.get(parsed.ticketId))?.customerId !== parsed.customerId) {
           throw new AppError('not_found', `No ticket ${parsed.ticketId} was found for customer ${parsed.customerId}.`);
         }
-        return structuredClone(pushNote(db, ctx.now(), actorOf(staff), parsed.customerId, parsed.body, parsed.ticketId));
+        return pushNote(tx, ctx.now(), actorOf(staff), parsed.customerId, parsed.body, parsed.ticketId);
       });
     },
 
-    list(caller, customerId) {
+    async list(caller, customerId) {
       requireStaff(ctx, caller);
       const id = parseInput(idString, customerId, 'customer id');
-      const db = ctx.store.read();
-      if (!db.customers.some((c) => c.id === id)) throw new AppError('not_found', `No customer ${id} was found.`);
-      return notesOf(db, id);
+      if (!(await ctx.repos.customers.get(id))) throw new AppError('not_found', `No customer ${id} was found.`);
+      return ctx.repos.notes.listForCustomer(id, NOTES_LIMIT);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { ResetToken } from '../store/schema.js';
@@ -23,12 +23,6 @@ function decode(stored: string): { N: number; r: number; p: number; salt: Buffer
   return { N, r, p, salt: Buffer.from(parts[4] ?? '', 'base64'), hash: Buffer.from(parts[5] ?? '', 'base64') };
 }
 
-/** `scrypt$N$r$p$salt$hash` of a secret, synchronously (used for reset-token secrets). */
-export function hashSecretSync(secret: string): string {
-  const salt = randomBytes(SCRYPT.saltLen);
-  return encode(SCRYPT, salt, scryptSync(secret, salt, SCRYPT.keyLen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: MAXMEM }));
-}
-
 /** `scrypt$N$r$p$salt$hash` of a password, off the event loop. */
 export function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(SCRYPT.saltLen);
@@ -51,8 +45,8 @@ export function verifySecret(secret: string, stored: string): Promise<boolean> {
   });
 }
 
-/** A fresh reset token: the string for the link, and the record to store (hash only). */
-export function issueResetToken(input: { customerId: string; approvalId: string; email: string; now: Date; ttlMinutes: number }): { token: string; record: ResetToken } {
+/** A fresh reset token: the string for the link, and the record to store (hash only, made off the event loop). */
+export async function issueResetToken(input: { customerId: string; approvalId: string; email: string; now: Date; ttlMinutes: number }): Promise<{ token: string; record: ResetToken }> {
   const id = newId('rst');
   const secret = randomBytes(32).toString('base64url');
   const record: ResetToken = {
@@ -60,7 +54,7 @@ export function issueResetToken(input: { customerId: string; approvalId: string;
     customerId: input.customerId,
     approvalId: input.approvalId,
     email: input.email,
-    tokenHash: hashSecretSync(secret),
+    tokenHash: await hashPassword(secret),
     createdAt: input.now.toISOString(),
     expiresAt: new Date(input.now.getTime() + input.ttlMinutes * 60_000).toISOString(),
     attempts: 0,
@@ -79,13 +73,19 @@ type Check = { ok: true; record: ResetToken } | { ok: false; reason: 'unknown' |
  */
 const DUMMY_HASH = encode(SCRYPT, Buffer.alloc(SCRYPT.saltLen, 0x5a), Buffer.alloc(SCRYPT.keyLen, 0xa5));
 
+function refusal(reason: 'unknown' | 'used' | 'expired'): AppError {
+  if (reason === 'used') return new AppError('conflict', 'This password reset link has already been used. Ask support for a new one.', { reason: 'used' });
+  if (reason === 'expired') return new AppError('expired', 'This password reset link has expired. Ask support for a new one.', { reason: 'expired' });
+  return new AppError('not_found', 'This password reset link is not valid.', { reason: 'unknown' });
+}
+
 export function createPasswords(ctx: SupportContext): Support['passwords'] {
   async function check(token: unknown): Promise<Check> {
     const parsed = tokenSchema.safeParse(token);
     if (!parsed.success) return { ok: false, reason: 'unknown' };
     const dot = parsed.data.indexOf('.');
     const id = parsed.data.slice(0, dot);
-    const record = ctx.store.read().resetTokens.find((t) => t.id === id);
+    const record = await ctx.repos.resetTokens.get(id);
     const matches = await verifySecret(parsed.data.slice(dot + 1), record?.tokenHash ?? DUMMY_HASH);
     if (!record || !matches) return { ok: false, reason: 'unknown' };
     if (record.usedAt) return { ok: false, reason: 'used' };
@@ -101,11 +101,7 @@ export function createPasswords(ctx: SupportContext): Support['passwords'] {
 
     async resetWithToken(token, newPassword) {
       const c = await check(token);
-      if (!c.ok) {
-        if (c.reason === 'used') throw new AppError('conflict', 'This password reset link has already been used. Ask support for a new one.', { reason: 'used' });
-        if (c.reason === 'expired') throw new AppError('expired', 'This password reset link has expired. Ask support for a new one.', { reason: 'expired' });
-        throw new AppError('not_found', 'This password reset link is not valid.', { reason: 'unknown' });
-      }
+      if (!c.ok) throw refusal(c.reason);
       const password = parseInput(passwordSchema, newPassword, 'password');
       const local = (c.record.email.split('@')[0] ?? '').toLowerCase();
       const lower = password.toLowerCase();
@@ -114,21 +110,19 @@ export function createPasswords(ctx: SupportContext): Support['passwords'] {
       }
       const passwordHash = await hashPassword(password);
       const tokenId = c.record.id;
-      return ctx.store.update((db) => {
+      const result = await ctx.repos.transaction(async (tx) => {
         const now = ctx.now();
-        const record = db.resetTokens.find((t) => t.id === tokenId);
-        if (!record) throw new AppError('not_found', 'This password reset link is not valid.', { reason: 'unknown' });
-        if (record.usedAt) throw new AppError('conflict', 'This password reset link has already been used. Ask support for a new one.', { reason: 'used' });
-        if (Date.parse(record.expiresAt) <= now.getTime()) throw new AppError('expired', 'This password reset link has expired. Ask support for a new one.', { reason: 'expired' });
-        const customer = db.customers.find((x) => x.id === record.customerId);
-        if (!customer) throw new AppError('not_found', 'The customer for this reset link no longer exists.');
-        record.usedAt = now.toISOString();
-        customer.passwordHash = passwordHash;
-        customer.passwordChangedAt = now.toISOString();
-        recordAudit(db, now, { kind: 'customer', id: customer.id }, 'password.reset', `customer:${customer.id}`, { resetTokenId: record.id, approvalId: record.approvalId });
-        ctx.log?.info({ customerId: customer.id, resetTokenId: record.id }, 'password reset with token');
-        return { customerId: customer.id };
+        const used = await tx.resetTokens.markUsed(tokenId, now.toISOString());
+        if (!used.won) throw refusal(used.record ? (used.record.usedAt ? 'used' : 'expired') : 'unknown');
+        const record = used.record;
+        if (!(await tx.customers.setPasswordHash(record.customerId, passwordHash, now.toISOString()))) {
+          throw new AppError('not_found', 'The customer for this reset link no longer exists.');
+        }
+        await recordAudit(tx, now, { kind: 'customer', id: record.customerId }, 'password.reset', `customer:${record.customerId}`, { resetTokenId: record.id, approvalId: record.approvalId });
+        return { customerId: record.customerId };
       });
+      ctx.log?.info({ customerId: result.customerId, resetTokenId: tokenId }, 'password reset with token');
+      return result;
     },
   };
 }

@@ -1,22 +1,22 @@
-import type { Db, OutboxItem } from '../store/schema.js';
+import type { OutboxRecord, Repositories } from '../store/repos/index.js';
 import { newId } from './ids.js';
 
 /**
  * Queue an email from the bank to a customer's address on file (password-reset links, account-change notices).
- * It goes into the store's outbox inside the caller's update, so it is sent exactly when the change is durable;
- * the email channel's outbox worker delivers `kind: 'system'` items.
+ * Call it with the transaction's `tx`: the mail is in the outbox exactly when the change it reports commits; the
+ * email channel's outbox worker delivers `kind: 'system'` items. `key` names the mail (e.g. `password-reset:apr_…`):
+ * the outbox keeps one mail per key, so queueing the same key twice queues it once.
  */
-export function queueSystemEmail(db: Db, now: Date, mail: { key: string; to: string; subject: string; text: string }): OutboxItem {
-  const item: OutboxItem = {
+export async function queueSystemEmail(
+  repos: Pick<Repositories, 'outbox'>, now: Date, mail: { key: string; to: string; subject: string; text: string },
+): Promise<OutboxRecord> {
+  const at = now.toISOString();
+  const { item } = await repos.outbox.enqueue({
     id: newId('out'),
-    channel: 'email',
     threadKey: `system:${mail.key}`,
-    payload: { kind: 'system', to: mail.to, subject: mail.subject, text: mail.text },
-    status: 'pending',
-    attempts: 0,
-    nextAttemptAt: now.toISOString(),
-    createdAt: now.toISOString(),
-  };
-  db.outbox.push(item);
+    payload: { kind: 'system', to: mail.to, subject: mail.subject, text: mail.text, sourceId: mail.key, replyKind: 'system' },
+    nextAttemptAt: at,
+    createdAt: at,
+  });
   return item;
 }

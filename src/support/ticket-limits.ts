@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
-import type { Db, TicketPriority } from '../store/schema.js';
+import type { Repositories } from '../store/repos/index.js';
+import type { TicketPriority } from '../store/schema.js';
 import type { Caller } from './caller.js';
 
 /**
@@ -12,24 +13,24 @@ export const TICKET_LIMITS = { perCustomerHour: 5, perContactHour: 3, windowMs: 
 /** The highest priority a non-staff caller may ask for; the text's own analysis may still find a ticket urgent. */
 export const MAX_REQUESTED_PRIORITY: TicketPriority = 'high';
 
-/** Throws `rate_limited` when this caller (or contact address) already opened its allowance of tickets this hour. */
-export function checkTicketAllowance(db: Readonly<Db>, caller: Caller, who: { customerId: string | null; contact?: string | undefined }, now: Date): void {
+/**
+ * Throws `rate_limited` when this caller (or contact address) already opened its allowance of tickets this hour.
+ * Call it with `tx`, in the transaction that creates the ticket, so concurrent creations count each other.
+ */
+export async function checkTicketAllowance(tx: Pick<Repositories, 'tickets'>, caller: Caller, who: { customerId: string | null; contact?: string | undefined }, now: Date): Promise<void> {
   if (caller.kind === 'staff') return;
-  const since = now.getTime() - TICKET_LIMITS.windowMs;
+  const since = new Date(now.getTime() - TICKET_LIMITS.windowMs).toISOString();
   const contact = who.contact?.trim().toLowerCase();
-  let byCustomer = 0;
-  let byContact = 0;
-  // Tickets are stored in creation order: walk back only over the last hour.
-  for (let i = db.tickets.length - 1; i >= 0; i--) {
-    const t = db.tickets[i]!;
-    if (Date.parse(t.createdAt) < since) break;
-    if (who.customerId && t.customerId === who.customerId) byCustomer++;
-    else if (!who.customerId && contact && t.contact?.toLowerCase() === contact) byContact++;
+  if (who.customerId) {
+    const byCustomer = await tx.tickets.countCreatedSince({ customerId: who.customerId }, since);
+    if (byCustomer >= TICKET_LIMITS.perCustomerHour) {
+      throw new AppError('rate_limited', `You have opened ${byCustomer} tickets in the last hour; please wait before opening another, or add to an open one. A person is already looking at them.`, { limit: 'ticket_per_customer' });
+    }
+    return;
   }
-  if (who.customerId && byCustomer >= TICKET_LIMITS.perCustomerHour) {
-    throw new AppError('rate_limited', `You have opened ${byCustomer} tickets in the last hour; please wait before opening another, or add to an open one. A person is already looking at them.`, { limit: 'ticket_per_customer' });
-  }
-  if (!who.customerId && contact && byContact >= TICKET_LIMITS.perContactHour) {
+  if (!contact) return;
+  const byContact = await tx.tickets.countCreatedSince({ contact }, since);
+  if (byContact >= TICKET_LIMITS.perContactHour) {
     throw new AppError('rate_limited', `${byContact} tickets were opened for this contact address in the last hour; please wait before opening another.`, { limit: 'ticket_per_contact' });
   }
 }

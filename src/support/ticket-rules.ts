@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import type { TicketChange } from '../store/repos/index.js';
 import type { Actor, Ticket, TicketStatus } from '../store/schema.js';
 
 /** The ticket status machine: open → in_progress → resolved → closed; reopen (→ open) from resolved/closed. */
@@ -21,19 +22,23 @@ export function assertTransition(ticket: Pick<Ticket, 'id' | 'status'>, to: Tick
   }
 }
 
-/** Apply a checked transition: status, history, and the resolved/closed timestamps. Mutates `ticket`. */
-export function applyTransition(ticket: Ticket, to: TicketStatus, by: Actor, at: Date, note?: string): void {
-  const from = ticket.status;
+/** The change a checked transition makes: status, history, and the resolved/closed timestamps (a reopen clears them). */
+export function transitionChange(ticket: Pick<Ticket, 'status'>, to: TicketStatus, by: Actor, at: Date, note?: string): TicketChange {
   const iso = at.toISOString();
-  ticket.status = to;
-  ticket.updatedAt = iso;
-  const entry: Ticket['history'][number] = { at: iso, from, to, by: { ...by } };
+  const entry: Ticket['history'][number] = { at: iso, from: ticket.status, to, by: { ...by } };
   if (note) entry.note = note;
-  ticket.history.push(entry);
-  if (to === 'resolved') ticket.resolvedAt = iso;
-  if (to === 'closed') ticket.closedAt = iso;
+  const change: TicketChange = { status: to, updatedAt: iso, addHistory: [entry] };
+  if (to === 'resolved') change.resolvedAt = iso;
+  if (to === 'closed') change.closedAt = iso;
   if (to === 'open') {
-    delete ticket.resolvedAt;
-    delete ticket.closedAt;
+    change.resolvedAt = null;
+    change.closedAt = null;
   }
+  return change;
+}
+
+/** A ticket's status changed under a compare-and-set: someone else moved it first. */
+export function movedMeanwhile(ticket: Pick<Ticket, 'id' | 'status'> | undefined, id: string): AppError {
+  if (!ticket) return new AppError('not_found', `No ticket ${id} was found.`);
+  return new AppError('invalid_transition', `Ticket ${id} changed meanwhile and is now ${ticket.status}; look at it again.`);
 }

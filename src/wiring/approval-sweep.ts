@@ -1,11 +1,16 @@
 /** Expires pending approvals nobody decided in time, and tells each one's thread that nothing was changed. */
 import type { Logger } from '../config/logger.js';
 import type { ConversationsPort } from '../conversations/types.js';
+import type { LeaseRepository } from '../store/repos/index.js';
 import type { Support } from '../support/api.js';
 
 export interface ApprovalSweepDeps {
   approvals: Pick<Support['approvals'], 'expireDue'>;
   conversations: Pick<ConversationsPort, 'notifyThread'>;
+  /** With several instances on one database, only the holder of the 'approval-sweep' lease sweeps. */
+  leases: Pick<LeaseRepository, 'acquire' | 'release'>;
+  /** This instance's name as a lease holder. */
+  holder: string;
   log: Logger;
   /** How often to sweep; 0 = never. */
   everyMs: number;
@@ -15,7 +20,10 @@ export function createApprovalSweep(deps: ApprovalSweepDeps) {
   const { log } = deps;
   const timer: { id: NodeJS.Timeout | undefined } = { id: undefined };
 
+  /** One sweep, if this instance holds (or takes) the lease; each approval expires once anyway (compare-and-set). */
   async function sweep(): Promise<void> {
+    const lease = await deps.leases.acquire('approval-sweep', deps.holder, Math.max(2 * deps.everyMs, 30_000));
+    if (!lease) return;
     const expired = await deps.approvals.expireDue();
     for (const a of expired) {
       if (!a.threadKey) continue;
@@ -32,9 +40,10 @@ export function createApprovalSweep(deps: ApprovalSweepDeps) {
       timer.id = setInterval(() => { void sweep().catch((err: unknown) => log.warn({ err: String(err) }, 'approval sweep failed')); }, deps.everyMs);
       timer.id.unref();
     },
-    stop(): void {
+    async stop(): Promise<void> {
       if (timer.id) clearInterval(timer.id);
       timer.id = undefined;
+      await deps.leases.release('approval-sweep', deps.holder).catch(() => false);
     },
   };
 }

@@ -6,7 +6,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import type { ConnectTools, ConversationsPort, CustomerDirectory, DeliverPort, IdentityResolver, StaffNotifier } from '../conversations/types.js';
 import type { Channel } from '../store/schema.js';
-import type { Store } from '../store/types.js';
+import type { Repositories } from '../store/repos/index.js';
 import type { Support } from '../support/api.js';
 
 export interface ChannelSet {
@@ -21,7 +21,9 @@ export interface ChannelWiringDeps {
   config: Config;
   log: Logger;
   clock: () => Date;
-  store: Store;
+  repos: Repositories;
+  /** This instance's name as a lease holder (one IMAP poller among several instances). */
+  instanceId: string;
   support: Support;
   conversations: ConversationsPort;
   connectTools: ConnectTools;
@@ -48,12 +50,12 @@ export function startChannels(d: ChannelWiringDeps): ChannelSet {
   const set = d.into;
   const { config, log } = d;
   const checks: Record<string, ReadinessCheck> = {
-    store: () => {
+    store: async () => {
       try {
-        d.store.read();
+        await d.repos.ping();
         return true;
       } catch (err) {
-        return `store unreadable: ${(err as Error).message}`;
+        return `store unavailable: ${(err as Error).message}`;
       }
     },
   };
@@ -79,7 +81,7 @@ export function startChannels(d: ChannelWiringDeps): ChannelSet {
 
   if (config.email.enabled) {
     const email = createEmailChannel({
-      config: config.email, store: d.store, conversations: d.conversations, directory: d.directory,
+      config: config.email, repos: d.repos, instanceId: d.instanceId, conversations: d.conversations, directory: d.directory,
       staff: { approvalRequested: async (a) => { for (const n of d.staffNotifiers) await n.approvalRequested(a); }, alert: async (t, x) => { for (const n of d.staffNotifiers) await n.alert(t, x); } },
       log: log.child({ component: 'email' }), clock: d.clock,
       onClassified: (cls, action) => d.metrics?.emailClass?.inc({ class: cls, action }),

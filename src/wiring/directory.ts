@@ -9,8 +9,8 @@ function ref(c: Customer | undefined): CustomerRef | undefined {
 
 export function createDirectory(accounts: Pick<Support['accounts'], 'customer' | 'customerByEmail' | 'customerBySlackUserId'>): CustomerDirectory {
   return {
-    byId: (id) => ref(accounts.customer(id)),
-    byEmail: (email) => ref(accounts.customerByEmail(email)),
-    bySlackUserId: (id) => ref(accounts.customerBySlackUserId(id)),
+    byId: async (id) => ref(await accounts.customer(id)),
+    byEmail: async (email) => ref(await accounts.customerByEmail(email)),
+    bySlackUserId: async (id) => ref(await accounts.customerBySlackUserId(id)),
   };
 }

@@ -16,12 +16,13 @@ export interface HeapHeadroom {
   tight: boolean;
 }
 
-export function heapHeadroom(storeLocation: string, heapLimitBytes = getHeapStatistics().heap_size_limit): HeapHeadroom {
+/** `storeFile`: the JSON store's file; undefined for engines that do not hold the data in memory (PostgreSQL). */
+export function heapHeadroom(storeFile: string | undefined, heapLimitBytes = getHeapStatistics().heap_size_limit): HeapHeadroom {
   let storeBytes: number | undefined;
   try {
-    storeBytes = statSync(storeLocation).size;
+    storeBytes = storeFile ? statSync(storeFile).size : undefined;
   } catch {
-    storeBytes = undefined; // the memory store, or a file not yet created
+    storeBytes = undefined; // a file not yet created
   }
   const mb = (b: number): number => Math.round(b / 1048576);
   return {

@@ -6,7 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Agent, ModelPort, ToolClient } from '../agent/index.js';
 import type { Metrics } from '../config/metrics.js';
 import type { ConnectTools, ConversationsPort } from '../conversations/types.js';
-import type { Store } from '../store/types.js';
+import type { Repositories } from '../store/repos/index.js';
 
 export function createObservability(metrics: Metrics) {
   const turnModelTime = new AsyncLocalStorage<{ modelMs: number }>();
@@ -94,13 +94,13 @@ export function createObservability(metrics: Metrics) {
     };
   }
 
-  /** Gauges read from the store at scrape time. */
-  async function scrape(store: Store): Promise<string> {
-    const db = store.read();
+  /** Gauges read from the store at scrape time (counts the engine answers from its indexes). */
+  async function scrape(repos: Repositories): Promise<string> {
+    const [approvals, outbox, quarantined] = await Promise.all([repos.approvals.countByStatus(), repos.outbox.countPending(), repos.quarantine.count()]);
     metrics.approvals.reset();
-    for (const a of db.approvals) metrics.approvals.inc({ state: a.status });
-    metrics.outboxDepth.set(db.outbox.filter((o) => o.status === 'pending').length);
-    metrics.quarantine.set(db.quarantine.length);
+    for (const [state, n] of Object.entries(approvals)) metrics.approvals.set({ state }, n);
+    metrics.outboxDepth.set(outbox);
+    metrics.quarantine.set(quarantined);
     return metrics.registry.metrics();
   }
 

@@ -27,7 +27,7 @@ export function wireTerminal(d: TerminalWiringDeps): { terminal: TerminalChannel
   const t = createTerminalChannel({
     input: d.input, output: d.output,
     conversations: d.conversations, directory: d.directory, connectTools: d.connectTools, modelLabel: d.modelLabel, log: log.child({ component: 'terminal' }),
-    staffId: TERMINAL_STAFF_ID, threadExists: (k) => k in d.store.read().conversations,
+    staffId: TERMINAL_STAFF_ID, threadExists: (k) => d.conversations.hasThread(k),
     addressChanges: d.support.accounts,
   });
   d.delivery['terminal'] = t.deliver;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectInProcess } from '../../src/mcp/index.js';
+import type { Repositories } from '../../src/store/repos/index.js';
 import type { Caller } from '../../src/support/caller.js';
 import { reply, toolUse, type RecordedRequest } from '../helpers/fake-anthropic.js';
 import { fixtureSupport } from './fixtures/helpline-db.js';
@@ -12,8 +13,8 @@ afterEach(async () => {
 
 async function setup(caller: Caller = { kind: 'customer', customerId: 'cus_a' }) {
   const env = await setupClaudeAgent();
-  const { store, support } = fixtureSupport();
-  closers.push(env.fake.close, () => store.close());
+  const { repos, support } = fixtureSupport();
+  closers.push(env.fake.close, () => repos.close());
   const threadKey = 'slack:T1:C1:1700000000.000100';
   let n = 0;
   const turn = async (text: string) => {
@@ -24,8 +25,21 @@ async function setup(caller: Caller = { kind: 'customer', customerId: 'cus_a' })
       await conn.close();
     }
   };
-  return { ...env, store, support, caller, turn };
+  return { ...env, repos, support, caller, turn };
 }
+
+/** What a model acting for the wrong customer could change, read through the repositories. */
+async function snapshot(repos: Repositories) {
+  return {
+    customers: await repos.customers.getMany(['cus_a', 'cus_b']),
+    cards: [...(await repos.customers.cardsOf('cus_a')), ...(await repos.customers.cardsOf('cus_b'))],
+    approvals: await repos.approvals.countByStatus(),
+    tickets: (await repos.tickets.list({}, { limit: 100 })).items,
+    outbox: await repos.outbox.countPending(),
+  };
+}
+
+const addressOf = async (repos: Repositories, id: string) => (await repos.customers.get(id))!.address;
 
 const lastResults = (req: RecordedRequest) => {
   const last = req.body.messages[req.body.messages.length - 1]!;
@@ -33,12 +47,12 @@ const lastResults = (req: RecordedRequest) => {
 };
 const echo = (req: RecordedRequest) => reply(String(lastResults(req)[0]?.content ?? ''));
 
-describe('Claude adapter end to end through MCP, support and the store', () => {
+describe('Claude adapter end to end through MCP, support and the repositories', () => {
   it('balance', async () => {
     const s = await setup();
     s.fake.script(toolUse('get_account_balance', {}), echo);
     const r = await s.turn('balance?');
-    for (const b of s.support.accounts.balance(s.caller)) expect(r.reply).toContain(String(b.balanceMinor));
+    for (const b of await s.support.accounts.balance(s.caller)) expect(r.reply).toContain(String(b.balanceMinor));
     expect(s.fake.requests[0]!.body.tools!.map((t) => t.name)).toContain('get_account_balance');
     expect(s.fake.requests[0]!.body.tools!.map((t) => t.name)).not.toContain('find_customer');
   });
@@ -47,12 +61,14 @@ describe('Claude adapter end to end through MCP, support and the store', () => {
     const s = await setup();
     s.fake.script(reply('I will set your address to 12 High Street, London SW1A 1AA, GB — reply yes to confirm.'));
     await s.turn('change my address to 12 High Street, London SW1A 1AA, GB');
-    expect(s.store.read().customers[0]!.address.line1).toBe('1 Old Road');
+    expect((await addressOf(s.repos, 'cus_a')).line1).toBe('1 Old Road');
     s.fake.script(toolUse('update_address', { line1: '12 High Street', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' }), echo);
     const r = await s.turn('yes');
-    expect(s.store.read().customers[0]!.address.line1).toBe('1 Old Road');
-    expect(s.store.read().addressChanges).toMatchObject([{ customerId: 'cus_a', status: 'pending', address: { line1: '12 High Street' } }]);
-    expect(s.store.read().audit.map((a) => a.action)).toEqual(['address.change_requested']);
+    expect((await addressOf(s.repos, 'cus_a')).line1).toBe('1 Old Road');
+    const audit = (await s.repos.audit.list({ limit: 10 })).items;
+    expect(audit.map((a) => a.action)).toEqual(['address.change_requested']);
+    const changeId = String(audit[0]!.details?.['changeId']);
+    expect(await s.repos.addressChanges.get(changeId)).toMatchObject({ customerId: 'cus_a', status: 'pending', address: { line1: '12 High Street' } });
     // What the model read back: a request, not a change, and how the customer confirms.
     expect(r.reply).toContain('NOT applied');
     expect(r.reply).toContain('We emailed a confirmation link to a…@example.com');
@@ -67,14 +83,13 @@ describe('Claude adapter end to end through MCP, support and the store', () => {
     s.fake.script(toolUse('request_card_deactivation', { last4: '4242', reason: 'lost' }), reply('Sent for approval.'));
     const r = await s.turn('I lost card 4242');
     expect(r.approvalIds).toHaveLength(1);
-    const approval = s.store.read().approvals.find((a) => a.id === r.approvalIds[0])!;
-    expect(approval).toMatchObject({ status: 'pending', cardId: 'card_a1', threadKey: 'slack:T1:C1:1700000000.000100', channel: 'slack' });
-    expect(s.store.read().cards.find((c) => c.id === 'card_a1')!.status).toBe('active');
+    expect(await s.repos.approvals.get(r.approvalIds[0]!)).toMatchObject({ status: 'pending', cardId: 'card_a1', threadKey: 'slack:T1:C1:1700000000.000100', channel: 'slack' });
+    expect((await s.repos.customers.getCard('card_a1'))!.status).toBe('active');
   });
 
   it("a model naming another customer's id or card gets errors and changes nothing", async () => {
     const s = await setup();
-    const before = JSON.stringify(s.store.read());
+    const before = await snapshot(s.repos);
     s.fake.script(
       toolUse('get_account_balance', { customerId: 'cus_b' }),
       toolUse('request_card_deactivation', { cardId: 'card_b1', reason: 'x' }),
@@ -86,10 +101,10 @@ describe('Claude adapter end to end through MCP, support and the store', () => {
     expect(results.map((x) => x.is_error)).toEqual([true, true, true]);
     expect(JSON.stringify(results)).not.toContain('999');
     expect(r.approvalIds).toEqual([]);
-    const after = s.store.read();
-    expect(after.approvals).toEqual([]);
-    expect(after.customers.find((c) => c.id === 'cus_b')!.address.line1).toBe('5 Other Lane');
-    expect(JSON.stringify({ ...after, conversations: {}, audit: [] })).toBe(JSON.stringify({ ...JSON.parse(before), conversations: {}, audit: [] }));
+    const after = await snapshot(s.repos);
+    expect(after.approvals).toEqual({ pending: 0, approved: 0, denied: 0, expired: 0 });
+    expect((await addressOf(s.repos, 'cus_b')).line1).toBe('5 Other Lane');
+    expect(after).toEqual(before);
   });
 
   it('an unverified caller asking for account tools gets is_error and no data', async () => {
@@ -112,7 +127,7 @@ describe('Claude adapter end to end through MCP, support and the store', () => {
     expect(offered).toContain('list_pending_approvals');
     expect(offered).not.toContain('decide_approval');
     expect(r.reply).toMatch(/not available/);
-    expect(s.store.read().approvals[0]).toMatchObject({ status: 'pending' });
-    expect(s.store.read().cards.find((c) => c.id === 'card_a1')?.status).toBe('active');
+    expect(await s.repos.approvals.get(pending.approvalId)).toMatchObject({ status: 'pending' });
+    expect((await s.repos.customers.getCard('card_a1'))?.status).toBe('active');
   });
 });

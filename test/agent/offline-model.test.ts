@@ -3,6 +3,7 @@ import { createAgent } from '../../src/agent/agent.js';
 import { createOfflineModel, OFFLINE_MODEL_NAME } from '../../src/agent/offline-model.js';
 import { silentLogger } from '../../src/config/logger.js';
 import { connectInProcess } from '../../src/mcp/index.js';
+import type { Repositories } from '../../src/store/repos/index.js';
 import type { Caller } from '../../src/support/caller.js';
 import { fixtureSupport } from './fixtures/helpline-db.js';
 import { memoryTranscripts } from './fixtures/memory-transcripts.js';
@@ -13,7 +14,7 @@ afterEach(async () => {
 });
 
 async function chat(caller: Caller = { kind: 'customer', customerId: 'cus_a' }) {
-  const { store, support } = fixtureSupport();
+  const { repos, support } = fixtureSupport();
   const transcripts = memoryTranscripts();
   const agent = createAgent({ model: createOfflineModel(), transcripts: transcripts.port, config: { maxRounds: 4, turnTimeoutMs: 5000, contextTokens: 60_000, maxTokens: 512 }, log: silentLogger() });
   const threadKey = 'terminal:test';
@@ -26,9 +27,14 @@ async function chat(caller: Caller = { kind: 'customer', customerId: 'cus_a' }) 
       await conn.close();
     }
   };
-  closers.push(() => store.close());
-  return { store, support, say, caller, transcripts };
+  closers.push(() => repos.close());
+  return { repos, support, say, caller, transcripts };
 }
+
+const addressOf = async (repos: Repositories) => (await repos.customers.get('cus_a'))!.address;
+/** Every ticket, newest first. */
+const ticketsOf = async (repos: Repositories) => (await repos.tickets.list({}, { limit: 100 })).items;
+const approvalCount = async (repos: Repositories) => Object.values(await repos.approvals.countByStatus()).reduce((a, b) => a + b, 0);
 
 describe('offline model through the real MCP tools and support', () => {
   it('greets honestly as the offline assistant', async () => {
@@ -37,17 +43,17 @@ describe('offline model through the real MCP tools and support', () => {
     expect(r.reply).toContain(OFFLINE_MODEL_NAME);
   });
 
-  it('reports balances from the store', async () => {
+  it('reports balances from the repositories', async () => {
     const c = await chat();
     const r = await c.say("what's my balance?");
-    for (const b of c.support.accounts.balance(c.caller)) expect(r.reply).toContain(b.formatted);
+    for (const b of await c.support.accounts.balance(c.caller)) expect(r.reply).toContain(b.formatted);
     expect(r.reply).not.toContain('acc_b1');
   });
 
   it('lists the requested number of recent transactions, newest first, only the caller\'s', async () => {
     const c = await chat();
     const r = await c.say('show my last 3 transactions');
-    const expected = c.support.accounts.transactions(c.caller, { limit: 3 }).map((t) => t.merchant);
+    const expected = (await c.support.accounts.transactions(c.caller, { limit: 3 })).map((t) => t.merchant);
     expect(expected).toHaveLength(3);
     const positions = expected.map((m) => r.reply.indexOf(m));
     expect(positions.every((p) => p >= 0)).toBe(true);
@@ -61,17 +67,17 @@ describe('offline model through the real MCP tools and support', () => {
     expect(r1.reply).toContain('12 High Street, London, SW1A 1AA, GB');
     expect(r1.reply).toMatch(/yes/);
     expect(r1.reply).toContain('takes effect only after you confirm it yourself');
-    expect(c.store.read().customers[0]!.address.line1).toBe('1 Old Road');
+    expect((await addressOf(c.repos)).line1).toBe('1 Old Road');
     const r2 = await c.say('yes');
-    expect(c.store.read().customers[0]!.address.line1).toBe('1 Old Road');
+    expect((await addressOf(c.repos)).line1).toBe('1 Old Road');
     expect(r2.reply).toContain('12 High Street');
     expect(r2.reply).toContain('nothing has changed yet');
     expect(r2.reply).not.toMatch(/\bDone\b|is now/);
     expect(r2.reply).toContain('We emailed a confirmation link to a…@example.com');
     const changeId = /confirm (adr_[a-f0-9]+)/.exec(r2.reply)?.[1];
-    expect(changeId, r2.reply).toBe(c.store.read().addressChanges[0]?.id);
+    expect(await c.repos.addressChanges.get(changeId!), r2.reply).toMatchObject({ customerId: 'cus_a', status: 'pending' });
     await c.support.accounts.confirmAddressChangeById(c.caller, changeId!);
-    expect(c.store.read().customers[0]!.address).toEqual({ line1: '12 High Street', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' });
+    expect(await addressOf(c.repos)).toEqual({ line1: '12 High Street', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' });
   });
 
   it('parses a US-style address with region and leaves it unchanged on "no"', async () => {
@@ -79,23 +85,23 @@ describe('offline model through the real MCP tools and support', () => {
     const r1 = await c.say('update my address to 1 Main St, Apt 4, Springfield, IL 62704, US');
     expect(r1.reply).toContain('1 Main St, Apt 4, Springfield, IL 62704, US');
     await c.say('no');
-    expect(c.store.read().customers[0]!.address.line1).toBe('1 Old Road');
+    expect((await addressOf(c.repos)).line1).toBe('1 Old Road');
     await c.say('yes');
-    expect(c.store.read().customers[0]!.address.line1).toBe('1 Old Road');
+    expect((await addressOf(c.repos)).line1).toBe('1 Old Road');
   });
 
   it('requests a card deactivation by last 4 digits: pending staff approval, card still active', async () => {
     const c = await chat();
     const r = await c.say('I lost my card ending 4242, please block it');
     expect(r.approvalIds).toHaveLength(1);
-    const approval = c.store.read().approvals.find((a) => a.id === r.approvalIds[0]);
+    const approval = await c.repos.approvals.get(r.approvalIds[0]!);
     expect(approval).toMatchObject({ status: 'pending', action: 'card_deactivation', cardId: 'card_a1', customerId: 'cus_a' });
     // Staff see the customer's own words on the approval card.
     expect(approval?.reason).toContain('I lost my card ending 4242, please block it');
     expect(approval?.reason).toMatch(/lost or stolen/);
     expect(r.reply).toMatch(/approv/i);
     expect(r.reply).toContain(r.approvalIds[0]!);
-    expect(c.store.read().cards.find((x) => x.id === 'card_a1')!.status).toBe('active');
+    expect((await c.repos.customers.getCard('card_a1'))!.status).toBe('active');
   });
 
   it('asks which card when no digits are given, then deactivates the chosen one', async () => {
@@ -107,8 +113,9 @@ describe('offline model through the real MCP tools and support', () => {
     expect(r1.approvalIds).toEqual([]);
     const r2 = await c.say('5555');
     expect(r2.approvalIds).toHaveLength(1);
-    expect(c.store.read().approvals[0]).toMatchObject({ cardId: 'card_a2' });
-    expect(c.store.read().approvals[0]?.reason).toContain('please deactivate my card … 5555');
+    const approval = await c.repos.approvals.get(r2.approvalIds[0]!);
+    expect(approval).toMatchObject({ cardId: 'card_a2' });
+    expect(approval?.reason).toContain('please deactivate my card … 5555');
   });
 
   it("cannot deactivate another customer's card: error reply, nothing changes", async () => {
@@ -119,31 +126,33 @@ describe('offline model through the real MCP tools and support', () => {
     expect(r.reply).toMatch(/No card ending 9999/);
     // People get the tool's wording, not its machine prefix.
     expect(r.reply).not.toMatch(/failed \(/);
-    expect(c.store.read().approvals).toEqual([]);
+    expect(await approvalCount(c.repos)).toBe(0);
   });
 
   it('requests a password change without repeating a typed password', async () => {
     const c = await chat();
     const r = await c.say('my password is Sup3rSecretPw! please change my password');
     expect(r.approvalIds).toHaveLength(1);
-    expect(c.store.read().approvals[0]).toMatchObject({ action: 'password_change', status: 'pending' });
+    expect(await c.repos.approvals.get(r.approvalIds[0]!)).toMatchObject({ action: 'password_change', status: 'pending' });
     expect(r.reply).not.toContain('Sup3rSecretPw');
     expect(r.reply).toMatch(/approv/i);
   });
 
   it('opens a ticket after confirmation and reports ticket status and lists', async () => {
     const c = await chat();
-    const before = c.store.read().tickets.length;
+    const before = (await ticketsOf(c.repos)).length;
     const r1 = await c.say('open a ticket about my card being declined abroad');
-    expect(c.store.read().tickets).toHaveLength(before);
+    expect(await ticketsOf(c.repos)).toHaveLength(before);
     expect(r1.reply).toContain('my card being declined abroad');
     const r2 = await c.say('yes');
-    const created = c.store.read().tickets[before]!;
+    const after = await ticketsOf(c.repos);
+    expect(after).toHaveLength(before + 1);
+    const created = after[0]!;
     expect(created).toMatchObject({ customerId: 'cus_a', subject: 'my card being declined abroad' });
     expect(r2.reply).toContain(created.id);
 
     const status = await c.say('what is the status of t-1001?');
-    const t1001 = c.store.read().tickets.find((t) => t.id === 'T-1001')!;
+    const t1001 = (await c.repos.tickets.get('T-1001'))!;
     expect(status.reply).toContain(t1001.status.replace('_', ' '));
     expect(status.reply).toContain(t1001.messages[0]!.body);
 
@@ -161,20 +170,21 @@ describe('offline model through the real MCP tools and support', () => {
 
   it('hands off to a person with a ticket when asked', async () => {
     const c = await chat();
-    const before = c.store.read().tickets.length;
+    const before = (await ticketsOf(c.repos)).length;
     const r = await c.say('I want to talk to a real person');
-    expect(c.store.read().tickets).toHaveLength(before + 1);
-    expect(r.reply).toContain(c.store.read().tickets[before]!.id);
+    const after = await ticketsOf(c.repos);
+    expect(after).toHaveLength(before + 1);
+    expect(r.reply).toContain(after[0]!.id);
   });
 
   it('offers a ticket for anything else and opens it on yes', async () => {
     const c = await chat();
-    const before = c.store.read().tickets.length;
+    const before = (await ticketsOf(c.repos)).length;
     const r1 = await c.say('my cat walked over the keyboard and signed me up for something');
     expect(r1.reply).toMatch(/ticket/);
-    expect(c.store.read().tickets).toHaveLength(before);
+    expect(await ticketsOf(c.repos)).toHaveLength(before);
     await c.say('yes please');
-    expect(c.store.read().tickets).toHaveLength(before + 1);
+    expect(await ticketsOf(c.repos)).toHaveLength(before + 1);
   });
 
   it('copes with an unverified caller: no account data, KB and tickets still work', async () => {
@@ -184,10 +194,12 @@ describe('offline model through the real MCP tools and support', () => {
     expect(r1.reply).not.toMatch(/\$/);
     const kb = await c.say('What are your opening hours?');
     expect(kb.reply).toContain('"Support opening hours"');
-    const before = c.store.read().tickets.length;
+    const before = (await ticketsOf(c.repos)).length;
     await c.say('open a ticket about a refund I never received');
     await c.say('yes');
-    const t = c.store.read().tickets[before]!;
+    const after = await ticketsOf(c.repos);
+    expect(after).toHaveLength(before + 1);
+    const t = after[0]!;
     expect(t).toMatchObject({ customerId: null, contact: 'stranger@example.org', subject: 'a refund I never received' });
   });
 
@@ -195,6 +207,6 @@ describe('offline model through the real MCP tools and support', () => {
     const c = await chat({ kind: 'staff', staffId: 'U_STAFF' });
     const r = await c.say('change my address to 1 A St, Leeds LS1 1AA, GB');
     expect(r.reply).toMatch(/staff/);
-    expect(c.store.read().audit).toEqual([]);
+    expect((await c.repos.audit.list({ limit: 10 })).items).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * When the agent waits for the disk: a tool that changes something runs only once the tool call is on disk
- * (a crash is repaired, never re-run); a round of reads does not wait for the disk; the answer is returned only
- * once every save of the turn is on disk, and a save that failed in the background fails the turn.
+ * When the agent waits for its saves: a tool runs only once its call is stored (a crash is repaired, never re-run),
+ * reads included; the tool results are stored before the model is asked again; the answer is returned only once
+ * it is stored; a save that fails fails the turn before anything else runs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ToolClient, TurnInput } from '../../src/agent/types.js';
@@ -30,15 +30,13 @@ async function setup() {
   const turn = async (text: string) => {
     const res = await env.agent.runTurn({ messageId: 'm1', threadKey: 'terminal:ada', channel: 'terminal', caller, text, tools: client });
     events.push('returned');
-    await res.saved; // what the conversation runner waits for before anyone sees the reply
-    events.push('answered');
     return res;
   };
   return { ...env, tools, events, turn };
 }
 
 describe('agent turn durability', () => {
-  it('runs a state-changing tool only after its call is on disk', async () => {
+  it('runs a state-changing tool only after its call is stored', async () => {
     const s = await setup();
     s.fake.script(toolUse('request_card_deactivation', { last4: '4242', reason: 'lost' }, { id: 'tu_card' }), reply('Sent to staff for approval.'));
     await s.turn('I lost my card ending 4242, please block it');
@@ -47,10 +45,10 @@ describe('agent turn durability', () => {
     expect(tool).toBeGreaterThan(s.events.indexOf('durable#1'));
     expect(s.events.indexOf('applied#2')).toBeGreaterThan(tool);
     expect(s.events.indexOf('durable#2')).toBeGreaterThanOrEqual(0);
-    expect(s.events.indexOf('durable#2')).toBeLessThan(s.events.indexOf('applied#3')); // results on disk before the model is asked again
+    expect(s.events.indexOf('durable#2')).toBeLessThan(s.events.indexOf('applied#3')); // results stored before the model is asked again
   });
 
-  it('runs reads without waiting for the disk, but answers only once every save of the turn is on disk', async () => {
+  it('waits for every save, reads included, and returns the answer only once it is stored', async () => {
     const s = await setup();
     s.fake.script(
       message([{ type: 'tool_use', id: 'a', name: 'get_account_balance', input: {} }, { type: 'tool_use', id: 'b', name: 'search_knowledge_base', input: { query: 'fees' } }], 'tool_use'),
@@ -58,24 +56,18 @@ describe('agent turn durability', () => {
     );
     const res = await s.turn('balance and fees?');
     expect(res.reply).toContain('£1,234.56');
-    const firstRead = s.events.indexOf('tool:get_account_balance');
-    expect(firstRead).toBeGreaterThan(s.events.indexOf('applied#1'));
-    expect(firstRead).toBeLessThan(s.events.indexOf('durable#1')); // did not wait for the disk
-    const answered = s.events.indexOf('answered');
-    for (const n of [1, 2, 3]) {
-      expect(s.events.indexOf(`durable#${n}`)).toBeGreaterThanOrEqual(0);
-      expect(s.events.indexOf(`durable#${n}`)).toBeLessThan(answered);
-    }
-    // The last save is handed to the caller instead of waited for, so it can join the caller's own record.
-    expect(s.events.indexOf('returned')).toBeLessThan(s.events.indexOf('durable#3'));
+    expect(s.events).toEqual([
+      'applied#1', 'durable#1', 'tool:get_account_balance', 'tool:search_knowledge_base', 'applied#2', 'durable#2', 'applied#3', 'durable#3', 'returned',
+    ]);
     expect(s.transcripts.map.get('terminal:ada')!.messages).toHaveLength(4);
   });
 
-  it('fails the turn when a save made without waiting could not be written', async () => {
+  it('fails the turn when a save cannot be stored, before any tool runs', async () => {
     const s = await setup();
     s.fake.script(toolUse('get_account_balance', {}, { id: 'tu_bal' }), reply('You have £1,234.56.'));
     s.transcripts.failNextSave(new Error('disk full'));
     await expect(s.turn('what is my balance?')).rejects.toThrow('disk full');
-    expect(s.events).not.toContain('answered');
+    expect(s.events).not.toContain('returned');
+    expect(s.events.some((e) => e.startsWith('tool:'))).toBe(false);
   });
 });

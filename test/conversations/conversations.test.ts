@@ -3,28 +3,36 @@ import { silentLogger } from '../../src/config/logger.js';
 import { createConversations, type ConversationsDeps } from '../../src/conversations/conversations.js';
 import { REPLIES } from '../../src/conversations/replies.js';
 import { createTranscripts } from '../../src/conversations/transcripts.js';
+import type { TranscriptPort } from '../../src/agent/types.js';
 import { AppError } from '../../src/errors.js';
-import { createMemoryStore } from '../../src/store/memory-store.js';
-import type { Store } from '../../src/store/types.js';
+import { createMemoryRepositories } from '../../src/store/memory/index.js';
+import { emptyDb } from '../../src/store/schema.js';
 import { convConfig, fakeAgent, fakeConnect, msg, recordingDelivery, recordingStaff, until } from './fakes.js';
 
-function setup(over: Partial<ConversationsDeps> & { delayMs?: number; behave?: NonNullable<Parameters<typeof fakeAgent>[0]>['behave']; store?: Store } = {}) {
-  const store = over.store ?? createMemoryStore();
-  const transcripts = createTranscripts({ store });
-  const { agent, state } = fakeAgent({ transcripts, delayMs: over.delayMs, behave: over.behave });
+type SetupOpts = Partial<ConversationsDeps> & {
+  delayMs?: number;
+  behave?: NonNullable<Parameters<typeof fakeAgent>[0]>['behave'];
+  /** Wraps the real transcripts the fake agent saves through (to make a save fail). */
+  wrap?: (t: TranscriptPort) => TranscriptPort;
+};
+
+function setup(over: SetupOpts = {}) {
+  const repos = over.repos ?? createMemoryRepositories();
+  const transcripts = createTranscripts({ repos });
+  const { agent, state } = fakeAgent({ transcripts: over.wrap ? over.wrap(transcripts) : transcripts, delayMs: over.delayMs, behave: over.behave });
   const slack = recordingDelivery();
   const staff = recordingStaff();
   const connect = fakeConnect();
   const conv = createConversations({
-    store, agent, connectTools: connect, resolvers: {}, delivery: { slack }, staff, config: convConfig(), log: silentLogger(),
-    random: () => 0.5, deliveryRetryMs: 1, ...over,
+    repos, agent, connectTools: connect, resolvers: {}, delivery: { slack }, staff, config: convConfig(), log: silentLogger(),
+    random: () => 0.5, deliveryRetryMs: 1, sweepEveryMs: 0, ...over,
   });
-  return { store, transcripts, agent, state, slack, staff, connect, conv };
+  return { repos, transcripts, agent, state, slack, staff, connect, conv };
 }
 
 describe('conversations', () => {
   it('answers a message once even when it is delivered twice', async () => {
-    const { conv, slack, state, store, connect } = setup();
+    const { conv, slack, state, repos, connect } = setup();
     await conv.start();
     const m = msg('slack:T:C:1', 'hello');
     expect(await conv.handle(m)).toEqual({ accepted: true });
@@ -34,8 +42,8 @@ describe('conversations', () => {
     await conv.drain();
     expect(slack.sent.map((s) => s.reply)).toEqual([{ text: 'echo: hello', kind: 'reply', inReplyToId: m.id }]);
     expect(state.calls).toHaveLength(1);
-    expect(store.read().processed[m.id]?.status).toBe('done');
-    expect(store.read().processed[m.id]?.message).toBeUndefined();
+    expect((await repos.ledger.get(m.id))?.status).toBe('done');
+    expect((await repos.ledger.get(m.id))?.message).toBeUndefined();
     expect(connect.opened).toBe(1);
     expect(connect.closed).toBe(1);
   });
@@ -67,7 +75,7 @@ describe('conversations', () => {
 
   it('during a model outage sends one holding reply, keeps the thread waiting and answers each message once', async () => {
     let down = true;
-    const { conv, slack, state, store } = setup({
+    const { conv, slack, state, repos } = setup({
       behave: async () => { if (down) throw new AppError('unavailable', 'model overloaded'); },
     });
     await conv.start();
@@ -79,9 +87,11 @@ describe('conversations', () => {
     // Still down: one holding reply only, nothing else, the second message has not been tried yet.
     expect(slack.sent.map((s) => s.reply.kind)).toEqual(['holding']);
     expect(state.calls.every((c) => c.text === 'first')).toBe(true);
-    expect(store.read().processed[first.id]).toMatchObject({ status: 'queued', reason: 'model unavailable' });
+    expect(await repos.ledger.get(first.id)).toMatchObject({ status: 'queued', reason: 'model unavailable' });
+    expect((await repos.conversations.get(key))?.meta['holdingSentAt']).toBeDefined();
     down = false;
     await conv.drain();
+    expect((await repos.conversations.get(key))?.meta['holdingSentAt']).toBeUndefined();
     expect(slack.sent.map((s) => [s.reply.kind, s.reply.text])).toEqual([
       ['holding', REPLIES.holding], ['reply', 'echo: first'], ['reply', 'echo: second'],
     ]);
@@ -95,10 +105,10 @@ describe('conversations', () => {
   });
 
   it('re-queues a message left pending by a stopped process and answers it after restart', async () => {
-    const store = createMemoryStore();
+    const repos = createMemoryRepositories();
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
-    const a = setup({ store, stopTimeoutMs: 20, behave: () => gate });
+    const a = setup({ repos, stopTimeoutMs: 20, behave: () => gate });
     await a.conv.start();
     const inflight = msg('slack:T:C:r', 'stuck in flight');
     const waiting = msg('slack:T:C:r', 'waiting behind it');
@@ -107,39 +117,55 @@ describe('conversations', () => {
     await until(() => a.state.calls.length === 1);
     await a.conv.stop();
     expect(await a.conv.handle(msg('slack:T:C:r', 'late'))).toEqual({ accepted: false, reason: 'stopped' });
-    expect(store.read().processed[inflight.id]?.status).toBe('queued');
-    expect(store.read().processed[waiting.id]?.status).toBe('queued');
+    expect((await repos.ledger.get(inflight.id))?.status).toBe('queued');
+    expect((await repos.ledger.get(waiting.id))?.status).toBe('queued');
 
-    const b = setup({ store });
+    const b = setup({ repos });
     await b.conv.start();
     await b.conv.drain();
     expect(b.slack.sent.map((s) => s.reply.text)).toEqual(['echo: stuck in flight', 'echo: waiting behind it']);
     release(); // the old process's turn finishing late must not answer again
     await new Promise((r) => setTimeout(r, 20));
     expect(a.slack.sent).toHaveLength(0);
-    expect(store.read().processed[inflight.id]?.status).toBe('done');
+    expect((await repos.ledger.get(inflight.id))?.status).toBe('done');
     // The transcript holds each user message once.
-    const t = b.transcripts.load('slack:T:C:r');
+    const t = await b.transcripts.load('slack:T:C:r');
     expect(t?.messages.filter((m) => (m as { role: string }).role === 'user')).toHaveLength(2);
   });
 
-  it('knows a thread it answered, from the store, in a later process too', async () => {
-    const store = createMemoryStore();
-    const a = setup({ store });
+  it('knows a thread it answered, from the repositories, in a later process too', async () => {
+    const repos = createMemoryRepositories();
+    const a = setup({ repos });
     await a.conv.start();
-    expect(a.conv.hasThread('slack:T:C:known')).toBe(false);
+    expect(await a.conv.hasThread('slack:T:C:known')).toBe(false);
     await a.conv.handle(msg('slack:T:C:known', 'hello'));
     await a.conv.drain();
-    expect(a.conv.hasThread('slack:T:C:known')).toBe(true);
+    expect(await a.conv.hasThread('slack:T:C:known')).toBe(true);
     await a.conv.stop();
-    const b = setup({ store });
-    expect(b.conv.hasThread('slack:T:C:known')).toBe(true);
-    expect(b.conv.hasThread('slack:T:C:other')).toBe(false);
+    const b = setup({ repos });
+    expect(await b.conv.hasThread('slack:T:C:known')).toBe(true);
+    expect(await b.conv.hasThread('slack:T:C:other')).toBe(false);
+  });
+
+  it('answers a message once when two instances on the same repositories both receive it', async () => {
+    const repos = createMemoryRepositories();
+    const a = setup({ repos });
+    const b = setup({ repos });
+    await a.conv.start();
+    await b.conv.start();
+    const m = msg('slack:T:C:twice', 'hello from both sides');
+    const results = await Promise.all([a.conv.handle(m), b.conv.handle({ ...m }), a.conv.handle({ ...m }), b.conv.handle({ ...m })]);
+    expect(results.filter((r) => r.accepted)).toHaveLength(1);
+    expect(results.filter((r) => !r.accepted).map((r) => r.reason)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    await Promise.all([a.conv.drain(), b.conv.drain()]);
+    expect([...a.slack.sent, ...b.slack.sent].map((s) => s.reply.text)).toEqual(['echo: hello from both sides']);
+    expect(a.state.calls.length + b.state.calls.length).toBe(1);
+    await Promise.all([a.conv.stop(), b.conv.stop()]);
   });
 
   it('delivers a reply recorded before a crash without running the turn again', async () => {
-    const store = createMemoryStore();
-    const a = setup({ store, stopTimeoutMs: 20 });
+    const repos = createMemoryRepositories();
+    const a = setup({ repos, stopTimeoutMs: 20 });
     a.slack.deliver = () => new Promise(() => {}); // the process dies while delivering
     await a.conv.start();
     const m = msg('slack:T:C:d', 'hi');
@@ -147,14 +173,14 @@ describe('conversations', () => {
     await until(() => a.state.calls.length === 1);
     await new Promise((r) => setTimeout(r, 10));
     await a.conv.stop();
-    expect(store.read().processed[m.id]?.status).toBe('queued');
+    expect(await repos.ledger.get(m.id)).toMatchObject({ status: 'queued', message: { reply: { text: 'echo: hi' } } });
 
-    const b = setup({ store });
+    const b = setup({ repos });
     await b.conv.start();
     await b.conv.drain();
     expect(b.state.calls).toHaveLength(0);
     expect(b.slack.sent.map((x) => x.reply)).toEqual([{ text: 'echo: hi', kind: 'reply', inReplyToId: m.id, inReplyToMeta: undefined, maybeDelivered: true }]); // the channel is told it may already have posted it
-    expect(store.read().processed[m.id]?.status).toBe('done');
+    expect((await repos.ledger.get(m.id))?.status).toBe('done');
   });
 
   it('when a reply cannot be delivered after retries, records the failure and alerts staff', async () => {
@@ -164,7 +190,7 @@ describe('conversations', () => {
     const m = msg('slack:T:C:f', 'hi');
     await a.conv.handle(m);
     await a.conv.drain();
-    expect(a.store.read().processed[m.id]).toMatchObject({ status: 'failed' });
+    expect(await a.repos.ledger.get(m.id)).toMatchObject({ status: 'failed' });
     expect(a.staff.alerts).toContain('A reply could not be delivered to a customer');
     a.slack.failNext = 2; // two failures, third try works
     await a.conv.handle(msg('slack:T:C:f', 'again'));
@@ -175,7 +201,7 @@ describe('conversations', () => {
   it('past the queue bound replies "busy" and records it; nothing is lost silently', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
-    const { conv, slack, store } = setup({ behave: () => gate, config: convConfig({ queueLimit: 2 }) });
+    const { conv, slack, repos } = setup({ behave: () => gate, config: convConfig({ queueLimit: 2 }) });
     await conv.start();
     const m1 = msg('slack:T:C:b1', 'one');
     const m2 = msg('slack:T:C:b2', 'two');
@@ -184,7 +210,7 @@ describe('conversations', () => {
     expect(await conv.handle(m2)).toEqual({ accepted: true });
     expect(await conv.handle(m3)).toEqual({ accepted: false, reason: 'busy' });
     expect(slack.sent).toEqual([{ threadKey: 'slack:T:C:b3', reply: { text: REPLIES.busy, kind: 'busy', inReplyToId: m3.id } }]);
-    expect(store.read().processed[m3.id]).toMatchObject({ status: 'ignored', reason: 'busy' });
+    expect(await repos.ledger.get(m3.id)).toMatchObject({ status: 'ignored', reason: 'busy' });
     release();
     await conv.drain();
     expect(slack.sent.filter((s) => s.reply.kind === 'reply').map((s) => s.threadKey).sort()).toEqual(['slack:T:C:b1', 'slack:T:C:b2']);
@@ -193,7 +219,7 @@ describe('conversations', () => {
   });
 
   it('on other errors apologises, records the failure and alerts staff, then carries on with the thread', async () => {
-    const { conv, slack, staff, store } = setup({
+    const { conv, slack, staff, repos } = setup({
       behave: async (input) => { if (input.text === 'boom') throw new Error('tool exploded'); },
     });
     await conv.start();
@@ -202,36 +228,34 @@ describe('conversations', () => {
     await conv.handle(msg('slack:T:C:e', 'after'));
     await conv.drain();
     expect(slack.sent.map((s) => s.reply.text)).toEqual([REPLIES.apology, 'echo: after']);
-    expect(store.read().processed[bad.id]).toMatchObject({ status: 'failed' });
-    expect(store.read().processed[bad.id]?.reason).toContain('tool exploded');
+    expect(await repos.ledger.get(bad.id)).toMatchObject({ status: 'failed' });
+    expect((await repos.ledger.get(bad.id))?.reason).toContain('tool exploded');
     expect(staff.alerts).toEqual(['A conversation turn failed']);
   });
 
   it('never delivers a reply whose transcript could not be saved: apologises and records the failure', async () => {
-    const { conv, slack, store } = setup({
-      behave: async (input) => {
-        if (input.text !== 'unsaved') return;
-        const saved = Promise.reject(new Error('disk full'));
-        saved.catch(() => undefined);
-        return { reply: 'this must not be sent', saved };
-      },
+    const { conv, slack, repos } = setup({
+      behave: async (input) => (input.text === 'unsaved' ? { reply: 'this must not be sent' } : undefined),
+      wrap: (t) => ({
+        load: (k) => t.load(k),
+        save: async (x) => { if (x.threadKey === 'slack:T:C:s') throw new Error('disk full'); await t.save(x); },
+      }),
     });
     await conv.start();
     const m = msg('slack:T:C:s', 'unsaved');
     await conv.handle(m);
     await conv.drain();
     expect(slack.sent.map((s) => s.reply.text)).toEqual([REPLIES.apology]);
-    expect(store.read().processed[m.id]).toMatchObject({ status: 'failed' });
-    expect(store.read().processed[m.id]?.reason).toContain('disk full');
+    expect(await repos.ledger.get(m.id)).toMatchObject({ status: 'failed' });
+    expect((await repos.ledger.get(m.id))?.reason).toContain('disk full');
   });
 
   it('posts approvals created in a turn to staff, and resolves the caller through the channel resolver', async () => {
-    const store = createMemoryStore();
-    await store.update((db) => {
-      db.approvals.push({ id: 'apr_1', customerId: 'cus_001', action: 'card_deactivation', cardId: 'card_1', reason: 'lost', requestedAt: '2026-01-01T00:00:00Z', expiresAt: '2026-01-02T00:00:00Z', status: 'pending' });
-    });
+    const db = emptyDb();
+    db.approvals.push({ id: 'apr_1', customerId: 'cus_001', action: 'card_deactivation', cardId: 'card_1', reason: 'lost', requestedAt: '2026-01-01T00:00:00Z', expiresAt: '2026-01-02T00:00:00Z', status: 'pending' });
+    const repos = createMemoryRepositories(db);
     const { conv, staff, connect, state } = setup({
-      store,
+      repos,
       resolvers: { slack: { resolve: async (sender) => (sender.id === 'U1' ? { kind: 'customer', customerId: 'cus_001' } : { kind: 'anonymous' }) } },
       behave: async () => ({ approvalIds: ['apr_1'] }),
     });
@@ -241,7 +265,7 @@ describe('conversations', () => {
     expect(staff.approvals.map((a) => a.id)).toEqual(['apr_1']);
     expect(connect.callers).toEqual([{ kind: 'customer', customerId: 'cus_001' }]);
     expect(state.calls[0]?.caller).toEqual({ kind: 'customer', customerId: 'cus_001' });
-    expect(store.read().conversations['slack:T:C:a']).toMatchObject({ callerKind: 'customer', customerId: 'cus_001' });
+    expect(await repos.conversations.get('slack:T:C:a')).toMatchObject({ callerKind: 'customer', customerId: 'cus_001' });
   });
 
   it('notifyThread delivers a notice to the owning channel and notes it in the transcript', async () => {

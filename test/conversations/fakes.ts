@@ -56,7 +56,7 @@ const zeroUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCr
 
 /**
  * A scripted Agent: answers "echo: <text>" after `delayMs`, keeps a transcript through the real TranscriptPort
- * (idempotent per message id), and lets a test inject failures through `behave`.
+ * (idempotent per message id, stored before the turn resolves), and lets a test inject failures through `behave`.
  */
 // biome-ignore lint/suspicious/noConfusingVoidType: a behaviour may return nothing (void) or a partial result
 export function fakeAgent(opts: { transcripts?: TranscriptPort; delayMs?: number; behave?: (input: TurnInput, call: number) => Promise<Partial<TurnResult> | void> } = {}) {
@@ -71,14 +71,14 @@ export function fakeAgent(opts: { transcripts?: TranscriptPort; delayMs?: number
         const extra = opts.behave ? await opts.behave(input, state.calls.length) : undefined;
         const reply = extra?.reply ?? `echo: ${input.text}`;
         if (opts.transcripts) {
-          const t = opts.transcripts.load(input.threadKey) ?? { threadKey: input.threadKey, channel: input.channel, messages: [], usage: { ...zeroUsage }, appliedMessageIds: [] };
+          const t = (await opts.transcripts.load(input.threadKey)) ?? { threadKey: input.threadKey, channel: input.channel, messages: [], usage: { ...zeroUsage }, appliedMessageIds: [] };
           if (!t.appliedMessageIds?.includes(input.messageId)) {
             t.messages.push({ role: 'user', content: input.text }, { role: 'assistant', content: reply });
             t.appliedMessageIds = [...(t.appliedMessageIds ?? []), input.messageId];
           }
           await opts.transcripts.save(t);
         }
-        return { reply, handoff: false, approvalIds: [], usage: { ...zeroUsage }, saved: Promise.resolve(), ...extra };
+        return { reply, handoff: false, approvalIds: [], usage: { ...zeroUsage }, ...extra };
       } finally {
         state.active--;
       }

@@ -2,25 +2,36 @@ import { describe, expect, it } from 'vitest';
 import { createConversations } from '../../src/conversations/conversations.js';
 import { CARD_PLACEHOLDER, PASSWORD_PLACEHOLDER, TOKEN_PLACEHOLDER } from '../../src/conversations/redact.js';
 import { createTranscripts } from '../../src/conversations/transcripts.js';
-import { createMemoryStore } from '../../src/store/memory-store.js';
+import type { InboundMessage } from '../../src/conversations/types.js';
+import { createMemoryRepositories } from '../../src/store/memory/index.js';
 import { capturingLogger, convConfig, fakeAgent, fakeConnect, msg, recordingDelivery } from './fakes.js';
 
 function harness() {
-  const store = createMemoryStore();
-  const transcripts = createTranscripts({ store });
+  const repos = createMemoryRepositories();
+  const transcripts = createTranscripts({ repos });
   const { agent, state } = fakeAgent({ transcripts });
   const slack = recordingDelivery();
   const email = recordingDelivery();
   const { log, lines } = capturingLogger();
-  const conv = createConversations({ store, agent, connectTools: fakeConnect(), resolvers: {}, delivery: { slack, email }, config: convConfig(), log });
+  const conv = createConversations({ repos, agent, connectTools: fakeConnect(), resolvers: {}, delivery: { slack, email }, config: convConfig(), log, sweepEveryMs: 0 });
+  const threads = new Set<string>();
+  /** Ledger entries as stored right after each message was accepted (while they carry the queued message). */
+  const accepted: unknown[] = [];
+  const handle = async (m: InboundMessage) => {
+    threads.add(m.threadKey);
+    const r = await conv.handle(m);
+    accepted.push(await repos.ledger.get(m.id));
+    return r;
+  };
   /** Every place a secret could end up: what the model saw, the stored data, the logs, and what was sent back. */
-  const haystacks = () => ({
+  const haystacks = async () => ({
     agent: JSON.stringify(state.calls.map((c) => c.text)),
-    store: JSON.stringify(store.read()),
+    ledger: JSON.stringify(accepted),
+    conversations: JSON.stringify(await Promise.all([...threads].map((k) => repos.conversations.get(k)))),
     logs: lines.join(''),
     replies: JSON.stringify([...slack.sent, ...email.sent]),
   });
-  return { conv, state, slack, email, lines, haystacks };
+  return { conv, handle, state, slack, email, lines, haystacks, accepted };
 }
 
 const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx7Vq3nPz8wQ1r2Jp5Xb9oK4mLcT0aYdHfGsWjEuNiRvBk6Zt\n-----END RSA PRIVATE KEY-----';
@@ -30,15 +41,16 @@ describe('redaction in conversations', () => {
     const h = harness();
     await h.conv.start();
     const key = 'slack:T:C:secret';
-    await h.conv.handle(msg(key, 'my password is Sup3rS3cret! and my card 4111 1111 1111 1111 is lost'));
-    await h.conv.handle(msg(key, 'pw: An0therOne'));
+    await h.handle(msg(key, 'my password is Sup3rS3cret! and my card 4111 1111 1111 1111 is lost'));
+    await h.handle(msg(key, 'pw: An0therOne'));
     await h.conv.drain();
 
     const secrets = ['Sup3rS3cret!', '4111 1111 1111 1111', '4111111111111111', 'An0therOne'];
-    for (const [where, text] of Object.entries(h.haystacks())) {
+    for (const [where, text] of Object.entries(await h.haystacks())) {
       for (const s of secrets) expect(text.includes(s), `${s} in ${where}`).toBe(false);
     }
     expect(h.state.calls[0]?.text).toBe(`my password is ${PASSWORD_PLACEHOLDER} and my card ${CARD_PLACEHOLDER} is lost`);
+    expect(JSON.stringify(h.accepted)).toContain(PASSWORD_PLACEHOLDER); // the haystack held the queued messages
     expect(h.lines.length).toBeGreaterThan(0);
     const notices = h.slack.sent.filter((s) => s.reply.kind === 'notice');
     expect(notices).toHaveLength(1);
@@ -54,13 +66,13 @@ describe('redaction in conversations', () => {
     const emailKey = 'email:thread-1';
     const slackToken = 'xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx';
     const ghToken = 'ghp_A1bC2dE3fH4iJ5kL6mN7oP8qR9sT0uV1wX2y';
-    await h.conv.handle(msg(slackKey, `our bot stopped: ${slackToken} and cvv 123, OTP: 482913\n${PEM}`));
-    await h.conv.handle(msg(slackKey, `also ${ghToken}`));
-    await h.conv.handle(msg(emailKey, `Hi, my card ４１１１－１１１１－１１１１－１１１１ and the key is AKIAIOSFODNN7EXAMPLE`, { channel: 'email' }));
+    await h.handle(msg(slackKey, `our bot stopped: ${slackToken} and cvv 123, OTP: 482913\n${PEM}`));
+    await h.handle(msg(slackKey, `also ${ghToken}`));
+    await h.handle(msg(emailKey, `Hi, my card ４１１１－１１１１－１１１１－１１１１ and the key is AKIAIOSFODNN7EXAMPLE`, { channel: 'email' }));
     await h.conv.drain();
 
     const secrets = [slackToken, ghToken, 'AKIAIOSFODNN7EXAMPLE', 'MIIEowIBAAKCAQEAx7Vq3nPz8wQ1r2Jp5Xb9oK4mLcT0aYdHfGsWjEuNiRvBk6Zt', '482913', 'cvv 123', '４１１１－１１１１'];
-    for (const [where, text] of Object.entries(h.haystacks())) {
+    for (const [where, text] of Object.entries(await h.haystacks())) {
       for (const s of secrets) expect(text.includes(s), `${s} in ${where}`).toBe(false);
     }
     expect(h.state.calls.map((c) => c.text)).toContain(`also ${TOKEN_PLACEHOLDER}`);
@@ -77,7 +89,7 @@ describe('redaction in conversations', () => {
   it('sends no warning when nothing was removed', async () => {
     const h = harness();
     await h.conv.start();
-    await h.conv.handle(msg('slack:T:C:plain', 'my password is not working and the code did not arrive; card ending 4242'));
+    await h.handle(msg('slack:T:C:plain', 'my password is not working and the code did not arrive; card ending 4242'));
     await h.conv.drain();
     expect(h.slack.sent.map((s) => s.reply.kind)).toEqual(['reply']);
     expect(h.state.calls[0]?.text).toBe('my password is not working and the code did not arrive; card ending 4242');

@@ -1,7 +1,7 @@
 /** Shared pieces for the email channel tests: config, raw mail builders, a fake conversations layer, waits. */
 import type { Config } from '../../src/config/config.js';
 import type { ConversationsPort, CustomerDirectory, CustomerRef, DeliverPort, InboundMessage, StaffNotifier } from '../../src/conversations/types.js';
-import type { Store } from '../../src/store/types.js';
+import type { Repositories } from '../../src/store/repos/index.js';
 
 export const SUPPORT_FROM = 'Helpline Support <support@helpline.test>';
 export const AUTHSERV = 'mx.helpline.test';
@@ -115,10 +115,10 @@ export interface FakeConversations extends ConversationsPort {
 }
 
 /**
- * Stands in for the conversations layer: dedupes on the ledger like the real one, and answers each
+ * Stands in for the conversations layer: dedupes on the ledger like the real one (`ledger.claim`), and answers each
  * accepted message with `ack <text>` through the channel's deliver port.
  */
-export function createFakeConversations(store: Store, opts: { reply?: (m: InboundMessage) => string } = {}): FakeConversations {
+export function createFakeConversations(repos: Repositories, opts: { reply?: (m: InboundMessage) => string } = {}): FakeConversations {
   const handled: InboundMessage[] = [];
   const calls: string[] = [];
   let deliver: DeliverPort | undefined;
@@ -129,23 +129,19 @@ export function createFakeConversations(store: Store, opts: { reply?: (m: Inboun
     async handle(msg) {
       calls.push(msg.id);
       const at = new Date().toISOString();
-      const dup = await store.update((db) => {
-        if (db.processed[msg.id]) return true;
-        db.processed[msg.id] = { id: msg.id, threadKey: msg.threadKey, channel: msg.channel, receivedAt: msg.receivedAt, status: 'queued', updatedAt: at };
-        return false;
-      });
-      if (dup) return { accepted: false, reason: 'duplicate' };
+      const claimed = await repos.ledger.claim({ id: msg.id, threadKey: msg.threadKey, channel: msg.channel, receivedAt: msg.receivedAt, status: 'queued', updatedAt: at });
+      if (!claimed) return { accepted: false, reason: 'duplicate' };
       handled.push(msg);
       setTimeout(() => {
         void (async () => {
           await deliver?.deliver(msg.threadKey, { text: opts.reply ? opts.reply(msg) : `ack ${msg.text.split('\n')[0]}`, kind: 'reply', inReplyToId: msg.id });
-          await store.update((db) => { const e = db.processed[msg.id]; if (e) e.status = 'done'; });
+          await repos.ledger.update(msg.id, { status: 'done' }, new Date().toISOString());
         })();
       }, 5);
       return { accepted: true };
     },
     async notifyThread() {},
-    hasThread: () => false,
+    hasThread: async () => false,
   };
 }
 
@@ -157,15 +153,16 @@ export function createFakeStaff(): FakeStaff {
 
 export function directoryOf(customers: CustomerRef[]): CustomerDirectory {
   return {
-    byEmail: (e) => customers.find((c) => c.email.toLowerCase() === e.toLowerCase()),
-    byId: (id) => customers.find((c) => c.id === id),
-    bySlackUserId: () => undefined,
+    byEmail: async (e) => customers.find((c) => c.email.toLowerCase() === e.toLowerCase()),
+    byId: async (id) => customers.find((c) => c.id === id),
+    bySlackUserId: async () => undefined,
   };
 }
 
-export async function waitUntil(cond: () => boolean, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+/** Polls `cond` (which may ask the repositories) until it holds. */
+export async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }

@@ -12,7 +12,8 @@ import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/config/logger.js';
 import type { ModelPort } from '../../src/agent/model.js';
-import type { Db } from '../../src/store/schema.js';
+import { createMemoryRepositories, type MemoryRepositories, type MemorySnapshot as Db } from '../../src/store/memory/index.js';
+import { loadSeed } from '../channels/terminal/harness.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { AUTHSERV, rawMail } from '../helpers/email-bot-fixtures.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
@@ -28,6 +29,7 @@ describe.skipIf(!dovecotAvailable())('hostile model on the email channel', () =>
   let app: App;
   let model: AttackerModel;
   let before: Db;
+  let repos: MemoryRepositories;
 
   beforeAll(async () => {
     [dovecot, sink] = await Promise.all([startDovecot(), startSmtpSink()]);
@@ -41,8 +43,9 @@ describe.skipIf(!dovecotAvailable())('hostile model on the email channel', () =>
     model = createAttackerModel();
     // One app for the whole suite; each test swaps in a fresh attacker behind this port.
     const port: ModelPort = { name: 'attacker (test)', createMessage: (req, o) => model.createMessage(req, o) };
-    app = await createApp(config, { log: silentLogger(), terminal: 'never', model: port, approvalSweepMs: 0 });
-    before = structuredClone(app.store.read()) as Db;
+    repos = createMemoryRepositories(loadSeed());
+    app = await createApp(config, { log: silentLogger(), terminal: 'never', model: port, approvalSweepMs: 0, repos });
+    before = repos.snapshot();
     await app.start();
   }, 60_000);
   afterAll(async () => {
@@ -74,7 +77,7 @@ describe.skipIf(!dovecotAvailable())('hostile model on the email channel', () =>
     await attack('victim@nodmarc.example', { dmarc: 'none', max: 12, tag: 'forged' });
     const replies = sink.messages.filter((m) => m.to.includes('victim@nodmarc.example'));
     expect(replies.length).toBeGreaterThan(0);
-    const db = app.store.read();
+    const db = repos.snapshot();
     for (const r of replies) {
       expect(r.text).not.toContain('evil');
       for (const c of before.customers) expect(r.text).not.toContain(c.email); // nobody's data reaches an outsider
@@ -108,7 +111,7 @@ describe.skipIf(!dovecotAvailable())('hostile model on the email channel', () =>
       expect(r.text).not.toContain('evil');
       for (const c of others) expect(r.text).not.toContain(c.email);
     }
-    const db = app.store.read();
+    const db = repos.snapshot();
     console.log(`[hostile/email] verified customer: ${model.results.length} calls tried, ${model.results.filter((r) => !r.isError).length} ran (${[...new Set(model.results.filter((r) => !r.isError).map((r) => r.name))].join(', ')})`);
     // Nothing of another customer changed or was read; the customer's own address waits for a confirmation only they can give.
     expect(db.customers).toEqual(before.customers);

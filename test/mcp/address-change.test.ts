@@ -7,25 +7,25 @@ let h: Harness;
 beforeEach(() => { h = createHarness(); });
 afterEach(async () => { await h.closeAll(); });
 
-const addressOf = (id: string) => h.store.read().customers.find((c) => c.id === id)?.address;
+const addressOf = async (id: string) => (await h.repos.customers.get(id))?.address;
 
 describe('update_address asks; only the customer confirms', () => {
   it('however often a model calls it, the address on file stays until the customer confirms', async () => {
     const alice = await h.connect(ALICE);
-    const before = addressOf('cus_001');
+    const before = await addressOf('cus_001');
     // Nor can it smuggle a confirmation, another customer or a change id into the request.
     for (const extra of [{ confirmed: true }, { customerId: 'cus_002' }, { changeId: 'adr_0123456789' }]) {
       expect((await call(alice, 'update_address', { ...PARIS, ...extra })).isError, JSON.stringify(extra)).toBe(true);
     }
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push(ok<{ status: string; changeId: string }>(await call(alice, 'update_address', PARIS)).changeId);
-    expect(addressOf('cus_001')).toEqual(before);
+    expect(await addressOf('cus_001')).toEqual(before);
     // Each newer request replaced the one before: at most one is pending.
-    expect(h.store.read().addressChanges.map((c) => c.status)).toEqual(['superseded', 'superseded', 'pending']);
+    expect((await Promise.all(ids.map((id) => h.repos.addressChanges.get(id)))).map((c) => c?.status)).toEqual(['superseded', 'superseded', 'pending']);
     expect(new Set(ids).size).toBe(3);
     // The confirmation is the customer's (support code behind the link or the terminal), and it applies the newest.
     await h.support.accounts.confirmAddressChangeById(ALICE, ids[2]!);
-    expect(addressOf('cus_001')).toMatchObject(PARIS);
+    expect(await addressOf('cus_001')).toMatchObject(PARIS);
   });
 
   it('no caller, customer, staff or anonymous, is offered a tool that confirms or applies an address change', async () => {
@@ -47,7 +47,7 @@ describe('update_address asks; only the customer confirms', () => {
     const alice = await h.connect(ALICE);
     const { changeId } = ok<{ changeId: string }>(await call(alice, 'update_address', PARIS));
     await expect(h.support.accounts.confirmAddressChangeById(BOB, changeId)).rejects.toMatchObject({ code: 'not_found' });
-    expect(addressOf('cus_001')?.city).toBe('Springfield');
+    expect((await addressOf('cus_001'))?.city).toBe('Springfield');
     expect(textOf(await call(alice, 'get_account_details'))).toContain('Springfield');
   });
 });

@@ -1,18 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ALICE, STAFF, STAFF2, call, createHarness, ok, textOf, type Harness } from './fixtures.js';
+import { ALICE, STAFF, STAFF2, auditLog, call, createHarness, ok, systemMails, textOf, type Harness } from './fixtures.js';
+import { snapshot as snapshotOf } from '../support/repo-view.js';
 import type { DecisionResult, PendingApprovalResult } from '../../src/support/api.js';
 
 let h: Harness;
 beforeEach(() => { h = createHarness(); });
 afterEach(async () => { await h.closeAll(); });
 
-const card = (id: string) => h.store.read().cards.find((c) => c.id === id);
-const approval = (id: string) => h.store.read().approvals.find((a) => a.id === id);
-const alice = () => h.store.read().customers.find((c) => c.id === 'cus_001');
+const card = (id: string) => h.repos.customers.getCard(id);
+const approval = (id: string) => h.repos.approvals.get(id);
+const alice = () => h.repos.customers.get('cus_001');
+const audit = () => auditLog(h.repos);
 
-/** The store minus the approval and audit collections: what a pending request must not touch. */
-function businessState(): string {
-  const { approvals: _a, audit: _b, ...rest } = h.store.read();
+/** The stored state minus approvals and audit: what a pending request must not touch. */
+async function businessState(): Promise<string> {
+  const { approvals: _a, approvalCounts: _c, audit: _b, ...rest } = await snapshotOf(h.repos, ['cus_001', 'cus_002', 'cus_003']);
   return JSON.stringify(rest);
 }
 
@@ -20,31 +22,31 @@ describe('sensitive requests only open an approval', () => {
   it('request_card_deactivation leaves the card active until staff approve', async () => {
     const requested: PendingApprovalResult[] = [];
     const conn = await h.connect(ALICE, { hooks: { approvalRequested: (r) => { requested.push(r); } } });
-    const before = businessState();
+    const before = await businessState();
     const r = ok<PendingApprovalResult>(await call(conn, 'request_card_deactivation', { last4: '4242', reason: 'stolen on the train' }));
     expect(r).toMatchObject({ status: 'pending_approval', action: 'card_deactivation' });
     expect(requested.map((x) => x.approvalId)).toEqual([r.approvalId]);
-    expect(card('card_001a')?.status).toBe('active');
-    expect(businessState()).toBe(before);
-    expect(approval(r.approvalId)?.status).toBe('pending');
+    expect((await card('card_001a'))?.status).toBe('active');
+    expect(await businessState()).toBe(before);
+    expect((await approval(r.approvalId))?.status).toBe('pending');
   });
 
   it('a failing approvalRequested hook does not turn the request into an error', async () => {
     const conn = await h.connect(ALICE, { hooks: { approvalRequested: () => { throw new Error('staff channel down'); } } });
     const r = await call(conn, 'request_password_change', { reason: 'forgot' });
     const { approvalId } = ok<PendingApprovalResult>(r);
-    expect(approval(approvalId)?.status).toBe('pending');
+    expect((await approval(approvalId))?.status).toBe('pending');
   });
 
   it('request_password_change changes nothing on the account, issues no token, sends no email', async () => {
     const conn = await h.connect(ALICE);
-    const before = businessState();
-    const hashBefore = alice()?.passwordHash;
+    const before = await businessState();
+    const hashBefore = (await alice())?.passwordHash;
     ok(await call(conn, 'request_password_change', { reason: 'cannot log in' }));
-    expect(alice()?.passwordHash).toBe(hashBefore);
-    expect(h.store.read().resetTokens).toHaveLength(0);
-    expect(h.store.read().outbox).toHaveLength(0);
-    expect(businessState()).toBe(before);
+    expect((await alice())?.passwordHash).toBe(hashBefore);
+    expect((await audit()).filter((a) => a.action === 'password.reset_issued')).toHaveLength(0);
+    expect(await h.repos.outbox.countPending()).toBe(0);
+    expect(await businessState()).toBe(before);
   });
 });
 
@@ -63,17 +65,17 @@ describe('decide_approval', () => {
     expect(d.outcome).toBe('card_deactivated');
     expect(d.customerMessage).toContain('4242');
     expect(d.threadKey).toBe('slack:T1:C1:customer');
-    expect(card('card_001a')?.status).toBe('deactivated');
+    expect((await card('card_001a'))?.status).toBe('deactivated');
 
-    const snapshot = h.snapshot();
+    const snapshot = await h.snapshot();
     for (const decision of ['approve', 'deny'] as const) {
       const again = await call(staff, 'decide_approval', { approvalId, decision });
       expect(again.isError).toBe(true);
       expect(textOf(again)).toMatch(/already_decided/);
     }
-    expect(h.snapshot()).toBe(snapshot);
-    expect(card('card_001a')?.status).toBe('deactivated');
-    expect(h.store.read().audit.filter((a) => a.action === 'card.deactivate')).toHaveLength(1);
+    expect(await h.snapshot()).toBe(snapshot);
+    expect((await card('card_001a'))?.status).toBe('deactivated');
+    expect((await audit()).filter((a) => a.action === 'card.deactivate')).toHaveLength(1);
   });
 
   it('two concurrent decisions by different staff: exactly one wins, the action happens once', async () => {
@@ -88,10 +90,10 @@ describe('decide_approval', () => {
     expect(wins).toHaveLength(1);
     expect(losses).toHaveLength(1);
     expect(textOf(losses[0] ?? { content: [] })).toMatch(/already_decided|already (approved|denied)/);
-    const final = approval(approvalId);
+    const final = await approval(approvalId);
     expect(final?.status).toBe((wins[0]?.structuredContent as { approval: { status: string } } | undefined)?.approval.status);
-    expect(h.store.read().audit.filter((a) => a.target === `approval:${approvalId}` && /approval\.(approve|deny)/.test(a.action))).toHaveLength(1);
-    expect(h.store.read().audit.filter((a) => a.action === 'card.deactivate').length).toBe(final?.status === 'approved' ? 1 : 0);
+    expect((await audit()).filter((a) => a.target === `approval:${approvalId}` && /approval\.(approve|deny)/.test(a.action))).toHaveLength(1);
+    expect((await audit()).filter((a) => a.action === 'card.deactivate').length).toBe(final?.status === 'approved' ? 1 : 0);
   });
 
   it('many concurrent approvals of one request deactivate the card exactly once', async () => {
@@ -99,7 +101,7 @@ describe('decide_approval', () => {
     const conns = await Promise.all([STAFF, STAFF2, STAFF, STAFF2].map((c) => h.connect(c)));
     const results = await Promise.all(conns.map((c) => call(c, 'decide_approval', { approvalId, decision: 'approve' })));
     expect(results.filter((r) => !r.isError)).toHaveLength(1);
-    expect(h.store.read().audit.filter((a) => a.action === 'card.deactivate')).toHaveLength(1);
+    expect((await audit()).filter((a) => a.action === 'card.deactivate')).toHaveLength(1);
   });
 
   it('an expired approval cannot be approved and the card stays active', async () => {
@@ -107,8 +109,8 @@ describe('decide_approval', () => {
     const r = await call(staff, 'decide_approval', { approvalId: 'apr_old', decision: 'approve' });
     expect(r.isError).toBe(true);
     expect(textOf(r)).toMatch(/expired/);
-    expect(card('card_001a')?.status).toBe('active');
-    expect(approval('apr_old')?.status).toBe('expired');
+    expect((await card('card_001a'))?.status).toBe('active');
+    expect((await approval('apr_old'))?.status).toBe('expired');
   });
 
   it('denying leaves the card active and says nothing changed', async () => {
@@ -117,7 +119,7 @@ describe('decide_approval', () => {
     const d = ok<{ outcome: string; customerMessage: string }>(await call(staff, 'decide_approval', { approvalId, decision: 'deny', note: 'could not verify' }));
     expect(d.outcome).toBe('denied');
     expect(d.customerMessage).toMatch(/declined/);
-    expect(card('card_001a')?.status).toBe('active');
+    expect((await card('card_001a'))?.status).toBe('active');
   });
 
   it('an approved password change never returns the reset link or token; the hook gets it for code', async () => {
@@ -139,9 +141,11 @@ describe('decide_approval', () => {
     expect(wire).not.toContain('/reset/');
     expect(wire).not.toMatch(/resetLink|tokenHash/);
     // the link went to the outbox for the email on file, and the token is stored only hashed
-    expect(h.store.read().resetTokens).toHaveLength(1);
-    expect(JSON.stringify(h.store.read().resetTokens)).not.toContain(token);
-    expect(h.store.read().outbox.map((o) => o.payload.to)).toEqual(['alice@example.com']);
+    const { resetTokens } = await snapshotOf(h.repos, []);
+    expect(resetTokens).toHaveLength(1);
+    expect(JSON.stringify(resetTokens)).not.toContain(token.split('.')[1]);
+    expect((await systemMails(h.repos)).map((o) => o.payload.to)).toEqual(['alice@example.com']);
+    expect(await h.repos.outbox.countPending()).toBe(1);
   });
 
   it('list_pending_approvals as staff shows the request; after the decision it is gone', async () => {

@@ -51,12 +51,12 @@ afterEach(async () => { await h.closeAll(); });
 
 /** Expects an isError result naming what was wrong, an unchanged store, and a server that still works. */
 async function rejects(kind: Caller['kind'], name: string, args: unknown, pattern: RegExp) {
-  const before = h.snapshot();
+  const before = await h.snapshot();
   const r = await call(conns[kind], name, args as Record<string, unknown>);
   expect(r.isError, `${kind}/${name} accepted ${JSON.stringify(args)?.slice(0, 200)}`).toBe(true);
   expect(textOf(r)).toMatch(pattern);
   expect(textOf(r).length).toBeLessThan(2_000);
-  expect(h.snapshot(), `${kind}/${name} changed the store`).toBe(before);
+  expect(await h.snapshot(), `${kind}/${name} changed the store`).toBe(before);
   expect(ok(await call(conns[kind], 'search_knowledge_base', { query: 'fees' }))).toBeDefined();
 }
 

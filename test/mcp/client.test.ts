@@ -29,7 +29,7 @@ describe('connectInProcess', () => {
     const h = createHarness();
     const conn = await connectInProcess({ support: h.support, caller: ALICE });
     const { ticket } = ok<{ ticket: { id: string } }>((await conn.client.callTool({ name: 'create_ticket', arguments: { subject: 'No context', description: 'Opened without a thread' } })) as never);
-    expect(h.store.read().tickets.find((t) => t.id === ticket.id)?.threadKey).toBeUndefined();
+    expect((await h.repos.tickets.get(ticket.id))?.threadKey).toBeUndefined();
     await conn.close();
   });
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ALICE, KB_DIR, NOW, call, createHarness, fixtureDb, ok, textOf, type Harness } from './fixtures.js';
+import { ALICE, KB_DIR, NOW, allTickets, call, createHarness, fixtureDb, ok, textOf, type Harness, type Snapshot } from './fixtures.js';
 import type { InProcessConnection } from '../../src/mcp/index.js';
 import { readdirSync } from 'node:fs';
 
@@ -62,14 +62,14 @@ describe('customer tools (happy paths)', () => {
 
   it('update_address only requests the change: pending_confirmation, the address on file untouched, a link emailed', async () => {
     const address = { line1: '99 New Road', line2: 'Flat 2', city: 'Portland', region: 'OR', postalCode: '97201', country: 'US' };
-    const before = JSON.parse(h.snapshot()) as ReturnType<typeof fixtureDb>;
+    const before = JSON.parse(await h.snapshot()) as Snapshot;
     const r = await call(alice, 'update_address', address);
     const out = ok<{ status: string; changeId: string; address: unknown; linkEmailed: boolean; message: string }>(r);
     expect(out).toMatchObject({ status: 'pending_confirmation', address, linkEmailed: true });
-    const after = h.store.read();
+    const after = JSON.parse(await h.snapshot()) as Snapshot;
     expect(after.customers).toEqual(before.customers);
     expect(after.addressChanges).toMatchObject([{ id: out.changeId, customerId: 'cus_001', address, status: 'pending', channel: 'slack' }]);
-    expect(after.outbox).toMatchObject([{ payload: { kind: 'system', to: 'alice@example.com', subject: 'Confirm your new postal address' } }]);
+    expect(after.outbox).toMatchObject({ pending: 1, mails: [{ payload: { kind: 'system', to: 'alice@example.com', subject: 'Confirm your new postal address' } }] });
     expect(after.audit.map((a) => a.action)).toEqual(['address.change_requested']);
     expect(textOf(r)).toContain('NOT applied');
     expect(textOf(r)).toContain('Portland');
@@ -80,24 +80,24 @@ describe('customer tools (happy paths)', () => {
     const r = ok<{ status: string; approvalId: string; action: string }>(await call(alice, 'request_password_change', { reason: 'I forgot it' }));
     expect(r.status).toBe('pending_approval');
     expect(r.action).toBe('password_change');
-    const stored = h.store.read().approvals.find((a) => a.id === r.approvalId);
+    const stored = await h.repos.approvals.get(r.approvalId);
     expect(stored).toMatchObject({ customerId: 'cus_001', status: 'pending', threadKey: 'slack:T1:C1:customer', channel: 'slack' });
   });
 
   it('request_card_deactivation by last4 opens a pending approval for the caller\'s card', async () => {
     const r = ok<{ status: string; approvalId: string }>(await call(alice, 'request_card_deactivation', { last4: '4242', reason: 'lost it' }));
     expect(r.status).toBe('pending_approval');
-    expect(h.store.read().approvals.find((a) => a.id === r.approvalId)).toMatchObject({ customerId: 'cus_001', cardId: 'card_001a', action: 'card_deactivation' });
+    expect(await h.repos.approvals.get(r.approvalId)).toMatchObject({ customerId: 'cus_001', cardId: 'card_001a', action: 'card_deactivation' });
   });
 
   it('create_ticket opens a ticket for the caller on this thread', async () => {
-    const before = h.store.read().tickets.length;
+    const before = (await allTickets(h.repos)).length;
     const r = await call(alice, 'create_ticket', { subject: 'Need a new card', description: 'My card is worn out, please send a new one.', priority: 'urgent' });
     const { ticket } = ok<{ ticket: { id: string; customerId: string; status: string; priority: string } }>(r);
     expect(ticket).toMatchObject({ customerId: 'cus_001', status: 'open', priority: 'high' }); // a caller outside staff may ask for at most high
     expect(ticket.id).toMatch(/^T-\d+$/);
-    expect(h.store.read().tickets).toHaveLength(before + 1);
-    expect(h.store.read().tickets.find((t) => t.id === ticket.id)).toMatchObject({ channel: 'slack', threadKey: 'slack:T1:C1:customer' });
+    expect(await allTickets(h.repos)).toHaveLength(before + 1);
+    expect(await h.repos.tickets.get(ticket.id)).toMatchObject({ channel: 'slack', threadKey: 'slack:T1:C1:customer' });
     expect(textOf(r)).toContain(ticket.id);
   });
 

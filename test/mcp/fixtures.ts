@@ -1,16 +1,19 @@
 /**
- * A small, fully known database for the MCP tests, the real business layer over the memory store,
+ * A small, fully known database for the MCP tests, the real business layer over the memory repositories,
  * and helpers to talk to the tools through a real SDK Client over the in-memory transport.
  */
 import { fileURLToPath } from 'node:url';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { createMemoryRepositories } from '../../src/store/memory/index.js';
+import type { Repositories } from '../../src/store/repos/index.js';
 import { emptyDb, type Db, type Ticket } from '../../src/store/schema.js';
-import { createMemoryStore } from '../../src/store/memory-store.js';
-import type { Store } from '../../src/store/types.js';
 import { createSupport } from '../../src/support/index.js';
 import type { Support } from '../../src/support/api.js';
 import type { Caller, RequestContext } from '../../src/support/caller.js';
 import { connectInProcess, type CreateMcpServerOptions, type InProcessConnection } from '../../src/mcp/index.js';
+import { snapshot } from '../support/repo-view.js';
+
+export { allTickets, auditLog, systemMails, type Snapshot } from '../support/repo-view.js';
 
 export const NOW = '2026-03-15T12:00:00.000Z';
 export const KB_DIR = fileURLToPath(new URL('./fixtures/kb', import.meta.url));
@@ -98,24 +101,24 @@ export function fixtureDb(): Db {
 }
 
 export interface Harness {
-  store: Store;
+  repos: Repositories;
   support: Support;
   /** Opens a client for `caller`; closed automatically by `closeAll`. */
   connect(caller: Caller, extra?: Partial<Omit<CreateMcpServerOptions, 'support' | 'caller'>>): Promise<InProcessConnection>;
-  /** JSON of the whole store, to compare before/after. */
-  snapshot(): string;
+  /** JSON of what the fixture's customers have and what the audit log names (through the repositories), to compare before/after. */
+  snapshot(): Promise<string>;
   closeAll(): Promise<void>;
 }
 
 export function createHarness(db: Db = fixtureDb()): Harness {
-  const store = createMemoryStore(db);
+  const repos = createMemoryRepositories(db);
   const support = createSupport({
-    store, kbDir: KB_DIR, staff: { isStaff: (id) => STAFF_IDS.includes(id) },
+    repos, kbDir: KB_DIR, staff: { isStaff: (id) => STAFF_IDS.includes(id) },
     approvalTtlMinutes: 60, resetTokenTtlMinutes: 30, publicBaseUrl: 'https://help.example.test', clock: () => new Date(NOW),
   });
   const open: InProcessConnection[] = [];
   return {
-    store,
+    repos,
     support,
     async connect(caller, extra = {}) {
       const context: RequestContext = extra.context ?? { channel: 'slack', threadKey: `slack:T1:C1:${caller.kind}` };
@@ -123,7 +126,7 @@ export function createHarness(db: Db = fixtureDb()): Harness {
       open.push(conn);
       return conn;
     },
-    snapshot: () => JSON.stringify(store.read()),
+    snapshot: async () => JSON.stringify(await snapshot(repos, ['cus_001', 'cus_002', 'cus_003'])),
     async closeAll() {
       await Promise.all(open.splice(0).map((c) => c.close()));
     },

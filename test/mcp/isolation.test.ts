@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ALICE, call, createHarness, fixtureDb, ok, textOf, type Harness } from './fixtures.js';
+import { ALICE, call, createHarness, fixtureDb, ok, textOf, type Harness, type Snapshot } from './fixtures.js';
 import { z } from 'zod';
 import { defineTool, type InProcessConnection } from '../../src/mcp/index.js';
 import { READ_ONLY } from '../../src/mcp/define-tool.js';
@@ -18,13 +18,13 @@ afterEach(async () => { await h.closeAll(); });
 
 /** Calls a tool expecting a refusal, and checks the store did not change and nothing foreign leaked. */
 async function refused(name: string, args: Record<string, unknown>, pattern?: RegExp) {
-  const before = h.snapshot();
+  const before = await h.snapshot();
   const r = await call(alice, name, args);
   expect(r.isError, `${name} ${JSON.stringify(args)} should fail`).toBe(true);
   const text = textOf(r);
   if (pattern) expect(text).toMatch(pattern);
   for (const f of ['Bob Chen', 'bob@example.org', 'Bob secret details', 'VIP customer']) expect(text).not.toContain(f);
-  expect(h.snapshot(), `${name} changed the store`).toBe(before);
+  expect(await h.snapshot(), `${name} changed the store`).toBe(before);
   return r;
 }
 
@@ -45,12 +45,12 @@ describe('a customer caller can never reach another customer', () => {
     await refused('request_card_deactivation', { cardId: 'card_002b', reason: 'lost' });
     await refused('request_card_deactivation', { last4: '9999', reason: 'lost' });
     await refused('request_card_deactivation', { cardId: 'card_002a', last4: '4242', reason: 'lost' });
-    expect(h.store.read().approvals.filter((a) => a.customerId === 'cus_002')).toHaveLength(0);
+    expect((JSON.parse(await h.snapshot()) as Snapshot).approvals.filter((a) => a?.customerId === 'cus_002')).toHaveLength(0);
   });
 
   it('last4 shared with another customer resolves to the caller\'s own card', async () => {
     const r = ok<{ approvalId: string }>(await call(alice, 'request_card_deactivation', { last4: '4242', reason: 'stolen' }));
-    expect(h.store.read().approvals.find((a) => a.id === r.approvalId)?.cardId).toBe('card_001a');
+    expect((await h.repos.approvals.get(r.approvalId))?.cardId).toBe('card_001a');
   });
 
   const SMUGGLED: Array<[string, Record<string, unknown>]> = [
@@ -89,15 +89,15 @@ describe('a customer caller can never reach another customer', () => {
   });
 
   it('results are detached copies: changing one does not change the store', async () => {
-    // A tool that hands back a live store object, to prove the server copies results.
+    // A tool that hands back a record object as it came from the repositories, to prove the server copies results.
     const peek = defineTool({
-      name: 'peek_own_customer', audience: ['customer'], title: 'peek', description: 'test tool returning a live store record',
+      name: 'peek_own_customer', audience: ['customer'], title: 'peek', description: 'test tool returning a stored record',
       inputSchema: z.strictObject({}), outputSchema: z.looseObject({ customer: z.looseObject({ name: z.string() }) }), annotations: READ_ONLY,
-      run: () => ({ customer: h.store.read().customers[0] as object }),
+      run: async () => ({ customer: (await h.repos.customers.get('cus_001')) as object }),
       summarize: () => 'peeked',
     });
     const conn = await h.connect(ALICE, { extraTools: [peek] });
-    const before = h.snapshot();
+    const before = await h.snapshot();
     for (const name of ['peek_own_customer', 'get_my_ticket', 'get_account_details']) {
       const r = await call(conn, name, name === 'get_my_ticket' ? { ticketId: 'T-1001' } : {});
       const data = ok<Record<string, Record<string, unknown>>>(r);
@@ -105,6 +105,6 @@ describe('a customer caller can never reach another customer', () => {
         if (v && typeof v === 'object') for (const k of Object.keys(v)) v[k] = 'tampered';
       }
     }
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 });

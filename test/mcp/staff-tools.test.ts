@@ -12,7 +12,7 @@ beforeEach(async () => {
 });
 afterEach(async () => { await h.closeAll(); });
 
-const ticketIn = (id: string) => h.store.read().tickets.find((t) => t.id === id);
+const ticketIn = (id: string) => h.repos.tickets.get(id);
 
 describe('staff tools (happy paths)', () => {
   it('find_customer matches by name and by email', async () => {
@@ -51,22 +51,23 @@ describe('staff tools (happy paths)', () => {
   });
 
   it('respond_to_ticket adds a public response, moves the status and adds a CRM note', async () => {
-    const notesBefore = h.store.read().notes.length;
+    const notesBefore = (await h.repos.notes.listForCustomer('cus_001', 1000)).length;
     const r = await call(staff, 'respond_to_ticket', { ticketId: 'T-1001', message: 'We lifted the block; please try again.', visibility: 'public', status: 'in_progress', note: 'Travel notice added.' });
     const { ticket } = ok<{ ticket: { status: string; messages: Array<{ body: string; visibility: string }> } }>(r);
     expect(ticket.status).toBe('in_progress');
     expect(ticket.messages.at(-1)).toMatchObject({ body: 'We lifted the block; please try again.', visibility: 'public' });
-    expect(ticketIn('T-1001')?.firstResponseAt).toBeDefined();
-    expect(h.store.read().notes).toHaveLength(notesBefore + 1);
-    expect(h.store.read().notes.at(-1)).toMatchObject({ customerId: 'cus_001', body: 'Travel notice added.' });
+    expect((await ticketIn('T-1001'))?.firstResponseAt).toBeDefined();
+    const notes = await h.repos.notes.listForCustomer('cus_001', 1000);
+    expect(notes).toHaveLength(notesBefore + 1);
+    expect(notes[0]).toMatchObject({ customerId: 'cus_001', body: 'Travel notice added.', ticketId: 'T-1001' });
   });
 
   it('respond_to_ticket makes the caller choose who may read the response (no silent public default)', async () => {
-    const before = ticketIn('T-1001')?.messages.length;
+    const before = (await ticketIn('T-1001'))?.messages.length;
     const r = await call(staff, 'respond_to_ticket', { ticketId: 'T-1001', message: 'drafted by the model for staff' });
     expect(r.isError).toBe(true);
     expect(JSON.stringify(r.content)).toMatch(/visibility/);
-    expect(ticketIn('T-1001')?.messages.length).toBe(before);
+    expect((await ticketIn('T-1001'))?.messages.length).toBe(before);
   });
 
   it('respond_to_ticket with internal visibility is hidden from the customer', async () => {
@@ -81,7 +82,7 @@ describe('staff tools (happy paths)', () => {
       const r = await call(staff, 'update_ticket_status', { ticketId: 'T-1001', status, note: `to ${status}` });
       expect(ok<{ ticket: { status: string } }>(r).ticket.status).toBe(status);
     }
-    const history = ticketIn('T-1001')?.history ?? [];
+    const history = (await ticketIn('T-1001'))?.history ?? [];
     expect(history.slice(-4).map((e) => [e.from, e.to])).toEqual([['open', 'in_progress'], ['in_progress', 'resolved'], ['resolved', 'closed'], ['closed', 'open']]);
     expect(history.at(-1)?.by).toEqual({ kind: 'staff', id: 'U_STAFF1' });
   });
@@ -90,7 +91,7 @@ describe('staff tools (happy paths)', () => {
     const r = await call(staff, 'add_customer_note', { customerId: 'cus_002', body: 'Called back, all fine.', ticketId: 'T-1003' });
     const { note } = ok<{ note: { id: string; customerId: string; ticketId: string; author: { id: string } } }>(r);
     expect(note).toMatchObject({ customerId: 'cus_002', ticketId: 'T-1003', author: { id: 'U_STAFF1' } });
-    expect(h.store.read().notes.find((n) => n.id === note.id)?.body).toBe('Called back, all fine.');
+    expect((await h.repos.notes.listForCustomer('cus_002', 1000)).find((n) => n.id === note.id)?.body).toBe('Called back, all fine.');
   });
 
   it('list_pending_approvals shows a new request and not the expired one', async () => {
@@ -116,7 +117,7 @@ describe('staff tools (happy paths)', () => {
     const r = await call(staff, 'create_ticket', { subject: 'Phone call follow-up', description: 'Customer phoned about a fee.', customerId: 'cus_002' });
     const { ticket } = ok<{ ticket: { id: string; customerId: string } }>(r);
     expect(ticket.customerId).toBe('cus_002');
-    expect(ticketIn(ticket.id)?.customerId).toBe('cus_002');
+    expect((await ticketIn(ticket.id))?.customerId).toBe('cus_002');
   });
 
   it('search_knowledge_base works for staff', async () => {
@@ -131,12 +132,12 @@ describe('anonymous tools (happy paths)', () => {
     const r = await call(anon, 'create_ticket', { subject: 'Question about fees', description: 'What do foreign payments cost?', contact: 'visitor@example.com' });
     const { ticket } = ok<{ ticket: { id: string; customerId: string | null } }>(r);
     expect(ticket.customerId).toBeNull();
-    expect(ticketIn(ticket.id)?.contact).toBe('visitor@example.com');
-    const before = h.snapshot();
+    expect((await ticketIn(ticket.id))?.contact).toBe('visitor@example.com');
+    const before = await h.snapshot();
     const missing = await call(anon, 'create_ticket', { subject: 'x', description: 'y' });
     expect(missing.isError).toBe(true);
     expect(textOf(missing)).toMatch(/contact/);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('search_knowledge_base works without identity', async () => {

@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { silentLogger } from '../../src/config/logger.js';
+import { openRepositories } from '../../src/store/open.js';
 import { dbSchema } from '../../src/store/schema.js';
 import { KB_DIR, fixtureDb } from './fixtures.js';
 
@@ -33,6 +35,16 @@ async function connect(command: string, args: string[], extraEnv: Record<string,
 }
 
 type Balances = { balances: Array<{ accountId: string; balanceMinor: number }> };
+
+/** Reads a data file back through the repositories (the engine the entry point used), then closes it. */
+async function readBack<T>(dataFile: string, read: (repos: Awaited<ReturnType<typeof openRepositories>>['repos']) => Promise<T>): Promise<T> {
+  const { repos } = await openRepositories({ dataFile, log: silentLogger() });
+  try {
+    return await read(repos);
+  } finally {
+    await repos.close();
+  }
+}
 /** The SDK's result type is a wide union; the tests read it as the shape each tool documents. */
 const as = <T>(r: unknown): T => r as T;
 
@@ -54,16 +66,17 @@ describe('stdio entry', () => {
     const bad = (await client.callTool({ name: 'get_account_balance', arguments: JSON.parse('{"__proto__":{"customerId":"cus_002"}}') })) as { isError?: boolean };
     expect(bad.isError).toBe(true);
 
-    const moved = (await client.callTool({ name: 'update_address', arguments: { line1: '5 Stdio Lane', city: 'Pipe Town', postalCode: '12345', country: 'GB' } })) as { isError?: boolean; structuredContent?: { status?: string } };
+    const moved = (await client.callTool({ name: 'update_address', arguments: { line1: '5 Stdio Lane', city: 'Pipe Town', postalCode: '12345', country: 'GB' } })) as { isError?: boolean; structuredContent?: { status?: string; changeId?: string } };
     expect(moved.isError).toBeFalsy();
     expect(moved.structuredContent?.status).toBe('pending_confirmation');
     await client.close();
 
-    // the process exited cleanly: lock released, the requested change is on disk (pending: only the customer confirms it), the seed untouched
-    const onDisk = dbSchema.parse(JSON.parse(readFileSync(dataFile, 'utf8')));
-    expect(onDisk.addressChanges.map((c) => [c.customerId, c.address.line1, c.status])).toEqual([['cus_001', '5 Stdio Lane', 'pending']]);
-    expect(onDisk.customers.find((c) => c.id === 'cus_001')?.address).toEqual(fixtureDb().customers.find((c) => c.id === 'cus_001')?.address);
+    // the process exited cleanly: lock released, the requested change is stored (pending: only the customer confirms it), the seed untouched
     expect(existsSync(`${dataFile}.lock`)).toBe(false);
+    const changeId = moved.structuredContent?.changeId ?? '';
+    const stored = await readBack(dataFile, async (repos) => ({ change: await repos.addressChanges.get(changeId), customer: await repos.customers.get('cus_001') }));
+    expect([stored.change?.customerId, stored.change?.address.line1, stored.change?.status]).toEqual(['cus_001', '5 Stdio Lane', 'pending']);
+    expect(stored.customer?.address).toEqual(fixtureDb().customers.find((c) => c.id === 'cus_001')?.address);
     expect(JSON.parse(readFileSync(seedFile, 'utf8'))).toEqual(fixtureDb());
     expect(stderr()).toContain('mcp stdio server ready');
   });

@@ -51,13 +51,13 @@ describe('tool lists per caller kind', () => {
 
   it.each([['customer', ALICE], ['anonymous', ANON]] as const)('a %s calling a staff tool gets isError and nothing changes', async (_k, caller) => {
     const conn = await h.connect(caller);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     for (const name of STAFF_ONLY) {
       const r = await call(conn, name, name === 'decide_approval' ? { approvalId: 'apr_old', decision: 'approve' } : {});
       expect(r.isError, name).toBe(true);
       expect(textOf(r)).toMatch(/not found/i);
     }
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('an anonymous caller cannot reach customer account tools', async () => {
@@ -70,13 +70,13 @@ describe('tool lists per caller kind', () => {
 
   it('a staff caller missing from the allow-list gets "forbidden" from every staff tool', async () => {
     const conn = await h.connect({ kind: 'staff', staffId: 'U_INTRUDER' });
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const r = await call(conn, 'find_customer', { query: 'alice' });
     expect(r.isError).toBe(true);
     expect(textOf(r)).toMatch(/forbidden/);
     const d = await call(conn, 'list_pending_approvals');
     expect(d.isError).toBe(true);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 });
 

@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { createMemoryStore } from '../../src/store/memory-store.js';
+import { createMemoryRepositories } from '../../src/store/memory/index.js';
+import type { Repositories } from '../../src/store/repos/index.js';
 import { emptyDb, type Db, type Ticket } from '../../src/store/schema.js';
-import type { Store } from '../../src/store/types.js';
 import { createSupport, type Caller, type Support } from '../../src/support/index.js';
+import { snapshot as snapshotOf } from './repo-view.js';
 
 export const KB_DIR = fileURLToPath(new URL('../../data/kb', import.meta.url));
 export const START = new Date('2026-03-10T12:00:00.000Z');
@@ -70,13 +71,14 @@ export function fixtureDb(): Db {
   return db;
 }
 
-export interface Harness { support: Support; store: Store; clock: { now: Date }; advance(minutes: number): void }
+export interface Harness { support: Support; repos: Repositories; clock: { now: Date }; advance(minutes: number): void }
 
-export function makeSupport(opts: { db?: Db; approvalTtlMinutes?: number; resetTokenTtlMinutes?: number; kbDir?: string; resetDelivery?: boolean } = {}): Harness {
-  const store = createMemoryStore(opts.db ?? fixtureDb());
+/** `wrap` gives support other repositories than the harness reads (e.g. ones that fail on purpose). */
+export function makeSupport(opts: { db?: Db; approvalTtlMinutes?: number; resetTokenTtlMinutes?: number; kbDir?: string; resetDelivery?: boolean; wrap?: (r: Repositories) => Repositories } = {}): Harness {
+  const repos = createMemoryRepositories(opts.db ?? fixtureDb());
   const clock = { now: new Date(START) };
   const support = createSupport({
-    store,
+    repos: opts.wrap ? opts.wrap(repos) : repos,
     kbDir: opts.kbDir ?? KB_DIR,
     staff: { isStaff: (id) => id === 'U_STAFF' || id === 'U_STAFF2' },
     approvalTtlMinutes: opts.approvalTtlMinutes ?? 60,
@@ -85,8 +87,19 @@ export function makeSupport(opts: { db?: Db; approvalTtlMinutes?: number; resetT
     clock: () => new Date(clock.now),
     ...(opts.resetDelivery === undefined ? {} : { resetDelivery: opts.resetDelivery }),
   });
-  return { support, store, clock, advance: (minutes) => { clock.now = new Date(clock.now.getTime() + minutes * 60_000); } };
+  return { support, repos, clock, advance: (minutes) => { clock.now = new Date(clock.now.getTime() + minutes * 60_000); } };
 }
 
-/** A deep copy of the store state, to compare before/after a rejected operation. */
-export const snapshot = (store: Store) => JSON.parse(JSON.stringify(store.read())) as Db;
+/** What the fixture's customers have and what the audit log names, read through the repositories: compare before/after a rejected operation. */
+export const snapshot = (h: Pick<Harness, 'repos'>) => snapshotOf(h.repos, ['cus_ann', 'cus_bob']);
+
+export { auditLog, allTickets, systemMails } from './repo-view.js';
+
+/**
+ * Repositories whose `outbox.enqueue` fails (inside transactions too): a step that queues a mail must then leave
+ * nothing behind.
+ */
+export function failingOutbox(repos: Repositories): Repositories {
+  const outbox = { ...repos.outbox, enqueue: () => Promise.reject(new Error('outbox unavailable')) };
+  return { ...repos, outbox, transaction: (fn) => repos.transaction((tx) => fn(failingOutbox(tx))) };
+}

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ANN, ANON, BOB, makeSupport, NOT_STAFF, STAFF } from './fixture.js';
 
 describe('metrics', () => {
-  it('counts and medians on the fixture', () => {
+  it('counts and medians on the fixture', async () => {
     const { support } = makeSupport();
-    const m = support.metrics.get(STAFF);
+    const m = await support.metrics.get(STAFF);
     expect(m.ticketsByStatus).toEqual({ open: 1, in_progress: 1, resolved: 1, closed: 0 });
     expect(m.ticketsByCategory).toEqual({ billing: 1, card: 1, general: 1 });
     expect(m.ticketsByChannel).toEqual({ slack: 1, email: 2 });
@@ -27,7 +27,7 @@ describe('metrics', () => {
     await h.support.approvals.requestPasswordChange(BOB, {}, 'forgot');
     h.advance(30);
     await h.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Card blocked', status: 'resolved' });
-    const m = h.support.metrics.get(STAFF);
+    const m = await h.support.metrics.get(STAFF);
     expect(m.ticketsByStatus.resolved).toBe(2);
     expect(m.ticketsByChannel.slack).toBe(2);
     expect(m.ticketsByCategory.card).toBe(2);
@@ -36,11 +36,11 @@ describe('metrics', () => {
     expect(m.medianFirstResponseMinutes).toBe(30); // 30, 30, 90
     expect(m.medianResolutionMinutes).toBe(75); // 120 and 30
     h.advance(61);
-    expect(h.support.metrics.get(STAFF).openApprovals).toBe(0);
+    expect((await h.support.metrics.get(STAFF)).openApprovals).toBe(0);
   });
 
-  it('is staff-only', () => {
+  it('is staff-only', async () => {
     const { support } = makeSupport();
-    for (const caller of [ANN, ANON, NOT_STAFF]) expect(() => support.metrics.get(caller)).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    for (const caller of [ANN, ANON, NOT_STAFF]) await expect(support.metrics.get(caller)).rejects.toMatchObject({ code: 'forbidden' });
   });
 });

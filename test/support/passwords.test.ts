@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ANN, makeSupport, STAFF } from './fixture.js';
+import { ANN, auditLog, makeSupport, snapshot, STAFF, systemMails } from './fixture.js';
 
 async function approvedReset(h: ReturnType<typeof makeSupport>) {
   const r = await h.support.approvals.requestPasswordChange(ANN, { threadKey: 'slack:C1:9', channel: 'slack' }, 'I forgot my password');
@@ -18,11 +18,12 @@ describe('password change approvals and reset tokens', () => {
     expect(d.customerMessage).toBe("We've emailed a password reset link to A…@example.com. It works once and expires in 30 minutes.");
     expect(d.customerMessage).not.toContain(token);
     expect(d.threadKey).toBe('slack:C1:9');
-    const outbox = h.store.read().outbox;
+    const outbox = await systemMails(h.repos);
     expect(outbox).toHaveLength(1);
-    expect(outbox[0]).toMatchObject({ channel: 'email', threadKey: `system:password-reset:${r.approvalId}`, status: 'pending', attempts: 0, payload: { kind: 'system', to: 'Ann.Lee@example.com' } });
+    expect(await h.repos.outbox.countPending()).toBe(1);
+    expect(outbox[0]).toMatchObject({ threadKey: `system:password-reset:${r.approvalId}`, status: 'pending', attempts: 0, payload: { kind: 'system', to: 'Ann.Lee@example.com' } });
     expect(String(outbox[0]?.payload.text)).toContain(d.resetLink);
-    expect(h.store.read().customers[0]?.passwordHash).toBeUndefined();
+    expect((await h.repos.customers.get('cus_ann'))?.passwordHash).toBeUndefined();
   });
 
   it('two concurrent approvals of a password change issue exactly one token and one email', async () => {
@@ -34,8 +35,9 @@ describe('password change approvals and reset tokens', () => {
     ]);
     expect(results.map((x) => x.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(results.find((x) => x.status === 'rejected')).toMatchObject({ reason: { code: 'already_decided' } });
-    expect(h.store.read().resetTokens).toHaveLength(1);
-    expect(h.store.read().outbox).toHaveLength(1);
+    expect((await snapshot(h)).resetTokens).toHaveLength(1);
+    expect(await h.repos.outbox.countPending()).toBe(1);
+    expect(await systemMails(h.repos)).toHaveLength(1);
   });
 
   it('stores only a scrypt hash: the secret appears nowhere in the store but the outgoing email', async () => {
@@ -43,10 +45,10 @@ describe('password change approvals and reset tokens', () => {
     const { token } = await approvedReset(h);
     const secret = token.split('.')[1] ?? '';
     expect(secret.length).toBeGreaterThan(40);
-    const { outbox, ...rest } = h.store.read();
+    const { outbox, ...rest } = await snapshot(h);
     expect(JSON.stringify(rest)).not.toContain(secret);
     expect(JSON.stringify(outbox).split(secret)).toHaveLength(2); // exactly once: the link in the email body
-    const record = h.store.read().resetTokens[0];
+    const record = await h.repos.resetTokens.get(token.split('.')[0] ?? '');
     expect(record?.tokenHash).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
     expect(record).toMatchObject({ customerId: 'cus_ann', email: 'Ann.Lee@example.com', expiresAt: '2026-03-10T12:30:00.000Z' });
   });
@@ -58,15 +60,15 @@ describe('password change approvals and reset tokens', () => {
     expect(await h.support.passwords.inspectToken(token)).toMatchObject({ valid: true });
     h.advance(5);
     await expect(h.support.passwords.resetWithToken(token, 'purple elephant skates')).resolves.toEqual({ customerId: 'cus_ann' });
-    const ann = h.store.read().customers.find((c) => c.id === 'cus_ann');
+    const ann = await h.repos.customers.get('cus_ann');
     expect(ann?.passwordHash).toMatch(/^scrypt\$16384\$8\$1\$/);
-    expect(JSON.stringify(h.store.read())).not.toContain('purple elephant skates');
+    expect(JSON.stringify(await snapshot(h))).not.toContain('purple elephant skates');
     expect(ann?.passwordChangedAt).toBe('2026-03-10T12:05:00.000Z');
-    expect(h.store.read().resetTokens[0]?.usedAt).toBe('2026-03-10T12:05:00.000Z');
+    expect((await h.repos.resetTokens.get(token.split('.')[0] ?? ''))?.usedAt).toBe('2026-03-10T12:05:00.000Z');
     expect(await h.support.passwords.inspectToken(token)).toEqual({ valid: false, reason: 'used' });
     await expect(h.support.passwords.resetWithToken(token, 'another fine password')).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/already been used/) });
-    expect(h.store.read().customers.find((c) => c.id === 'cus_ann')?.passwordHash).toBe(ann?.passwordHash);
-    expect(h.store.read().audit.at(-1)).toMatchObject({ action: 'password.reset', target: 'customer:cus_ann' });
+    expect((await h.repos.customers.get('cus_ann'))?.passwordHash).toBe(ann?.passwordHash);
+    expect((await auditLog(h.repos)).at(-1)).toMatchObject({ action: 'password.reset', target: 'customer:cus_ann' });
   });
 
   it('an expired or forged token is refused', async () => {
@@ -81,7 +83,7 @@ describe('password change approvals and reset tokens', () => {
     h.advance(31);
     expect(await h.support.passwords.inspectToken(token)).toEqual({ valid: false, reason: 'expired' });
     await expect(h.support.passwords.resetWithToken(token, 'purple elephant skates')).rejects.toMatchObject({ code: 'expired' });
-    expect(h.store.read().customers[0]?.passwordHash).toBeUndefined();
+    expect((await h.repos.customers.get('cus_ann'))?.passwordHash).toBeUndefined();
   });
 
   it('enforces the password policy without using the token', async () => {
@@ -92,5 +94,19 @@ describe('password change approvals and reset tokens', () => {
     await expect(h.support.passwords.resetWithToken(token, 'my-ann.lee-password')).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/email/) });
     await expect(h.support.passwords.resetWithToken(token, 'ann.lee@example.com')).rejects.toMatchObject({ code: 'bad_input' });
     expect(await h.support.passwords.inspectToken(token)).toMatchObject({ valid: true });
+  });
+});
+
+describe('reset tokens are single-use under concurrency', () => {
+  it('two resets with one token at once: exactly one sets the password', async () => {
+    const h = makeSupport();
+    const { token } = await approvedReset(h);
+    const results = await Promise.allSettled([
+      h.support.passwords.resetWithToken(token, 'first long passphrase'),
+      h.support.passwords.resetWithToken(token, 'second long passphrase'),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'conflict', details: { reason: 'used' } } });
+    expect((await auditLog(h.repos)).filter((e) => e.action === 'password.reset')).toHaveLength(1);
   });
 });

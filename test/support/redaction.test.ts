@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CARD_PLACEHOLDER, PASSWORD_PLACEHOLDER, SECURITY_CODE_PLACEHOLDER, TOKEN_PLACEHOLDER } from '../../src/support/redact/index.js';
-import { ANN, ANON, makeSupport, snapshot, STAFF } from './fixture.js';
+import { allTickets, ANN, ANON, auditLog, makeSupport, snapshot, STAFF } from './fixture.js';
 
 const SLACK_TOKEN = 'xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx';
 const SECRETS = [SLACK_TOKEN, 'Hunter22!', '4111 1111 1111 1111', 'sk_live_51H8abcdEFGHijklMNOPqrstUVWX', 'cvv 321', 'Zebra!99'];
@@ -20,10 +20,10 @@ describe('secrets in text that reaches support through tools (ticket forms, /tic
     });
     expect(view.subject).toBe(`Bot token ${TOKEN_PLACEHOLDER} leaked`);
     expect(view.description).toBe(`My password is ${PASSWORD_PLACEHOLDER} and my card ${CARD_PLACEHOLDER} was charged twice.`);
-    expect(h.support.tickets.list(STAFF, {}).find((t) => t.id === view.id)?.subject).toBe(`Bot token ${TOKEN_PLACEHOLDER} leaked`);
-    const audit = h.store.read().audit.find((a) => a.action === 'ticket.create' && a.target === `ticket:${view.id}`);
+    expect((await h.support.tickets.list(STAFF, {})).find((t) => t.id === view.id)?.subject).toBe(`Bot token ${TOKEN_PLACEHOLDER} leaked`);
+    const audit = (await auditLog(h.repos)).find((a) => a.action === 'ticket.create' && a.target === `ticket:${view.id}`);
     expect(audit?.details).toMatchObject({ redacted: ['card', 'password', 'token'] });
-    expectNoSecret(h.store.read());
+    expectNoSecret(await snapshot(h));
   });
 
   it('redacts an unverified caller\'s ticket too, and leaves ordinary text and its audit alone', async () => {
@@ -32,9 +32,9 @@ describe('secrets in text that reaches support through tools (ticket forms, /tic
     expect(anon.description).toBe(`pw: ${PASSWORD_PLACEHOLDER} does not work`);
     const plain = await h.support.tickets.create(ANN, {}, { subject: 'Card ending 4242', description: 'My password is not working since 12/05/2026.' });
     expect(plain).toMatchObject({ subject: 'Card ending 4242', description: 'My password is not working since 12/05/2026.' });
-    const audit = h.store.read().audit.find((a) => a.target === `ticket:${plain.id}`);
+    const audit = (await auditLog(h.repos)).find((a) => a.target === `ticket:${plain.id}`);
     expect(audit?.details).not.toHaveProperty('redacted');
-    expectNoSecret(h.store.read());
+    expectNoSecret(await snapshot(h));
   });
 
   it('staff replies, CRM notes, status notes and customer messages are stored without secrets', async () => {
@@ -46,23 +46,23 @@ describe('secrets in text that reaches support through tools (ticket forms, /tic
     await h.support.tickets.addCustomerMessage(ANN, { ticketId: 'T-1001', message: 'still broken, my password is Zebra!99' });
     await h.support.notes.add(STAFF, { customerId: 'cus_ann', body: 'card 4111 1111 1111 1111 reported lost' });
 
-    const db = h.store.read();
-    const bob = db.tickets.find((t) => t.id === 'T-1002');
+    const tickets = await allTickets(h.repos);
+    const bob = tickets.find((t) => t.id === 'T-1002');
     expect(bob?.messages.at(-1)?.body).toBe(`Customer pasted ${TOKEN_PLACEHOLDER}; please rotate it`);
     expect(bob?.history.at(-1)?.note).toBe(`key ${TOKEN_PLACEHOLDER} revoked`);
-    expect(db.notes.find((n) => n.customerId === 'cus_bob' && n.ticketId === 'T-1002')?.body).toBe(`Told us cvv ${SECURITY_CODE_PLACEHOLDER} on the phone`);
-    expect(db.tickets.find((t) => t.id === 'T-1001')?.messages.at(-1)?.body).toBe(`still broken, my password is ${PASSWORD_PLACEHOLDER}`);
-    expect(db.notes.find((n) => n.customerId === 'cus_ann')?.body).toBe(`card ${CARD_PLACEHOLDER} reported lost`);
-    expectNoSecret(db);
+    expect((await h.repos.notes.listForCustomer('cus_bob', 100)).find((n) => n.ticketId === 'T-1002')?.body).toBe(`Told us cvv ${SECURITY_CODE_PLACEHOLDER} on the phone`);
+    expect(tickets.find((t) => t.id === 'T-1001')?.messages.at(-1)?.body).toBe(`still broken, my password is ${PASSWORD_PLACEHOLDER}`);
+    expect((await h.repos.notes.listForCustomer('cus_ann', 100))[0]?.body).toBe(`card ${CARD_PLACEHOLDER} reported lost`);
+    expectNoSecret(await snapshot(h));
   });
 
   it('still validates what the caller sent: bad input is rejected and nothing is stored', async () => {
     const h = makeSupport();
-    const before = snapshot(h.store);
+    const before = await snapshot(h);
     const polluted = JSON.parse(`{"ticketId": "T-1002", "message": "pw: Zebra!99", "__proto__": {"admin": true}}`) as { ticketId: string; message: string };
     await expect(h.support.tickets.respond(STAFF, polluted)).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/__proto__/) });
     await expect(h.support.tickets.addCustomerMessage(ANN, { ticketId: 'T-1001', message: '' })).rejects.toMatchObject({ code: 'bad_input' });
     await expect(h.support.tickets.create(ANN, {}, { subject: 'x'.repeat(201), description: 'pw: Zebra!99' })).rejects.toMatchObject({ code: 'bad_input' });
-    expect(snapshot(h.store)).toEqual(before);
+    expect(await snapshot(h)).toEqual(before);
   });
 });

@@ -66,7 +66,7 @@ describe('app wiring', () => {
     const event = { token: 't', team_id: fake.teamId, api_app_id: 'A1', type: 'event_callback', event_id: 'EvWIRE1', event_time: 1, event: { type: 'message', channel_type: 'im', channel: 'D0ADA', user: 'U0DEMO00001', text: "what's my balance?", ts, client_msg_id: 'cm-wire-1', team: fake.teamId } };
     expect((await postEvent(slackUrl, SECRET, event)).status).toBe(200);
     const post = await fake.waitFor(() => fake!.callsOf('chat.postMessage').find((c) => c.args['thread_ts'] === ts), 15_000);
-    const balances = app.store.read().accounts.filter((a) => a.customerId === 'cus_001');
+    const balances = await app.repos.customers.accountsOf('cus_001');
     expect(balances.length).toBeGreaterThan(0);
     const reply = String(post.args['text']);
     const firstAmount = new Intl.NumberFormat('en-US', { style: 'currency', currency: balances[0]!.currency }).format(balances[0]!.balanceMinor / 100);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../../config/config.js';
-import { analyzeEmail, type AnalyzeOptions, type ThreadLookup } from './analyze.js';
+import { analyzeEmail, type AnalyzeOptions, type ThreadLookup } from './analysis/analyze.js';
 
 /**
  * `npm run email:check -- <file.eml> [--trusted-authserv-id X] [--no-verify] [--full]`
@@ -43,9 +43,9 @@ export function parseCliArgs(argv: string[]): CliArgs | string {
 }
 
 const emptyLookup: ThreadLookup = {
-  threadForMessageIds: () => undefined,
-  threadForTicket: () => undefined,
-  isOwnMessageId: () => false,
+  threadForMessageIds: async () => undefined,
+  threadForTicket: async () => undefined,
+  isOwnMessageId: async () => false,
 };
 
 export async function runCheck(argv: string[], env: Record<string, string | undefined>): Promise<{ code: number; out: string }> {

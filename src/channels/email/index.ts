@@ -1,4 +1,14 @@
+/**
+ * The email channel. Its parts:
+ * - inbound/   IMAP watcher and catch-up, the per-message decisions, reply budget, the `imap-poller` lease;
+ * - analysis/  what to do with one raw message: loop guard, sender verification, threading;
+ * - reading/   parsing and reading mail under hard limits (worker threads), MIME, charsets, bounces;
+ * - text/      the text a person wrote: HTML to text, quoted history and signatures stripped;
+ * - outbound/  deliver (the outbox), the outbox worker, MIME building, the SMTP pool;
+ * - threads/   Message-IDs, thread records and the thread lookup over the repositories;
+ * - retention.ts, identity.ts, check-cli.ts (`npm run email:check`).
+ */
 export { createEmailChannel, type EmailChannel, type EmailChannelDeps, type EmailChannelStatus, type EmailChannelTuning } from './email-channel.js';
-export { recentDecisions, readSync, type LedgerEntry, type SyncState } from './email-state.js';
-export { createThreadLookup } from './email-thread-lookup.js';
-export { analyzeEmail, type AnalyzeOptions, type EmailAnalysis, type ThreadLookup } from './analyze.js';
+export type { ImapStatus } from './inbound/imap-watcher.js';
+export { createThreadLookup } from './threads/thread-lookup.js';
+export { analyzeEmail, type AnalyzeOptions, type EmailAnalysis, type ThreadLookup } from './analysis/analyze.js';

@@ -57,7 +57,7 @@ export function createSlackIdentity(deps: {
   }
 
   async function customerFor(userId: string): Promise<CustomerRef | undefined> {
-    const linked = deps.directory.bySlackUserId(userId);
+    const linked = await deps.directory.bySlackUserId(userId);
     if (linked) return linked;
     const { email } = await profile(userId);
     return email ? deps.directory.byEmail(email) : undefined;
@@ -72,10 +72,10 @@ export function createSlackIdentity(deps: {
     // Staff powers are granted from a recent read of the group (≤ 10 s), not the 5-minute cache: someone just
     // removed from it cannot go on using /ticket or staff tools in a DM.
     if (opts.allowStaff && (await deps.staff.isStaff(userId, { fresh: true }))) return staffCaller(userId);
-    const linked = deps.directory.bySlackUserId(userId);
+    const linked = await deps.directory.bySlackUserId(userId);
     if (linked) return { kind: 'customer', customerId: linked.id };
     const { email } = await profile(userId);
-    const byEmail = email ? deps.directory.byEmail(email) : undefined;
+    const byEmail = email ? await deps.directory.byEmail(email) : undefined;
     if (byEmail) return { kind: 'customer', customerId: byEmail.id };
     return email ? { kind: 'anonymous', contact: email } : { kind: 'anonymous' };
   }

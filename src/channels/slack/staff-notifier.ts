@@ -55,7 +55,7 @@ export function createStaffNotifier(deps: {
   }
 
   async function details(approval: Approval): Promise<ApprovalDetails> {
-    const customer = deps.directory.byId(approval.customerId);
+    const customer = await deps.directory.byId(approval.customerId);
     const slackRef = approval.threadKey ? parseSlackThreadKey(approval.threadKey) : undefined;
     let verifiedHow = 'Verified customer';
     if (approval.channel === 'slack' || slackRef) {

@@ -20,25 +20,25 @@ export function createChatSession(deps: ChatSessionDeps) {
   const { threads, waiters, print } = deps;
   const state: { user: CustomerRef | undefined; threadKey: string } = { user: undefined, threadKey: '' };
 
-  function switchUser(who: string): void {
-    const c = deps.directory.byId(who) ?? deps.directory.byEmail(who);
+  async function switchUser(who: string): Promise<void> {
+    const c = (await deps.directory.byId(who)) ?? (await deps.directory.byEmail(who));
     if (!c) {
       print(`No customer matches "${who}". Try a customer id like cus_001 or their email address.`);
       return;
     }
     state.user = c;
-    state.threadKey = threads.current(c.id);
+    state.threadKey = await threads.current(c.id);
     print(`Now chatting as ${c.name} (${c.id}, ${c.email}), verified. Thread ${state.threadKey}.`);
   }
 
   /** Start as `initialUser` when given and found, else as a guest in a fresh thread. */
-  function begin(initialUser: string | undefined): void {
-    if (initialUser) switchUser(initialUser);
-    if (!state.user) state.threadKey = threads.fresh(GUEST);
+  async function begin(initialUser: string | undefined): Promise<void> {
+    if (initialUser) await switchUser(initialUser);
+    if (!state.user) state.threadKey = await threads.fresh(GUEST);
   }
 
-  function reset(): void {
-    state.threadKey = threads.fresh(state.user?.id ?? GUEST);
+  async function reset(): Promise<void> {
+    state.threadKey = await threads.fresh(state.user?.id ?? GUEST);
     print(`Started a new conversation (${state.threadKey}).`);
   }
 

@@ -27,7 +27,7 @@ export interface TerminalChannelOptions {
   /** The staff id the local operator acts as (must be on the staff allow-list). */
   staffId?: string | undefined;
   /** Whether a thread key is already taken (so a new session starts a fresh thread). */
-  threadExists?: ((threadKey: string) => boolean) | undefined;
+  threadExists?: ((threadKey: string) => Promise<boolean>) | undefined;
   /** How long to wait for an answer before taking the next line anyway (default 5 minutes). */
   replyTimeoutMs?: number | undefined;
   /** Customer to start as (id or email); default: a guest (unverified). */
@@ -87,7 +87,7 @@ export function createTerminalChannel(opts: TerminalChannelOptions): TerminalCha
   async function run(): Promise<void> {
     print(`Helpline terminal chat — model: ${opts.modelLabel}`);
     print('Type "help" for commands. You are a guest until you pick a customer with "user <id or email>".');
-    session.begin(opts.initialUser);
+    await session.begin(opts.initialUser);
     // Created here (not earlier) so no line is read before the loop below listens.
     const lines = createInterface({ input: opts.input, terminal: false, crlfDelay: Infinity });
     state.rl = lines;

@@ -25,7 +25,7 @@ export function createTerminalPorts(deps: TerminalPortDeps): { deliver: DeliverP
 
   const resolver: IdentityResolver = {
     async resolve(sender) {
-      const c = sender.verified ? deps.directory.byId(sender.id) : undefined;
+      const c = sender.verified ? await deps.directory.byId(sender.id) : undefined;
       return c ? { kind: 'customer', customerId: c.id } : { kind: 'anonymous' };
     },
   };

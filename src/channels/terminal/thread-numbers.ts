@@ -1,18 +1,18 @@
 /** Terminal thread keys: `terminal:<user>:<n>`, numbered per user, skipping numbers a stored conversation already uses. */
-export function createThreadNumbers(threadExists?: ((threadKey: string) => boolean) | undefined) {
+export function createThreadNumbers(threadExists?: ((threadKey: string) => Promise<boolean>) | undefined) {
   const numbers = new Map<string, number>();
   const key = (userKey: string, n: number) => `terminal:${userKey}:${n}`;
 
   /** The next thread number for a user that no stored conversation uses yet. */
-  function fresh(userKey: string): string {
+  async function fresh(userKey: string): Promise<string> {
     let n = (numbers.get(userKey) ?? 0) + 1;
-    while (threadExists?.(key(userKey, n))) n++;
+    while (await threadExists?.(key(userKey, n))) n++;
     numbers.set(userKey, n);
     return key(userKey, n);
   }
 
   /** The user's latest thread in this session, or a fresh one. */
-  function current(userKey: string): string {
+  async function current(userKey: string): Promise<string> {
     const n = numbers.get(userKey);
     return n === undefined ? fresh(userKey) : key(userKey, n);
   }

@@ -17,7 +17,7 @@ export const getDraft = defineTool({
   inputSchema: z.strictObject({ draftId: recordId('draft') }),
   outputSchema: z.object({ draft }),
   annotations: READ_ONLY,
-  run: async ({ support, caller }, input) => ({ draft: support.drafts.get(caller, input.draftId) }),
+  run: async ({ support, caller }, input) => ({ draft: await support.drafts.get(caller, input.draftId) }),
   summarize: ({ draft: d }) => `${d.status}: ${d.summary}`,
 });
 

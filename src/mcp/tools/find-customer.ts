@@ -14,7 +14,7 @@ export const findCustomer = defineTool({
   inputSchema: z.strictObject({ query: text(200) }),
   outputSchema: z.object({ customers: z.array(customerSummary) }),
   annotations: READ_ONLY,
-  run: ({ support, caller }, input) => ({ customers: support.accounts.findCustomer(caller, input.query) }),
+  run: async ({ support, caller }, input) => ({ customers: await support.accounts.findCustomer(caller, input.query) }),
   summarize: ({ customers }) =>
     customers.length ? lines(customers.map((c) => `${c.id}: ${c.name} <${c.email}>`)) : 'No customer matches.',
 });

@@ -13,7 +13,7 @@ export const getAccountBalance = defineTool({
   inputSchema: z.strictObject({}),
   outputSchema: z.object({ balances: z.array(balance) }),
   annotations: READ_ONLY,
-  run: ({ support, caller }) => ({ balances: support.accounts.balance(caller) }),
+  run: async ({ support, caller }) => ({ balances: await support.accounts.balance(caller) }),
   summarize: ({ balances }) =>
     balances.length ? lines(balances.map((b) => `${b.type} account ${b.accountId}: ${b.formatted}`)) : 'No accounts found.',
 });

@@ -14,7 +14,7 @@ export const getMyTicket = defineTool({
   inputSchema: z.strictObject({ ticketId }),
   outputSchema: z.object({ ticket }),
   annotations: READ_ONLY,
-  run: ({ support, caller }, input) => ({ ticket: publicTicket(support.tickets.get(caller, input.ticketId)) }),
+  run: async ({ support, caller }, input) => ({ ticket: publicTicket(await support.tickets.get(caller, input.ticketId)) }),
   summarize: ({ ticket: t }) => {
     const last = t.messages.at(-1);
     return `${ticketLine(t)}\n${t.messages.length} message(s)${last ? `; latest ${last.at}: ${last.body.slice(0, 300)}` : ''}`;

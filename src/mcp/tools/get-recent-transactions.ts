@@ -21,11 +21,11 @@ export const getRecentTransactions = defineTool({
   }),
   outputSchema: z.object({ transactions: z.array(transaction) }),
   annotations: READ_ONLY,
-  run: ({ support, caller }, input) => {
+  run: async ({ support, caller }, input) => {
     if (input.since && input.until && Date.parse(input.since) > Date.parse(input.until)) {
       throw new AppError('bad_input', '`since` must not be after `until`');
     }
-    return { transactions: support.accounts.transactions(caller, { ...input, limit: input.limit ?? 10 }) };
+    return { transactions: await support.accounts.transactions(caller, { ...input, limit: input.limit ?? 10 }) };
   },
   summarize: ({ transactions }) =>
     transactions.length

@@ -14,6 +14,6 @@ export const listMyTickets = defineTool({
   inputSchema: z.strictObject({ status: ticketStatus.optional() }),
   outputSchema: z.object({ tickets: z.array(ticket) }),
   annotations: READ_ONLY,
-  run: ({ support, caller }, input) => ({ tickets: support.tickets.listMine(caller, { status: input.status }).map(publicTicket) }),
+  run: async ({ support, caller }, input) => ({ tickets: (await support.tickets.listMine(caller, { status: input.status })).map(publicTicket) }),
   summarize: ({ tickets }) => (tickets.length ? lines(tickets.map(ticketLine)) : 'No tickets.'),
 });

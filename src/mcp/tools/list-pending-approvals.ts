@@ -13,7 +13,7 @@ export const listPendingApprovals = defineTool({
   inputSchema: z.strictObject({}),
   outputSchema: z.object({ approvals: z.array(approval) }),
   annotations: READ_ONLY,
-  run: ({ support, caller }) => ({ approvals: support.approvals.listPending(caller) }),
+  run: async ({ support, caller }) => ({ approvals: await support.approvals.listPending(caller) }),
   summarize: ({ approvals }) =>
     approvals.length
       ? lines(approvals.map((a) => `${a.id}: ${a.action} for ${a.customerId}${a.cardId ? ` (card ${a.cardId})` : ''}, expires ${a.expiresAt} — ${a.reason}`))

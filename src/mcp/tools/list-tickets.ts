@@ -21,6 +21,6 @@ export const listTickets = defineTool({
   }),
   outputSchema: z.object({ tickets: z.array(ticket) }),
   annotations: READ_ONLY,
-  run: ({ support, caller }, input) => ({ tickets: support.tickets.list(caller, { ...input, limit: input.limit ?? 20 }) }),
+  run: async ({ support, caller }, input) => ({ tickets: await support.tickets.list(caller, { ...input, limit: input.limit ?? 20 }) }),
   summarize: ({ tickets }) => (tickets.length ? lines(tickets.map(ticketLine)) : 'No tickets match.'),
 });

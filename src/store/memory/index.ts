@@ -22,6 +22,7 @@ import { memoryOutbox } from './outbox.js';
 import { memoryQuarantine } from './quarantine.js';
 import { memorySlackState } from './slack.js';
 import { createState, type MemoryState } from './state.js';
+import type { Table } from './table.js';
 import { memoryTickets } from './tickets.js';
 
 export interface MemoryRepositoriesOptions {
@@ -57,11 +58,30 @@ function bundle(core: Core, s: MemoryState, binding: Binding): Repositories {
   return repos;
 }
 
-/** Repositories held in memory, optionally loaded from a whole-database document (copied; `seed` is not kept). */
-export function createMemoryRepositories(seed?: Db, opts: MemoryRepositoriesOptions = {}): Repositories {
+/** Every table's rows, as plain arrays (tests compare before/after; rows are the engine's frozen rows, never live). */
+export type MemorySnapshot = { [K in keyof MemoryState as MemoryState[K] extends Table<unknown> ? K : never]: MemoryState[K] extends Table<infer R> ? R[] : never };
+
+export interface MemoryRepositories extends Repositories {
+  /** The whole store at this moment: for tests and tools, never for product code (which goes through the ports). */
+  snapshot(): MemorySnapshot;
+}
+
+/**
+ * Repositories held in memory, optionally loaded from a whole-database document (copied; `seed` is not kept). They can
+ * also show their whole content (`snapshot`, for tests and tools).
+ */
+export function createMemoryRepositories(seed?: Db, opts: MemoryRepositoriesOptions = {}): MemoryRepositories {
   const core = createCore();
   const clock = opts.clock ?? (() => new Date());
   const state = createState(core, clock);
   if (seed) core.setup(() => importDb(state, seed, { mailbox: opts.mailbox ?? 'INBOX', now: clock().toISOString() }));
-  return bundle(core, state, { kind: 'auto' });
+  const repos = bundle(core, state, { kind: 'auto' });
+  const snapshot = (): MemorySnapshot => {
+    const out: Record<string, unknown[]> = {};
+    for (const [name, table] of Object.entries(state)) {
+      if (table && typeof table === 'object' && 'scan' in table) out[name] = (table as Table<unknown>).scan();
+    }
+    return out as MemorySnapshot;
+  };
+  return { ...repos, snapshot };
 }

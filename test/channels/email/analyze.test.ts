@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeEmail } from '../../../src/channels/email/analyze.js';
+import { analyzeEmail } from '../../../src/channels/email/analysis/analyze.js';
 import { compose, fixture, options } from './fixtures/build.js';
 
 describe('analyzeEmail', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeEmail } from '../../../src/channels/email/analyze.js';
-import { bodyParts } from '../../../src/channels/email/body-parts.js';
+import { analyzeEmail } from '../../../src/channels/email/analysis/analyze.js';
+import { bodyParts } from '../../../src/channels/email/reading/body-parts.js';
 import { compose, fixture, options } from './fixtures/build.js';
 
 const mime = (type: string, body: string) => compose(['MIME-Version: 1.0', `Content-Type: ${type}`], body);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeEmail } from '../../../src/channels/email/analyze.js';
-import { chooseCharset, decodeText } from '../../../src/channels/email/charset.js';
+import { analyzeEmail } from '../../../src/channels/email/analysis/analyze.js';
+import { chooseCharset, decodeText } from '../../../src/channels/email/reading/charset.js';
 import { fixture, options } from './fixtures/build.js';
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');

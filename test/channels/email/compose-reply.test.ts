@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { domainOf, fromAddress, newMessageId, replyReferences, replySubject, textToHtml, ticketTokenOf } from '../../../src/channels/email/compose-reply.js';
+import { domainOf, fromAddress, newMessageId, replyReferences, replySubject, textToHtml, ticketTokenOf } from '../../../src/channels/email/outbound/compose-reply.js';
 
 describe('composing a reply', () => {
   it('makes one Re: prefix, keeps a ticket token, and adds the thread ticket when the subject has none', () => {

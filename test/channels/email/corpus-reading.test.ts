@@ -2,12 +2,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { bodyParts, type BodyPart } from '../../../src/channels/email/body-parts.js';
-import { findForward } from '../../../src/channels/email/forwarded.js';
-import { headerStart, normalizeRaw } from '../../../src/channels/email/raw-normalize.js';
-import { readMail } from '../../../src/channels/email/read-mail.js';
-import { stripReply } from '../../../src/channels/email/strip-reply.js';
-import { htmlToPlainText } from '../../../src/channels/email/text-body.js';
+import { bodyParts, type BodyPart } from '../../../src/channels/email/reading/body-parts.js';
+import { findForward } from '../../../src/channels/email/text/forwarded.js';
+import { headerStart, normalizeRaw } from '../../../src/channels/email/reading/raw-normalize.js';
+import { readMail } from '../../../src/channels/email/reading/read-mail.js';
+import { stripReply } from '../../../src/channels/email/text/strip-reply.js';
+import { htmlToPlainText } from '../../../src/channels/email/text/text-body.js';
 
 /**
  * Reading real-world mail nobody here wrote (../shared/corpora/email, read in place; skipped with a notice when

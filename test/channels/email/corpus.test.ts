@@ -3,8 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../../src/channels/email/check-cli.js';
-import { stripReply } from '../../../src/channels/email/strip-reply.js';
-import { htmlToPlainText } from '../../../src/channels/email/text-body.js';
+import { stripReply } from '../../../src/channels/email/text/strip-reply.js';
+import { htmlToPlainText } from '../../../src/channels/email/text/text-body.js';
 import { corpusLabels } from './corpus-labels.js';
 
 /**

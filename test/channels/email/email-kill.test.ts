@@ -1,15 +1,17 @@
 /**
- * Kill the whole bot (child process: file store + support + MCP + agent + conversations + email channel)
+ * Kill the whole bot (child process: JSON file engine + support + MCP + agent + conversations + email channel)
  * with SIGKILL at each step of answering an email, restart it, and check every inbound email got exactly
  * one reply. The only allowed duplicate: SMTP accepted the mail but the bot died before recording it —
  * then the resend carries the same Message-ID.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/config/logger.js';
+import { openRepositories } from '../../../src/store/open.js';
 import { emptyDb, type Db } from '../../../src/store/schema.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { rawMail, sleep, waitUntil } from '../../helpers/email-bot-fixtures.js';
@@ -98,9 +100,17 @@ describe.skipIf(!dovecotAvailable())('email bot killed (SIGKILL) at each step an
       } else {
         expect(counts).toEqual([1, 1]);
       }
-      const final = JSON.parse(readFileSync(db, 'utf8')) as Db;
-      expect(final.outbox.filter((i) => i.channel === 'email').map((i) => i.status)).toEqual(['sent', 'sent']);
-      for (const id of ids) expect(final.processed[`email:${id}`]?.status).toBe('done');
+      // What the store holds afterwards, read through the repositories (the bot has exited: its lock is gone).
+      const { repos } = await openRepositories({ dataFile: db, log: silentLogger() });
+      try {
+        for (const id of ids) {
+          expect((await repos.outbox.findReply(`email:${id}`, `email:${id}`, 'reply'))?.status, id).toBe('sent');
+          expect((await repos.ledger.get(`email:${id}`))?.status, id).toBe('done');
+        }
+        expect(await repos.outbox.countPending()).toBe(0);
+      } finally {
+        await repos.close();
+      }
     }, 90_000);
   }
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeEmail } from '../../../src/channels/email/analyze.js';
-import { findForward } from '../../../src/channels/email/forwarded.js';
+import { analyzeEmail } from '../../../src/channels/email/analysis/analyze.js';
+import { findForward } from '../../../src/channels/email/text/forwarded.js';
 import { compose, options } from './fixtures/build.js';
 
 const SHOP = 'From: Shop <shop@x.example>\nDate: Sat, 1 Mar 2025 10:00\nSubject: Invoice 17\nTo: ada@example.com\n\nYou owe 10 EUR. Pay at http://pay.x.example';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { capHtmlDepth } from '../../../src/channels/email/html-depth.js';
-import { htmlToPlainText } from '../../../src/channels/email/text-body.js';
+import { capHtmlDepth } from '../../../src/channels/email/text/html-depth.js';
+import { htmlToPlainText } from '../../../src/channels/email/text/text-body.js';
 
 describe('HTML nesting bound', () => {
   it('leaves ordinary mail HTML as it is (comments aside)', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeEmail } from '../../../src/channels/email/analyze.js';
-import { dropDeepHidden } from '../../../src/channels/email/html-deep-hidden.js';
-import { styleHides } from '../../../src/channels/email/html-hidden.js';
-import { htmlToPlainText } from '../../../src/channels/email/text-body.js';
+import { analyzeEmail } from '../../../src/channels/email/analysis/analyze.js';
+import { dropDeepHidden } from '../../../src/channels/email/text/html-deep-hidden.js';
+import { styleHides } from '../../../src/channels/email/text/html-hidden.js';
+import { htmlToPlainText } from '../../../src/channels/email/text/text-body.js';
 import { compose, options } from './fixtures/build.js';
 
 const htmlMail = (html: string, subject = 'Re: Help') => compose([`Subject: ${subject}`, 'MIME-Version: 1.0', 'Content-Type: text/html; charset=utf-8'], html);

@@ -4,9 +4,9 @@
  * so a crash never skips it).
  */
 import { describe, expect, it } from 'vitest';
-import { readSync } from '../../../src/channels/email/email-state.js';
-import { createPosition, pickBatch, uidSet } from '../../../src/channels/email/imap-batch.js';
-import { emptyDb } from '../../../src/store/schema.js';
+import { pickBatch, uidSet } from '../../../src/channels/email/inbound/imap-batch.js';
+import { createPosition } from '../../../src/channels/email/inbound/imap-position.js';
+import { createMemoryRepositories } from '../../../src/store/memory/index.js';
 
 const ref = (uid: number, size?: number) => ({ uid, uidValidity: '7', size });
 
@@ -25,16 +25,39 @@ describe('IMAP batches', () => {
     expect(uidSet([42])).toBe('42');
   });
 
-  it('advances the position only over contiguously recorded UIDs', () => {
-    const db = emptyDb();
-    const pos = createPosition('7', [3, 4, 6, 9], () => new Date('2026-01-01T00:00:00Z'));
-    pos.recorded(db, 4);
-    expect(readSync(db)).toBeUndefined(); // UID 3 is not decided yet
-    pos.recorded(db, 6);
-    expect(readSync(db)).toBeUndefined();
-    pos.recorded(db, 3);
-    expect(readSync(db)?.lastUid).toBe(6);
-    pos.recorded(db, 9);
-    expect(readSync(db)).toMatchObject({ uidValidity: '7', lastUid: 9 });
+  it('advances the position only over contiguously recorded UIDs, in the transaction that records the decision', async () => {
+    const repos = createMemoryRepositories();
+    const pos = createPosition({ mailbox: 'INBOX', uidValidity: '7', uids: [3, 4, 6, 9], clock: () => new Date('2026-01-01T00:00:00Z') });
+    const record = async (uid: number) => {
+      await repos.transaction((tx) => pos.record(tx, uid));
+      pos.recorded(uid);
+    };
+    const lastUid = async () => (await repos.email.mailbox('INBOX'))?.lastUid;
+    await record(4);
+    expect(await repos.email.mailbox('INBOX')).toBeUndefined(); // UID 3 is not decided yet
+    await record(6);
+    expect(await lastUid()).toBeUndefined();
+    await record(3);
+    expect(await lastUid()).toBe(6);
+    await record(9);
+    expect(await repos.email.mailbox('INBOX')).toMatchObject({ uidValidity: '7', lastUid: 9 });
+  });
+
+  it('does not count a decision whose transaction rolled back, and catches up on flush after out-of-order commits', async () => {
+    const repos = createMemoryRepositories();
+    const pos = createPosition({ mailbox: 'INBOX', uidValidity: '7', uids: [1, 2, 3], clock: () => new Date('2026-01-01T00:00:00Z') });
+    await expect(repos.transaction(async (tx) => {
+      await pos.record(tx, 1);
+      throw new Error('decision not written');
+    })).rejects.toThrow('decision not written');
+    expect(await repos.email.mailbox('INBOX')).toBeUndefined(); // rolled back with the decision
+    // 2's transaction runs while 1 is undecided (writes nothing), 1's before 2 is known committed (writes 1).
+    await repos.transaction((tx) => pos.record(tx, 2));
+    await repos.transaction((tx) => pos.record(tx, 1));
+    pos.recorded(2);
+    pos.recorded(1);
+    expect((await repos.email.mailbox('INBOX'))?.lastUid).toBe(1);
+    await pos.flush(repos);
+    expect((await repos.email.mailbox('INBOX'))?.lastUid).toBe(2); // UID 3 still holds it
   });
 });

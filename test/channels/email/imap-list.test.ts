@@ -5,7 +5,7 @@
  */
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunkedSources, listNew, SMALL_BYTES, type Guard } from '../../../src/channels/email/imap-batch.js';
+import { chunkedSources, listNew, SMALL_BYTES, type Guard } from '../../../src/channels/email/inbound/imap-batch.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { rawMail } from '../../helpers/email-bot-fixtures.js';
 

@@ -6,9 +6,9 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEmailChannel, readSync, } from '../../../src/channels/email/index.js';
+import { createEmailChannel } from '../../../src/channels/email/index.js';
 import { createLogger } from '../../../src/config/logger.js';
-import { createMemoryStore } from '../../../src/store/memory-store.js';
+import { createMemoryRepositories } from '../../../src/store/memory/index.js';
 import { dovecotAvailable, startDovecot, } from '../../helpers/dovecot.js';
 import { createFakeConversations, createFakeStaff, directoryOf, emailConfig, rawMail, sleep, waitUntil, type FakeConversations } from '../../helpers/email-bot-fixtures.js';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.js';
@@ -59,17 +59,17 @@ describe.skipIf(!dovecotAvailable())('IMAP reconnects and catch-up', () => {
     cleanup.push(() => dovecot.stop(), () => sink.stop());
     const proxy = opts.viaProxy ? await startFreezableProxy(dovecot.port) : undefined;
     if (proxy) cleanup.push(() => proxy.stop());
-    const store = createMemoryStore();
-    const conv = createFakeConversations(store);
+    const repos = createMemoryRepositories();
+    const conv = createFakeConversations(repos);
     const cap = logCapture();
     const channel = createEmailChannel({
       config: emailConfig({ ...dovecot, port: proxy?.port ?? dovecot.port }, sink, { imap: { pollIntervalMs: 500 } }),
-      store, conversations: conv, directory: directoryOf([]), staff: createFakeStaff(), log: cap.log,
+      repos, conversations: conv, directory: directoryOf([]), staff: createFakeStaff(), log: cap.log,
       tuning: { imap: { backoffBaseMs: 200, backoffMaxMs: 800, commandTimeoutMs: 3_000 }, outbox: { retryBaseMs: 100, pollMs: 200 }, smtpTimeoutMs: 3_000 },
     });
     conv.attach(channel.deliver);
     cleanup.push(() => channel.stop());
-    return { dovecot, sink, store, conv, channel, cap, proxy };
+    return { dovecot, sink, repos, conv, channel, cap, proxy };
   }
 
   function repliesTo(sink: SmtpSink, id: string): number {
@@ -105,7 +105,7 @@ describe.skipIf(!dovecotAvailable())('IMAP reconnects and catch-up', () => {
     await answeredOnce(env, '<l3@customer.test>');
     await waitUntil(() => channel.status().imap === 'connected', 5_000, 'IMAP connected again');
     expect(repliesTo(env.sink, '<l1@customer.test>')).toBe(1);
-    expect(readSync(env.store.read())?.lastUid).toBe(3);
+    expect((await env.repos.email.mailbox('INBOX'))?.lastUid).toBe(3);
   });
 
   it('notices a connection that silently stopped answering (NOOP watchdog) and catches up', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeEmail } from '../../../src/channels/email/analyze.js';
-import { checkLoop, isOutOfOfficeSubject } from '../../../src/channels/email/loop-guard.js';
-import { headersOf } from '../../../src/channels/email/parse-headers.js';
-import { readMail } from '../../../src/channels/email/read-mail.js';
+import { analyzeEmail } from '../../../src/channels/email/analysis/analyze.js';
+import { checkLoop, isOutOfOfficeSubject } from '../../../src/channels/email/analysis/loop-guard.js';
+import { headersOf } from '../../../src/channels/email/reading/parse-headers.js';
+import { readMail } from '../../../src/channels/email/reading/read-mail.js';
 import { compose, fixture, options } from './fixtures/build.js';
 
 async function decide(headers: Record<string, string> | string[], body?: string) {
@@ -193,7 +193,7 @@ describe('loop guard', () => {
   it('ignores our own mail, by address or by Message-ID', async () => {
     expect((await decide(['From: Helpline <SUPPORT@helpline.test>'])).reason).toBe('from our own address');
     const own = await analyzeEmail(compose({ 'Message-ID': '<ours-1@helpline.test>' }), options({
-      lookup: { threadForMessageIds: () => undefined, threadForTicket: () => undefined, isOwnMessageId: (id) => id === '<ours-1@helpline.test>' },
+      lookup: { threadForMessageIds: async () => undefined, threadForTicket: async () => undefined, isOwnMessageId: async (id) => id === '<ours-1@helpline.test>' },
     }));
     expect(own.reason).toBe('our own Message-ID');
   });

@@ -1,7 +1,7 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { buildMime, formatAddress } from '../../../src/channels/email/mime-build.js';
-import type { SmtpMessage } from '../../../src/channels/email/smtp-sender.js';
+import { buildMime, formatAddress } from '../../../src/channels/email/outbound/mime-build.js';
+import type { SmtpMessage } from '../../../src/channels/email/outbound/smtp-sender.js';
 
 const base: SmtpMessage = {
   from: 'Acme Support <support@acme.example>',

@@ -1,13 +1,16 @@
 /**
  * Outbox retention: sent and failed mail is dropped once past the retention, pending mail never is, and the
- * retention is applied on start and then at most once per interval (not on every send).
+ * retention (the channel's, run by the outbox worker after a pass) is applied on start and then at most once per
+ * interval (not on every send), under the `retention` lease.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOutboxWorker, type OutboxWorker } from '../../../src/channels/email/outbox-worker.js';
-import type { SmtpSender } from '../../../src/channels/email/smtp-sender.js';
+import { createOutboxWorker, type OutboxWorker } from '../../../src/channels/email/outbound/outbox-worker.js';
+import type { SmtpSender } from '../../../src/channels/email/outbound/smtp-sender.js';
+import { createEmailRetention } from '../../../src/channels/email/retention.js';
 import { silentLogger } from '../../../src/config/logger.js';
-import type { OutboxItem } from '../../../src/store/schema.js';
-import { createMemoryStore } from '../../../src/store/memory-store.js';
+import { createMemoryRepositories } from '../../../src/store/memory/index.js';
+import type { Repositories } from '../../../src/store/repos/index.js';
+import { emptyDb, type OutboxItem } from '../../../src/store/schema.js';
 import { SUPPORT_FROM, waitUntil, sleep } from '../../helpers/email-bot-fixtures.js';
 
 const DAY = 24 * 3600_000;
@@ -24,6 +27,21 @@ function item(id: string, status: OutboxItem['status'], ageDays: number, extra: 
   };
 }
 
+/** Which of these outbox items exist, sorted. */
+async function present(repos: Repositories, ids: string[]): Promise<string[]> {
+  const found = await Promise.all(ids.map(async (id) => ((await repos.outbox.get(id)) ? id : undefined)));
+  return found.filter((id): id is string => id !== undefined).sort();
+}
+
+/** A sent item `ageDays` old, written as an engine comes to hold it: queued, claimed, marked sent. */
+async function seedSent(repos: Repositories, id: string, ageDays: number): Promise<void> {
+  const at = iso(NOW - ageDays * DAY);
+  const payload = { kind: 'reply' as const, to: `${id}@customer.test`, subject: 'Re: hi', messageId: `<${id}@support.test>`, text: 'Hello' };
+  await repos.outbox.enqueue({ id, threadKey: `email:<${id}@customer.test>`, payload, nextAttemptAt: at, createdAt: at });
+  const [claimed] = await repos.outbox.claimDue({ now: at, limit: 1, holder: 'seed', leaseMs: 1000 });
+  if (claimed?.id !== id || !(await repos.outbox.markSent(id, 'seed', at))) throw new Error(`could not seed ${id}`);
+}
+
 describe('email outbox retention', () => {
   let worker: OutboxWorker | undefined;
   afterEach(async () => {
@@ -32,9 +50,8 @@ describe('email outbox retention', () => {
   });
 
   it('drops old sent and failed mail, keeps pending and recent mail, and applies the retention once per interval', async () => {
-    const store = createMemoryStore();
-    await store.update((db) => {
-      db.outbox.push(
+    const db = emptyDb();
+    db.outbox.push(
         item('oldsent', 'sent', 40),
         item('oldfailed', 'failed', 35),
         // Pending for 40 days (its next attempt not due yet): never dropped, however old.
@@ -42,37 +59,56 @@ describe('email outbox retention', () => {
         item('recentsent', 'sent', 2),
         // Old and sent, but its message is still queued (the bot was down for weeks before delivering "done"):
         // kept, because it is what stops the re-run turn from mailing the customer again.
-        item('stillqueued', 'sent', 45, { payload: { kind: 'reply', sourceId: 'msg-queued', to: 'q@customer.test', subject: 'Re: hi', messageId: '<stillqueued@support.test>', text: 'Hello' } }),
-      );
-      db.processed['msg-queued'] = { id: 'msg-queued', channel: 'email', threadKey: 'email:<q@customer.test>', status: 'queued', receivedAt: iso(NOW - 45 * DAY), updatedAt: iso(NOW - 45 * DAY) };
-    });
+        item('stillqueued', 'sent', 45, { payload: { kind: 'reply', replyKind: 'reply', sourceId: 'msg-queued', to: 'q@customer.test', subject: 'Re: hi', messageId: '<stillqueued@support.test>', text: 'Hello' } }),
+    );
+    db.processed['msg-queued'] = { id: 'msg-queued', channel: 'email', threadKey: 'email:<q@customer.test>', status: 'queued', receivedAt: iso(NOW - 45 * DAY), updatedAt: iso(NOW - 45 * DAY) };
+    const repos = createMemoryRepositories(db);
+    const kept = () => present(repos, ['oldsent', 'oldfailed', 'oldpending', 'recentsent', 'stillqueued', 'later']);
     let now = NOW;
     const sends: string[] = [];
     const sender: SmtpSender = { send: async (m) => { sends.push(m.messageId); return { ok: true, response: '250' }; }, close: () => undefined };
+    const clock = () => new Date(now);
+    const log = silentLogger();
+    const retention = createEmailRetention({ repos, clock, log, holder: 'test-instance', outboxRetentionMs: 30 * DAY, everyMs: 3600_000 });
     worker = createOutboxWorker({
-      store, sender, from: SUPPORT_FROM, log: silentLogger(), clock: () => new Date(now),
-      retentionMs: 30 * DAY, pruneEveryMs: 3600_000, pollMs: 50,
+      repos, sender, from: SUPPORT_FROM, log, clock, holder: 'test-instance', pollMs: 50, afterPass: () => retention.runIfDue(),
     });
     worker.start();
-    await waitUntil(() => store.read().outbox.length === 3, 5_000, 'retention applied on start');
-    expect(store.read().outbox.map((i) => i.id).sort()).toEqual(['oldpending', 'recentsent', 'stillqueued']);
+    await waitUntil(async () => (await kept()).length === 3, 5_000, 'retention applied on start');
+    expect(await kept()).toEqual(['oldpending', 'recentsent', 'stillqueued']);
     expect(sends).toEqual([]); // nothing was due
 
     // Another old item appears: within the interval it stays, past it it goes.
-    await store.update((db) => { db.outbox.push(item('later', 'sent', 31)); });
+    await seedSent(repos, 'later', 31);
     worker.kick();
     await sleep(200);
-    expect(store.read().outbox.map((i) => i.id)).toContain('later');
+    expect(await kept()).toContain('later');
     now += 3600_000 + 1;
     worker.kick();
-    await waitUntil(() => !store.read().outbox.some((i) => i.id === 'later'), 5_000, 'retention applied after the interval');
-    expect(store.read().outbox.map((i) => i.id).sort()).toEqual(['oldpending', 'recentsent', 'stillqueued']);
+    await waitUntil(async () => !(await kept()).includes('later'), 5_000, 'retention applied after the interval');
+    expect(await kept()).toEqual(['oldpending', 'recentsent', 'stillqueued']);
 
     // Once that message is finished, its reply ages out like any other.
-    await store.update((db) => { db.processed['msg-queued']!.status = 'done'; });
+    await repos.ledger.update('msg-queued', { status: 'done' }, iso(now));
     now += 3600_000 + 1;
     worker.kick();
-    await waitUntil(() => store.read().outbox.length === 2, 5_000, 'reply of a finished message dropped');
-    expect(store.read().outbox.map((i) => i.id).sort()).toEqual(['oldpending', 'recentsent']);
+    await waitUntil(async () => (await kept()).length === 2, 5_000, 'reply of a finished message dropped');
+    expect(await kept()).toEqual(['oldpending', 'recentsent']);
+  });
+
+  it('runs on one instance at a time: another holding the retention lease defers it', async () => {
+    const db = emptyDb();
+    db.outbox.push(item('oldsent', 'sent', 40));
+    const repos = createMemoryRepositories(db);
+    const retention = createEmailRetention({ repos, clock: () => new Date(NOW), log: silentLogger(), holder: 'me', outboxRetentionMs: 30 * DAY });
+    expect(await repos.leases.acquire('retention', 'someone-else', 60_000)).toBeDefined();
+    await retention.runIfDue();
+    expect(await present(repos, ['oldsent'])).toEqual(['oldsent']);
+    await repos.leases.release('retention', 'someone-else');
+    await retention.runIfDue(); // deferred a minute, not an hour
+    expect(await present(repos, ['oldsent'])).toEqual(['oldsent']);
+    const later = createEmailRetention({ repos, clock: () => new Date(NOW), log: silentLogger(), holder: 'me', outboxRetentionMs: 30 * DAY });
+    await later.runIfDue();
+    expect(await present(repos, ['oldsent'])).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readMail } from '../../../src/channels/email/read-mail.js';
+import { readMail } from '../../../src/channels/email/reading/read-mail.js';
 import { compose, fixture } from './fixtures/build.js';
 
 /** What the reader reports about a bounce (the `bounce` field the loop guard and the processor use). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeEmail } from '../../../src/channels/email/analyze.js';
-import { parseRawEmail } from '../../../src/channels/email/parse.js';
+import { analyzeEmail } from '../../../src/channels/email/analysis/analyze.js';
+import { parseRawEmail } from '../../../src/channels/email/reading/parse.js';
 import { compose, fixture, options } from './fixtures/build.js';
 
 function nested(depth: number): Buffer {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeEmail } from '../../../src/channels/email/analyze.js';
-import { normalizeRaw } from '../../../src/channels/email/raw-normalize.js';
+import { analyzeEmail } from '../../../src/channels/email/analysis/analyze.js';
+import { normalizeRaw } from '../../../src/channels/email/reading/raw-normalize.js';
 import { fixture, options } from './fixtures/build.js';
 
 const HEAD = ['Authentication-Results: mx.helpline.test; dmarc=pass header.from=example.com', 'From: Ada <ada@example.com>', 'To: support@helpline.test', 'Subject: Card', 'Message-ID: <n-1@example.com>'];

@@ -1,8 +1,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { analyzeEmail } from '../../../src/channels/email/analyze.js';
-import { readMail } from '../../../src/channels/email/read-mail.js';
-import { createReadPool } from '../../../src/channels/email/read-pool.js';
+import { analyzeEmail } from '../../../src/channels/email/analysis/analyze.js';
+import { readMail } from '../../../src/channels/email/reading/read-mail.js';
+import { createReadPool } from '../../../src/channels/email/reading/read-pool.js';
 import { compose, fixture, options } from './fixtures/build.js';
 
 /**

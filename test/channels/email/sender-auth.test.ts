@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeEmail } from '../../../src/channels/email/analyze.js';
-import { aligned, parseAuthenticationResults, verifySenderAuth } from '../../../src/channels/email/sender-auth.js';
+import { analyzeEmail } from '../../../src/channels/email/analysis/analyze.js';
+import { aligned, parseAuthenticationResults, verifySenderAuth } from '../../../src/channels/email/analysis/sender-auth.js';
 import { compose, fixture, options } from './fixtures/build.js';
 
 const base = { fromAddresses: ['alice@example.com'], trustedAuthservId: 'mx.helpline.test', verifySender: true };

@@ -1,8 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSmtpPool, type SmtpPool } from '../../../src/channels/email/smtp-pool.js';
-import { createSmtpSender, type SmtpSender } from '../../../src/channels/email/smtp-sender.js';
+import { createSmtpPool, type SmtpPool } from '../../../src/channels/email/outbound/smtp-pool.js';
+import { createSmtpSender, type SmtpSender } from '../../../src/channels/email/outbound/smtp-sender.js';
 
 const msg = (i: number, to = `c${i}@customers.example`) => ({
   from: 'Helpline <help@bank.example>', to, subject: `Re: Q${i}`, messageId: `<m${i}@bank.example>`,

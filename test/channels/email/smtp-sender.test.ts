@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSmtpSender, type SmtpSender } from '../../../src/channels/email/smtp-sender.js';
+import { createSmtpSender, type SmtpSender } from '../../../src/channels/email/outbound/smtp-sender.js';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.js';
 
 const msg = (i: number) => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stripReply } from '../../../src/channels/email/strip-reply.js';
+import { stripReply } from '../../../src/channels/email/text/strip-reply.js';
 
 describe('stripReply', () => {
   it('keeps a top-posted reply and drops the attribution and quote below it', () => {

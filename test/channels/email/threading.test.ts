@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeEmail, type ThreadLookup } from '../../../src/channels/email/analyze.js';
-import { resolveThread, ticketIdFromSubject } from '../../../src/channels/email/threading.js';
+import { analyzeEmail, type ThreadLookup } from '../../../src/channels/email/analysis/analyze.js';
+import { resolveThread, ticketIdFromSubject } from '../../../src/channels/email/analysis/threading.js';
 import { compose, fixture, options } from './fixtures/build.js';
 
 const thread = { threadKey: 'email:<first-message@mail.example.com>', customerEmail: 'Alice@example.com' };
@@ -9,13 +9,13 @@ function lookupWith(byId: Record<string, typeof thread>, byTicket: Record<string
   const asked: string[][] = [];
   return {
     asked,
-    threadForMessageIds: (ids) => {
+    threadForMessageIds: async (ids) => {
       asked.push(ids);
       for (const id of ids) if (byId[id]) return byId[id];
       return undefined;
     },
-    threadForTicket: (id) => byTicket[id],
-    isOwnMessageId: () => false,
+    threadForTicket: async (id) => byTicket[id],
+    isOwnMessageId: async () => false,
   };
 }
 
@@ -35,11 +35,11 @@ describe('threading', () => {
     expect(a.threadKey).toBe('email:<second-message@mail.example.com>');
   });
 
-  it('falls back to the [T-1001] subject token, again only for the same sender', () => {
+  it('falls back to the [T-1001] subject token, again only for the same sender', async () => {
     const lookup = lookupWith({}, { 'T-1001': thread });
     const input = { senderAddress: 'alice@example.com', senderVerified: true, messageId: '<n@x>', references: [], subject: 'Re: card [#T-1001]' };
-    expect(resolveThread(input, lookup)).toEqual({ threadKey: thread.threadKey, via: 'ticket' });
-    expect(resolveThread({ ...input, senderAddress: 'bob@example.com' }, lookup)).toEqual({ threadKey: 'email:<n@x>', via: 'new', refused: 'ticket' });
+    expect(await resolveThread(input, lookup)).toEqual({ threadKey: thread.threadKey, via: 'ticket' });
+    expect(await resolveThread({ ...input, senderAddress: 'bob@example.com' }, lookup)).toEqual({ threadKey: 'email:<n@x>', via: 'new', refused: 'ticket' });
     expect(ticketIdFromSubject('Re: [t-42] hello')).toBe('T-42');
     expect(ticketIdFromSubject('T-42 without brackets')).toBeUndefined();
   });

@@ -12,16 +12,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { silentLogger } from '../../../src/config/logger.js';
+import { createMemoryRepositories, type MemoryRepositories } from '../../../src/store/memory/index.js';
+import { loadSeed } from '../terminal/harness.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
 let app: App;
+let repos: MemoryRepositories;
 let dir: string;
 let base: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'helpline-http-fuzz-'));
   const config = loadConfig({ DATA_FILE: join(dir, 'db.json'), SEED_FILE: root('data/seed.json'), KB_DIR: root('data/kb'), LOG_LEVEL: 'silent' });
-  app = await createApp(config, { log: silentLogger(), terminal: 'never', httpPort: 0, approvalSweepMs: 0 });
+  repos = createMemoryRepositories(loadSeed());
+  app = await createApp(config, { log: silentLogger(), terminal: 'never', httpPort: 0, approvalSweepMs: 0, repos });
   await app.start();
   base = app.wired.http!.url;
 });
@@ -65,7 +69,7 @@ function raw(request: Buffer | string): Promise<number> {
 
 describe('HTTP entries under random and malformed requests', () => {
   it('answers every request without a 5xx, stays up and leaves the store unchanged', async () => {
-    const before = JSON.stringify(app.store.read());
+    const before = JSON.stringify(repos.snapshot());
     const r = rng(20261205);
     const statuses: Record<string, number> = {};
     const fiveHundreds: string[] = [];
@@ -106,6 +110,6 @@ describe('HTTP entries under random and malformed requests', () => {
     console.log(`[http-fuzz] 400 random + ${junk.length} malformed requests, statuses: ${JSON.stringify(statuses)}`);
     expect(fiveHundreds).toEqual([]);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    expect(JSON.stringify(app.store.read())).toBe(before);
+    expect(JSON.stringify(repos.snapshot())).toBe(before);
   }, 120_000);
 });

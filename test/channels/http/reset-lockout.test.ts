@@ -9,16 +9,17 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/config/index.js';
 import { createResetPage, startHttpServer, type HttpServer } from '../../../src/channels/http/index.js';
-import { createMemoryStore, dbSchema } from '../../../src/store/index.js';
+import { createMemoryRepositories } from '../../../src/store/memory/index.js';
+import { dbSchema } from '../../../src/store/schema.js';
 import { createSupport, type Caller } from '../../../src/support/index.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
 const STAFF: Caller = { kind: 'staff', staffId: 'U0STAFF0001' };
 
 function makeSupport() {
-  const store = createMemoryStore(dbSchema.parse(JSON.parse(readFileSync(root('data/seed.json'), 'utf8'))));
+  const store = createMemoryRepositories(dbSchema.parse(JSON.parse(readFileSync(root('data/seed.json'), 'utf8'))));
   const support = createSupport({
-    store, kbDir: root('data/kb'), staff: { isStaff: (id) => id === 'U0STAFF0001' },
+    repos: store, kbDir: root('data/kb'), staff: { isStaff: (id) => id === 'U0STAFF0001' },
     approvalTtlMinutes: 60, resetTokenTtlMinutes: 30, publicBaseUrl: 'https://help.example.com',
   });
   return { store, support };
@@ -33,7 +34,7 @@ async function issueToken(h: Harness, customerId: string): Promise<string> {
 }
 
 const junk = () => `rst_${randomBytes(9).toString('hex')}.${randomBytes(32).toString('base64url')}`;
-const passwordHash = (h: Harness, customerId: string) => h.store.read().customers.find((c) => c.id === customerId)?.passwordHash;
+const passwordHash = (h: Harness, customerId: string) => h.store.snapshot().customers.find((c) => c.id === customerId)?.passwordHash;
 
 const servers: HttpServer[] = [];
 afterEach(async () => {

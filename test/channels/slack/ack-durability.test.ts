@@ -25,7 +25,7 @@ function slowLedger(delayMs: number) {
       return { accepted: true };
     },
     async notifyThread() {},
-    hasThread: () => false,
+    hasThread: async () => false,
   };
   return { port, state };
 }

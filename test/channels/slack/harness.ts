@@ -48,7 +48,7 @@ export function fakeConversations(reply: (m: InboundMessage) => string = (m) => 
         notified.push({ threadKey, text });
         await deliver?.deliver(threadKey, { text, kind: 'notice' });
       },
-      hasThread: (threadKey) => knownThreads.has(threadKey),
+      hasThread: async (threadKey) => knownThreads.has(threadKey),
     },
   };
 }
@@ -86,9 +86,9 @@ export function fakeTools(handler: ToolHandler): FakeTools {
 
 export function fakeDirectory(customers: CustomerRef[]): CustomerDirectory {
   return {
-    bySlackUserId: (id) => customers.find((c) => c.slackUserId === id),
-    byEmail: (email) => customers.find((c) => c.email.toLowerCase() === email.toLowerCase()),
-    byId: (id) => customers.find((c) => c.id === id),
+    bySlackUserId: async (id) => customers.find((c) => c.slackUserId === id),
+    byEmail: async (email) => customers.find((c) => c.email.toLowerCase() === email.toLowerCase()),
+    byId: async (id) => customers.find((c) => c.id === id),
   };
 }
 

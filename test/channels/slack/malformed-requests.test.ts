@@ -213,7 +213,7 @@ describe('dedupe keys', () => {
         return { accepted: true };
       },
       async notifyThread() {},
-      hasThread: () => false,
+      hasThread: async () => false,
     };
     const drops = watchDrops();
     h = await startHarness({ conversations, deps: { onDropped: drops.onDropped } });

@@ -10,9 +10,8 @@ import { createConversations, createTranscripts, type Conversations } from '../.
 import { createStaffFanout } from '../../../src/conversations/staff-fanout.js';
 import type { CustomerDirectory, CustomerRef } from '../../../src/conversations/types.js';
 import { connectInProcess } from '../../../src/mcp/index.js';
-import { createMemoryStore } from '../../../src/store/memory-store.js';
+import { createMemoryRepositories, type MemoryRepositories, type MemorySnapshot } from '../../../src/store/memory/index.js';
 import { emptyDb, type Customer, type Db } from '../../../src/store/schema.js';
-import type { Store } from '../../../src/store/types.js';
 import { createSupport } from '../../../src/support/index.js';
 import type { Support } from '../../../src/support/api.js';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
@@ -66,7 +65,9 @@ export function seedDb(): Db {
 
 export interface RealStack {
   fake: FakeSlack;
-  store: Store;
+  repos: MemoryRepositories;
+  /** Everything stored, now (assertions). */
+  db(): MemorySnapshot;
   support: Support;
   conversations: Conversations;
   channel: SlackChannel;
@@ -91,29 +92,29 @@ export async function startRealStack(opts: RealStackOptions = {}): Promise<RealS
   const log = silentLogger();
   let offset = 0;
   const clock = () => new Date(Date.now() + offset);
-  const store = createMemoryStore(seedDb());
+  const repos = createMemoryRepositories(seedDb());
   let channel: SlackChannel | undefined;
   const support = createSupport({
-    store, kbDir: 'data/kb', staff: { isStaff: (id) => channel?.staffAuth.isStaffSync(id) ?? false },
+    repos, kbDir: 'data/kb', staff: { isStaff: (id) => channel?.staffAuth.isStaffSync(id) ?? false },
     approvalTtlMinutes: 60, resetTokenTtlMinutes: 30, publicBaseUrl: 'http://127.0.0.1:8080', clock, log,
   });
   const ref = (c: Customer | undefined): CustomerRef | undefined => (c ? { id: c.id, name: c.name, email: c.email, slackUserId: c.slackUserId } : undefined);
   const directory: CustomerDirectory = {
-    byId: (id) => ref(support.accounts.customer(id)),
-    byEmail: (email) => ref(support.accounts.customerByEmail(email)),
-    bySlackUserId: (id) => ref(support.accounts.customerBySlackUserId(id)),
+    byId: async (id) => ref(await support.accounts.customer(id)),
+    byEmail: async (email) => ref(await support.accounts.customerByEmail(email)),
+    bySlackUserId: async (id) => ref(await support.accounts.customerBySlackUserId(id)),
   };
   const connectTools = (caller: Parameters<typeof connectInProcess>[0]['caller'], ctx: { threadKey?: string; channel?: 'slack' | 'email' | 'terminal' | 'web' | 'phone' }) =>
     connectInProcess({ support, caller, context: ctx, log });
   const scripted = scriptedModel();
   const model = opts.model ?? scripted.model;
   const requests = scripted.requests;
-  const agent = createAgent({ model, transcripts: createTranscripts({ store, clock }), config: { maxRounds: 4, turnTimeoutMs: 10_000, contextTokens: 60_000, maxTokens: 512 }, log });
+  const agent = createAgent({ model, transcripts: createTranscripts({ repos, clock }), config: { maxRounds: 4, turnTimeoutMs: 10_000, contextTokens: 60_000, maxTokens: 512 }, log });
   const delivery: Record<string, import('../../../src/conversations/types.js').DeliverPort> = {};
   const resolvers: Record<string, import('../../../src/conversations/types.js').IdentityResolver> = {};
   const notifiers: import('../../../src/conversations/types.js').StaffNotifier[] = [];
   const conversations = createConversations({
-    store, agent, connectTools, resolvers, delivery,
+    repos, agent, connectTools, resolvers, delivery,
     staff: createStaffFanout(notifiers, log),
     config: { concurrency: 4, queueLimit: 100, retryBaseMs: 50, retryMaxMs: 200 }, log, clock,
   });
@@ -132,7 +133,7 @@ export async function startRealStack(opts: RealStackOptions = {}): Promise<RealS
   await channel.start();
   const ch = channel;
   return {
-    fake, store, support, conversations, channel: ch, requests,
+    fake, repos, db: () => repos.snapshot(), support, conversations, channel: ch, requests,
     url: `http://127.0.0.1:${ch.address()?.port ?? 0}/slack/events`,
     advance: (ms) => { offset += ms; },
     async stop() {

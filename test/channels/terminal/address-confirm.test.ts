@@ -14,7 +14,7 @@ describe('terminal chat: an address change waits for the customer\'s own `confir
   it('"change my address", "yes" → pending and unchanged; `confirm <id>` as that customer applies it once', async () => {
     chat = await startChat();
     const { app } = chat;
-    const address = () => app.support.accounts.details(ada).customer.address;
+    const address = async () => (await app.support.accounts.details(ada)).customer.address;
     expect(await chat.say('help', /quit/)).toContain('confirm <change id>');
     // (Answers "cannot be confirmed from this terminal" when the app did not wire support into the terminal.)
     expect(await chat.say('confirm adr_0123456789', /Pick a customer first|cannot be confirmed/)).toContain('Pick a customer first');
@@ -30,21 +30,21 @@ describe('terminal chat: an address change waits for the customer\'s own `confir
     expect(requested).not.toMatch(/we emailed|is now:/i);
     const changeId = /confirm (adr_[a-f0-9]+)/.exec(requested)?.[1];
     expect(changeId, requested).toBeDefined();
-    expect(address()).toEqual(ADA_HOME);
-    expect(app.store.read().outbox).toEqual([]);
+    expect(await address()).toEqual(ADA_HOME);
+    expect(chat.db().outbox).toEqual([]);
 
     // Another customer at the terminal cannot confirm Ada's change.
     await chat.say('user cus_002', /Now chatting as/);
     expect(await chat.say(`confirm ${changeId}`, /Could not confirm/)).toContain('not valid');
-    expect(address()).toEqual(ADA_HOME);
+    expect(await address()).toEqual(ADA_HOME);
 
     await chat.say('user cus_001', /Now chatting as/);
     const done = await chat.say(`confirm ${changeId}`, /confirmed\.|Could not confirm/);
     expect(done).toContain(`Address change ${changeId} confirmed. The address on file for Ada Lovelace is now: 1 New Street, Manchester, M1 1AE, GB.`);
-    expect(address()).toEqual({ line1: '1 New Street', city: 'Manchester', postalCode: 'M1 1AE', country: 'GB' });
+    expect(await address()).toEqual({ line1: '1 New Street', city: 'Manchester', postalCode: 'M1 1AE', country: 'GB' });
     // The notice to the email on file is queued as before; the audit names the terminal.
-    expect(app.store.read().outbox.map((o) => [o.payload['to'], o.payload['subject']])).toEqual([['ada.lovelace@example.com', 'Your postal address was changed']]);
-    expect(app.store.read().audit.filter((a) => a.action.startsWith('address.')).map((a) => [a.action, a.details?.['via']])).toEqual([
+    expect(chat.db().outbox.map((o) => [o.payload['to'], o.payload['subject']])).toEqual([['ada.lovelace@example.com', 'Your postal address was changed']]);
+    expect(chat.db().audit.filter((a) => a.action.startsWith('address.')).map((a) => [a.action, a.details?.['via']])).toEqual([
       ['address.change_requested', undefined], ['address.update', 'terminal'],
     ]);
 

@@ -43,11 +43,11 @@ describe('terminal chat with Claude (real SDK against a local fake Messages API)
       }),
     );
     const balanceReply = await chat.say("what's my balance?", /helpline> /);
-    for (const b of app.support.accounts.balance({ kind: 'customer', customerId: 'cus_001' })) expect(balanceReply).toContain(b.formatted);
+    for (const b of (await app.support.accounts.balance({ kind: 'customer', customerId: 'cus_001' }))) expect(balanceReply).toContain(b.formatted);
     expect(fake.requests[0]?.body.model).toBe('claude-test-1');
 
     // Turn 2: card deactivation opens an approval; the model relays the pending status.
-    const card = app.support.accounts.details({ kind: 'customer', customerId: 'cus_001' }).cards.find((c) => c.status === 'active')!;
+    const card = (await app.support.accounts.details({ kind: 'customer', customerId: 'cus_001' })).cards.find((c) => c.status === 'active')!;
     fake.script(
       toolUse('request_card_deactivation', { last4: card.last4, reason: 'Card lost on the train' }),
       answerFrom((r) => {
@@ -59,12 +59,12 @@ describe('terminal chat with Claude (real SDK against a local fake Messages API)
     const approvalId = /approve (apr_\w+)/.exec(pending)?.[1];
     expect(approvalId, pending).toBeDefined();
     expect(pending).toContain(`(request ${approvalId})`);
-    expect(app.support.accounts.details({ kind: 'customer', customerId: 'cus_001' }).cards.find((c) => c.id === card.id)?.status).toBe('active');
+    expect((await app.support.accounts.details({ kind: 'customer', customerId: 'cus_001' })).cards.find((c) => c.id === card.id)?.status).toBe('active');
 
     // Staff approve from the terminal; the customer's thread is told and the card is off.
     const decided = await chat.say(`approve ${approvalId}`, /helpline \(notice\)> /);
     expect(decided).toContain(card.last4);
-    expect(app.support.accounts.details({ kind: 'customer', customerId: 'cus_001' }).cards.find((c) => c.id === card.id)?.status).toBe('deactivated');
+    expect((await app.support.accounts.details({ kind: 'customer', customerId: 'cus_001' })).cards.find((c) => c.id === card.id)?.status).toBe('deactivated');
 
     // Turn 3: the model sees the decision in the transcript it is sent.
     fake.script(reply('Yes, that card is now deactivated.'));

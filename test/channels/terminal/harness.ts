@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { createApp, type App, type AppOptions } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config/config.js';
 import { silentLogger, type Logger } from '../../../src/config/logger.js';
-import { createMemoryStore } from '../../../src/store/memory-store.js';
+import { createMemoryRepositories, type MemorySnapshot } from '../../../src/store/memory/index.js';
 import { dbSchema, type Db } from '../../../src/store/schema.js';
 
 export function loadSeed(): Db {
@@ -21,6 +21,8 @@ export async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_
 /** The real app (support, MCP, agent, conversations) on the seed data in memory, chatting through PassThrough streams. */
 export interface Chat {
   app: App;
+  /** Everything stored, now (assertions). */
+  db(): MemorySnapshot;
   /** Everything printed so far. */
   output(): string;
   /** Send one line and wait until what is printed after it matches `until`; returns that new output. */
@@ -34,13 +36,15 @@ export async function startChat(env: Record<string, string> = {}, opts: { log?: 
   let out = '';
   output.on('data', (c: Buffer) => { out += c.toString('utf8'); });
   const config = loadConfig({ KB_DIR: 'data/kb', DATA_FILE: '/nonexistent/unused.json', ...env });
+  const repos = createMemoryRepositories(loadSeed());
   const app = await createApp(config, {
-    log: opts.log ?? silentLogger(), terminal: 'always', input, output, store: createMemoryStore(loadSeed()), approvalSweepMs: 0, ...opts.app,
+    log: opts.log ?? silentLogger(), terminal: 'always', input, output, repos, approvalSweepMs: 0, ...opts.app,
   });
   await app.start();
   await waitFor(() => out.includes('Type "help"'), 'the banner');
   return {
     app,
+    db: () => repos.snapshot(),
     output: () => out,
     async say(line, until) {
       const from = out.length;

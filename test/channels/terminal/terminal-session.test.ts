@@ -18,25 +18,25 @@ describe('terminal chat with the offline assistant (real store, support, MCP too
 
     expect(await chat.say('user ada.lovelace@example.com', /Now chatting as/)).toContain('Ada Lovelace (cus_001');
 
-    const balances = app.support.accounts.balance(ada);
+    const balances = (await app.support.accounts.balance(ada));
     const afterBalance = await chat.say('what is my balance?', /helpline> /);
     for (const b of balances) expect(afterBalance).toContain(b.formatted);
 
-    const card = app.support.accounts.details(ada).cards.find((c) => c.status === 'active');
+    const card = (await app.support.accounts.details(ada)).cards.find((c) => c.status === 'active');
     expect(card).toBeDefined();
     const afterRequest = await chat.say(`please deactivate my card ending ${card!.last4}, I lost it`, /helpline> /);
     const approvalId = /approve (apr_\w+)/.exec(afterRequest)?.[1];
     expect(approvalId, afterRequest).toBeDefined();
     expect(afterRequest).toContain('[staff] Approval needed');
     // Not deactivated until staff decide.
-    expect(app.support.accounts.details(ada).cards.find((c) => c.id === card!.id)?.status).toBe('active');
+    expect((await app.support.accounts.details(ada)).cards.find((c) => c.id === card!.id)?.status).toBe('active');
 
     const listed = await chat.say('staff', /Pending approvals|No approvals/);
     expect(listed).toContain(approvalId);
 
     const decided = await chat.say(`approve ${approvalId}`, /helpline \(notice\)> /);
     expect(decided).toContain(`Approval ${approvalId} approved`);
-    expect(app.support.accounts.details(ada).cards.find((c) => c.id === card!.id)?.status).toBe('deactivated');
+    expect((await app.support.accounts.details(ada)).cards.find((c) => c.id === card!.id)?.status).toBe('deactivated');
     const notice = /helpline \(notice\)> (.*)/.exec(decided)?.[1] ?? '';
     expect(notice).toMatch(new RegExp(card!.last4));
 
@@ -47,9 +47,9 @@ describe('terminal chat with the offline assistant (real store, support, MCP too
     const firstThread = 'terminal:cus_001:1';
     expect(await chat.say('reset', /Started a new conversation/)).toContain('terminal:cus_001:2');
     await chat.say('hello', /helpline> /);
-    expect(app.store.read().conversations['terminal:cus_001:2']?.messages.length).toBeGreaterThan(0);
+    expect(chat.db().conversations.find((c) => c.threadKey === 'terminal:cus_001:2')?.messages.length).toBeGreaterThan(0);
     // The approval decision was noted in the first thread's transcript.
-    expect(JSON.stringify(app.store.read().conversations[firstThread]?.messages)).toContain(notice.slice(0, 40));
+    expect(JSON.stringify(chat.db().conversations.find((c) => c.threadKey === firstThread)?.messages)).toContain(notice.slice(0, 40));
 
     await chat.say('quit', /Bye\./);
     await app.terminalDone;
@@ -59,7 +59,7 @@ describe('terminal chat with the offline assistant (real store, support, MCP too
     chat = await startChat();
     expect(await chat.say('user nobody@example.com', /No customer matches/)).toContain('nobody@example.com');
     const reply = await chat.say('what is my balance?', /helpline> /);
-    for (const b of chat.app.support.accounts.balance(ada)) expect(reply).not.toContain(b.formatted);
+    for (const b of (await chat.app.support.accounts.balance(ada))) expect(reply).not.toContain(b.formatted);
     expect(await chat.say('approve', /Usage/)).toContain('approve <approval id>');
   });
 
@@ -71,7 +71,7 @@ describe('terminal chat with the offline assistant (real store, support, MCP too
     expect(out).toContain('helpline (notice)> For your safety I removed a card number and a password');
     await chat.say('pw: An0ther-0ne', /helpline> /);
     await chat.app.conversations.drain();
-    const everything = [JSON.stringify(chat.app.store.read()), lines.join(''), chat.output()].join('\n');
+    const everything = [JSON.stringify(chat.db()), lines.join(''), chat.output()].join('\n');
     for (const secret of ['Hunter22!x', '4111 1111 1111 1111', '4111111111111111', 'An0ther-0ne']) expect(everything.includes(secret), secret).toBe(false);
     expect(lines.length).toBeGreaterThan(5);
     expect(chat.output().match(/For your safety/g)).toHaveLength(1);
@@ -81,12 +81,12 @@ describe('terminal chat with the offline assistant (real store, support, MCP too
     let now = Date.now();
     chat = await startChat({ APPROVAL_TTL_MINUTES: '5' }, { app: { clock: () => new Date(now), approvalSweepMs: 20 } });
     await chat.say('user cus_001', /Now chatting as/);
-    const card = chat.app.support.accounts.details(ada).cards.find((c) => c.status === 'active')!;
+    const card = (await chat.app.support.accounts.details(ada)).cards.find((c) => c.status === 'active')!;
     const out = await chat.say(`deactivate my card ending ${card.last4}`, /helpline> /);
     const approvalId = /approve (apr_\w+)/.exec(out)?.[1];
     now += 6 * 60_000;
     await waitFor(() => /helpline \(notice\)> Your request to deactivate your card expired/.test(chat!.output()), 'the expiry notice');
     expect(await chat.say(`approve ${approvalId}`, /Could not approve/)).toMatch(/expired/i);
-    expect(chat.app.support.accounts.details(ada).cards.find((c) => c.id === card.id)?.status).toBe('active');
+    expect((await chat.app.support.accounts.details(ada)).cards.find((c) => c.id === card.id)?.status).toBe('active');
   });
 });
