@@ -55,19 +55,13 @@ describe.skipIf(!postgresAvailable())('PostgreSQL schema: records', () => {
     expect(found.rows).toEqual([{ id: 'cus_1' }]);
   });
 
-  it('cards, approvals and notes belong to the customer who owns what they point at', async () => {
+  it('cards draw on an account of their own customer; money keeps its precision', async () => {
     for (const c of ['cus_1', 'cus_2']) await addCustomer(db, c);
     await addAccount(db, 'acc_1', 'cus_1');
     expect(await pgError(addCard(db, 'card_x', 'cus_2', 'acc_1'))).toEqual({ code: '23503', constraint: 'cards_account_fkey' });
     await addCard(db, 'card_1', 'cus_1', 'acc_1');
-    expect(await pgError(addApproval(db, 'apr_x', 'cus_2', 'card_1'))).toEqual({ code: '23503', constraint: 'approvals_card_fkey' });
-    const ticket = await addTicket(db, 'cus_1');
-    const note = (customerId: string) => db.query(
-      `INSERT INTO notes (id, customer_id, author_kind, author_id, body, ticket_id, created_at) VALUES ($1, $2, 'staff', 'U0STAFF0001', 'called', $3, $4)`,
-      [`note_${customerId}`, customerId, ticket, T0],
-    );
-    expect(await pgError(note('cus_2'))).toEqual({ code: '23503', constraint: 'notes_ticket_fkey' });
-    await note('cus_1');
+    // Schema 2 dropped the owner checks of approvals (card) and notes (ticket): the repository ports store those
+    // records as given (test/store/conformance), and the callers check ownership.
     // Money is bigint minor units: beyond 2^53 is kept exactly.
     await db.query('UPDATE accounts SET balance_minor = $1 WHERE id = $2', ['9007199254740993', 'acc_1']);
     expect((await db.query('SELECT balance_minor::text AS b FROM accounts WHERE id = $1', ['acc_1'])).rows[0]).toEqual({ b: '9007199254740993' });

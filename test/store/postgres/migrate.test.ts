@@ -14,10 +14,12 @@ const log = silentLogger();
 
 const TABLES = [
   'accounts', 'address_changes', 'approvals', 'audit_log', 'cards', 'conversations', 'customers', 'drafts',
-  'email_budget_alerts', 'email_ledger', 'email_mailboxes', 'email_message_ids', 'email_reply_budget', 'email_threads',
+  'email_budget_alerts', 'email_budget_keys', 'email_ledger', 'email_mailboxes', 'email_message_ids', 'email_reply_budget', 'email_threads',
   'email_undeliverable', 'helpline_migrations', 'inbound_ledger', 'leases', 'notes', 'outbox', 'quarantine', 'reset_tokens',
-  'ticket_history', 'ticket_messages', 'tickets', 'transactions', 'transcript_messages',
+  'slack_posted', 'slack_threads', 'ticket_history', 'ticket_messages', 'tickets', 'transactions',
 ];
+/** Every migration, in order. */
+const ALL = ['0001_initial-schema', '0002_repositories'];
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: url });
@@ -71,7 +73,7 @@ describe.skipIf(!postgresAvailable())('runMigrations on a real PostgreSQL server
 
   it('creates every table on an empty database, then does nothing the second time', async () => {
     const url = await server.createDatabase();
-    expect(await runMigrations({ databaseUrl: url, log })).toEqual({ applied: ['0001_initial-schema'] });
+    expect(await runMigrations({ databaseUrl: url, log })).toEqual({ applied: ALL });
     expect(await tablesOf(url)).toEqual(TABLES);
     const pool = new pg.Pool({ connectionString: url });
     pool.on('error', () => {}); // a connection still closing when the server stops
@@ -81,21 +83,21 @@ describe.skipIf(!postgresAvailable())('runMigrations on a real PostgreSQL server
     } finally {
       await pool.end();
     }
-    expect(await appliedRows(url)).toEqual(['0001_initial-schema']);
+    expect(await appliedRows(url)).toEqual(ALL);
   });
 
   it('instances starting together migrate once: the others wait for the lock and find nothing to do', async () => {
     const url = await server.createDatabase();
     const results = await Promise.all([1, 2, 3].map(() => runMigrations({ databaseUrl: url, log })));
-    expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 1]);
-    expect(await appliedRows(url)).toEqual(['0001_initial-schema']);
+    expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, ALL.length]);
+    expect(await appliedRows(url)).toEqual(ALL);
     expect(await tablesOf(url)).toEqual(TABLES);
   });
 
   it('db:migrate applies the schema from DATABASE_URL', async () => {
     const url = await server.createDatabase();
     expect(await runMigrateCli({ DATABASE_URL: url }, log)).toBe(0);
-    expect(await appliedRows(url)).toEqual(['0001_initial-schema']);
+    expect(await appliedRows(url)).toEqual(ALL);
   });
 
   it('the down migration removes everything it created, and the schema applies again after it', async () => {
@@ -113,6 +115,6 @@ describe.skipIf(!postgresAvailable())('runMigrations on a real PostgreSQL server
       ['public'],
     )).rows);
     expect(leftovers.map((r) => (r as Record<string, unknown>)['typname'])).toEqual(['helpline_migrations_id_seq']);
-    expect(await runMigrations({ databaseUrl: url, log })).toEqual({ applied: ['0001_initial-schema'] });
+    expect(await runMigrations({ databaseUrl: url, log })).toEqual({ applied: ALL });
   });
 });
