@@ -103,7 +103,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const resolvers: Partial<Record<Channel, IdentityResolver>> = {};
   const staffNotifiers: StaffNotifier[] = [];
   const conversations = createConversations({
-    repos, agent, connectTools, resolvers, delivery, staff: createStaffFanout(staffNotifiers, log),
+    repos, holder: instanceId, agent, connectTools, resolvers, delivery, staff: createStaffFanout(staffNotifiers, log),
     outbound: createOutboundPolicy({ allowedLinkDomains: allowedLinkDomains(config.conversations.linkDomains ?? [], config.approvals.publicBaseUrl) }),
     config: config.conversations, log: log.child({ component: 'conversations' }), clock,
   });

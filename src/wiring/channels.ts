@@ -92,7 +92,7 @@ export function startChannels(d: ChannelWiringDeps): ChannelSet {
     d.starters.push(() => email.start());
     d.stoppers.push(() => email.stop());
     d.channels.push('email');
-    checks['imap'] = () => (email.status().imap === 'connected' ? true : `IMAP session ${email.status().imap}`);
+    checks['imap'] = () => (['connected', 'standby'].includes(email.status().imap) ? true : `IMAP session ${email.status().imap}`);
     checks['smtp'] = () => (email.status().smtp === 'failing' ? 'SMTP failing' : true);
   }
 

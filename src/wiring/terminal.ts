@@ -13,7 +13,7 @@ export function terminalRuns(config: Config, mode: TerminalMode): boolean {
 }
 
 export type TerminalWiringDeps = Pick<
-  ChannelWiringDeps, 'log' | 'store' | 'support' | 'connectTools' | 'directory' | 'delivery' | 'resolvers' | 'staffNotifiers' | 'starters' | 'stoppers' | 'channels'
+  ChannelWiringDeps, 'log' | 'support' | 'connectTools' | 'directory' | 'delivery' | 'resolvers' | 'staffNotifiers' | 'starters' | 'stoppers' | 'channels'
 > & {
   conversations: ConversationsPort;
   input: Readable;

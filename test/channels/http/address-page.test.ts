@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAddressPage, startHttpServer, type HttpServer } from '../../../src/channels/http/index.js';
 import { capturingLogger } from '../../conversations/fakes.js';
 import { ANN, makeSupport, snapshot, type Harness } from '../../support/fixture.js';
+import { systemMails } from '../../support/repo-view.js';
 
 const BERLIN = { line1: '5 New Way', city: 'Berlin', postalCode: '10115', country: 'DE' };
 const ANN_HOME = { line1: '1 Oak St', city: 'Springfield', postalCode: '12345', country: 'US' };
@@ -20,7 +21,7 @@ afterEach(async () => {
 /** Ann asks for a move to Berlin; the token of the link we emailed her. */
 async function requestMove(h: Harness, address: typeof BERLIN = BERLIN): Promise<string> {
   await h.support.accounts.updateAddress(ANN, address);
-  const mail = h.store.read().outbox.filter((o) => o.payload['subject'] === 'Confirm your new postal address').at(-1);
+  const mail = (await systemMails(h.repos)).filter((o) => o.payload['subject'] === 'Confirm your new postal address').at(-1);
   const link = /https:\/\/help\.example\.com(\/confirm-address\/\S+)/.exec(String(mail?.payload['text']))?.[1] ?? '';
   return link.replace('/confirm-address/', '');
 }
@@ -43,7 +44,7 @@ async function getForm(url: string, token: string) {
 const post = (url: string, token: string, csrf: string, cookie: string) =>
   fetch(`${url}/confirm-address/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: new URLSearchParams({ csrf }).toString() });
 
-const addressOfAnn = (h: Harness) => h.support.accounts.details(ANN).customer.address;
+const addressOfAnn = async (h: Harness) => (await h.support.accounts.details(ANN)).customer.address;
 
 describe('address confirmation page', () => {
   it('GET shows the requested address and a Confirm button, with secure headers, and changes nothing', async () => {
@@ -61,7 +62,7 @@ describe('address confirmation page', () => {
     expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(cookie).toBe(`helpline_address_csrf=${csrf}`);
     expect(res.headers.get('set-cookie')).toContain('Path=/confirm-address/; HttpOnly; SameSite=Strict');
-    expect(addressOfAnn(h)).toEqual(ANN_HOME);
+    expect(await addressOfAnn(h)).toEqual(ANN_HOME);
     expect((await fetch(`${url}/static/reset.css`)).status).toBe(200);
   });
 
@@ -72,22 +73,22 @@ describe('address confirmation page', () => {
     const { csrf, cookie } = await getForm(url, token);
     expect((await post(url, token, csrf, '')).status).toBe(403);
     expect((await post(url, token, 'forged', 'helpline_address_csrf=forged')).status).toBe(403);
-    expect(addressOfAnn(h)).toEqual(ANN_HOME);
+    expect(await addressOfAnn(h)).toEqual(ANN_HOME);
 
     const ok = await post(url, token, csrf, cookie);
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('The postal address on your account is now');
-    expect(addressOfAnn(h)).toEqual(BERLIN);
-    const notices = h.store.read().outbox.filter((o) => o.payload['subject'] === 'Your postal address was changed');
+    expect(await addressOfAnn(h)).toEqual(BERLIN);
+    const notices = (await systemMails(h.repos)).filter((o) => o.payload['subject'] === 'Your postal address was changed');
     expect(notices.map((n) => n.payload['to'])).toEqual(['Ann.Lee@example.com']);
 
-    const before = snapshot(h.store);
+    const before = await snapshot(h);
     const replay = await post(url, token, csrf, cookie);
     expect(replay.status).toBe(410);
     expect(await replay.text()).toContain('already been confirmed');
     const again = await fetch(`${url}/confirm-address/${token}`);
     expect(again.status).toBe(410);
-    expect(snapshot(h.store)).toEqual(before);
+    expect(await snapshot(h)).toEqual(before);
     // The link is a capability: never in a log line.
     expect(lines.join('\n')).not.toContain(token.split('.')[1]);
     expect(lines.join('\n')).toContain('address change confirmed by link');
@@ -108,7 +109,7 @@ describe('address confirmation page', () => {
     const expired = await fetch(`${url}/confirm-address/${newer}`);
     expect(expired.status).toBe(410);
     expect(await expired.text()).toContain('expired');
-    expect(addressOfAnn(h)).toEqual(ANN_HOME);
+    expect(await addressOfAnn(h)).toEqual(ANN_HOME);
   });
 
   it('counts only failures: junk from the customer\'s address is throttled, her valid link still works', async () => {
@@ -121,6 +122,6 @@ describe('address confirmation page', () => {
     const { res, csrf, cookie } = await getForm(url, token);
     expect(res.status).toBe(200);
     expect((await post(url, token, csrf, cookie)).status).toBe(200);
-    expect(addressOfAnn(h)).toEqual(BERLIN);
+    expect(await addressOfAnn(h)).toEqual(BERLIN);
   });
 });
