@@ -1,6 +1,6 @@
 /**
  * Concurrency benchmark: 200 threads with one message each, a fake model with 300 ms latency and a
- * concurrency limit of 50, on the durable file store (and, for comparison, the memory store). Judged: wall time (first message in → last reply out)
+ * concurrency limit of 50, on the durable JSON file (and, for comparison, the memory engine). Judged: wall time (first message in → last reply out)
  * ≤ 1.3 × the ideal of 4 waves × 300 ms. Checked: every thread answered exactly once, never more than
  * 50 model calls at once.
  */
@@ -8,8 +8,10 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ModelPort } from '../src/agent/index.js';
-import { createMemoryStore, openFileStore } from '../src/store/index.js';
-import type { Store } from '../src/store/types.js';
+import { silentLogger } from '../src/config/logger.js';
+import { createJsonRepositories } from '../src/store/json/index.js';
+import { createMemoryRepositories } from '../src/store/memory/index.js';
+import type { Repositories } from '../src/store/repos/index.js';
 import { fmt, seedDb, type Bench, type BenchResult } from './lib.js';
 import { buildStack, textResponse } from './stack.js';
 
@@ -18,7 +20,7 @@ const LIMIT = 50;
 const LATENCY_MS = 300;
 const FACTOR = 1.3;
 
-async function wave(store: Store) {
+async function wave(repos: Repositories) {
   const state = { active: 0, maxActive: 0, calls: 0 };
   const model: ModelPort = {
     name: 'bench 300 ms model',
@@ -34,7 +36,7 @@ async function wave(store: Store) {
   let finished!: () => void;
   const all = new Promise<void>((r) => { finished = r; });
   let delivered = 0;
-  const stack = await buildStack({ store, model, concurrency: LIMIT, onDeliver: () => { if (++delivered === THREADS) finished(); } });
+  const stack = await buildStack({ repos, model, concurrency: LIMIT, onDeliver: () => { if (++delivered === THREADS) finished(); } });
   const t0 = performance.now();
   await Promise.all(Array.from({ length: THREADS }, (_, i) => stack.conversations.handle({
     id: `conc-${i}`, channel: 'slack', threadKey: `slack:T0BENCH:C0CONC:${i}.000200`, text: 'Hello there',
@@ -57,12 +59,12 @@ export const concurrencyBench: Bench = {
     try {
       const file = join(dir, 'db.json');
       await copyFile(resolve('data/seed.json'), file);
-      const store = await openFileStore({ file });
-      say(`concurrency: ${THREADS} messages on the file store`);
-      const onFile = await wave(store);
-      await store.close();
-      say(`concurrency: ${THREADS} messages on the memory store`);
-      const onMem = await wave(createMemoryStore(seedDb()));
+      const repos = await createJsonRepositories({ file, log: silentLogger() });
+      say(`concurrency: ${THREADS} messages on the JSON file`);
+      const onFile = await wave(repos);
+      await repos.close();
+      say(`concurrency: ${THREADS} messages on the memory engine`);
+      const onMem = await wave(createMemoryRepositories(seedDb()));
       const { wall, acceptedMs, state, stack } = onFile;
       const ideal = Math.ceil(THREADS / LIMIT) * LATENCY_MS;
       const perThread = new Map<string, number>();

@@ -12,9 +12,8 @@ import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import { createEmailChannel } from '../src/channels/email/index.js';
 import { silentLogger } from '../src/config/logger.js';
-import type { CustomerDirectory, CustomerRef } from '../src/conversations/types.js';
-import { openFileStore } from '../src/store/index.js';
-import type { Customer } from '../src/store/schema.js';
+import { createJsonRepositories } from '../src/store/json/index.js';
+import { createDirectory } from '../src/wiring/index.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from '../test/helpers/dovecot.js';
 import { emailConfig, rawMail } from '../test/helpers/email-bot-fixtures.js';
 import { fmt, sleep, type Bench, type BenchResult } from './lib.js';
@@ -23,7 +22,6 @@ import { startSinkProcess } from './sink-process.js';
 import { buildStack, scriptedModel } from './stack.js';
 
 const TARGET = 0.5;
-const ref = (c: Customer | undefined): CustomerRef | undefined => (c ? { id: c.id, name: c.name, email: c.email, slackUserId: c.slackUserId } : undefined);
 
 /** imapflow fetch of every message's source + mailparser parse: the raw rate the bot is compared with. */
 async function rawRate(d: Dovecot, expected: number): Promise<{ perSecond: number; count: number; cpuMsPerMail: number }> {
@@ -75,17 +73,13 @@ export const emailBench: Bench = {
 
       const file = join(dir, 'db.json');
       await copyFile(resolve('data/seed.json'), file);
-      const store = await openFileStore({ file });
+      const repos = await createJsonRepositories({ file, log: silentLogger() });
       const model = scriptedModel();
-      const stack = await buildStack({ store, model, concurrency: 8 });
-      const directory: CustomerDirectory = {
-        byId: (id) => ref(stack.support.accounts.customer(id)),
-        byEmail: (email) => ref(stack.support.accounts.customerByEmail(email)),
-        bySlackUserId: (id) => ref(stack.support.accounts.customerBySlackUserId(id)),
-      };
+      const stack = await buildStack({ repos, model, concurrency: 8 });
+      const directory = createDirectory(stack.support.accounts);
       const channel = createEmailChannel({
         config: emailConfig(dovecot, sink, { replyBudgetPerSenderHour: 100, replyBudgetPerThreadHour: 100 }),
-        store, conversations: stack.conversations, directory, log: silentLogger(),
+        repos, conversations: stack.conversations, directory, log: silentLogger(),
       });
       stack.delivery['email'] = channel.deliver;
       stack.resolvers.email = channel.identity;
@@ -98,8 +92,10 @@ export const emailBench: Bench = {
       let acceptedMs = Number.NaN;
       let firstMs = Number.NaN;
       let lastTick = 0;
-      const seeded = Object.keys(store.read().processed).length;
-      const ledgered = () => Object.keys(store.read().processed).length - seeded; // every new entry is one of the bench mails
+      const seeded = await repos.ledger.count();
+      let inLedger = 0; // every new entry is one of the bench mails
+      const ledgered = () => inLedger;
+      const counter = setInterval(() => { void repos.ledger.count().then((c) => { inLedger = c - seeded; }); }, 25);
       while (sink.count() < n && Date.now() < deadline) {
         if (Number.isNaN(acceptedMs) && ledgered() >= n) acceptedMs = performance.now() - t0;
         if (Number.isNaN(firstMs) && sink.count() > 0) firstMs = performance.now() - t0;
@@ -110,13 +106,14 @@ export const emailBench: Bench = {
         }
       }
       const answeredMs = performance.now() - t0;
-      const storeStats = store.stats();
+      clearInterval(counter);
+      const storeStats = repos.stats();
       const cpu = process.cpuUsage(cpu0);
       const elu = performance.eventLoopUtilization(elu0).utilization;
       await sleep(1000); // a duplicate would show up now
       await channel.stop();
       await stack.stop();
-      await store.close();
+      await repos.close();
 
       const mails = await sink.collect();
       const perMessage = new Map<string, number>();
@@ -140,7 +137,7 @@ export const emailBench: Bench = {
         figures: {
           messages: n, raw_fetch_parse_per_s: Math.round(raw.perSecond), answered: mails.length,
           first_answer_ms: Math.round(firstMs), all_in_ledger_ms: Math.round(acceptedMs), answer_all_ms: Math.round(answeredMs), answered_per_s: fmt(answeredPerS, 1), ratio_to_raw: fmt(ratio, 3), model_turns: model.calls,
-          store_commits_per_mail: fmt(storeStats.journalRecords / Math.max(1, mails.length), 2), journal_kb_per_mail: fmt(storeStats.journalAppendedBytes / 1024 / Math.max(1, mails.length), 2),
+          disk_writes_per_mail: fmt(storeStats.writes / Math.max(1, mails.length), 2),
           raw_cpu_ms_per_mail: fmt(raw.cpuMsPerMail, 2), bot_cpu_ms_per_mail: fmt((cpu.user + cpu.system) / 1000 / Math.max(1, mails.length), 2), main_thread_busy: fmt(elu, 2),
         },
         ratio: fmt(ratio, 3),

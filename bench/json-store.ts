@@ -25,7 +25,7 @@ import { type Bench, type BenchResult, fmt, percentile, seedDb } from './lib.js'
 /** A turn makes about two commits one after the other; 10 ms each keeps a turn's store time near today's. */
 const TARGET_SEQUENTIAL_P50_MS = 10;
 
-/** The demo seed padded with audit entries until its JSON is about `mb` megabytes (as bench/store.ts). */
+/** The demo seed padded with audit entries until its JSON is about `mb` megabytes. */
 function paddedDb(mb: number): Db {
   const db = seedDb();
   const entry = (i: number) => ({

@@ -1,11 +1,14 @@
 /**
  * Child process of the memory benchmark (a fresh process, so earlier benchmarks do not count):
- * `tsx bench/memory-child.ts <conversations>` runs that many 3-turn conversations through the real stack
- * (memory store seeded with the demo data, a scripted model making one tool call per turn), sampling RSS,
- * and prints one JSON line with the figures.
+ * `node bench/memory-child.js <conversations> [databaseUrl]` runs that many 3-turn conversations through the real
+ * stack (the memory engine seeded with the demo data, or PostgreSQL at `databaseUrl`, already holding the demo
+ * data; a scripted model making one tool call per turn), sampling RSS, and prints one JSON line with the figures.
  */
-import { createMemoryStore } from '../src/store/index.js';
-import { dbSchema } from '../src/store/schema.js';
+import pg from 'pg';
+import { silentLogger } from '../src/config/logger.js';
+import { createMemoryRepositories } from '../src/store/memory/index.js';
+import { createPostgresRepositories } from '../src/store/postgres/index.js';
+import type { Repositories } from '../src/store/repos/index.js';
 import { rssMb, seedDb } from './lib.js';
 import { buildStack, scriptedModel } from './stack.js';
 
@@ -13,12 +16,14 @@ const conversations = Number(process.argv[2] ?? 1000);
 const TURNS = 3;
 const BATCH = 500;
 
-const store = createMemoryStore(seedDb());
-const customers = store.read().customers.map((c) => c.id);
+const databaseUrl = process.argv[3];
+const memory = databaseUrl ? undefined : createMemoryRepositories(seedDb());
+const repos: Repositories = memory ?? (await createPostgresRepositories({ databaseUrl: databaseUrl as string, log: silentLogger(), poolSize: 10, migrate: false }));
+const customers = seedDb().customers.map((c) => c.id);
 const model = scriptedModel({ tools: [{ name: 'get_account_balance', input: {} }] });
 let delivered = 0;
 const stack = await buildStack({
-  store, model, concurrency: 50, record: false,
+  repos, model, concurrency: 50, record: false,
   customerOf: (sender) => customers[Number(sender.slice(1)) % customers.length]!,
   onDeliver: () => { delivered++; },
 });
@@ -45,15 +50,33 @@ for (let from = 0; from < conversations; from += BATCH) {
 const seconds = (performance.now() - t0) / 1000;
 clearInterval(sampler);
 await stack.stop();
-const endMb = rssMb(); // before the bench's own checks below (schema parse + stringify of the whole store)
+const endMb = rssMb(); // before the bench's own checks below
 peak = Math.max(peak, endMb);
-const db = store.read();
-const valid = dbSchema.safeParse(db).success;
-const threads = Object.keys(db.conversations).length;
-const dbBytes = Buffer.byteLength(JSON.stringify(db));
+const unfinished = (await repos.ledger.listUnfinished(100)).length;
+const ledgered = await repos.ledger.count();
+const { threads, dbMb } = memory ? memoryFigures() : await postgresFigures(databaseUrl as string);
+await repos.close();
 globalThis.gc?.();
 process.stdout.write(`${JSON.stringify({
-  conversations, turns: conversations * TURNS, delivered, threads, valid, seconds,
-  startMb: start, peakMb: peak, endMb, heapMb: process.memoryUsage().heapUsed / 1048576, dbMb: dbBytes / 1048576, rssAfterBatch,
+  conversations, turns: conversations * TURNS, delivered, threads, valid: unfinished === 0 && ledgered >= conversations * TURNS, seconds,
+  startMb: start, peakMb: peak, endMb, heapMb: process.memoryUsage().heapUsed / 1048576, dbMb, rssAfterBatch,
 })}\n`);
 process.exit(0);
+
+function memoryFigures(): { threads: number; dbMb: number } {
+  const snap = (memory as NonNullable<typeof memory>).snapshot();
+  return { threads: snap.conversations.filter((c) => c.threadKey.startsWith('slack:T0BENCH:')).length, dbMb: Buffer.byteLength(JSON.stringify(snap)) / 1048576 };
+}
+
+/** Counted with SQL from outside the product (the bench checks the engine; the ports have no count of threads). */
+async function postgresFigures(url: string): Promise<{ threads: number; dbMb: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const t = await client.query<{ n: string }>("SELECT count(*) AS n FROM conversations WHERE thread_key LIKE 'slack:T0BENCH:%'");
+    const size = await client.query<{ b: string }>('SELECT pg_database_size(current_database()) AS b');
+    return { threads: Number(t.rows[0]?.n), dbMb: Number(size.rows[0]?.b) / 1048576 };
+  } finally {
+    await client.end();
+  }
+}

@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createSlackChannel } from '../src/channels/slack/index.js';
 import { silentLogger } from '../src/config/logger.js';
-import type { CustomerDirectory, CustomerRef } from '../src/conversations/types.js';
-import { openFileStore } from '../src/store/index.js';
-import type { Customer } from '../src/store/schema.js';
+import { createJsonRepositories } from '../src/store/json/index.js';
+import { createDirectory } from '../src/wiring/index.js';
 import { startFakeSlack } from '../test/helpers/fake-slack.js';
 import { postEvent } from '../test/helpers/slack-sign.js';
 import { fmt, median, percentile, sleep, type Bench, type BenchResult } from './lib.js';
@@ -20,7 +19,6 @@ import { buildStack, scriptedModel } from './stack.js';
 const SECRET = 'bench-signing-secret';
 const ACK_TARGET_MS = 3000; // Slack retries an event not acked within 3 s
 
-const ref = (c: Customer | undefined): CustomerRef | undefined => (c ? { id: c.id, name: c.name, email: c.email, slackUserId: c.slackUserId } : undefined);
 
 /** A DM event from the seeded customer with a Slack id, one new thread per message. */
 function dmEvent(teamId: string, i: number) {
@@ -41,15 +39,11 @@ export const slackBench: Bench = {
     try {
       const file = join(dir, 'db.json');
       await copyFile(resolve('data/seed.json'), file);
-      const store = await openFileStore({ file });
+      const repos = await createJsonRepositories({ file, log: silentLogger() });
       const model = scriptedModel();
-      const stack = await buildStack({ store, model, concurrency: 8 });
+      const stack = await buildStack({ repos, model, concurrency: 8 });
       const log = silentLogger();
-      const directory: CustomerDirectory = {
-        byId: (id) => ref(stack.support.accounts.customer(id)),
-        byEmail: (email) => ref(stack.support.accounts.customerByEmail(email)),
-        bySlackUserId: (id) => ref(stack.support.accounts.customerBySlackUserId(id)),
-      };
+      const directory = createDirectory(stack.support.accounts);
       const channel = createSlackChannel({
         config: { enabled: true, mode: 'http', botToken: 'xoxb-bench', appToken: undefined, signingSecret: SECRET, port: 0, staffChannel: 'CSTAFF', staffUserIds: ['USTAFF'], staffUsergroup: undefined, apiUrl: fake.apiUrl },
         conversations: stack.conversations, connectTools: stack.connectTools, directory, log,
@@ -90,7 +84,7 @@ export const slackBench: Bench = {
       const posted = replies();
       await channel.stop();
       await stack.stop();
-      await store.close();
+      await repos.close();
 
       const notes: string[] = [];
       if (turns !== events) notes.push(`${turns} model turns for ${events} events (each delivered twice)`);

@@ -5,22 +5,23 @@
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createMcpServer } from '../src/mcp/index.js';
-import { openFileStore } from '../src/store/index.js';
+import { silentLogger } from '../src/config/logger.js';
+import { createJsonRepositories } from '../src/store/json/index.js';
 import { createSupport } from '../src/support/index.js';
 import { noopTool } from './noop-tool.js';
 
 const [file, customerId] = process.argv.slice(2);
 if (!file || !customerId) throw new Error('usage: stdio-server.ts <db.json> <customerId>');
-const store = await openFileStore({ file });
+const repos = await createJsonRepositories({ file, log: silentLogger() });
 const support = createSupport({
-  store, kbDir: 'data/kb', staff: { isStaff: () => false },
+  repos, kbDir: 'data/kb', staff: { isStaff: () => false },
   approvalTtlMinutes: 60, resetTokenTtlMinutes: 30, publicBaseUrl: 'http://127.0.0.1:8080',
 });
 const server = createMcpServer({ support, caller: { kind: 'customer', customerId }, context: { channel: 'terminal' }, extraTools: [noopTool] });
 const transport = new StdioServerTransport();
 const stop = async () => {
   await server.close().catch(() => undefined);
-  await store.close().catch(() => undefined);
+  await repos.close().catch(() => undefined);
   process.exit(0);
 };
 transport.onclose = () => void stop();

@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { connectInProcess } from '../src/mcp/index.js';
-import { openFileStore } from '../src/store/index.js';
+import { silentLogger } from '../src/config/logger.js';
+import { createJsonRepositories } from '../src/store/json/index.js';
 import { createSupport } from '../src/support/index.js';
 import { fmt, median, percentile, sideBySide, type Bench, type BenchResult } from './lib.js';
 import { NOOP_TOOL, noopTool } from './noop-tool.js';
@@ -41,16 +42,16 @@ export const toolCallBench: Bench = {
     try {
       const file = join(dir, 'db.json');
       await copyFile(resolve('data/seed.json'), file);
-      const store = await openFileStore({ file });
+      const repos = await createJsonRepositories({ file, log: silentLogger() });
       const support = createSupport({
-        store, kbDir: 'data/kb', staff: { isStaff: () => false },
+        repos, kbDir: 'data/kb', staff: { isStaff: () => false },
         approvalTtlMinutes: 60, resetTokenTtlMinutes: 30, publicBaseUrl: 'http://127.0.0.1:8080',
       });
       say(`tool-call: ${n} + ${n} in-process calls`);
       const conn = await connectInProcess({ support, caller: { kind: 'customer', customerId: CUSTOMER }, context: { channel: 'terminal' }, extraTools: [noopTool] });
       const mem = await compare(conn.client, n);
       await conn.close();
-      await store.close();
+      await repos.close();
 
       say(`tool-call: ${n} + ${n} stdio calls`);
       const file2 = join(dir, 'db-stdio.json');

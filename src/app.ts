@@ -3,6 +3,7 @@
  * `src/main.ts` (npm start), `src/channels/terminal/cli.ts` (npm run chat), tests and benchmarks use it.
  * The pieces it wires live in `src/wiring/`.
  */
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { createAgent, type Agent, type ModelPort } from './agent/index.js';
@@ -32,8 +33,10 @@ export interface AppOptions {
   model?: ModelPort;
   /** Replace the store (tests, benchmarks: e.g. createMemoryRepositories); default the engine from config. */
   repos?: Repositories;
-  /** A name for this instance (lease holder among several); default host:pid. */
+  /** A name for this instance (lease holder among several); default host:pid:random. */
   instanceId?: string;
+  /** Other instances share `repos` (default: true on PostgreSQL, false for the JSON file or given repositories). */
+  shared?: boolean;
   clock?: () => Date;
   /** Override the HTTP port from config (tests: 0 = any free port). */
   httpPort?: number;
@@ -75,7 +78,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     ? { repos: opts.repos, location: 'provided', file: undefined }
     : await openRepositories({ databaseUrl: config.databaseUrl, dataFile: config.dataFile, seedFile: config.seedFile, log: log.child({ component: 'store' }) });
   const { repos } = opened;
-  const instanceId = opts.instanceId ?? `${hostname()}:${process.pid}`;
+  const instanceId = opts.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const runTerminal = terminalRuns(config, opts.terminal ?? 'auto');
 
   const wired: ChannelSet = {};
@@ -103,7 +106,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const resolvers: Partial<Record<Channel, IdentityResolver>> = {};
   const staffNotifiers: StaffNotifier[] = [];
   const conversations = createConversations({
-    repos, holder: instanceId, agent, connectTools, resolvers, delivery, staff: createStaffFanout(staffNotifiers, log),
+    repos, holder: instanceId, shared: opts.shared ?? ('engine' in opened && opened.engine === 'postgres'), agent, connectTools, resolvers, delivery, staff: createStaffFanout(staffNotifiers, log),
     outbound: createOutboundPolicy({ allowedLinkDomains: allowedLinkDomains(config.conversations.linkDomains ?? [], config.approvals.publicBaseUrl) }),
     config: config.conversations, log: log.child({ component: 'conversations' }), clock,
   });

@@ -10,6 +10,8 @@ import { leftQueued } from './ledger.js';
 import { createMemoryBounds } from './memory-bounds.js';
 import { createOutboundPolicy, type OutboundPolicy } from './outbound-policy.js';
 import { backoffMs, createKeyedLock } from './thread-lock.js';
+import { createThreadAdopt } from './thread-adopt.js';
+import { createThreadOwner } from './thread-owner.js';
 import { createThreadQueue } from './thread-queue.js';
 import { createTurnRunner } from './turn.js';
 import type { ConnectTools, ConversationsPort, DeliverPort, IdentityResolver, StaffNotifier } from './types.js';
@@ -39,6 +41,15 @@ export interface ConversationsDeps {
   deliveryRetryMs?: number | undefined;
   /** What model text may carry to people who are not staff (links to allowed domains only). Default: no links at all. */
   outbound?: OutboundPolicy | undefined;
+  /**
+   * Other instances may share these repositories (PostgreSQL): run each thread under its lease, in arrival order
+   * across instances, and take over what a dead instance left queued. Default false (one process: the JSON file).
+   */
+  shared?: boolean | undefined;
+  /** Shared: a thread's lease lasts this long without renewal, so a dead instance's threads move on after it (15 s). */
+  threadLeaseMs?: number | undefined;
+  /** Shared: how often to look for messages another instance left waiting (default 5 s). */
+  adoptEveryMs?: number | undefined;
 }
 
 export interface Conversations extends ConversationsPort {
@@ -62,21 +73,28 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   const lock = createKeyedLock();
   const holder = deps.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const bounds = createMemoryBounds({ repos, log, clock, config, holder, ledgerRetentionMs: deps.ledgerRetentionMs, sweepEveryMs: deps.sweepEveryMs });
+  const shared = deps.shared ?? false;
+  const leaseMs = deps.threadLeaseMs ?? 15_000;
+  const owner = createThreadOwner({ repos, holder, enabled: shared, ttlMs: leaseMs, log });
   const queue = createThreadQueue({
     concurrency: config.concurrency, lock, log,
-    run: async (p) => {
-      const outcome = await runner.run(p);
-      if (outcome !== 'retry') bounds.afterTurn(p.threadKey);
+    run: (p) => owner.run(p, async (q) => {
+      const outcome = await runner.run(q);
+      if (outcome !== 'retry') bounds.afterTurn(q.threadKey);
       return outcome;
-    },
+    }),
     backoffMs: (attempts) => backoffMs(attempts, config.retryBaseMs, config.retryMaxMs, random),
+  });
+  const adopt = createThreadAdopt({
+    ledger: repos.ledger, has: (id) => queue.has(id), push: (p) => queue.push(p, true), clock, log,
+    everyMs: shared ? (deps.adoptEveryMs ?? 5_000) : 0, staleMs: leaseMs,
   });
   let stopped = false;
   let started = false;
   const handle = createIntake({ repos, queue, deliver: runner.deliver, queueLimit: config.queueLimit, log, now, isStopped: () => stopped });
 
   async function notifyThread(threadKey: string, text: string): Promise<void> {
-    await lock.run(threadKey, async () => {
+    await lock.run(threadKey, () => owner.exclusive(threadKey, async () => {
       await runner.deliver(threadKey, { text, kind: 'notice' });
       try {
         await deps.agent.noteEvent(threadKey, text);
@@ -84,7 +102,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
       } catch (err) {
         log.warn({ threadKey, err: String(err) }, 'notice not recorded in transcript');
       }
-    });
+    }));
   }
 
   async function start(): Promise<void> {
@@ -100,14 +118,19 @@ export function createConversations(deps: ConversationsDeps): Conversations {
       queue.push(p, true);
       requeued++;
     }
-    log.info({ requeued, unreadable: bad.length, pruned, compacted, liveTranscripts: bounds.liveTranscripts() }, 'conversations started');
+    adopt.start();
+    log.info({ requeued, unreadable: bad.length, pruned, compacted, liveTranscripts: bounds.liveTranscripts(), shared }, 'conversations started');
   }
 
   async function stop(): Promise<void> {
     if (stopped) return;
     stopped = true;
+    await adopt.stop();
     const finished = await queue.halt(deps.stopTimeoutMs ?? 15_000);
-    if (!finished) log.warn({ running: queue.stats().running }, 'stop timed out with turns in flight; their messages stay queued');
+    if (!finished) {
+      owner.halt();
+      log.warn({ running: queue.stats().running }, 'stop timed out with turns in flight; their messages stay queued');
+    }
     await bounds.stop();
     log.info({ leftQueued: queue.size() }, 'conversations stopped');
   }

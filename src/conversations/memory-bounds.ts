@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import type { Repositories } from '../store/repos/index.js';
 import { createCompaction } from './compaction.js';
+import { THREAD_LEASE_PREFIX } from './thread-owner.js';
 import { reasonOf } from './reason.js';
 
 export interface MemoryBoundsDeps {
@@ -18,7 +19,7 @@ export interface MemoryBoundsDeps {
 }
 
 /** The lease the periodic sweep runs under (shared with the other retention work of an instance). */
-export const RETENTION_LEASE = 'retention';
+export const RETENTION_LEASE = 'conversation-retention';
 /** How often (in finished messages) the ledger's size is checked between sweeps. */
 const LEDGER_CHECK_EVERY = 500;
 const CHUNK = 1000;
@@ -84,6 +85,8 @@ export function createMemoryBounds(deps: MemoryBoundsDeps) {
     if (!(await repos.leases.acquire(RETENTION_LEASE, deps.holder, leaseMs))) return undefined;
     const compacted = await compaction.sweep();
     const pruned = await pruneLedger();
+    // Per-thread leases (several instances) that ended an hour ago: nobody is waiting on them.
+    await repeat(() => repos.leases.pruneEnded(THREAD_LEASE_PREFIX, new Date(clock().getTime() - 3_600_000).toISOString(), CHUNK));
     if (compacted > 0 || pruned > 0) log.info({ compacted, pruned, liveTranscripts: compaction.live().threads }, 'memory sweep');
     return { compacted, pruned };
   }

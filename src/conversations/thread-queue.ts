@@ -2,7 +2,7 @@ import PQueue from 'p-queue';
 import type { Logger } from '../config/logger.js';
 import type { PendingMessage } from './ledger.js';
 import type { KeyedLock } from './thread-lock.js';
-import type { TurnOutcome } from './turn.js';
+import type { OwnedOutcome } from './thread-owner.js';
 
 /**
  * In-memory scheduling of queued messages: one line per thread (strictly in order, the head must be
@@ -14,9 +14,11 @@ export interface QueueItem { p: PendingMessage; durable: boolean }
 export interface ThreadQueueDeps {
   concurrency: number;
   lock: KeyedLock;
-  run(p: PendingMessage): Promise<TurnOutcome>;
+  run(p: PendingMessage): Promise<OwnedOutcome>;
   /** Delay before retrying a message after its `attempts`-th outage. */
   backoffMs(attempts: number): number;
+  /** Delay before trying again a thread another instance is running (default 250 ms). */
+  busyMs?: number | undefined;
   log: Logger;
 }
 
@@ -65,10 +67,10 @@ export function createThreadQueue(deps: ThreadQueueDeps) {
     running++;
     try {
       const outcome = await deps.lock.run(t.key, () => deps.run(item.p));
-      if (outcome === 'retry') {
+      if (outcome === 'retry' || outcome === 'busy') {
         if (!halted) {
-          const delay = deps.backoffMs(item.p.attempts);
-          log.info({ threadKey: t.key, messageId: item.p.id, delayMs: delay }, 'retry scheduled');
+          const delay = outcome === 'busy' ? (deps.busyMs ?? 250) : deps.backoffMs(item.p.attempts);
+          if (outcome === 'retry') log.info({ threadKey: t.key, messageId: item.p.id, delayMs: delay }, 'retry scheduled');
           t.timer = setTimeout(() => {
             t.timer = undefined;
             schedule(t);

@@ -133,7 +133,11 @@ function initCluster(bin: Binaries, dir: string): void {
   if (init.status !== 0) throw new Error(`initdb failed (${init.status}):\n${init.stdout}\n${init.stderr}`);
 }
 
-export async function startPostgres(): Promise<Postgres> {
+/**
+ * Start a throwaway server. `durable`: keep fsync on (benchmarks measuring production-like commits); tests run
+ * with fsync off, since their data is thrown away.
+ */
+export async function startPostgres(opts: { durable?: boolean } = {}): Promise<Postgres> {
   const missing = postgresMissing();
   if (missing) throw new Error(missing);
   const dir = mkdtempSync(join(tmpdir(), 'helpline-pg-'));
@@ -146,7 +150,7 @@ export async function startPostgres(): Promise<Postgres> {
   }
   const port = await freePort();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const [cmd, args] = asPostgres((findBinaries() as Binaries).postgres, ['-D', data, '-k', join(dir, 'sock'), '-h', '127.0.0.1', '-p', String(port), '-F', '-c', 'max_connections=200']);
+  const [cmd, args] = asPostgres((findBinaries() as Binaries).postgres, ['-D', data, '-k', join(dir, 'sock'), '-h', '127.0.0.1', '-p', String(port), ...(opts.durable ? [] : ['-F']), '-c', 'max_connections=200']);
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (chunk: Buffer) => { log = (log + chunk.toString('utf8')).slice(-4000); };

@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyDb, type AuditEntry, type Db } from '../../src/store/schema.js';
-import { readDurableState } from '../../src/store/load-journaled.js';
 
 /** A fresh temp directory; `cleanup` removes it. */
 export async function tempDir(prefix = 'helpline-store-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
@@ -23,12 +22,4 @@ export function smallDb(): Db {
     createdAt: '2026-01-01T00:00:00.000Z',
   });
   return db;
-}
-
-/**
- * What is durably on disk for a store file: the full file plus its complete journal records, exactly
- * as the next open would load it (read-only: no lock taken, nothing written).
- */
-export function readDurable(file: string, validate = true): Promise<Db> {
-  return readDurableState(file, { validate });
 }

@@ -14,7 +14,7 @@ const DAY = 24 * 3600_000;
 export const DECISION_RETENTION_MS = 90 * DAY;
 export const THREAD_RETENTION_MS = 90 * DAY;
 export const MESSAGE_ID_RETENTION_MS = 180 * DAY;
-const RETENTION_LEASE = 'retention';
+const RETENTION_LEASE = 'email-retention';
 const LEASE_MS = 5 * 60_000;
 /** Rows deleted per call, and calls per kind per run (the rest waits for the next run). */
 const CHUNK = 1000;

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.js';
-import { instant } from '../repos/common.js';
+import { checkLimit, instant } from '../repos/common.js';
 import type { Lease, LeaseRepository } from '../repos/leases.js';
 import type { Run } from './core.js';
 import type { MemoryState } from './state.js';
@@ -43,5 +43,14 @@ export function memoryLeases(s: MemoryState, run: Run): LeaseRepository {
     }),
 
     get: (name) => run(() => live(name)),
+
+    pruneEnded: (prefix, before, limit) => run(() => {
+      if (!prefix) throw new AppError('bad_input', 'pruneEnded needs a name prefix.');
+      checkLimit(limit);
+      const t = instant(before, 'before');
+      const ended = s.leases.scan().filter((l) => l.name.startsWith(prefix) && instant(l.until) < t).slice(0, limit);
+      for (const l of ended) s.leases.delete(l.name);
+      return ended.length;
+    }),
   };
 }

@@ -43,6 +43,11 @@ export function memoryLedger(s: MemoryState, run: Run): InboundLedgerRepository 
       return s.ledger.where('unfinished', 'unfinished').filter((e) => s.ledger.seqOf(e.id) > after).slice(0, limit);
     }),
 
+    unfinishedInThread: (threadKey, limit) => run(() => {
+      checkLimit(limit);
+      return s.ledger.where('unfinishedThread', threadKey).sort((a, b) => s.ledger.seqOf(a.id) - s.ledger.seqOf(b.id)).slice(0, limit);
+    }),
+
     threadsWithUnfinished: (threadKeys) => run(() => {
       if (threadKeys.length > 1000) throw new AppError('bad_input', 'At most 1000 thread keys at once.');
       return [...new Set(threadKeys)].filter((k) => s.ledger.countWhere('unfinishedThread', k) > 0);

@@ -29,4 +29,10 @@ export interface LeaseRepository {
 
   /** The lease while it lasts; `undefined` when free or ended. */
   get(name: string): Promise<Lease | undefined>;
+
+  /**
+   * Forget leases whose name starts with `prefix` and that ended before `before` (at most `limit`; how many). For
+   * leases named per item (one per conversation thread), which would otherwise pile up; a later acquire starts anew.
+   */
+  pruneEnded(prefix: string, before: string, limit: number): Promise<number>;
 }

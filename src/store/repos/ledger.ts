@@ -38,6 +38,12 @@ export interface InboundLedgerRepository {
    */
   listUnfinished(limit: number, afterId?: string | undefined): Promise<Processed[]>;
 
+  /**
+   * One thread's unfinished entries in arrival order, at most `limit`: with several instances, whoever runs the thread
+   * runs these first, whichever instance claimed them. Index on (threadKey, arrival).
+   */
+  unfinishedInThread(threadKey: string, limit: number): Promise<Processed[]>;
+
   /** Which of these thread keys (at most 1000) have an unfinished entry. Index on (threadKey) where unfinished. */
   threadsWithUnfinished(threadKeys: readonly string[]): Promise<string[]>;
 

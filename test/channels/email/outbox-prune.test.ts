@@ -101,10 +101,10 @@ describe('email outbox retention', () => {
     db.outbox.push(item('oldsent', 'sent', 40));
     const repos = createMemoryRepositories(db);
     const retention = createEmailRetention({ repos, clock: () => new Date(NOW), log: silentLogger(), holder: 'me', outboxRetentionMs: 30 * DAY });
-    expect(await repos.leases.acquire('retention', 'someone-else', 60_000)).toBeDefined();
+    expect(await repos.leases.acquire('email-retention', 'someone-else', 60_000)).toBeDefined();
     await retention.runIfDue();
     expect(await present(repos, ['oldsent'])).toEqual(['oldsent']);
-    await repos.leases.release('retention', 'someone-else');
+    await repos.leases.release('email-retention', 'someone-else');
     await retention.runIfDue(); // deferred a minute, not an hour
     expect(await present(repos, ['oldsent'])).toEqual(['oldsent']);
     const later = createEmailRetention({ repos, clock: () => new Date(NOW), log: silentLogger(), holder: 'me', outboxRetentionMs: 30 * DAY });

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readJsonStore } from '../../../src/store/json/index.js';
 import { loadSeed, waitFor } from './harness.js';
 
 const TSX = join(process.cwd(), 'node_modules/.bin/tsx');
@@ -59,7 +60,7 @@ describe('npm run chat under a pipe (no TTY)', () => {
     expect(logLines.length).toBeGreaterThan(0);
     for (const l of logLines) expect(() => JSON.parse(l)).not.toThrow();
     // The decision is durable in the data file (flushed on exit).
-    const db = JSON.parse(readFileSync(dataFile, 'utf8')) as { cards: Array<{ id: string; status: string }>; approvals: Array<{ id: string; status: string }> };
+    const { doc: db } = await readJsonStore(dataFile);
     expect(db.cards.find((c) => c.id === card.id)?.status).toBe('deactivated');
     expect(db.approvals.find((a) => a.id === approvalId)?.status).toBe('approved');
   }, 60_000);
@@ -85,8 +86,8 @@ describe('npm run chat under a pipe (no TTY)', () => {
     p.child.kill('SIGTERM');
     expect(await p.exit).toBe(0);
     expect(p.err()).toContain('"msg":"helpline stopped"');
-    const db = JSON.parse(readFileSync(dataFile, 'utf8')) as { conversations: Record<string, { messages: unknown[] }>; processed: Record<string, { status: string }> };
-    expect(db.conversations['terminal:cus_003:1']?.messages.length).toBeGreaterThan(0);
-    expect(Object.values(db.processed).map((e) => e.status)).toEqual(['done']);
+    const { doc: db } = await readJsonStore(dataFile);
+    expect(db.conversations.find((c) => c.threadKey === 'terminal:cus_003:1')?.messages.length).toBeGreaterThan(0);
+    expect(db.ledger.map((e) => e.status)).toEqual(['done']);
   }, 60_000);
 });

@@ -43,6 +43,26 @@ export function leaseTests(repos: GetRepos): void {
       await expectCode(repos().leases.acquire('poller', 'h3', 0), 'bad_input');
       await expectCode(repos().leases.acquire('', 'h3', 1000), 'bad_input');
     });
+
+    it('forgets ended leases of one name prefix, never a live one or another prefix', async () => {
+      await repos().leases.acquire('thread:a', 'h1', 60_000);
+      await repos().leases.acquire('thread:b', 'h1', 60_000);
+      await repos().leases.acquire('thread:c', 'h2', 60_000);
+      await repos().leases.acquire('poller', 'h1', 60_000);
+      await repos().leases.release('thread:a', 'h1');
+      await repos().leases.release('thread:b', 'h1');
+      await repos().leases.release('poller', 'h1');
+      await sleep(20);
+      const later = new Date(Date.now() + 1000).toISOString();
+      expect(await repos().leases.pruneEnded('thread:', later, 1)).toBe(1);
+      expect(await repos().leases.pruneEnded('thread:', later, 10)).toBe(1);
+      expect(await repos().leases.pruneEnded('thread:', later, 10)).toBe(0);
+      expect(await repos().leases.get('thread:c')).toMatchObject({ holder: 'h2' });
+      // the poller's ended lease is kept: its next tenure still gets a higher fence
+      expect((await repos().leases.acquire('poller', 'h2', 60_000))!.fence).toBe(2);
+      expect((await repos().leases.acquire('thread:a', 'h2', 60_000))!.fence).toBe(1);
+      await expectCode(repos().leases.pruneEnded('', later, 10), 'bad_input');
+    });
   });
 
   describe('slack state', () => {

@@ -38,6 +38,13 @@ export function ledgerTests(repos: GetRepos): void {
       expect((await repos().ledger.listUnfinished(1)).map((e) => e.id)).toEqual(['ev_3']);
       expect((await repos().ledger.listUnfinished(10, 'ev_3')).map((e) => e.id)).toEqual(['ev_4']);
       expect((await repos().ledger.threadsWithUnfinished(['k1', 'k2', 'k3', 'k9'])).sort()).toEqual(['k1', 'k3']);
+      await repos().ledger.claim(ledgerEntry('ev_5', { threadKey: 'k3' }));
+      await repos().ledger.claim(ledgerEntry('ev_6', { threadKey: 'k1', status: 'received' }));
+      expect((await repos().ledger.unfinishedInThread('k1', 10)).map((e) => e.id)).toEqual(['ev_4', 'ev_6']);
+      expect((await repos().ledger.unfinishedInThread('k1', 1)).map((e) => e.id)).toEqual(['ev_4']);
+      expect((await repos().ledger.unfinishedInThread('k3', 10)).map((e) => e.id)).toEqual(['ev_3', 'ev_5']);
+      expect(await repos().ledger.unfinishedInThread('k9', 10)).toEqual([]);
+      for (const bad of BAD_LIMITS) await expectCode(repos().ledger.unfinishedInThread('k1', bad), 'bad_input');
       for (const bad of BAD_LIMITS) await expectCode(repos().ledger.listUnfinished(bad), 'bad_input');
     });
 

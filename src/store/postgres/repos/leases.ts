@@ -1,4 +1,5 @@
 import { AppError } from '../../../errors.js';
+import { checkLimit, instant } from '../../repos/common.js';
 import type { LeaseRepository } from '../../repos/leases.js';
 import type { Session } from '../db.js';
 import { leaseOf } from '../records.js';
@@ -25,6 +26,9 @@ const RENEW = `UPDATE leases SET expires_at = ${TTL} WHERE name = $1 AND holder 
 const RELEASE = `UPDATE leases SET expires_at = greatest(clock_timestamp(), acquired_at + interval '1 microsecond')
 WHERE name = $1 AND holder = $2 AND expires_at > clock_timestamp()`;
 
+const PRUNE = `DELETE FROM leases WHERE name IN (
+  SELECT name FROM leases WHERE left(name, char_length($1)) = $1 AND expires_at < $2::timestamptz LIMIT $3)`;
+
 function checkArgs(name: string, holder: string, ttlMs?: number): void {
   if (!name || !holder) throw new AppError('bad_input', 'A lease needs a name and a holder.');
   if (ttlMs !== undefined && (!Number.isInteger(ttlMs) || ttlMs <= 0)) throw new AppError('bad_input', 'ttlMs must be a positive whole number.');
@@ -45,6 +49,13 @@ export function pgLeases(s: Session): LeaseRepository {
     release: (name, holder) => s.run('write', async (q) => {
       checkArgs(name, holder);
       return (await q.count(RELEASE, [name, holder])) > 0;
+    }),
+
+    pruneEnded: (prefix, before, limit) => s.run('write', async (q) => {
+      if (!prefix) throw new AppError('bad_input', 'pruneEnded needs a name prefix.');
+      checkLimit(limit);
+      instant(before, 'before');
+      return q.count(PRUNE, [prefix, before, limit]);
     }),
 
     get: (name) => s.run('read', async (q) =>

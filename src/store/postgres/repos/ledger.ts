@@ -51,6 +51,11 @@ export function pgLedger(s: Session): InboundLedgerRepository {
         [after, limit])).map(processedOf);
     }),
 
+    unfinishedInThread: (threadKey, limit) => s.run('read', async (q) => {
+      checkLimit(limit);
+      return (await q.rows(`SELECT * FROM inbound_ledger WHERE ${UNFINISHED} AND thread_key = $1 ORDER BY arrival LIMIT $2`, [threadKey, limit])).map(processedOf);
+    }),
+
     threadsWithUnfinished: (keys) => s.run('read', async (q) => {
       if (keys.length > 1000) throw new AppError('bad_input', 'At most 1000 thread keys at once.');
       if (keys.length === 0) return [];
