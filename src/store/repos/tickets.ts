@@ -59,7 +59,10 @@ export interface TicketRepository {
 
   /**
    * How many tickets this customer (or, for `contact`, tickets without a customer with this contact address,
-   * case-insensitive) created at or after `since`. For the hourly creation limits.
+   * case-insensitive) created at or after `since`. For the hourly creation limits. Inside a transaction, concurrent
+   * transactions counting for the same creator wait for each other until commit, so count-then-create is atomic
+   * across instances (PostgreSQL: a transaction-level advisory lock on the creator; the other engines run one
+   * transaction at a time).
    */
   countCreatedSince(creator: TicketCreator, since: string): Promise<number>;
 

@@ -85,6 +85,10 @@ export function pgTickets(s: Session): TicketRepository {
 
     countCreatedSince: (creator, since) => s.run('read', async (q) => {
       instant(since, 'since');
+      // Serialises count-then-create for one creator across instances (released when the transaction ends; outside a
+      // transaction, at the end of this statement). The key is a hash: a collision only makes two creators wait.
+      const key = 'customerId' in creator ? `ticket-creator:customer:${creator.customerId}` : `ticket-creator:contact:${creator.contact.trim().toLowerCase()}`;
+      await q.rows('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
       const [r] = 'customerId' in creator
         ? await q.rows('SELECT count(*) AS n FROM tickets WHERE customer_id = $1 AND created_at >= $2', [creator.customerId, since])
         : await q.rows(`SELECT count(*) AS n FROM tickets WHERE customer_id IS NULL AND contact IS NOT NULL AND contact <> '' AND lower(btrim(contact)) = $1
