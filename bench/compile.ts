@@ -5,7 +5,7 @@
  * same time in a test run); `dispose()` removes it.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export interface ProjectBuild {
@@ -30,6 +30,8 @@ export function compileProject(root = resolve('.')): ProjectBuild {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  // The SQL migrations sit next to the compiled engine, as `npm run build` copies them into dist.
+  cpSync(resolve(root, 'src/store/postgres/migrations'), resolve(dir, 'src/store/postgres/migrations'), { recursive: true });
   return {
     path: (sourcePath) => resolve(dir, sourcePath.replace(/\.ts$/, '.js')),
     dispose: () => rmSync(dir, { recursive: true, force: true }),

@@ -1,6 +1,5 @@
-/** The soak's end-of-run checks, computed from what the fakes recorded and the bot's store file. */
-import { readFileSync } from 'node:fs';
-import { dbSchema, type Db } from '../../src/store/schema.js';
+/** The soak's end-of-run checks, computed from what the fakes recorded and the bot's store (read as a JSON document). */
+import type { StoreDocument } from '../../src/store/json/index.js';
 import type { FakeSlack } from '../../test/helpers/fake-slack.js';
 import type { SmtpSink } from '../../test/helpers/smtp-sink.js';
 import type { SentEmail, SentSlack } from './traffic.js';
@@ -25,7 +24,10 @@ export function slope(ys: readonly number[]): number {
 }
 
 export function verify(o: {
-  slack: SentSlack[]; email: SentEmail[]; fake: FakeSlack; sink: SmtpSink; dataFile: string; clickedApprovals: string[];
+  slack: SentSlack[]; email: SentEmail[]; fake: FakeSlack; sink: SmtpSink;
+  /** The store after the run: the JSON engine's durable content (or PostgreSQL exported), or why it could not be read. */
+  store: { doc: StoreDocument; detail: string } | { error: string };
+  clickedApprovals: string[];
   rssTail: number[];
 }): Verdict {
   const checks: Check[] = [];
@@ -65,17 +67,9 @@ export function verify(o: {
   figures['email_same_id_resends'] = windowResends;
   checks.push({ name: 'every email answered exactly once', ok: mailMissing === 0 && mailDup === 0, detail: `${o.email.length} emails: ${mailMissing} unanswered, ${mailDup} answered twice with different Message-IDs, ${windowResends} same-Message-ID resends (SMTP window)` });
 
-  // The store: valid, and what it says about approvals and the ledger.
-  let db: Db | undefined;
-  let storeDetail = '';
-  try {
-    const parsed = dbSchema.safeParse(JSON.parse(readFileSync(o.dataFile, 'utf8')));
-    if (parsed.success) db = parsed.data;
-    else storeDetail = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-  } catch (err) {
-    storeDetail = (err as Error).message;
-  }
-  checks.push({ name: 'store file valid (dbSchema)', ok: Boolean(db), detail: db ? `${(readFileSync(o.dataFile).length / 1024).toFixed(0)} KB` : storeDetail });
+  // The store: readable and valid, and what it says about approvals and the ledger.
+  const db = 'doc' in o.store ? o.store.doc : undefined;
+  checks.push({ name: 'store readable and valid', ok: Boolean(db), detail: 'doc' in o.store ? o.store.detail : o.store.error });
 
   if (db) {
     const decisions = new Map<string, number>();
@@ -95,7 +89,7 @@ export function verify(o: {
     figures['approval_cards_clicked'] = o.clickedApprovals.length;
     checks.push({ name: 'every approval decided at most once', ok: twice === 0, detail: `${db.approvals.length} approvals, ${decisions.size} decided, ${twice} decided or executed twice` });
     const ledger: Record<string, number> = {};
-    for (const p of Object.values(db.processed)) ledger[p.status] = (ledger[p.status] ?? 0) + 1;
+    for (const p of db.ledger) ledger[p.status] = (ledger[p.status] ?? 0) + 1;
     figures['ledger_by_status'] = JSON.stringify(ledger);
     const outbox: Record<string, number> = {};
     for (const m of db.outbox) outbox[m.status] = (outbox[m.status] ?? 0) + 1;

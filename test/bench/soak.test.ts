@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { runSoak } from '../../bench/soak/run-soak.js';
 import { dovecotAvailable } from '../helpers/dovecot.js';
+import { postgresMissing } from '../helpers/postgres.js';
 
 describe('fault soak (quick)', () => {
   it.skipIf(!dovecotAvailable())('answers every message exactly once through IMAP drops, 529s, SMTP 4xx and SIGKILL restarts', async () => {
@@ -14,6 +15,20 @@ describe('fault soak (quick)', () => {
     for (const c of r.checks) process.stdout.write(`[soak] ${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}\n`);
     expect(r.faults.sigkills).toBeGreaterThan(0);
     expect(r.faults.model_529_answers).toBeGreaterThan(0);
+    const failed = r.checks.filter((c) => !c.ok && !c.name.startsWith('RSS'));
+    expect(failed).toEqual([]);
+    expect(r.figures['slack_messages']).toBeGreaterThan(0);
+    expect(r.figures['emails']).toBeGreaterThan(0);
+  }, 400_000);
+
+  const pgMissing = postgresMissing();
+  if (pgMissing && dovecotAvailable()) console.log(`[soak] two-instance PostgreSQL soak skipped: ${pgMissing}`);
+  it.skipIf(!dovecotAvailable() || Boolean(pgMissing))('two instances on PostgreSQL, one SIGKILLed each round: every message answered once, every approval decided once', async () => {
+    const r = await runSoak({ quick: true, engine: 'postgres', say: () => {} });
+    process.stdout.write(`[soak postgres] faults ${JSON.stringify(r.faults)}\n[soak postgres] figures ${JSON.stringify(r.figures)}\n`);
+    for (const c of r.checks) process.stdout.write(`[soak postgres] ${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}\n`);
+    expect(r.faults.sigkills).toBeGreaterThan(0);
+    expect(r.rounds.filter((x) => x.killed).map((x) => x.killed)).toEqual(expect.arrayContaining(['bot 1', 'bot 2']));
     const failed = r.checks.filter((c) => !c.ok && !c.name.startsWith('RSS'));
     expect(failed).toEqual([]);
     expect(r.figures['slack_messages']).toBeGreaterThan(0);

@@ -3,7 +3,7 @@ import { ANN, ANON, auditLog, BOB, fixtureDb, makeSupport, NOT_STAFF, snapshot, 
 
 describe('accounts', () => {
   it('details show the caller, their accounts and masked cards only', async () => {
-    const { support } = makeSupport();
+    const { support } = await makeSupport();
     const d = await support.accounts.details(ANN);
     expect(d.customer).toMatchObject({ id: 'cus_ann', name: 'Ann Lee', address: { country: 'US' } });
     expect(d.accounts.map((a) => a.id).sort()).toEqual(['acc_ann_chk', 'acc_ann_sav']);
@@ -13,7 +13,7 @@ describe('accounts', () => {
   });
 
   it('balances are integer minor units with a per-currency formatted amount', async () => {
-    const { support } = makeSupport();
+    const { support } = await makeSupport();
     const ann = await support.accounts.balance(ANN);
     expect(ann.find((b) => b.accountId === 'acc_ann_chk')).toMatchObject({ balanceMinor: 123456, currency: 'USD', formatted: '$1,234.56' });
     expect(ann.find((b) => b.accountId === 'acc_ann_sav')).toMatchObject({ balanceMinor: 50000, formatted: '¥50,000' });
@@ -21,7 +21,7 @@ describe('accounts', () => {
   });
 
   it('transactions: newest first, default 10, limit, since/until, one account', async () => {
-    const { support } = makeSupport();
+    const { support } = await makeSupport();
     const all = await support.accounts.transactions(ANN, {});
     expect(all).toHaveLength(10);
     const times = all.map((t) => Date.parse(t.postedAt));
@@ -37,7 +37,7 @@ describe('accounts', () => {
   });
 
   it('transactions of another customer account are not found, and bad filters are rejected', async () => {
-    const { support } = makeSupport();
+    const { support } = await makeSupport();
     await expect(support.accounts.transactions(ANN, { accountId: 'acc_bob_chk' })).rejects.toMatchObject({ code: 'not_found' });
     await expect(support.accounts.transactions(ANN, { limit: 0 })).rejects.toMatchObject({ code: 'bad_input' });
     await expect(support.accounts.transactions(ANN, { limit: 101 })).rejects.toThrow(/at most 100/);
@@ -46,7 +46,7 @@ describe('accounts', () => {
   });
 
   it('an address update only asks (country uppercased); the confirmation applies it, audits it and tells the email on file', async () => {
-    const { support, repos } = makeSupport();
+    const { support, repos } = await makeSupport();
     const r = await support.accounts.updateAddress(ANN, { line1: '5 New Way', city: 'Berlin', postalCode: '10115', country: 'de' });
     expect(r).toMatchObject({ status: 'pending_confirmation', address: { line1: '5 New Way', city: 'Berlin', postalCode: '10115', country: 'DE' } });
     expect((await support.accounts.details(ANN)).customer.address).toMatchObject({ line1: '1 Oak St', country: 'US' });
@@ -62,7 +62,7 @@ describe('accounts', () => {
   });
 
   it('rejects unknown countries and bad fields without changing anything', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const { support } = h;
     const before = await snapshot(h);
     for (const country of ['XX', 'EU', 'Germany', 'D', '']) {
@@ -76,7 +76,7 @@ describe('accounts', () => {
   it('identity lookups: slack id, case-insensitive exact email, id; never the password hash', async () => {
     const db = fixtureDb();
     db.customers[0]!.passwordHash = 'scrypt$16384$8$1$c2FsdA==$aGFzaA==';
-    const { support } = makeSupport({ db });
+    const { support } = await makeSupport({ db });
     expect((await support.accounts.customerBySlackUserId('U_ANN'))?.id).toBe('cus_ann');
     expect(await support.accounts.customerBySlackUserId('U_NOPE')).toBeUndefined();
     expect((await support.accounts.customerByEmail('  ann.lee@EXAMPLE.com '))?.id).toBe('cus_ann');
@@ -91,7 +91,7 @@ describe('accounts', () => {
   });
 
   it('findCustomer is staff-only and matches name, email or id substrings', async () => {
-    const { support } = makeSupport();
+    const { support } = await makeSupport();
     expect((await support.accounts.findCustomer(STAFF, 'stone')).map((c) => c.id)).toEqual(['cus_bob']);
     expect((await support.accounts.findCustomer(STAFF, 'EXAMPLE')).map((c) => c.id)).toEqual(['cus_ann', 'cus_bob']);
     expect((await support.accounts.findCustomer(STAFF, 'cus_a')).map((c) => c.id)).toEqual(['cus_ann']);
@@ -103,7 +103,7 @@ describe('accounts', () => {
   });
 
   it('customer operations refuse staff and anonymous callers', async () => {
-    const { support } = makeSupport();
+    const { support } = await makeSupport();
     for (const caller of [STAFF, ANON]) {
       await expect(support.accounts.details(caller)).rejects.toMatchObject({ code: 'forbidden' });
       await expect(support.accounts.balance(caller)).rejects.toMatchObject({ code: 'forbidden' });

@@ -18,7 +18,7 @@ const lastAudit = async (repos: Repositories) => (await auditLog(repos)).at(-1);
 
 describe('address changes wait for the customer\'s own confirmation', () => {
   it('a request records a pending change and emails a link; the address on file is unchanged', async () => {
-    const { support, repos } = makeSupport();
+    const { support, repos } = await makeSupport();
     const r = await support.accounts.updateAddress(ANN, BERLIN, { channel: 'slack', threadKey: 'slack:T:C:1' });
     expect(r).toMatchObject({ status: 'pending_confirmation', address: { line1: '5 New Way', city: 'Berlin', postalCode: '10115', country: 'DE' }, linkEmailed: true, expiresAt: '2026-03-10T12:30:00.000Z' });
     expect(r.changeId).toMatch(/^adr_[a-f0-9]+$/);
@@ -36,7 +36,7 @@ describe('address changes wait for the customer\'s own confirmation', () => {
   });
 
   it('keeps only a scrypt hash of the link: the secret is nowhere in the store but the outgoing mail, nor in the result', async () => {
-    const { support, repos } = makeSupport();
+    const { support, repos } = await makeSupport();
     const r = await support.accounts.updateAddress(ANN, BERLIN, { channel: 'terminal' });
     const { token } = await linkMail(repos);
     const secret = token.split('.')[1] ?? '';
@@ -49,7 +49,7 @@ describe('address changes wait for the customer\'s own confirmation', () => {
   });
 
   it('the link applies the change once, tells the email on file, audits it; a replay is refused', async () => {
-    const { support, repos } = makeSupport();
+    const { support, repos } = await makeSupport();
     const r = await support.accounts.updateAddress(ANN, BERLIN);
     const { token } = await linkMail(repos);
     expect(await support.accounts.inspectAddressChange(token)).toEqual({ valid: true, changeId: r.changeId, address: r.address });
@@ -71,7 +71,7 @@ describe('address changes wait for the customer\'s own confirmation', () => {
   });
 
   it('two confirmations at once: exactly one applies, one notice', async () => {
-    const { support, repos } = makeSupport();
+    const { support, repos } = await makeSupport();
     await support.accounts.updateAddress(ANN, BERLIN);
     const { token } = await linkMail(repos);
     const results = await Promise.allSettled([support.accounts.confirmAddressChange(token), support.accounts.confirmAddressChange(token)]);
@@ -81,7 +81,7 @@ describe('address changes wait for the customer\'s own confirmation', () => {
   });
 
   it('an expired link is refused and changes nothing', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     await h.support.accounts.updateAddress(ANN, BERLIN);
     const { token } = await linkMail(h.repos);
     h.advance(31);
@@ -93,7 +93,7 @@ describe('address changes wait for the customer\'s own confirmation', () => {
   });
 
   it('a newer request replaces the pending one: the older link stops working, the newer one applies', async () => {
-    const { support, repos } = makeSupport();
+    const { support, repos } = await makeSupport();
     const first = await support.accounts.updateAddress(ANN, BERLIN);
     const older = (await linkMail(repos)).token;
     const second = await support.accounts.updateAddress(ANN, { line1: '7 Rue Neuve', city: 'Paris', postalCode: '75001', country: 'FR' });
@@ -110,7 +110,7 @@ describe('address changes wait for the customer\'s own confirmation', () => {
   });
 
   it('unknown, forged and malformed links are refused as not valid', async () => {
-    const { support, repos } = makeSupport();
+    const { support, repos } = await makeSupport();
     const r = await support.accounts.updateAddress(ANN, BERLIN);
     const forged = `${r.changeId}.${'A'.repeat(43)}`;
     for (const token of [forged, `adr_0123456789abcdef01.${'B'.repeat(43)}`, 'nope', '']) {
@@ -122,7 +122,7 @@ describe('address changes wait for the customer\'s own confirmation', () => {
   });
 
   it('confirm by id (the terminal) applies only the caller\'s own pending change', async () => {
-    const { support, repos } = makeSupport();
+    const { support, repos } = await makeSupport();
     const r = await support.accounts.updateAddress(ANN, BERLIN, { channel: 'terminal' });
     expect(r.message).toContain(`confirm ${r.changeId}`);
     await expect(support.accounts.confirmAddressChangeById(BOB, r.changeId)).rejects.toMatchObject({ code: 'not_found' });
@@ -135,7 +135,7 @@ describe('address changes wait for the customer\'s own confirmation', () => {
   });
 
   it('without email: no mail is claimed or queued; the terminal can still confirm, other channels are refused', async () => {
-    const { support, repos } = makeSupport({ resetDelivery: false });
+    const { support, repos } = await makeSupport({ resetDelivery: false });
     const before = await snapshot({ repos });
     await expect(support.accounts.updateAddress(ANN, BERLIN, { channel: 'slack' })).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/email is not set up.*Nothing was changed/) });
     expect(await snapshot({ repos })).toEqual(before);

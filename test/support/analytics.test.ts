@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { makeSupport } from './fixture.js';
 
-describe('analytics', () => {
-  const { support } = makeSupport();
+describe('analytics', async () => {
+  const { support } = await makeSupport();
   const analyze = support.analytics.analyze;
 
   it.each([

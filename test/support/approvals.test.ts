@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ANN, ANON, auditLog, BOB, failingOutbox, fixtureDb, makeSupport, NOT_STAFF, snapshot, STAFF, STAFF2 } from './fixture.js';
 
-type H = ReturnType<typeof makeSupport>;
+type H = Awaited<ReturnType<typeof makeSupport>>;
 const card = (h: H, id: string) => h.repos.customers.getCard(id);
 const approval = (h: H, id: string) => h.repos.approvals.get(id);
 const approvalCount = async (h: H) => Object.values(await h.repos.approvals.countByStatus()).reduce((a, b) => a + b, 0);
 
 describe('approval requests', () => {
   it('a card deactivation request creates a pending approval and changes nothing on the card', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const r = await h.support.approvals.requestCardDeactivation(ANN, { threadKey: 'slack:C1:111.1', channel: 'slack' }, { last4: '4242', reason: 'Lost it on the bus' });
     expect(r).toMatchObject({ status: 'pending_approval', action: 'card_deactivation', expiresAt: '2026-03-10T13:00:00.000Z' });
     expect(r.approvalId).toMatch(/^apr_/);
@@ -20,7 +20,7 @@ describe('approval requests', () => {
   });
 
   it('returns the existing pending approval instead of a duplicate', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const a = await h.support.approvals.requestCardDeactivation(ANN, {}, { cardId: 'card_ann_1', reason: 'lost' });
     const b = await h.support.approvals.requestCardDeactivation(ANN, {}, { last4: '4242', reason: 'lost, again' });
     expect(b.approvalId).toBe(a.approvalId);
@@ -35,7 +35,7 @@ describe('approval requests', () => {
   });
 
   it('refuses an already deactivated card with a clear conflict, and other people\'s cards as not found', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     await expect(h.support.approvals.requestCardDeactivation(ANN, {}, { last4: '1111', reason: 'x' })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/ending 1111 is already deactivated/) });
     await expect(h.support.approvals.requestCardDeactivation(ANN, {}, { cardId: 'card_bob_1', reason: 'x' })).rejects.toMatchObject({ code: 'not_found' });
     await expect(h.support.approvals.requestCardDeactivation(ANN, {}, { last4: '0005', reason: 'x' })).rejects.toMatchObject({ code: 'not_found' });
@@ -49,7 +49,7 @@ describe('approval requests', () => {
 
 describe('deciding approvals', () => {
   it('two concurrent approvals: exactly one wins, the card is deactivated once', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const r = await h.support.approvals.requestCardDeactivation(ANN, { threadKey: 'slack:C1:1' }, { last4: '4242', reason: 'stolen' });
     const results = await Promise.allSettled([
       h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'approve' }),
@@ -69,7 +69,7 @@ describe('deciding approvals', () => {
   });
 
   it('a deactivated card stays deactivated: a later decision changes nothing', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const r = await h.support.approvals.requestCardDeactivation(ANN, {}, { last4: '4242', reason: 'stolen' });
     await h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'approve' });
     h.advance(5);
@@ -81,7 +81,7 @@ describe('deciding approvals', () => {
   });
 
   it('an expired approval cannot be approved; it is marked expired and the card stays active', async () => {
-    const h = makeSupport({ approvalTtlMinutes: 10 });
+    const h = await makeSupport({ approvalTtlMinutes: 10 });
     const r = await h.support.approvals.requestCardDeactivation(ANN, {}, { last4: '4242', reason: 'lost' });
     h.advance(11);
     await expect(h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'approve' })).rejects.toMatchObject({ code: 'expired' });
@@ -92,7 +92,7 @@ describe('deciding approvals', () => {
   });
 
   it('deny tells the customer plainly and changes nothing on the account', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const r = await h.support.approvals.requestCardDeactivation(ANN, { threadKey: 'email:abc' }, { last4: '4242', reason: 'lost' });
     const d = await h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'deny', note: 'Card was found' });
     expect(d.outcome).toBe('denied');
@@ -102,7 +102,7 @@ describe('deciding approvals', () => {
   });
 
   it('only allow-listed staff can list and decide', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const r = await h.support.approvals.requestPasswordChange(ANN, {}, 'forgot');
     for (const caller of [ANN, BOB, ANON, NOT_STAFF]) {
       await expect(h.support.approvals.decide(caller, { approvalId: r.approvalId, decision: 'approve' })).rejects.toMatchObject({ code: 'forbidden' });
@@ -115,7 +115,7 @@ describe('deciding approvals', () => {
   });
 
   it('expireDue marks due approvals expired and records where the staff card was posted', async () => {
-    const h = makeSupport({ approvalTtlMinutes: 30 });
+    const h = await makeSupport({ approvalTtlMinutes: 30 });
     const r = await h.support.approvals.requestPasswordChange(ANN, {}, 'forgot');
     await h.support.approvals.setStaffMessage(r.approvalId, { channel: 'C_STAFF', ts: '123.456' });
     expect(await h.support.approvals.expireDue()).toEqual([]);
@@ -128,7 +128,7 @@ describe('deciding approvals', () => {
   it('a staff member who is also the customer cannot decide their own request', async () => {
     const db = fixtureDb();
     db.customers.find((c) => c.id === 'cus_ann')!.slackUserId = 'U_STAFF';
-    const h = makeSupport({ db });
+    const h = await makeSupport({ db });
     const p = await h.support.approvals.requestCardDeactivation(ANN, {}, { last4: '4242', reason: 'lost' });
     const before = await snapshot(h);
     await expect(h.support.approvals.decide(STAFF, { approvalId: p.approvalId, decision: 'approve' })).rejects.toMatchObject({ code: 'forbidden', message: expect.stringMatching(/your own request/) });
@@ -137,7 +137,7 @@ describe('deciding approvals', () => {
   });
 
   it('four eyes across channels: a staff member who wrote in as the customer by email cannot approve it', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const ann = (await h.repos.customers.get('cus_ann'))!;
     // The staff member's Slack-verified email is Ann's address: they emailed in as Ann (DMARC pass) and asked.
     const p = await h.support.approvals.requestPasswordChange(ANN, { channel: 'email', threadKey: 'email:<x@y>', requester: { id: ann.email, email: ann.email, verification: 'dmarc=pass' } }, 'forgot it');
@@ -151,14 +151,14 @@ describe('deciding approvals', () => {
   });
 
   it('four eyes: a staff member recognised in Slack as the customer (by verified email, no linked id) cannot decide what they asked', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const p = await h.support.approvals.requestCardDeactivation(ANN, { channel: 'slack', requester: { id: 'U_STAFF', verification: 'slack' } }, { last4: '4242', reason: 'lost' });
     await expect(h.support.approvals.decide(STAFF, { approvalId: p.approvalId, decision: 'approve' })).rejects.toMatchObject({ code: 'forbidden' });
     expect((await card(h, 'card_ann_1'))?.status).toBe('active');
   });
 
   it('refuses a password change up front when reset links cannot be emailed, changing nothing', async () => {
-    const h = makeSupport({ resetDelivery: false });
+    const h = await makeSupport({ resetDelivery: false });
     const before = await snapshot(h);
     await expect(h.support.approvals.requestPasswordChange(ANN, {}, 'forgot it')).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/email/) });
     expect(await snapshot(h)).toEqual(before);
@@ -167,7 +167,7 @@ describe('deciding approvals', () => {
 
 describe('a decision is one transaction', () => {
   it('when the reset mail cannot be queued, nothing of the decision remains: still pending, no token, no audit', async () => {
-    const h = makeSupport({ wrap: failingOutbox });
+    const h = await makeSupport({ wrap: failingOutbox });
     const r = await h.support.approvals.requestPasswordChange(ANN, {}, 'forgot');
     const before = await snapshot(h);
     await expect(h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'approve' })).rejects.toThrow(/outbox unavailable/);
@@ -176,7 +176,7 @@ describe('a decision is one transaction', () => {
   });
 
   it('a card deactivation decided while the approval expires is refused and leaves the card active', async () => {
-    const h = makeSupport({ approvalTtlMinutes: 10 });
+    const h = await makeSupport({ approvalTtlMinutes: 10 });
     const r = await h.support.approvals.requestCardDeactivation(ANN, {}, { last4: '4242', reason: 'lost' });
     h.advance(10); // expiresAt == now: expired
     await expect(h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'approve' })).rejects.toMatchObject({ code: 'expired' });

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { createMemoryRepositories } from '../../src/store/memory/index.js';
 import type { Repositories } from '../../src/store/repos/index.js';
 import { emptyDb, type Db, type Ticket } from '../../src/store/schema.js';
 import { createSupport, type Caller, type Support } from '../../src/support/index.js';
+import { reposFor } from '../helpers/test-engine.js';
 import { snapshot as snapshotOf } from './repo-view.js';
 
 export const KB_DIR = fileURLToPath(new URL('../../data/kb', import.meta.url));
@@ -73,9 +73,11 @@ export function fixtureDb(): Db {
 
 export interface Harness { support: Support; repos: Repositories; clock: { now: Date }; advance(minutes: number): void }
 
-/** `wrap` gives support other repositories than the harness reads (e.g. ones that fail on purpose). */
-export function makeSupport(opts: { db?: Db; approvalTtlMinutes?: number; resetTokenTtlMinutes?: number; kbDir?: string; resetDelivery?: boolean; wrap?: (r: Repositories) => Repositories } = {}): Harness {
-  const repos = createMemoryRepositories(opts.db ?? fixtureDb());
+/**
+ * Support over the fixture, on the test engine (memory, or PostgreSQL in the `postgres` project).
+ * `wrap` gives support other repositories than the harness reads (e.g. ones that fail on purpose). */
+export async function makeSupport(opts: { db?: Db; approvalTtlMinutes?: number; resetTokenTtlMinutes?: number; kbDir?: string; resetDelivery?: boolean; wrap?: (r: Repositories) => Repositories } = {}): Promise<Harness> {
+  const repos = await reposFor(opts.db ?? fixtureDb());
   const clock = { now: new Date(START) };
   const support = createSupport({
     repos: opts.wrap ? opts.wrap(repos) : repos,

@@ -4,7 +4,7 @@ import { ANN, makeSupport, snapshot } from './fixture.js';
 /** Ann tries, by every argument she controls, to reach Bob's records. */
 describe('customer isolation', () => {
   it('reads never include another customer\'s data', async () => {
-    const { support } = makeSupport();
+    const { support } = await makeSupport();
     const everything = JSON.stringify([
       await support.accounts.details(ANN),
       await support.accounts.balance(ANN),
@@ -17,7 +17,7 @@ describe('customer isolation', () => {
   });
 
   it('another customer\'s ticket, account or card is "not found", and nothing changes', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const before = await snapshot(h);
     await expect(h.support.tickets.get(ANN, 'T-1002')).rejects.toMatchObject({ code: 'not_found' });
     await expect(h.support.tickets.get(ANN, 'T-1003')).rejects.toMatchObject({ code: 'not_found' });
@@ -29,7 +29,7 @@ describe('customer isolation', () => {
   });
 
   it('an id smuggled into the arguments is rejected, not obeyed', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const before = await snapshot(h);
     const smuggle = { customerId: 'cus_bob' } as object;
     await expect(h.support.accounts.transactions(ANN, { ...smuggle } as never)).rejects.toMatchObject({ code: 'bad_input' });
@@ -41,7 +41,7 @@ describe('customer isolation', () => {
   });
 
   it('a caller whose customer record is missing gets nothing', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const ghost = { kind: 'customer' as const, customerId: 'cus_bob ' };
     await expect(h.support.accounts.balance(ghost)).rejects.toMatchObject({ code: 'not_found' });
     await expect(h.support.tickets.get(ghost, 'T-1002')).rejects.toMatchObject({ code: 'not_found' });

@@ -12,8 +12,8 @@ const KB = 'data/kb';
 const NUMBER = /(?<![\w.,])[£$€]?\d+(?:[.,:]\d+)*%?/gu;
 const numbersIn = (s: string) => s.match(NUMBER) ?? [];
 
-describe('knowledge base figures', () => {
-  const { support } = makeSupport();
+describe('knowledge base figures', async () => {
+  const { support } = await makeSupport();
   const articles = readdirSync(KB).filter((f) => f.endsWith('.md')).map((f) => ({ id: f.slice(0, -3), text: readFileSync(join(KB, f), 'utf8') }));
 
   it('every number in every article comes back whole in a snippet when asked about its sentence', () => {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeSupport } from './fixture.js';
 
-describe('knowledge base (data/kb)', () => {
-  const { support } = makeSupport();
+describe('knowledge base (data/kb)', async () => {
+  const { support } = await makeSupport();
 
   it.each([
     ['I lost my card', 'card-lost-or-stolen'],
@@ -56,14 +56,14 @@ describe('knowledge base (data/kb)', () => {
   });
 });
 
-describe('knowledge base ranking (own articles)', () => {
+describe('knowledge base ranking (own articles)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kb-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'pets.md'), '# Pets\n\nDogs and cats are pets. A dog barks.\n');
   writeFileSync(join(dir, 'dogs.md'), '# Dogs\n\nDogs bark. Dogs run. Walking dogs every day keeps dogs happy.\n\nUnrelated paragraph about weather.\n');
   writeFileSync(join(dir, 'weather.md'), '# Weather\n\nRain and sun.\n');
   writeFileSync(join(dir, 'notes.txt'), 'dogs dogs dogs');
-  const { support } = makeSupport({ kbDir: dir });
+  const { support } = await makeSupport({ kbDir: dir });
 
   it('ranks the article about the term above one that mentions it, ignores non-md files', () => {
     const hits = support.kb.search('dogs');
@@ -72,7 +72,7 @@ describe('knowledge base ranking (own articles)', () => {
     expect(support.kb.search('weather rain')[0]?.articleId).toBe('weather');
   });
 
-  it('a missing folder fails creation clearly', () => {
-    expect(() => makeSupport({ kbDir: join(dir, 'missing') })).toThrow(/knowledge base folder/);
+  it('a missing folder fails creation clearly', async () => {
+    await expect(makeSupport({ kbDir: join(dir, "missing") })).rejects.toThrow(/knowledge base folder/);
   });
 });

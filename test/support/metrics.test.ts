@@ -3,7 +3,7 @@ import { ANN, ANON, BOB, makeSupport, NOT_STAFF, STAFF } from './fixture.js';
 
 describe('metrics', () => {
   it('counts and medians on the fixture', async () => {
-    const { support } = makeSupport();
+    const { support } = await makeSupport();
     const m = await support.metrics.get(STAFF);
     expect(m.ticketsByStatus).toEqual({ open: 1, in_progress: 1, resolved: 1, closed: 0 });
     expect(m.ticketsByCategory).toEqual({ billing: 1, card: 1, general: 1 });
@@ -21,7 +21,7 @@ describe('metrics', () => {
   });
 
   it('follows changes: new tickets, resolutions, pending approvals', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const t = await h.support.tickets.create(ANN, { channel: 'slack' }, { subject: 'Lost card', description: 'I lost my card' });
     await h.support.approvals.requestCardDeactivation(ANN, {}, { last4: '4242', reason: 'lost' });
     await h.support.approvals.requestPasswordChange(BOB, {}, 'forgot');
@@ -40,7 +40,7 @@ describe('metrics', () => {
   });
 
   it('is staff-only', async () => {
-    const { support } = makeSupport();
+    const { support } = await makeSupport();
     for (const caller of [ANN, ANON, NOT_STAFF]) await expect(support.metrics.get(caller)).rejects.toMatchObject({ code: 'forbidden' });
   });
 });

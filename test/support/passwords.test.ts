@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ANN, auditLog, makeSupport, snapshot, STAFF, systemMails } from './fixture.js';
 
-async function approvedReset(h: ReturnType<typeof makeSupport>) {
+async function approvedReset(h: Awaited<ReturnType<typeof makeSupport>>) {
   const r = await h.support.approvals.requestPasswordChange(ANN, { threadKey: 'slack:C1:9', channel: 'slack' }, 'I forgot my password');
   const d = await h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'approve' });
   const token = (d.resetLink ?? '').replace('https://help.example.com/reset/', '');
@@ -10,7 +10,7 @@ async function approvedReset(h: ReturnType<typeof makeSupport>) {
 
 describe('password change approvals and reset tokens', () => {
   it('the request alone changes nothing; approval emails a single-use link to the address on file', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const { r, d, token } = await approvedReset(h);
     expect(r.action).toBe('password_change');
     expect(d.outcome).toBe('reset_link_emailed');
@@ -27,7 +27,7 @@ describe('password change approvals and reset tokens', () => {
   });
 
   it('two concurrent approvals of a password change issue exactly one token and one email', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const r = await h.support.approvals.requestPasswordChange(ANN, {}, 'forgot');
     const results = await Promise.allSettled([
       h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'approve' }),
@@ -41,7 +41,7 @@ describe('password change approvals and reset tokens', () => {
   });
 
   it('stores only a scrypt hash: the secret appears nowhere in the store but the outgoing email', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const { token } = await approvedReset(h);
     const secret = token.split('.')[1] ?? '';
     expect(secret.length).toBeGreaterThan(40);
@@ -54,7 +54,7 @@ describe('password change approvals and reset tokens', () => {
   });
 
   it('inspect does not use the token; reset sets a scrypt password hash once; reuse is refused', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const { token } = await approvedReset(h);
     expect(await h.support.passwords.inspectToken(token)).toEqual({ valid: true, customerId: 'cus_ann', email: 'Ann.Lee@example.com' });
     expect(await h.support.passwords.inspectToken(token)).toMatchObject({ valid: true });
@@ -72,7 +72,7 @@ describe('password change approvals and reset tokens', () => {
   });
 
   it('an expired or forged token is refused', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const { token } = await approvedReset(h);
     const [id, secret] = token.split('.') as [string, string];
     const forged = `${id}.${secret.slice(0, -2)}${secret.endsWith('AA') ? 'BB' : 'AA'}`;
@@ -87,7 +87,7 @@ describe('password change approvals and reset tokens', () => {
   });
 
   it('enforces the password policy without using the token', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const { token } = await approvedReset(h);
     await expect(h.support.passwords.resetWithToken(token, 'short')).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/at least 12/) });
     await expect(h.support.passwords.resetWithToken(token, 'x'.repeat(201))).rejects.toMatchObject({ code: 'bad_input' });
@@ -99,7 +99,7 @@ describe('password change approvals and reset tokens', () => {
 
 describe('reset tokens are single-use under concurrency', () => {
   it('two resets with one token at once: exactly one sets the password', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const { token } = await approvedReset(h);
     const results = await Promise.allSettled([
       h.support.passwords.resetWithToken(token, 'first long passphrase'),

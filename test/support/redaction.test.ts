@@ -13,7 +13,7 @@ function expectNoSecret(stored: unknown): void {
 
 describe('secrets in text that reaches support through tools (ticket forms, /ticket, notes)', () => {
   it('a ticket from a form keeps no token, password or card number in its subject, description, staff view or audit', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const view = await h.support.tickets.create(ANN, { channel: 'slack' }, {
       subject: `Bot token ${SLACK_TOKEN} leaked`,
       description: 'My password is Hunter22! and my card 4111 1111 1111 1111 was charged twice.',
@@ -27,7 +27,7 @@ describe('secrets in text that reaches support through tools (ticket forms, /tic
   });
 
   it('redacts an unverified caller\'s ticket too, and leaves ordinary text and its audit alone', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const anon = await h.support.tickets.create(ANON, {}, { subject: 'Locked out', description: 'pw: Zebra!99 does not work', contact: 'x@example.com' });
     expect(anon.description).toBe(`pw: ${PASSWORD_PLACEHOLDER} does not work`);
     const plain = await h.support.tickets.create(ANN, {}, { subject: 'Card ending 4242', description: 'My password is not working since 12/05/2026.' });
@@ -38,7 +38,7 @@ describe('secrets in text that reaches support through tools (ticket forms, /tic
   });
 
   it('staff replies, CRM notes, status notes and customer messages are stored without secrets', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     await h.support.tickets.respond(STAFF, {
       ticketId: 'T-1002', message: `Customer pasted ${SLACK_TOKEN}; please rotate it`, visibility: 'internal', note: 'Told us cvv 321 on the phone',
     });
@@ -57,7 +57,7 @@ describe('secrets in text that reaches support through tools (ticket forms, /tic
   });
 
   it('still validates what the caller sent: bad input is rejected and nothing is stored', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const before = await snapshot(h);
     const polluted = JSON.parse(`{"ticketId": "T-1002", "message": "pw: Zebra!99", "__proto__": {"admin": true}}`) as { ticketId: string; message: string };
     await expect(h.support.tickets.respond(STAFF, polluted)).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/__proto__/) });

@@ -4,18 +4,18 @@ import { allTickets, ANN, ANON, auditLog, BOB, fixtureDb, makeSupport, NOT_STAFF
 
 describe('ticket creation', () => {
   it('numbers tickets after the highest existing one, from one sequence', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const t = await h.support.tickets.create(ANN, { threadKey: 'slack:C1:5', channel: 'slack' }, { subject: 'Statement copy', description: 'Can I get my statement for January?' });
     expect(t.id).toBe('T-1004');
     expect(t).toMatchObject({ customerId: 'cus_ann', channel: 'slack', threadKey: 'slack:C1:5', status: 'open', customerName: 'Ann Lee', createdAt: '2026-03-10T12:00:00.000Z' });
     expect(t.history).toEqual([{ at: '2026-03-10T12:00:00.000Z', from: null, to: 'open', by: { kind: 'customer', id: 'cus_ann' } }]);
     expect((await h.support.tickets.create(BOB, {}, { subject: 'Another', description: 'One more question' })).id).toBe('T-1005');
-    const empty = makeSupport({ db: emptyDb() });
+    const empty = await makeSupport({ db: emptyDb() });
     expect((await empty.support.tickets.create(ANON, {}, { subject: 'Hi', description: 'Hello there', contact: 'a@b.example' })).id).toBe('T-1001');
   });
 
   it('derives category, sentiment and priority; a given priority may raise but not lower it', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const fraud = await h.support.tickets.create(ANN, {}, { subject: 'Fraud', description: 'There are fraudulent charges I did not make, this is a scam!', priority: 'low' });
     expect(fraud).toMatchObject({ category: 'fraud', priority: 'urgent' });
     expect(fraud.sentiment).toBeLessThan(0);
@@ -26,13 +26,13 @@ describe('ticket creation', () => {
   });
 
   it("an anonymous caller's channel-verified contact wins over one typed into the ticket", async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const t = await h.support.tickets.create({ kind: 'anonymous', contact: 'real@verified.example' }, {}, { subject: 'Help', description: 'Please help', contact: 'attacker@evil.example' });
     expect(t.contact).toBe('real@verified.example');
   });
 
   it('anonymous callers must give a contact address; customers cannot smuggle a customer id', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const before = await snapshot(h);
     await expect(h.support.tickets.create(ANON, {}, { subject: 'Help', description: 'Please help' })).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/contact/) });
     await expect(h.support.tickets.create(ANON, {}, { subject: 'Help', description: 'Please help', contact: 'not an email' })).rejects.toMatchObject({ code: 'bad_input' });
@@ -49,7 +49,7 @@ describe('ticket creation', () => {
 
 describe('ticket status machine', () => {
   it('open → in_progress → resolved → closed → reopened, with history, times and actors', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const t = await h.support.tickets.create(BOB, {}, { subject: 'Address', description: 'I moved to a new address' });
     h.advance(10);
     await h.support.tickets.updateStatus(STAFF, { ticketId: t.id, status: 'in_progress' });
@@ -69,7 +69,7 @@ describe('ticket status machine', () => {
   });
 
   it('same-status and nonsense transitions are invalid and change nothing', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const before = await snapshot(h);
     await expect(h.support.tickets.updateStatus(STAFF, { ticketId: 'T-1003', status: 'open' })).rejects.toMatchObject({ code: 'invalid_transition', message: 'Ticket T-1003 is already open.' });
     await expect(h.support.tickets.updateStatus(STAFF, { ticketId: 'T-1001', status: 'in_progress' })).rejects.toMatchObject({ code: 'invalid_transition', message: expect.stringMatching(/from resolved to in_progress/) });
@@ -84,7 +84,7 @@ describe('ticket status machine', () => {
 
 describe('responses, visibility and notes', () => {
   it('first public staff response sets firstResponseAt once; internal notes do not', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const t = await h.support.tickets.create(ANN, {}, { subject: 'Card', description: 'My card was declined' });
     h.advance(5);
     const internal = await h.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Checking logs', visibility: 'internal' });
@@ -102,7 +102,7 @@ describe('responses, visibility and notes', () => {
   });
 
   it('customers see only public messages of their own tickets; a reply reopens a resolved ticket', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const mine = await h.support.tickets.listMine(ANN);
     expect(mine.map((t) => t.id)).toEqual(['T-1001']);
     expect(JSON.stringify(mine)).not.toContain('INTERNAL');
@@ -114,7 +114,7 @@ describe('responses, visibility and notes', () => {
   });
 
   it('staff list filters and handle gives ticket, customer, notes and a fresh analysis', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     expect((await h.support.tickets.list(STAFF, {})).map((t) => t.id)).toEqual(['T-1003', 'T-1002', 'T-1001']);
     expect((await h.support.tickets.list(STAFF, { status: 'in_progress' })).map((t) => t.id)).toEqual(['T-1002']);
     expect((await h.support.tickets.list(STAFF, { customerId: 'cus_ann', channel: 'slack' })).map((t) => t.id)).toEqual(['T-1001']);
@@ -129,7 +129,7 @@ describe('responses, visibility and notes', () => {
   });
 
   it('CRM notes are staff-only and must point at an existing customer (and their ticket)', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const note = await h.support.notes.add(STAFF, { customerId: 'cus_ann', body: 'Called about fees', ticketId: 'T-1001' });
     expect(note).toMatchObject({ customerId: 'cus_ann', body: 'Called about fees', createdAt: '2026-03-10T12:00:00.000Z' });
     await expect(h.support.notes.add(STAFF, { customerId: 'cus_ann', body: 'x', ticketId: 'T-1002' })).rejects.toMatchObject({ code: 'not_found' });
@@ -140,7 +140,7 @@ describe('responses, visibility and notes', () => {
   });
 
   it('a respond with a CRM note on a ticket without a customer is refused as a whole', async () => {
-    const h = makeSupport({ db: fixtureDb() });
+    const h = await makeSupport({ db: fixtureDb() });
     const before = await snapshot(h);
     await expect(h.support.tickets.respond(STAFF, { ticketId: 'T-1003', message: 'We open at 8', note: 'n' })).rejects.toMatchObject({ code: 'bad_input' });
     expect(await snapshot(h)).toEqual(before);
@@ -149,7 +149,7 @@ describe('responses, visibility and notes', () => {
 
 describe('ticket floods', () => {
   it('a customer opens at most 5 tickets an hour, an outside contact 3; staff are not limited; the hour rolls on', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     for (let i = 0; i < 5; i++) await h.support.tickets.create(ANN, {}, { subject: `Question ${i}`, description: 'About my account' });
     await expect(h.support.tickets.create(ANN, {}, { subject: 'One more', description: 'again' })).rejects.toMatchObject({ code: 'rate_limited' });
     // Bob is someone else: unaffected.
@@ -166,7 +166,7 @@ describe('ticket floods', () => {
   });
 
   it('outside staff, a requested priority is capped at high; the text itself can still make a ticket urgent', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const asked = await h.support.tickets.create(ANN, {}, { subject: 'Statement', description: 'Please send my statement', priority: 'urgent' });
     expect(asked.priority).toBe('high');
     const staff = await h.support.tickets.create(STAFF, {}, { subject: 'Statement', description: 'Please send the statement', priority: 'urgent', customerId: 'cus_ann' });
@@ -176,7 +176,7 @@ describe('ticket floods', () => {
 
 describe('ticket request context', () => {
   it('accepts the full request context a conversation passes (thread, channel, requester, drafting)', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const t = await h.support.tickets.create(ANN, { threadKey: 'email:<a@b>', channel: 'email', requester: { id: 'ann.lee@example.com', verification: 'dmarc=pass' } }, { subject: 'Help', description: 'Please help' });
     expect(t).toMatchObject({ channel: 'email', threadKey: 'email:<a@b>' });
   });
@@ -184,7 +184,7 @@ describe('ticket request context', () => {
 
 describe('ticket creation is one transaction', () => {
   it('concurrent creations count each other: of 8 at once, exactly 5 open and every id is distinct', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => h.support.tickets.create(ANN, {}, { subject: `Burst ${i}`, description: 'At once' })));
     const opened = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof h.support.tickets.create>>> => r.status === 'fulfilled');
     expect(opened).toHaveLength(5);

@@ -6,7 +6,7 @@ import { ANN, ANON, KB_DIR, makeSupport, snapshot, STAFF } from './fixture.js';
 const proto = (json: string) => JSON.parse(json) as never;
 
 describe('bad input is refused with a clear bad_input error and the store unchanged', () => {
-  it.each<[string, (h: ReturnType<typeof makeSupport>) => unknown]>([
+  it.each<[string, (h: Awaited<ReturnType<typeof makeSupport>>) => unknown]>([
     ['wrong type: limit as string', (h) => h.support.accounts.transactions(ANN, { limit: '5' } as never)],
     ['wrong type: address not an object', (h) => h.support.accounts.updateAddress(ANN, 'Main Street' as never)],
     ['unknown key on address', (h) => h.support.accounts.updateAddress(ANN, { line1: '1 X', city: 'Y', postalCode: '1', country: 'US', admin: true } as never)],
@@ -31,7 +31,7 @@ describe('bad input is refused with a clear bad_input error and the store unchan
     ['customer search oversize', (h) => h.support.accounts.findCustomer(STAFF, 'q'.repeat(201))],
     ['anonymous ticket contact oversize', (h) => h.support.tickets.create(ANON, {}, { subject: 's', description: 'd', contact: `${'a'.repeat(250)}@x.io` })],
   ])('%s', async (_name, run) => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const before = await snapshot(h);
     let error: unknown;
     try {
@@ -46,7 +46,7 @@ describe('bad input is refused with a clear bad_input error and the store unchan
   });
 
   it('messages name the field and the problem', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     await expect(h.support.accounts.updateAddress(ANN, { line1: '1 X', city: 'Y', postalCode: '1', country: 'US', admin: true } as never)).rejects.toThrow(/admin/);
     await expect(h.support.accounts.updateAddress(ANN, proto('{"line1":"1 X","city":"Y","postalCode":"1","country":"US","__proto__":{}}'))).rejects.toThrow(/"__proto__" is not allowed/);
     await expect(h.support.accounts.transactions(ANN, { limit: '5' } as never)).rejects.toThrow(/limit/);
@@ -55,7 +55,7 @@ describe('bad input is refused with a clear bad_input error and the store unchan
 
 describe('audit', () => {
   it('every change is audited with actor, action, target and time, and never a secret', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const moved = await h.support.accounts.updateAddress(ANN, { line1: '2 Pine', city: 'Austin', postalCode: '73301', country: 'us' });
     await h.support.accounts.confirmAddressChangeById(ANN, moved.changeId);
     const t = await h.support.tickets.create(ANN, {}, { subject: 'Help', description: 'Help me' });
@@ -76,7 +76,7 @@ describe('audit', () => {
   });
 
   it('isStaff needs a staff caller on the allow-list, and a throwing allow-list denies', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     expect(h.support.isStaff(STAFF)).toBe(true);
     expect(h.support.isStaff({ kind: 'staff', staffId: 'U_OTHER' })).toBe(false);
     expect(h.support.isStaff(ANN)).toBe(false);

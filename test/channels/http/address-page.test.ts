@@ -48,7 +48,7 @@ const addressOfAnn = async (h: Harness) => (await h.support.accounts.details(ANN
 
 describe('address confirmation page', () => {
   it('GET shows the requested address and a Confirm button, with secure headers, and changes nothing', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const token = await requestMove(h);
     const { url } = await start(h);
     const { res, html, csrf, cookie } = await getForm(url, token);
@@ -67,7 +67,7 @@ describe('address confirmation page', () => {
   });
 
   it('POST without the CSRF pair is refused; with it the address changes once; a replay is refused', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const token = await requestMove(h);
     const { url, lines } = await start(h);
     const { csrf, cookie } = await getForm(url, token);
@@ -95,7 +95,7 @@ describe('address confirmation page', () => {
   });
 
   it('refuses a link replaced by a newer request, an expired one, and unknown or malformed ones, with a clear page', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const older = await requestMove(h);
     const newer = await requestMove(h, { line1: '7 Rue Neuve', city: 'Paris', postalCode: '75001', country: 'FR' });
     const { url } = await start(h);
@@ -113,7 +113,7 @@ describe('address confirmation page', () => {
   });
 
   it('counts only failures: junk from the customer\'s address is throttled, her valid link still works', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const token = await requestMove(h);
     const { url } = await start(h, { perAddress: 3 });
     const junk: number[] = [];
