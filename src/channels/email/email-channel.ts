@@ -82,7 +82,8 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
   const retention = createEmailRetention({ repos, clock, log, holder, outboxRetentionMs: retentionMs ?? config.outboxRetentionMs, everyMs: pruneEveryMs });
   const outbox = createOutboxWorker({
     repos, sender, from, log, staff: deps.staff, clock, holder, random: deps.random, undeliverableMs,
-    claimMs: Math.max(5 * 60_000, smtpTimeoutMs * 6), // a whole send is bounded by 3 × the per-phase timeout
+    // A whole send is bounded by 3 × the per-phase timeout; a dead instance's claim is taken over soon after that.
+    claimMs: Math.max(60_000, smtpTimeoutMs * 3 + 30_000),
     afterPass: () => retention.runIfDue(), ...outboxTuning,
   });
   const deliver = createEmailDeliver({ repos, from, log, clock, queued: () => outbox.kick() });

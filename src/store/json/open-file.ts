@@ -12,6 +12,7 @@ import type { Logger } from '../../config/logger.js';
 import { AppError } from '../../errors.js';
 import { acquireLock, type FileLock } from '../lock.js';
 import { type Core, createCore } from '../memory/core.js';
+import { releaseDeadClaims } from './dead-claims.js';
 import { createState, type MemoryState } from '../memory/state.js';
 import { copyFileAtomically, removeStaleTemps, syncDir } from './atomic-file.js';
 import { NO_DOCUMENT, type StoreDocument, loadDocument, snapshotDocument } from './document.js';
@@ -81,6 +82,8 @@ async function load(file: string, lock: FileLock, opts: OpenFileOptions): Promis
     log.info({ file, records: journalSeq - from }, 'store journal replayed');
     if (journal.tornTail) log.warn({ file }, 'ignored a journal record cut short by a crash (its write had not been acknowledged)');
   }
+  const freed = core.setup(() => releaseDeadClaims(state, opts.clock()));
+  if (freed.claims + freed.leases > 0) log.info({ file, ...freed }, 'freed the outbox claims and leases of the process that had the file before');
 
   if (!found || adapter.legacy || journal) {
     if (adapter.legacy) {

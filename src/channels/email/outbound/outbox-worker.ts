@@ -49,7 +49,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const { repos, log, holder } = deps;
   const pollMs = deps.pollMs ?? 2_000;
   const parallel = Math.max(1, deps.parallel ?? 4);
-  const claimMs = deps.claimMs ?? 5 * 60_000;
+  const claimMs = deps.claimMs ?? 120_000;
   let health: 'ok' | 'unknown' | 'failing' = 'unknown';
   let running = false;
   let stopped = true;
