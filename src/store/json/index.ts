@@ -5,13 +5,15 @@
  * `<file>.journal`, the rows of each group commit appended and fdatasynced (journal.ts, writer.ts), folded into
  * the document when it grows and on close. One process per file (`<file>.lock`: a second one gets
  * `store_locked`). A bad file refuses to start (`store_corrupt`) and is left as it is; an old whole-database
- * `Db` file is migrated on first start (its original kept as `<file>.v1.bak`). bench/results.md
+ * `Db` file is migrated on first start (its original kept as `<file>.v1.bak`). Once a mail that may carry a one-time
+ * link is out (its body scrubbed), no journal line, document or `<file>.bak` keeps the link (writer.ts). bench/results.md
  * ("JSON engine: journal or whole-file rewrite") has the figures behind the journal.
  */
 import type { Logger } from '../../config/logger.js';
 import { AppError, isAppError } from '../../errors.js';
 import type { Binding } from '../memory/core.js';
 import type { Repositories } from '../repos/index.js';
+import { copyFileAtomically } from './atomic-file.js';
 import { jsonBundle } from './bundle.js';
 import { JournalAppender } from './journal.js';
 import { openFile } from './open-file.js';
@@ -73,6 +75,7 @@ export async function createJsonRepositories(opts: JsonRepositoriesOptions): Pro
   const writer = createWriter({
     file, state, tracker, low, log, quiescent,
     journal: new JournalAppender(file),
+    backup: () => copyFileAtomically(file, `${file}.bak`),
     journalSeq: opened.journalSeq,
     documentBytes: () => adapter.lastWriteBytes || opened.documentBytes,
     compactAtBytes: opts.compactAtBytes,

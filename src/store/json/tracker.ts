@@ -24,6 +24,8 @@ export interface Tracker {
   takeChanges(): Changes;
   /** Forget the noted keys (a full snapshot was taken instead). */
   clear(): void;
+  /** Whether a row written since the last take or clear, as it is now, passes `test`. */
+  someWritten(test: (table: TableName, row: unknown) => boolean): boolean;
 }
 
 /** Wrap `state`'s tables and ticket sequence in place. Call before any repository uses it. */
@@ -101,6 +103,15 @@ export function trackState(state: MemoryState): Tracker {
     },
     clear() {
       for (const keys of dirty.values()) keys.clear();
+    },
+    someWritten(test) {
+      for (const [name, keys] of dirty) {
+        for (const key of keys.keys()) {
+          const row = s[name].get(key);
+          if (row !== undefined && test(name, row)) return true;
+        }
+      }
+      return false;
     },
   };
 }

@@ -9,6 +9,10 @@
  *
  * A failed write rejects the calls it carried with `store_io` (their changes stay in memory and go out with the
  * next write), and the next commit is a full rewrite (the journal may end in a partial line and is replaced).
+ *
+ * A commit that erases a one-time secret (secret-rows.ts: a system mail's body scrubbed once sent) is a full rewrite
+ * too, followed by a fresh backup: the journal line, document and backup that held the pending mail are all
+ * replaced, so no reset or confirmation link stays on disk once its mail is out.
  */
 import { AsyncResource } from 'node:async_hooks';
 import type { Low } from 'lowdb';
@@ -17,6 +21,7 @@ import { AppError } from '../../errors.js';
 import type { MemoryState } from '../memory/state.js';
 import { NO_DOCUMENT, type StoreDocument, snapshotDocument } from './document.js';
 import type { JournalAppender } from './journal.js';
+import { erasesSecret } from './secret-rows.js';
 import type { Tracker } from './tracker.js';
 
 export interface WriterOptions {
@@ -32,6 +37,8 @@ export interface WriterOptions {
   journalSeq: number;
   /** Run `fn` where no transaction is open (inside the engine's mutex). */
   quiescent<T>(fn: () => T): Promise<T>;
+  /** Replace the backup (`<file>.bak`) with a copy of the document now on disk. */
+  backup(): Promise<void>;
   compactAtBytes?: number | undefined;
   log: Logger;
 }
@@ -76,6 +83,8 @@ export function createWriter(opts: WriterOptions): Writer {
   let lastSeq = opts.journalSeq;
   let writtenTicketSeq = state.ticketSeq.next;
   let needFull = false;
+  /** A secret was erased since the backup was last refreshed: refresh it after the next full rewrite. */
+  let backupStale = false;
   let running = false;
   let closed = false;
   let failure: AppError | undefined;
@@ -112,24 +121,35 @@ export function createWriter(opts: WriterOptions): Writer {
     }
   }
 
+  /** The backup may hold an erased secret: replace it (a failure is logged; the next full rewrite tries again). */
+  async function refreshBackup(): Promise<void> {
+    try {
+      await opts.backup();
+      backupStale = false;
+    } catch (err) {
+      log.error({ file, err: (err as Error).message }, 'store backup could not be refreshed after a secret was erased');
+    }
+  }
+
   /** One write carrying every commit made so far. Never throws: the outcome goes to the waiters. */
   async function commitOnce(forceFull: boolean): Promise<void> {
     const started = performance.now();
     const full = forceFull || needFull || journal.bytes >= compactAt();
     let version: number | undefined;
     try {
-      if (full) {
-        const doc = await opts.quiescent(() => {
-          version = tracker.version;
-          tracker.clear();
-          return snapshotDocument(state, lastSeq);
-        });
-        await writeDocument(doc);
+      const write = await opts.quiescent(() => {
+        version = tracker.version;
+        const erases = tracker.someWritten(erasesSecret);
+        backupStale ||= erases;
+        if (!full && !erases) return { changes: tracker.takeChanges() };
+        tracker.clear();
+        return { doc: snapshotDocument(state, lastSeq) };
+      });
+      if (write.doc) {
+        await writeDocument(write.doc);
+        if (backupStale) await refreshBackup();
       } else {
-        const changes = await opts.quiescent(() => {
-          version = tracker.version;
-          return tracker.takeChanges();
-        });
+        const { changes } = write;
         if (changes.rows.length > 0 || changes.ticketSeq !== writtenTicketSeq) {
           lastSeq += 1;
           await journal.append({ seq: lastSeq, ticketSeq: changes.ticketSeq, rows: changes.rows });
