@@ -13,19 +13,17 @@ export async function preloadHistory(databaseUrl: string, n: number, customerIds
   await client.connect();
   try {
     await client.query('BEGIN');
+    // The transcript is one JSON document per conversation (migration 0002): 6 messages of realistic size.
     await client.query(
-      `INSERT INTO conversations (thread_key, channel, caller_kind, customer_id, created_at, updated_at)
-       SELECT 'email:<hist-' || g || '@customers.example>', 'email', 'customer', ($2::text[])[1 + g % array_length($2::text[], 1)],
-              now() - make_interval(mins => g), now() - make_interval(mins => g)
-       FROM generate_series(1, $1::int) AS g`,
-      [n, customerIds],
-    );
-    await client.query(
-      `INSERT INTO transcript_messages (thread_key, seq, role, content)
-       SELECT 'email:<hist-' || g || '@customers.example>', s, CASE WHEN s % 2 = 0 THEN 'user' ELSE 'assistant' END,
-              jsonb_build_array(jsonb_build_object('type', 'text', 'text', repeat($2::text, 3) || g))
-       FROM generate_series(1, $1::int) AS g, generate_series(0, 5) AS s`,
-      [n, TEXT],
+      `INSERT INTO conversations (thread_key, channel, caller_kind, customer_id, created_at, updated_at, messages, message_count, messages_chars)
+       SELECT k, 'email', 'customer', ($2::text[])[1 + g % array_length($2::text[], 1)],
+              now() - make_interval(mins => g), now() - make_interval(mins => g), m, 6, char_length(m::text)
+       FROM generate_series(1, $1::int) AS g,
+            LATERAL (SELECT 'email:<hist-' || g || '@customers.example>' AS k) AS key,
+            LATERAL (SELECT json_agg(json_build_object('role', CASE WHEN s % 2 = 0 THEN 'user' ELSE 'assistant' END,
+                      'content', json_build_array(json_build_object('type', 'text', 'text', repeat($3::text, 3) || g)))) AS m
+                     FROM generate_series(0, 5) AS s) AS msgs`,
+      [n, customerIds, TEXT],
     );
     await client.query(
       `INSERT INTO inbound_ledger (id, thread_key, channel, received_at, status, updated_at)
