@@ -1,6 +1,6 @@
 /**
  * The model port: one "create a message" call in Anthropic Messages API shapes.
- * Two adapters implement it: Claude (`claude-model.ts`) and the offline responder (`offline-model.ts`).
+ * Two adapters implement it: Claude (`claude-model.ts`) and the offline assistant (`offline/`).
  */
 
 export type CacheControl = { type: 'ephemeral' };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAgent } from '../../src/agent/agent.js';
-import { createOfflineModel, OFFLINE_MODEL_NAME } from '../../src/agent/offline-model.js';
+import { createOfflineModel, OFFLINE_MODEL_NAME } from '../../src/agent/offline/index.js';
 import { silentLogger } from '../../src/config/logger.js';
 import { connectInProcess } from '../../src/mcp/index.js';
 import type { Repositories } from '../../src/store/repos/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { successReply } from '../../src/agent/offline-replies.js';
+import { successReply } from '../../src/agent/offline/replies.js';
 
 describe('offline replies: money in each currency\'s own minor units', () => {
   it('yen has no minor digits, euros two, dinars three', () => {

@@ -1,11 +1,8 @@
 /** Turning tool results into friendly replies for the offline assistant. */
-import { formatAddress } from './offline-address.js';
-import { unwrapToolData } from './tools.js';
-import { formatMinor } from '../support/money.js';
-
-export const CONFIRM_ADDRESS = 'Shall I request this address change? Please reply "yes" to request it or "no" to cancel.';
-export const CONFIRM_TICKET = 'Shall I open this ticket? Please reply "yes" to confirm or "no" to cancel.';
-export const ASK_CARD = 'Which card should I deactivate?';
+import { formatMinor } from '../../support/money.js';
+import { unwrapToolData } from '../tools.js';
+import { formatAddress } from './address.js';
+import { CONFIRM_TICKET } from './texts.js';
 
 type Data = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
@@ -49,6 +46,7 @@ const TOOL_VERB: Record<string, string> = {
   get_account_balance: 'fetch your balance', get_recent_transactions: 'fetch your transactions', get_account_details: 'fetch your account details',
   update_address: 'request your address change', request_card_deactivation: 'request the card deactivation', request_password_change: 'request the password change',
   create_ticket: 'open the ticket', get_my_ticket: 'find that ticket', list_my_tickets: 'list your tickets', search_knowledge_base: 'search our help articles',
+  freeze_card: 'freeze the card',
 };
 
 export function approvalReply(data: Data, what: string, after: string): string {
@@ -56,7 +54,8 @@ export function approvalReply(data: Data, what: string, after: string): string {
   return `I've sent your request to ${what} to our staff. It needs a staff member's approval${id ? ` (request ${id})` : ''}, so it isn't done yet — I'll let you know here once it has been decided.${after}`;
 }
 
-export function successReply(tool: string, data: Data, input: Data, intent: string): string {
+/** `intent` shades the wording ('human': a person follows up here); `text` is the tool's own text, relayed for tools without a reply of their own. */
+export function successReply(tool: string, data: Data, input: Data, intent: string, text = ''): string {
   switch (tool) {
     case 'get_account_balance': {
       const b = arr(data.balances);
@@ -70,11 +69,6 @@ export function successReply(tool: string, data: Data, input: Data, intent: stri
     }
     case 'get_account_details': {
       const cards = arr(data.cards);
-      if (intent === 'card') {
-        const active = cards.filter((c) => c.status === 'active');
-        if (!active.length) return 'You have no active cards, so there is nothing to deactivate.';
-        return `${ASK_CARD} Your active cards: ${active.map(cardName).join(', ')}. Please reply with the last 4 digits.`;
-      }
       const c = (data.customer ?? {}) as Data;
       const addr = (c.address ?? undefined) as Parameters<typeof formatAddress>[0] | undefined;
       return [`Here's what we have on file for ${str(c.name)}:`, `- Email: ${str(c.email)}`, addr ? `- Address: ${formatAddress(addr)}` : '', cards.length ? `- Cards: ${cards.map((x) => `${cardName(x)} (${str(x.status)})`).join(', ')}` : ''].filter(Boolean).join('\n');
@@ -109,6 +103,6 @@ export function successReply(tool: string, data: Data, input: Data, intent: stri
       return hits.map((h, i) => `${i === 0 ? 'From our help centre' : 'Also relevant'} — "${str(h.title)}": ${str(h.snippet)}`).join('\n');
     }
     default:
-      return 'Done.';
+      return text || str(data.message) || 'Done.';
   }
 }

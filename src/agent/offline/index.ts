@@ -1,0 +1,1 @@
+export { createOfflineModel, OFFLINE_MODEL_NAME } from './model.js';

@@ -1,0 +1,41 @@
+/**
+ * The offline assistant's understanding on the labelled evaluation set (fixtures/nlu-eval.json): every utterance
+ * through the real offline model with the customer tool list. NLU_REPORT=1 prints the per-intent table.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadEvalItems, markdownTable, runEval, type EvalReport } from './fixtures/nlu-eval-run.js';
+
+const MAIN_INTENTS = ['details', 'balance', 'transactions', 'address', 'password', 'card', 'kb', 'ticket'];
+
+describe('offline NLU: labelled evaluation set', () => {
+  let report: EvalReport;
+  let holdout: EvalReport;
+  beforeAll(async () => {
+    report = await runEval();
+    holdout = await runEval(loadEvalItems('nlu-holdout.json'));
+    if (process.env.NLU_REPORT === '1') {
+      console.log(`${markdownTable(report)}\n\nHeld-out: ${holdout.overall.toFixed(1)}% of ${holdout.outcomes.length}`);
+      for (const o of [...report.outcomes, ...holdout.outcomes].filter((x) => !x.right)) console.log(`miss [${o.item.intent}] "${o.item.text}": expected ${o.item.action}, got ${o.got.join('+')}`);
+    }
+  }, 60_000);
+
+  it('is big enough: at least 320 utterances, at least 25 for each main intent', () => {
+    const items = loadEvalItems();
+    expect(items.length).toBeGreaterThanOrEqual(320);
+    for (const intent of MAIN_INTENTS) expect(items.filter((i) => i.intent === intent).length, intent).toBeGreaterThanOrEqual(25);
+  });
+
+  it('is right on at least 90% overall and 80% of every intent', () => {
+    expect(report.overall).toBeGreaterThanOrEqual(90);
+    for (const row of report.perIntent) expect(row.pct, `${row.intent}: ${row.right}/${row.n}`).toBeGreaterThanOrEqual(80);
+  });
+
+  it('never takes a wrong sensitive action (password, card, address): it asks instead', () => {
+    const wrong = [...report.outcomes, ...holdout.outcomes].filter((o) => o.wrongSensitive.length).map((o) => `${o.item.text} → ${o.wrongSensitive.join(', ')}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('copes with wording it was never tuned on (held-out set)', () => {
+    expect(holdout.overall).toBeGreaterThanOrEqual(85);
+  });
+});
