@@ -52,7 +52,7 @@ describe('benchmarks (quick mode, correctness only)', () => {
     const r = await quick('memory');
     expect(r.problems ?? []).toEqual([]);
     expect(r.figures['turns']).toBe(3000);
-  }, 180_000);
+  }, 300_000);
 
   it('slack: each event delivered twice gives exactly one model turn and one reply', async () => {
     const r = await quick('slack');
