@@ -87,7 +87,9 @@ export function createCompaction(opts: CompactionOptions) {
       return false;
     }
     const r = await repos.conversations.compact(key, { summary: compactedSummary(c), at, expectUpdatedAt: c.updatedAt });
-    if (!r.won && r.record?.messages.length) index.remember(key, entryOf(r.record));
+    // Lost to a later write: it is recent now. Lost with nothing newer (should not happen): leave it out of the index
+    // until the next sweep re-reads it, rather than retrying it on every turn.
+    if (!r.won && r.record?.messages.length && Date.parse(r.record.updatedAt) > Date.parse(c.updatedAt)) index.remember(key, entryOf(r.record));
     return r.won;
   }
 

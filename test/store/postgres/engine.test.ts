@@ -215,4 +215,16 @@ describe.skipIf(!postgresAvailable())('PostgreSQL engine: behaviour of the serve
     expect((await repos.conversations.listLive(10))[0]?.chars).toBe(JSON.stringify(messages).length);
     expect(stored?.usage).toEqual(usage);
   });
+  it('compacts a thread whose stored time has microseconds (written by SQL), and still refuses one written since', async () => {
+    await raw.query(`INSERT INTO conversations (thread_key, channel, caller_kind, created_at, updated_at, messages, message_count, messages_chars)
+      VALUES ('email:<old@x>', 'email', 'anonymous', '2026-01-01T10:00:00.123456Z', '2026-01-01T10:00:00.123456Z', '[{"role":"user","content":"hi"}]', 1, 32)`);
+    const read = await repos.conversations.get('email:<old@x>');
+    expect(read?.updatedAt).toBe('2026-01-01T10:00:00.123Z');
+    // A millisecond later is a write since the read: no compaction.
+    const later = await repos.conversations.compact('email:<old@x>', { summary: 'S', at: at(9), expectUpdatedAt: '2026-01-01T10:00:00.122Z' });
+    expect(later.won).toBe(false);
+    const won = await repos.conversations.compact('email:<old@x>', { summary: 'S', at: at(9), expectUpdatedAt: read!.updatedAt });
+    expect(won.won).toBe(true);
+    expect(won.record).toMatchObject({ messages: [], summary: 'S' });
+  });
 });

@@ -31,11 +31,15 @@ SELECT thread_key, updated_at, messages_chars FROM conversations
 WHERE message_count > 0 AND ($2::timestamptz IS NULL OR (updated_at, (thread_key::text COLLATE "C")) > ($2, $3::text COLLATE "C"))
 ORDER BY updated_at, (thread_key::text COLLATE "C") LIMIT $1`;
 
-/** Compaction: only while `updated_at` is still the one the caller read; `updated_at` stays. */
+/**
+ * Compaction: only while `updated_at` is still the one the caller read; `updated_at` stays. The port hands times
+ * out at millisecond precision while a column may hold microseconds (rows written by SQL, imports, `now()`), so
+ * "still the one read" is the millisecond the caller saw; an equality test would never match such a row.
+ */
 const COMPACT = `
 UPDATE conversations SET messages = '[]'::json, message_count = 0, messages_chars = 2, summary = $2,
   meta = (meta - 'appliedMessageIds') || jsonb_build_object('compactedAt', $3::text)
-WHERE thread_key = $1 AND updated_at = $4::timestamptz
+WHERE thread_key = $1 AND updated_at >= $4::timestamptz AND updated_at < $4::timestamptz + interval '1 millisecond'
 RETURNING *`;
 
 export function pgConversations(s: Session): ConversationRepository {
