@@ -4,7 +4,8 @@
  */
 import { createApp, type App } from './app.js';
 import { loadConfig, type Config } from './config/config.js';
-import { createLogger } from './config/logger.js';
+import { dirname, join } from 'node:path';
+import { createLogger, logFile } from './config/logger.js';
 import { isAppError } from './errors.js';
 import { installProcessPolicy } from './process-policy.js';
 
@@ -14,10 +15,13 @@ function fail(err: unknown): never {
   process.exit(1);
 }
 
-/** Logs go to stderr as JSON; while a person chats in this terminal, only warnings unless LOG_LEVEL says otherwise. */
-function logLevel(config: Config, chatting: boolean): string {
-  if (process.env['LOG_LEVEL'] === undefined && chatting && process.stderr.isTTY) return 'warn';
-  return config.env.LOG_LEVEL;
+/**
+ * Where the JSON logs go: LOG_FILE when set; else, while a person chats in a terminal (stdout is a TTY, which
+ * stderr shares), a file beside the data file, so no log line lands in the middle of the chat; else stderr.
+ */
+export function logPath(config: Config, chatting: boolean, tty: boolean): string | undefined {
+  if (config.env.LOG_FILE) return config.env.LOG_FILE;
+  return chatting && tty ? join(dirname(config.dataFile), 'helpline.log') : undefined;
 }
 
 export async function launch(mode: 'auto' | 'always'): Promise<void> {
@@ -28,7 +32,14 @@ export async function launch(mode: 'auto' | 'always'): Promise<void> {
     fail(err);
   }
   const chatting = mode === 'always' || !(config.slack.enabled || config.email.enabled);
-  const log = createLogger({ level: logLevel(config, chatting) });
+  const file = logPath(config, chatting, process.stdout.isTTY === true);
+  let log: ReturnType<typeof createLogger>;
+  try {
+    log = createLogger({ level: config.env.LOG_LEVEL, ...(file ? { destination: logFile(file) } : {}) });
+  } catch (err) {
+    fail(new Error(`LOG_FILE: cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`));
+  }
+  if (file && chatting) process.stdout.write(`(logs go to ${file})\n`);
   let app: App;
   try {
     app = await createApp(config, { log, terminal: mode });

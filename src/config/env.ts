@@ -20,6 +20,8 @@ const list = z
 export const envSchema = z.object({
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where the JSON logs go; unset: stderr, or `helpline.log` beside DATA_FILE while a person chats in a terminal. */
+  LOG_FILE: opt,
 
   /** PostgreSQL (production, several instances); unset: the JSON file DATA_FILE. */
   DATABASE_URL: opt,

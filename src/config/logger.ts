@@ -10,6 +10,11 @@ export const REDACT_PATHS = [
   'cardNumber', '*.cardNumber', 'text', '*.text', 'body', '*.body',
 ];
 
+/** A log file's stream: appended to, its folder made when missing, written synchronously (nothing lost on exit). */
+export function logFile(path: string): DestinationStream {
+  return pino.destination({ dest: path, mkdir: true, append: true, sync: true });
+}
+
 export function createLogger(opts: { level?: string; name?: string; destination?: DestinationStream } = {}): Logger {
   const options = {
     level: opts.level ?? 'info',
