@@ -11,7 +11,8 @@ async function quick(name: string): Promise<BenchResult> {
   const bench = BENCHES.find((b) => b.name === name);
   if (!bench) throw new Error(`no benchmark ${name}`);
   const r = await bench.run({ quick: true, say: () => {} });
-  process.stdout.write(`[bench ${name}] ${JSON.stringify(r.figures)} → ${r.ratio} (${r.target}) ${r.pass ? 'met' : 'missed'}\n`);
+  // Quick mode checks correctness; its figures (small runs, a shared CI machine) are not judged against the targets.
+  process.stdout.write(`[bench ${name}] quick-mode figures, not judged: ${JSON.stringify(r.figures)}\n`);
   return r;
 }
 

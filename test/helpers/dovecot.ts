@@ -50,9 +50,23 @@ export interface Dovecot {
   stop(): Promise<void>;
 }
 
-export function dovecotAvailable(): boolean {
-  return existsSync('/usr/sbin/dovecot') && process.getuid?.() === 0;
+/** Why the Dovecot tests cannot run here, or undefined when they can. */
+export function dovecotMissing(): string | undefined {
+  if (!existsSync('/usr/sbin/dovecot')) return 'Dovecot (IMAP) tests skipped: /usr/sbin/dovecot not found; install it with apt-get install dovecot-imapd (.ci/run does)';
+  if (process.getuid?.() !== 0) return 'Dovecot (IMAP) tests skipped: the throwaway Dovecot server runs as root here; run the tests as root (as .ci/run does)';
+  return undefined;
 }
+
+/** Whether the Dovecot tests can run; when not, says why and what to install (once per test file). */
+export function dovecotAvailable(): boolean {
+  const why = dovecotMissing();
+  if (why && !warned.has(why)) {
+    warned.add(why);
+    console.warn(why);
+  }
+  return why === undefined;
+}
+const warned = new Set<string>();
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
