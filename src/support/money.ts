@@ -1,8 +1,22 @@
 /** Money is integer minor units everywhere; these turn it into display text. */
 
-/** How many minor digits a currency has (EUR 2, JPY 0, BHD 3), per Intl. */
+/** ISO 4217 currencies whose minor unit is not 2 digits (every other code has 2). */
+const ZERO_DECIMALS: ReadonlySet<string> = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
+const THREE_DECIMALS: ReadonlySet<string> = new Set(['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND']);
+
+/** How many minor digits a currency has (EUR 2, JPY 0, BHD 3), per ISO 4217: the one rule every money text uses. */
 export function minorDigits(currency: string): number {
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return ZERO_DECIMALS.has(currency) ? 0 : THREE_DECIMALS.has(currency) ? 3 : 2;
+}
+
+/** `plainMoney(-123456, 'USD')` → `-1,234.56 USD`: tool results' form. Plain arithmetic (it runs on every tool result). */
+export function plainMoney(minor: number, currency: string): string {
+  const digits = minorDigits(currency);
+  const abs = Math.abs(Math.trunc(minor));
+  const scale = 10 ** digits;
+  const whole = String(Math.floor(abs / scale)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const frac = digits ? `.${String(abs % scale).padStart(digits, '0')}` : '';
+  return `${minor < 0 ? '-' : ''}${whole}${frac} ${currency}`;
 }
 
 /** `formatMinor(123456, 'EUR')` → `€1,234.56`. Builds its formatter each call: prefer `createMoneyFormatter` on hot paths. */
