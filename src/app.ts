@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { createAgent, type Agent, type ModelPort } from './agent/index.js';
+import type { DevMail } from './channels/email/index.js';
 import type { TerminalChannel } from './channels/terminal/index.js';
 import type { Config } from './config/config.js';
 import type { Logger } from './config/logger.js';
@@ -40,6 +41,8 @@ export interface AppOptions {
   clock?: () => Date;
   /** Override the HTTP port from config (tests: 0 = any free port). */
   httpPort?: number;
+  /** With the dev mailbox on and no HTTP port set: where its page is served (launch: PUBLIC_BASE_URL's loopback port). */
+  devHttpPort?: number;
   /** How often pending approvals past their expiry are expired and their threads told (default 60 s; 0 = never). */
   approvalSweepMs?: number;
 }
@@ -86,8 +89,9 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     repos, kbDir: config.kbDir, staff: { isStaff: createStaffCheck(config, runTerminal, wired) },
     approvalTtlMinutes: config.approvals.ttlMinutes, resetTokenTtlMinutes: config.approvals.resetTokenTtlMinutes,
     publicBaseUrl: config.approvals.publicBaseUrl, clock, log: log.child({ component: 'support' }),
-    // Reset links go out by email: without the email channel, password changes are refused up front.
-    resetDelivery: config.email.enabled,
+    // Reset links go out by email; with no mail server, to the local dev mailbox (outside production); else
+    // password changes are refused up front.
+    resetDelivery: config.email.enabled, devMailbox: config.devMailbox.enabled,
   });
   const metrics = createMetrics();
   const observe = createObservability(metrics);
@@ -105,6 +109,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const delivery: Record<string, DeliverPort> = {};
   const resolvers: Partial<Record<Channel, IdentityResolver>> = {};
   const staffNotifiers: StaffNotifier[] = [];
+  const devMail: Array<(mail: DevMail) => void> = [];
   const conversations = createConversations({
     repos, holder: instanceId, shared: opts.shared ?? ('engine' in opened && opened.engine === 'postgres'), agent, connectTools, resolvers, delivery, staff: createStaffFanout(staffNotifiers, log),
     outbound: createOutboundPolicy({ allowedLinkDomains: allowedLinkDomains(config.conversations.linkDomains ?? [], config.approvals.publicBaseUrl) }),
@@ -119,10 +124,11 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   // Slack, email and the HTTP server, each when configured (src/wiring/channels.ts).
   startChannels({
     ...hooks, config, clock, support, conversations: observe.inbound(conversations),
-    httpPort: opts.httpPort, metricsText: () => observe.scrape(repos), metrics, into: wired,
+    httpPort: opts.httpPort, devHttpPort: opts.devHttpPort, devMail, metricsText: () => observe.scrape(repos), metrics, into: wired,
   });
   const term = runTerminal
-    ? wireTerminal({ ...hooks, support, conversations, input: opts.input ?? process.stdin, output: opts.output ?? process.stdout, modelLabel })
+    ? wireTerminal({ ...hooks, support, conversations, input: opts.input ?? process.stdin, output: opts.output ?? process.stdout, modelLabel, devMail,
+      devMailboxUrl: config.devMailbox.enabled && (opts.httpPort ?? config.http.port ?? opts.devHttpPort) !== undefined ? `${config.approvals.publicBaseUrl.replace(/\/+$/, '')}/dev/mailbox` : undefined })
     : undefined;
   const terminalDone = term?.done ?? new Promise<void>(() => {});
   const sweep = createApprovalSweep({ approvals: support.approvals, conversations, leases: repos.leases, holder: instanceId, log, everyMs: opts.approvalSweepMs ?? 60_000 });
@@ -133,7 +139,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     get terminalDone() { return terminalDone; },
     async start() {
       const heap = heapHeadroom(opened.file);
-      log.info({ model: modelLabel, store: opened.location, instance: instanceId, terminal: runTerminal, slack: config.slack.enabled, email: config.email.enabled, heapLimitMb: heap.heapLimitMb }, 'helpline starting');
+      log.info({ model: modelLabel, store: opened.location, instance: instanceId, terminal: runTerminal, slack: config.slack.enabled, email: config.email.enabled, devMailbox: config.devMailbox.enabled, heapLimitMb: heap.heapLimitMb }, 'helpline starting');
       if (heap.tight) log.warn({ heapLimitMb: heap.heapLimitMb, storeMb: heap.storeMb }, 'heap limit is tight for the store size: raise HELPLINE_HEAP_MB');
       await conversations.start();
       for (const s of starters) await s();

@@ -24,6 +24,17 @@ export function logPath(config: Config, chatting: boolean, tty: boolean): string
   return chatting && tty ? join(dirname(config.dataFile), 'helpline.log') : undefined;
 }
 
+/**
+ * The dev mailbox's page (and the reset page its links open) with no HTTP_PORT set: served on PUBLIC_BASE_URL's port
+ * when that URL is a loopback address with a port (the default http://127.0.0.1:8080), so the links in the mail work.
+ */
+export function devHttpPort(config: Config): number | undefined {
+  if (!config.devMailbox.enabled || config.http.port !== undefined) return undefined;
+  const url = new URL(config.approvals.publicBaseUrl);
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  return loopback && url.port ? Number(url.port) : undefined;
+}
+
 export async function launch(mode: 'auto' | 'always'): Promise<void> {
   let config: Config;
   try {
@@ -42,7 +53,7 @@ export async function launch(mode: 'auto' | 'always'): Promise<void> {
   if (file && chatting) process.stdout.write(`(logs go to ${file})\n`);
   let app: App;
   try {
-    app = await createApp(config, { log, terminal: mode });
+    app = await createApp(config, { log, terminal: mode, devHttpPort: devHttpPort(config) });
   } catch (err) {
     fail(err);
   }

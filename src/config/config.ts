@@ -51,6 +51,11 @@ export interface Config {
   };
   /** `ops`: a separate listener for health, readiness and metrics (then HTTP_PORT serves only the reset page). */
   http: { port: number | undefined; host: string; trustedProxies: string[]; ops?: { port: number; host: string } | undefined };
+  /**
+   * The local dev mailbox: on (DEV_MAILBOX=auto, the default) only when no mail server is configured (the email
+   * channel is off) and NODE_ENV is not `production`. Mail is then put there, never sent, and every text says so.
+   */
+  devMailbox: { enabled: boolean };
 }
 
 /** Build the typed config from an environment map (default: process.env, after loading `.env` if present). */
@@ -115,6 +120,7 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
       replyBudgetPerThreadHour: env.EMAIL_REPLY_BUDGET_PER_THREAD_HOUR,
       outboxRetentionMs: env.EMAIL_OUTBOX_RETENTION_DAYS * 24 * 3600_000,
     },
+    devMailbox: { enabled: env.DEV_MAILBOX === 'auto' && !emailEnabled && env.NODE_ENV !== 'production' },
     http: { port: env.HTTP_PORT, host: env.HTTP_HOST, trustedProxies: env.HTTP_TRUSTED_PROXIES, ops: env.OPS_PORT === undefined ? undefined : { port: env.OPS_PORT, host: env.OPS_HOST } },
   };
 }

@@ -99,6 +99,12 @@ export const envSchema = z.object({
   /** When set: /readyz and /metrics move to this listener (your monitoring network), off HTTP_PORT; /healthz is on both. */
   OPS_PORT: port,
   OPS_HOST: z.string().default('127.0.0.1'),
+
+  /**
+   * The local dev mailbox (`auto`): with no mail server configured and NODE_ENV not `production`, mail Helpline would
+   * send (reset and confirmation links) is shown in the terminal chat and at /dev/mailbox instead. `off`: never.
+   */
+  DEV_MAILBOX: z.enum(['auto', 'off']).default('auto'),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -78,3 +78,17 @@ export interface CustomerDirectory {
 
 /** Opens an MCP session (in-process) for a caller; wired in main.ts from src/mcp. */
 export type ConnectTools = (caller: Caller, ctx: RequestContext) => Promise<{ client: import('../agent/types.js').ToolClient; close(): Promise<void> }>;
+
+/**
+ * A mail put in the local dev mailbox instead of being sent (no mail server configured, not production): what the
+ * email channel's dev mailbox hands out, the terminal prints and the HTTP page shows.
+ */
+export interface DevMail {
+  id: string;
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  /** When it reached the dev mailbox (ISO). */
+  at: string;
+}

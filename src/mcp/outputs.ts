@@ -58,6 +58,7 @@ export const pendingApproval = z.looseObject({
   action: z.enum(['password_change', 'card_deactivation']),
   expiresAt: z.string(),
   message: z.string(),
+  linkDelivery: z.enum(['email', 'dev_mailbox']).optional(),
 });
 
 export const kbHit = z.looseObject({ articleId: z.string(), title: z.string(), snippet: z.string(), score: z.number() });

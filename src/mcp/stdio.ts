@@ -38,8 +38,9 @@ async function main(): Promise<void> {
     resetTokenTtlMinutes: config.approvals.resetTokenTtlMinutes,
     publicBaseUrl: config.approvals.publicBaseUrl,
     log,
-    // Links (password reset, address confirmation) go out by email: say so only when email is configured.
-    resetDelivery: config.email.enabled,
+    // Links (password reset, address confirmation) go out by email: say so only when email is configured. With no
+    // mail server (outside production) they go to the dev mailbox, which a running Helpline on this store shows.
+    resetDelivery: config.email.enabled, devMailbox: config.devMailbox.enabled,
   });
   if (args.caller.kind === 'customer' && !(await support.accounts.customer(args.caller.customerId))) {
     await repos.close();

@@ -233,7 +233,8 @@ export const outboxSchema = z.strictObject({
   threadKey: z.string().max(500),
   /** Channel-specific payload (email: to, subject, messageId, inReplyTo, references, text, html). */
   payload: z.record(z.string(), z.unknown()),
-  status: z.enum(['pending', 'sent', 'failed']),
+  /** `dev`: put in the local dev mailbox (no SMTP configured), never sent. */
+  status: z.enum(['pending', 'sent', 'failed', 'dev']),
   attempts: z.number().int().min(0),
   nextAttemptAt: ts,
   lastError: z.string().max(2000).optional(),

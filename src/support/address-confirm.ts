@@ -10,7 +10,7 @@ import { requireCustomer } from './authority.js';
 import { actorOf, type Caller } from './caller.js';
 import type { SupportContext } from './context.js';
 import { hashPassword, verifySecret } from './passwords.js';
-import { queueSystemEmail } from './system-email.js';
+import { queueSystemEmail, scrubUsedLink } from './system-email.js';
 import { idString, parseInput } from './validation.js';
 
 const tokenSchema = z.string().max(200).regex(/^adr_[a-f0-9]{6,64}\.[A-Za-z0-9_-]{20,100}$/);
@@ -52,6 +52,7 @@ async function apply(ctx: SupportContext, tx: Repositories, changeId: string, ac
   const customer = await tx.customers.get(change.customerId);
   if (!customer) throw new AppError('not_found', 'The customer of this address change no longer exists.');
   await tx.customers.setAddress(customer.id, change.address);
+  await scrubUsedLink(tx, `address-confirm:${changeId}`);
   await recordAudit(tx, now, actor, 'address.update', `customer:${customer.id}`, { changeId, via, previousCountry: customer.address.country, country: change.address.country });
   await queueSystemEmail(tx, now, {
     key: `address-changed:${changeId}`,

@@ -12,7 +12,7 @@ import type { SupportContext } from './context.js';
 import { normalizeCountry } from './countries.js';
 import { newId } from './ids.js';
 import { hashPassword } from './passwords.js';
-import { queueSystemEmail } from './system-email.js';
+import { devMailboxUrl, NOT_EMAILED, queueSystemEmail } from './system-email.js';
 import { optionalText, parseInput, text } from './validation.js';
 
 const addressSchema = z.strictObject({
@@ -56,34 +56,40 @@ function linkEmail(ctx: SupportContext, customer: Customer, next: Address, link:
   };
 }
 
-function customerMessage(ctx: SupportContext, change: AddressChange, email: string, emailed: boolean, terminal: boolean): string {
+function customerMessage(ctx: SupportContext, change: AddressChange, email: string, terminal: boolean): string {
   const head = `Your request to change your address to ${addressOneLine(change.address)} is recorded, but nothing has changed yet: it needs your own confirmation.`;
   const typed = `confirm ${change.id}`;
-  if (!emailed) {
+  if (ctx.mailDelivery === 'none') {
     return `${head} Email is not set up for this service, so no confirmation link was sent. To apply the change, type "${typed}" here within ${ctx.resetTokenTtlMinutes} minutes.`;
   }
-  const link = `We emailed a confirmation link to ${maskEmail(email)}: the change takes effect only when you open it and confirm (it works once and expires in ${ctx.resetTokenTtlMinutes} minutes).`;
+  const where = ctx.mailDelivery === 'dev_mailbox'
+    ? `The confirmation link is in the dev mailbox at ${devMailboxUrl(ctx)} (${NOT_EMAILED})`
+    : `We emailed a confirmation link to ${maskEmail(email)}`;
+  const link = `${where}: the change takes effect only when you open it and confirm (it works once and expires in ${ctx.resetTokenTtlMinutes} minutes).`;
   return `${head} ${link}${terminal ? ` You can also confirm it here by typing "${typed}".` : ''} A newer request replaces this one.`;
 }
 
 /**
  * `update_address`: records a pending change and sends the customer a single-use confirmation link (only its scrypt
  * hash is stored). The address changes only when the customer confirms (address-confirm.ts), never on a model's word.
- * Without email the link cannot be sent: only the terminal's `confirm` command can confirm, so elsewhere it is refused.
+ * With no mail server (outside production) the link goes to the local dev mailbox instead, and the message says so.
+ * With neither the link cannot be sent: only the terminal's `confirm` command can confirm, so elsewhere it is refused.
  */
 export async function requestAddressChange(ctx: SupportContext, caller: Caller, raw: AddressUpdate, rctx?: RequestContext): Promise<AddressChangeRequested> {
   const next = validAddress(raw);
   const where = parseInput(whereSchema, rctx ?? {}, 'request context');
   await requireCustomer(ctx.repos, caller);
   const terminal = where.channel === 'terminal';
-  const emailed = ctx.resetDelivery;
-  if (!emailed && !terminal) {
+  // A link goes out by email, or to the dev mailbox (no SMTP): `linked`; only real mail counts as `emailed`.
+  const linked = ctx.mailDelivery !== 'none';
+  const emailed = ctx.mailDelivery === 'email';
+  if (!linked && !terminal) {
     throw new AppError('unavailable', 'Address changes are confirmed by a link we email to you, and email is not set up for this service. Nothing was changed; please contact support another way.');
   }
   const id = newId('adr');
   const secret = randomBytes(32).toString('base64url');
   // scrypt is slow: hash before the transaction (which must stay short).
-  const tokenHash = emailed ? await hashPassword(secret) : '';
+  const tokenHash = linked ? await hashPassword(secret) : '';
   const { change, customer, replaced } = await ctx.repos.transaction(async (tx) => {
     const now = ctx.now();
     const customer = await requireCustomer(tx, caller);
@@ -96,15 +102,15 @@ export async function requestAddressChange(ctx: SupportContext, caller: Caller, 
     if (where.channel) change.channel = where.channel;
     if (where.threadKey) change.threadKey = where.threadKey;
     await tx.addressChanges.create(change);
-    if (emailed) await queueSystemEmail(tx, now, { key: `address-confirm:${id}`, ...linkEmail(ctx, customer, next, `${ctx.publicBaseUrl}/confirm-address/${id}.${secret}`) });
+    if (linked) await queueSystemEmail(tx, now, { key: `address-confirm:${id}`, ...linkEmail(ctx, customer, next, `${ctx.publicBaseUrl}/confirm-address/${id}.${secret}`) });
     await recordAudit(tx, now, actorOf(caller), 'address.change_requested', `customer:${customer.id}`, {
-      changeId: id, country: next.country, previousCountry: customer.address.country, linkEmailed: emailed, replaced,
+      changeId: id, country: next.country, previousCountry: customer.address.country, linkEmailed: emailed, linkInDevMailbox: linked && !emailed, replaced,
     });
     return { change, customer, replaced };
   });
   ctx.log?.info({ changeId: id, customerId: customer.id, linkEmailed: emailed, replaced: replaced.length }, 'address change requested');
   return {
     status: 'pending_confirmation', changeId: id, address: { ...next }, expiresAt: change.expiresAt, linkEmailed: emailed,
-    message: customerMessage(ctx, change, customer.email, emailed, terminal),
+    message: customerMessage(ctx, change, customer.email, terminal),
   };
 }

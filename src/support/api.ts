@@ -27,7 +27,7 @@ export interface AddressChangeRequested {
   changeId: string;
   address: Address;
   expiresAt: string;
-  /** Whether a confirmation link was emailed to the address on file (false: email is not set up; terminal `confirm` only). */
+  /** Whether a confirmation link was really emailed to the address on file (false: no mail server — the link is in the dev mailbox, or there is none and only the terminal `confirm` works). */
   linkEmailed: boolean;
   /** What to tell the customer: how to confirm. */
   message: string;
@@ -37,7 +37,11 @@ export type AddressLinkState =
   | { valid: true; changeId: string; address: Address }
   | { valid: false; reason: 'unknown' | 'used' | 'expired' | 'superseded' };
 
-export interface PendingApprovalResult { status: 'pending_approval'; approvalId: string; action: ApprovalAction; expiresAt: string; message: string }
+export interface PendingApprovalResult {
+  status: 'pending_approval'; approvalId: string; action: ApprovalAction; expiresAt: string; message: string;
+  /** Password changes: where the reset link will go once approved (`dev_mailbox`: no mail server, nothing is emailed). */
+  linkDelivery?: 'email' | 'dev_mailbox' | undefined;
+}
 export interface DecisionResult {
   approval: Approval;
   /** True when this call made the decision; false with `already decided` errors thrown instead. */

@@ -9,7 +9,7 @@ import { requireStaff } from './authority.js';
 import { actorOf, type Caller } from './caller.js';
 import type { SupportContext } from './context.js';
 import { issueResetToken } from './passwords.js';
-import { queueSystemEmail } from './system-email.js';
+import { devMailboxUrl, NOT_EMAILED, queueSystemEmail } from './system-email.js';
 import { idString, LIMITS, optionalText, parseInput } from './validation.js';
 
 export { maskEmail } from './approval-rules.js';
@@ -37,7 +37,11 @@ async function resetEmail(ctx: SupportContext, tx: Repositories, approval: Appro
       `Choose a new password here (the link works once and expires in ${ctx.resetTokenTtlMinutes} minutes):\n\n${link}\n\n` +
       `If you did not ask for this, do not use the link and contact support.\n\n— Helpline support`,
   });
-  return { outcome: 'reset_link_emailed', customerMessage: `We've emailed a password reset link to ${maskEmail(email)}. It works once and expires in ${ctx.resetTokenTtlMinutes} minutes.`, resetLink: link };
+  const expiry = `It works once and expires in ${ctx.resetTokenTtlMinutes} minutes.`;
+  if (ctx.mailDelivery === 'dev_mailbox') {
+    return { outcome: 'reset_link_in_dev_mailbox', customerMessage: `Your password reset link is in the dev mailbox at ${devMailboxUrl(ctx)} (${NOT_EMAILED}). ${expiry}`, resetLink: link };
+  }
+  return { outcome: 'reset_link_emailed', customerMessage: `We've emailed a password reset link to ${maskEmail(email)}. ${expiry}`, resetLink: link };
 }
 
 /** The decision's effect on the account (inside the transaction; rolled back with it when the decision is lost). */
@@ -101,7 +105,7 @@ async function decideIn(ctx: SupportContext, tx: Repositories, staff: Staff, inp
     action: approval.action, customerId: approval.customerId, cardId: approval.cardId, outcome: executed.outcome,
   });
   if (executed.outcome === 'card_deactivated') await recordAudit(tx, now, actorOf(staff), 'card.deactivate', `card:${approval.cardId}`, { approvalId: approval.id, customerId: approval.customerId });
-  if (executed.outcome === 'reset_link_emailed') await recordAudit(tx, now, actorOf(staff), 'password.reset_issued', `customer:${approval.customerId}`, { approvalId: approval.id, resetTokenId: prepared?.record.id });
+  if (executed.resetLink) await recordAudit(tx, now, actorOf(staff), 'password.reset_issued', `customer:${approval.customerId}`, { approvalId: approval.id, resetTokenId: prepared?.record.id });
   const result: DecisionResult = { approval: decided.record, outcome: executed.outcome, customerMessage: executed.customerMessage, threadKey: approval.threadKey };
   if (executed.resetLink) result.resetLink = executed.resetLink;
   return result;

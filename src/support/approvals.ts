@@ -9,6 +9,7 @@ import { actorOf, SYSTEM_ACTOR, type Caller, type RequestContext } from './calle
 import type { SupportContext } from './context.js';
 import { decideApproval } from './approval-decide.js';
 import { newId } from './ids.js';
+import { devMailboxUrl } from './system-email.js';
 import { idString, LIMITS, parseInput, requestContextSchema, text } from './validation.js';
 import { redactSecrets } from './redact/index.js';
 
@@ -101,10 +102,15 @@ export function createApprovals(ctx: SupportContext): Support['approvals'] {
   return {
     async requestPasswordChange(caller, rctx, reason) {
       const r = parseInput(reasonSchema, reason, 'reason');
-      if (!ctx.resetDelivery) {
+      if (ctx.mailDelivery === 'none') {
         throw new AppError('unavailable', 'Password changes work by emailing a one-time reset link, and email is not set up for this service. Nothing was changed; please contact support another way.');
       }
-      return request(caller, rctx, 'password_change', r);
+      const result = await request(caller, rctx, 'password_change', r);
+      const dev = ctx.mailDelivery === 'dev_mailbox';
+      const after = dev
+        ? ` Once approved, the single-use reset link goes to the dev mailbox at ${devMailboxUrl(ctx)} (no mail server is configured, so it is not emailed).`
+        : ' Once approved, a single-use reset link is emailed to the address on file.';
+      return { ...result, linkDelivery: dev ? 'dev_mailbox' : 'email', message: `${result.message}${after}` };
     },
 
     async requestCardDeactivation(caller, rctx, input) {

@@ -16,9 +16,17 @@ export interface SupportDeps {
   publicBaseUrl: string;
   clock?: () => Date;
   log?: Logger;
-  /** Whether reset links can be emailed (the email channel is configured). Default true. When false, password changes are refused up front. */
+  /** Whether reset links can be emailed (the email channel is configured). Default true. When false (and no dev mailbox), password changes are refused up front. */
   resetDelivery?: boolean;
+  /**
+   * No mail server is configured and this is not production: system mail (reset and confirmation links) goes to the
+   * local dev mailbox (`${publicBaseUrl}/dev/mailbox`, and the terminal chat), never out, and every text says so.
+   */
+  devMailbox?: boolean;
 }
+
+/** Where links mailed to a customer end up: really emailed, the local dev mailbox, or nowhere (refused). */
+export type MailDelivery = 'email' | 'dev_mailbox' | 'none';
 
 /** What every area of support gets: the deps with defaults filled in. */
 export interface SupportContext {
@@ -31,7 +39,7 @@ export interface SupportContext {
   log: Logger | undefined;
   /** Formats integer minor units for display, with cached formatters. */
   money: (amountMinor: number, currency: string) => string;
-  resetDelivery: boolean;
+  mailDelivery: MailDelivery;
 }
 
 export function toContext(deps: SupportDeps): SupportContext {
@@ -44,6 +52,6 @@ export function toContext(deps: SupportDeps): SupportContext {
     now: deps.clock ?? (() => new Date()),
     log: deps.log,
     money: createMoneyFormatter(),
-    resetDelivery: deps.resetDelivery ?? true,
+    mailDelivery: deps.devMailbox ? 'dev_mailbox' : (deps.resetDelivery ?? true) ? 'email' : 'none',
   };
 }

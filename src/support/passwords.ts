@@ -6,6 +6,7 @@ import type { Support } from './api.js';
 import { recordAudit } from './audit.js';
 import type { SupportContext } from './context.js';
 import { newId } from './ids.js';
+import { scrubUsedLink } from './system-email.js';
 import { parseInput } from './validation.js';
 
 const SCRYPT = { N: 16_384, r: 8, p: 1, keyLen: 32, saltLen: 16 } as const;
@@ -118,6 +119,7 @@ export function createPasswords(ctx: SupportContext): Support['passwords'] {
         if (!(await tx.customers.setPasswordHash(record.customerId, passwordHash, now.toISOString()))) {
           throw new AppError('not_found', 'The customer for this reset link no longer exists.');
         }
+        await scrubUsedLink(tx, `password-reset:${record.approvalId}`);
         await recordAudit(tx, now, { kind: 'customer', id: record.customerId }, 'password.reset', `customer:${record.customerId}`, { resetTokenId: record.id, approvalId: record.approvalId });
         return { customerId: record.customerId };
       });

@@ -1,6 +1,6 @@
 /** Creates the configured protocol channels (Slack, email) and the HTTP server, and hooks them into the app. */
-import { startHttpServer, createAddressPage, createResetPage, type HttpServer, type ReadinessCheck } from '../channels/http/index.js';
-import { createEmailChannel, type EmailChannel } from '../channels/email/index.js';
+import { startHttpServer, createAddressPage, createDevMailboxPage, createResetPage, type HttpServer, type ReadinessCheck } from '../channels/http/index.js';
+import { createDevMailbox, createEmailChannel, DEV_MAIL_FROM, type DevMail, type EmailChannel } from '../channels/email/index.js';
 import { createSlackChannel, type SlackChannel } from '../channels/slack/index.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
@@ -35,6 +35,13 @@ export interface ChannelWiringDeps {
   stoppers: Array<() => Promise<void> | void>;
   channels: string[];
   httpPort?: number | undefined;
+  /**
+   * With the dev mailbox on and no HTTP port configured: the port its page (and the reset page its links open) is
+   * served on. Not being able to listen there is logged, not fatal (the terminal still shows the mail).
+   */
+  devHttpPort?: number | undefined;
+  /** Told of each mail put in the dev mailbox (the terminal prints it). */
+  devMail: Array<(mail: DevMail) => void>;
   metricsText: () => Promise<string>;
   /** Counters the channels report into (createMetrics): requests and events dropped before any handler ran. */
   metrics?: {
@@ -96,7 +103,19 @@ export function startChannels(d: ChannelWiringDeps): ChannelSet {
     checks['smtp'] = () => (email.status().smtp === 'failing' ? 'SMTP failing' : true);
   }
 
-  const port = d.httpPort ?? config.http.port;
+  let devMailboxPage: ReturnType<typeof createDevMailboxPage> | undefined;
+  if (config.devMailbox.enabled) {
+    const mailbox = createDevMailbox({
+      repos: d.repos, log: log.child({ component: 'dev-mailbox' }), clock: d.clock, holder: d.instanceId, from: config.email.from ?? DEV_MAIL_FROM,
+      onMail: (mail) => { for (const tell of d.devMail) tell(mail); },
+    });
+    devMailboxPage = createDevMailboxPage(mailbox);
+    d.starters.push(() => mailbox.start());
+    d.stoppers.push(() => mailbox.stop());
+  }
+
+  const configured = d.httpPort ?? config.http.port;
+  const port = configured ?? (devMailboxPage ? d.devHttpPort : undefined);
   const opsAt = config.http.ops;
   const metrics = { contentType: 'text/plain; version=0.0.4; charset=utf-8', text: d.metricsText };
   if (port !== undefined) {
@@ -104,8 +123,14 @@ export function startChannels(d: ChannelWiringDeps): ChannelSet {
     const publicOrigin = new URL(config.approvals.publicBaseUrl).origin;
     const resetPage = createResetPage({ passwords: d.support.passwords, log: log.child({ component: 'reset-page' }), publicOrigin, trustedProxies: config.http.trustedProxies });
     const confirmAddressPage = createAddressPage({ addressChanges: d.support.accounts, log: log.child({ component: 'address-page' }), publicOrigin, trustedProxies: config.http.trustedProxies });
+    const httpLog = log.child({ component: 'http' });
     d.starters.push(async () => {
-      set.http = await startHttpServer({ host: config.http.host, port, log: log.child({ component: 'http' }), checks, metrics, ops: opsAt === undefined, resetPage, confirmAddressPage });
+      try {
+        set.http = await startHttpServer({ host: config.http.host, port, log: httpLog, checks, metrics, ops: opsAt === undefined, resetPage, confirmAddressPage, devMailbox: devMailboxPage });
+      } catch (err) {
+        if (configured !== undefined) throw err;
+        httpLog.warn({ err: String(err), port }, 'the dev mailbox page could not listen; mail is still shown in the terminal (set HTTP_PORT)');
+      }
     });
     d.stoppers.push(() => set.http?.close());
     d.channels.push('http');

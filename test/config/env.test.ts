@@ -25,3 +25,27 @@ describe('HTTP listener settings', () => {
     expect(() => loadConfig({ OPS_PORT: '70000', LOG_LEVEL: 'silent' })).toThrow(/OPS_PORT/);
   });
 });
+
+describe('dev mailbox settings', () => {
+  const base = { LOG_LEVEL: 'silent' };
+  const email = {
+    EMAIL_IMAP_HOST: 'imap.test', EMAIL_IMAP_USER: 'u', EMAIL_IMAP_PASSWORD: 'p', EMAIL_SMTP_HOST: 'smtp.test', EMAIL_FROM: 'a@b.test', EMAIL_VERIFY_SENDER: 'false',
+  };
+
+  it('is on only with no mail server, outside production, unless DEV_MAILBOX=off', () => {
+    expect(loadConfig(base).devMailbox.enabled).toBe(true);
+    expect(loadConfig({ ...base, ...email }).devMailbox.enabled).toBe(false);
+    expect(loadConfig({ ...base, NODE_ENV: 'production' }).devMailbox.enabled).toBe(false);
+    expect(loadConfig({ ...base, DEV_MAILBOX: 'off' }).devMailbox.enabled).toBe(false);
+    expect(() => loadConfig({ ...base, DEV_MAILBOX: 'yes' })).toThrow(/DEV_MAILBOX/);
+  });
+
+  it('without HTTP_PORT, `npm start` serves its page on PUBLIC_BASE_URL\'s loopback port (where the links point)', async () => {
+    const { devHttpPort } = await import('../../src/launch.js');
+    expect(devHttpPort(loadConfig(base))).toBe(8080);
+    expect(devHttpPort(loadConfig({ ...base, PUBLIC_BASE_URL: 'http://localhost:3000' }))).toBe(3000);
+    expect(devHttpPort(loadConfig({ ...base, HTTP_PORT: '9000' }))).toBeUndefined(); // HTTP_PORT serves it
+    expect(devHttpPort(loadConfig({ ...base, PUBLIC_BASE_URL: 'https://help.example.com' }))).toBeUndefined();
+    expect(devHttpPort(loadConfig({ ...base, NODE_ENV: 'production' }))).toBeUndefined();
+  });
+});

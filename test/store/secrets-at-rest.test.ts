@@ -4,6 +4,7 @@
  * the real outbox worker and SMTP sender, and the real reset and address pages (secrets-flow.ts); then every file of
  * the JSON engine's data directory is read as bytes (open, after a crash, closed, re-opened), and every table of a
  * real PostgreSQL database is read row by row as text, looking for each secret in every form it could be written in.
+ * Each runs twice: with the mail sent over SMTP, and with no mail server, the links put in the local dev mailbox.
  */
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -39,15 +40,17 @@ async function scanDir(dir: string, secrets: readonly Needle[]): Promise<string[
   return files.flatMap((f) => leaksIn(f.name, f.bytes, secrets));
 }
 
+const MAIL = [{ name: 'SMTP', devMailbox: false }, { name: 'dev mailbox', devMailbox: true }];
+
 describe('secrets at rest: JSON engine', () => {
-  for (const mode of [{ name: 'journal', compactAtBytes: undefined }, { name: 'whole-file rewrites', compactAtBytes: 0 }]) {
-    it(`${mode.name}: no file keeps a used link, token or new password (open, after a crash, closed, re-opened)`, async () => {
+  for (const mode of [{ name: 'journal', compactAtBytes: undefined }, { name: 'whole-file rewrites', compactAtBytes: 0 }]) for (const mail of MAIL) {
+    it(`${mode.name}, ${mail.name}: no file keeps a used link, token or new password (open, after a crash, closed, re-opened)`, async () => {
       const root = await mkdtemp(join(tmpdir(), 'helpline-secrets-'));
       const dir = join(root, 'data');
       const file = join(dir, 'db.json');
       const open = (f = file) => createJsonRepositories({ file: f, log: silentLogger(), compactAtBytes: mode.compactAtBytes });
       try {
-        const flow = secretsFlow(sink);
+        const flow = secretsFlow(sink, mail);
         let repos = await open();
         await seedCustomers(repos);
         const link = await flow.approve(repos);
@@ -117,9 +120,9 @@ describe.skipIf(missing !== undefined)('secrets at rest: PostgreSQL', () => {
     }
   }
 
-  it('no table keeps a used link, token or new password', async () => {
-    const url = await (server as Postgres).createDatabase('secrets_at_rest');
-    const flow = secretsFlow(sink);
+  for (const mail of MAIL) it(`${mail.name}: no table keeps a used link, token or new password`, async () => {
+    const url = await (server as Postgres).createDatabase(`secrets_at_rest_${mail.devMailbox ? 'dev' : 'smtp'}`);
+    const flow = secretsFlow(sink, mail);
     const open = () => createPostgresRepositories({ databaseUrl: url, log: silentLogger() });
     let repos = await open();
     await seedCustomers(repos);

@@ -2,11 +2,13 @@
  * The one-time-secret flows of secrets-at-rest.test.ts, end to end over any engine: Ann asks for a password change,
  * staff approve, the outbox worker mails the reset link over real SMTP (smtp-server on loopback), the reset page sets
  * a new password with it; then she changes her address and confirms it on the address page with the emailed link.
+ * With `devMailbox` there is no mail server: the links go to the local dev mailbox (the dev mailbox worker) instead.
  * Returns every secret the flow handled, in each form it might be written in, for the at-rest scans.
  */
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { createAddressPage, createResetPage, startHttpServer } from '../../src/channels/http/index.js';
+import { createDevMailbox, type DevMail } from '../../src/channels/email/dev-mailbox.js';
 import { createOutboxWorker } from '../../src/channels/email/outbound/outbox-worker.js';
 import { createSmtpSender } from '../../src/channels/email/outbound/smtp-sender.js';
 import { silentLogger } from '../../src/config/logger.js';
@@ -53,10 +55,32 @@ export async function seedCustomers(repos: Repositories): Promise<void> {
   await repos.customers.create(ann);
 }
 
-function supportOn(repos: Repositories): Support {
+function supportOn(repos: Repositories, devMailbox: boolean): Support {
   return createSupport({
     repos, kbDir: KB_DIR, staff: { isStaff: (id) => id === 'U_STAFF' }, approvalTtlMinutes: 60, resetTokenTtlMinutes: 30, publicBaseUrl: BASE,
+    resetDelivery: !devMailbox, devMailbox,
   });
+}
+
+/** Mail really sent over SMTP, or put in the dev mailbox: started over `repos`, and what reached the person. */
+function mailer(sink: SmtpSink, devMailbox: boolean) {
+  const devMail: DevMail[] = [];
+  return {
+    received: (): Array<{ subject: string; text: string }> => (devMailbox ? devMail : sink.messages),
+    reset() { sink.messages.length = 0; devMail.length = 0; },
+    start(repos: Repositories): { stop(): Promise<void> } {
+      const common = { repos, log: silentLogger(), clock: () => new Date(), holder: 'secrets-test', pollMs: 50 };
+      if (devMailbox) {
+        const box = createDevMailbox({ ...common, from: SUPPORT_FROM, onMail: (m) => devMail.push(m) });
+        box.start();
+        return box;
+      }
+      const sender = createSmtpSender({ host: sink.host, port: sink.port, secure: false, user: undefined, password: undefined }, { timeoutMs: 5_000 });
+      const worker = createOutboxWorker({ ...common, sender, from: SUPPORT_FROM });
+      worker.start();
+      return worker;
+    },
+  };
 }
 
 /** Opens `path` (`/reset/…`, `/confirm-address/…`) and submits its form with the CSRF pair, as a browser would. */
@@ -73,13 +97,15 @@ async function submit(url: string, path: string, fields: Record<string, string> 
 }
 
 /** Steps of the flow over the engine `repos()` returns at that moment (a test may restart the engine between them). */
-export function secretsFlow(sink: SmtpSink) {
-  sink.messages.length = 0;
+export function secretsFlow(sink: SmtpSink, opts: { devMailbox?: boolean } = {}) {
+  const devMailbox = opts.devMailbox ?? false;
+  const mail = mailer(sink, devMailbox);
+  mail.reset();
   const secrets: Needle[] = [...needles('new password', NEW_PASSWORD)];
   const linkIn = async (subject: string): Promise<string> => {
-    await waitUntil(() => sink.messages.some((m) => m.subject === subject), 10_000, `mail "${subject}"`);
-    const mail = sink.messages.find((m) => m.subject === subject);
-    return /https:\/\/help\.example\.com\/\S+/.exec(mail?.text ?? '')?.[0] ?? '';
+    await waitUntil(() => mail.received().some((m) => m.subject === subject), 10_000, `mail "${subject}"`);
+    const found = mail.received().find((m) => m.subject === subject);
+    return /https:\/\/help\.example\.com\/\S+/.exec(found?.text ?? '')?.[0] ?? '';
   };
   const remember = (kind: string, link: string) => {
     const token = link.slice(link.lastIndexOf('/') + 1);
@@ -91,16 +117,14 @@ export function secretsFlow(sink: SmtpSink) {
 
   /** Mail every pending item, then run `fn` with the pages up; stops both. */
   async function withChannels<T>(repos: Repositories, fn: (url: string, support: Support) => Promise<T>): Promise<T> {
-    const support = supportOn(repos);
-    const sender = createSmtpSender({ host: sink.host, port: sink.port, secure: false, user: undefined, password: undefined }, { timeoutMs: 5_000 });
-    const worker = createOutboxWorker({ repos, sender, from: SUPPORT_FROM, log: silentLogger(), clock: () => new Date(), holder: 'secrets-test', pollMs: 50 });
+    const support = supportOn(repos, devMailbox);
     const log = silentLogger();
     const server = await startHttpServer({
       host: '127.0.0.1', port: 0, log, checks: {},
       resetPage: createResetPage({ passwords: support.passwords, log }),
       confirmAddressPage: createAddressPage({ addressChanges: support.accounts, log }),
     });
-    worker.start();
+    const worker = mail.start(repos);
     try {
       const out = await fn(server.url, support);
       await waitUntil(async () => (await repos.outbox.countPending()) === 0, 10_000, 'outbox drained');
@@ -115,10 +139,10 @@ export function secretsFlow(sink: SmtpSink) {
     secrets,
     /** Ann asks, staff approve: the reset link is issued and queued (not sent yet). */
     async approve(repos: Repositories): Promise<string> {
-      const support = supportOn(repos);
+      const support = supportOn(repos, devMailbox);
       const pending = await support.approvals.requestPasswordChange(ANN, {}, 'I forgot my password');
       const decided = await support.approvals.decide(STAFF, { approvalId: pending.approvalId, decision: 'approve' });
-      expect(decided.outcome).toBe('reset_link_emailed');
+      expect(decided.outcome).toBe(devMailbox ? 'reset_link_in_dev_mailbox' : 'reset_link_emailed');
       remember('reset', decided.resetLink ?? '');
       return decided.resetLink ?? '';
     },
@@ -138,7 +162,7 @@ export function secretsFlow(sink: SmtpSink) {
     },
     /** A later, unrelated write (Ann opens a ticket), so that a journal follows the flow's last full rewrite. */
     async afterwards(repos: Repositories): Promise<void> {
-      await supportOn(repos).tickets.create(ANN, {}, { subject: 'Thanks', description: 'The new password works.' });
+      await supportOn(repos, devMailbox).tickets.create(ANN, {}, { subject: 'Thanks', description: 'The new password works.' });
     },
   };
 }

@@ -76,7 +76,7 @@ export interface Harness { support: Support; repos: Repositories; clock: { now: 
 /**
  * Support over the fixture, on the test engine (memory, or PostgreSQL in the `postgres` project).
  * `wrap` gives support other repositories than the harness reads (e.g. ones that fail on purpose). */
-export async function makeSupport(opts: { db?: Db; approvalTtlMinutes?: number; resetTokenTtlMinutes?: number; kbDir?: string; resetDelivery?: boolean; wrap?: (r: Repositories) => Repositories } = {}): Promise<Harness> {
+export async function makeSupport(opts: { db?: Db; approvalTtlMinutes?: number; resetTokenTtlMinutes?: number; kbDir?: string; resetDelivery?: boolean; devMailbox?: boolean; wrap?: (r: Repositories) => Repositories } = {}): Promise<Harness> {
   const repos = await reposFor(opts.db ?? fixtureDb());
   const clock = { now: new Date(START) };
   const support = createSupport({
@@ -88,6 +88,7 @@ export async function makeSupport(opts: { db?: Db; approvalTtlMinutes?: number; 
     publicBaseUrl: 'https://help.example.com/',
     clock: () => new Date(clock.now),
     ...(opts.resetDelivery === undefined ? {} : { resetDelivery: opts.resetDelivery }),
+    ...(opts.devMailbox === undefined ? {} : { devMailbox: opts.devMailbox }),
   });
   return { support, repos, clock, advance: (minutes) => { clock.now = new Date(clock.now.getTime() + minutes * 60_000); } };
 }

@@ -14,7 +14,7 @@ const isAddressPrompt = (reply: string) => { const k = pendingOf(reply)?.kind; r
 export function addressPrompt(a: PartialAddress): string {
   const full = complete(a);
   if (full) {
-    return `I can request a change of your address to: ${formatAddress(full)}. It takes effect only after you confirm it yourself (by an emailed link, or the confirm command in the terminal chat): I'll tell you how once it is requested. ${CONFIRM_ADDRESS}`;
+    return `I can request a change of your address to: ${formatAddress(full)}. It takes effect only after you confirm it yourself (with a one-time link, or the confirm command in the terminal chat): I'll tell you how once it is requested. ${CONFIRM_ADDRESS}`;
   }
   const have = formatAddress(a);
   const lead = have ? `So far I have: ${have}.` : 'Sure, I can request a change of your postal address (you then confirm it yourself).';

@@ -81,7 +81,9 @@ export function successReply(tool: string, data: Data, input: Data, intent: stri
     case 'request_card_deactivation':
       return approvalReply(data, `deactivate your card${input.last4 ? ` ending ${str(input.last4)}` : ''}`, ' If you think someone else is using the card, tell me and I can open an urgent ticket too.');
     case 'request_password_change':
-      return approvalReply(data, 'change your password', ' Once approved, a single-use reset link goes to the email address on file. Never share your password with anyone — including me.');
+      return approvalReply(data, 'change your password', `${data.linkDelivery === 'dev_mailbox'
+        ? ' Once approved, the single-use reset link goes to the dev mailbox (no mail server is configured, so nothing is emailed).'
+        : ' Once approved, a single-use reset link goes to the email address on file.'} Never share your password with anyone — including me.`);
     case 'create_ticket': {
       const t = (data.ticket ?? {}) as Data;
       return `I've opened ticket ${str(t.id)} ("${str(t.subject)}"). A member of our team will follow up with you${intent === 'human' ? ' here as soon as possible' : ''}.`;

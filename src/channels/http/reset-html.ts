@@ -1,10 +1,11 @@
 import { escapeHtml } from './security.js';
 
-const page = (title: string, body: string) => `<!doctype html>
+/** The HTML page the token pages and the dev mailbox share (styles from /static/reset.css); `title` is escaped here, `body` is HTML. */
+export const page = (title: string, body: string, wide = false): string => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>${escapeHtml(title)} · Helpline</title>
 <link rel="stylesheet" href="/static/reset.css"></head>
-<body><main><h1>${escapeHtml(title)}</h1>
+<body><main${wide ? ' class="wide"' : ''}><h1>${escapeHtml(title)}</h1>
 ${body}
 </main></body></html>`;
 
@@ -43,4 +44,7 @@ export function resetRefusedPage(reason: 'unknown' | 'used' | 'expired' | 'rate_
 export const RESET_CSS = `body{font-family:system-ui,sans-serif;background:#f6f7f9;margin:0}
 main{max-width:28rem;margin:4rem auto;background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 4px #0002}
 label{display:block;margin-top:1rem}input{width:100%;padding:.5rem;box-sizing:border-box}
-button{margin-top:1.5rem;padding:.6rem 1.2rem}.error{color:#a40000}`;
+button{margin-top:1.5rem;padding:.6rem 1.2rem}.error{color:#a40000}
+main.wide{max-width:60rem}.notice{background:#fff4ce;padding:.6rem;border-radius:4px}
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.4rem;border-bottom:1px solid #ddd;vertical-align:top}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f7f9;padding:1rem}dt{font-weight:bold}`;

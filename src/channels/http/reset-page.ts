@@ -5,7 +5,7 @@ import { isAppError } from '../../errors.js';
 import { createClientAddress } from './client-address.js';
 import { createResetFailures, DEFAULT_RESET_LIMITS, type ResetLimits } from './reset-failures.js';
 import { resetDonePage, resetFormPage, resetRefusedPage } from './reset-html.js';
-import { createCsrf, parseCookies } from './security.js';
+import { createCsrf, foreignOrigin, parseCookies } from './security.js';
 import { readForm, sendPage } from './form-page.js';
 
 /** The slice of support the page needs (wired from support.passwords in app). */
@@ -60,8 +60,7 @@ export function createResetPage(deps: ResetPageDeps) {
     }
     if (req.method !== 'POST') return sendPage(res, 405, resetRefusedPage('bad_request'), { Allow: 'GET, POST' });
 
-    const origin = req.headers.origin;
-    if (origin && deps.publicOrigin && origin !== deps.publicOrigin && origin !== `http://${req.headers.host}`) {
+    if (foreignOrigin(req, deps.publicOrigin)) {
       return refuse(failures.form(tokenId), 403, 'bad_request');
     }
     const form = await readForm(req, MAX_BODY);

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Headers for every page that handles a reset token: no caching, no referrer, no framing, a strict CSP. */
@@ -13,6 +13,17 @@ export function setSecureHeaders(res: ServerResponse): void {
     'Content-Security-Policy',
     "default-src 'none'; style-src 'self'; img-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   );
+}
+
+/**
+ * A form POST from another site: an Origin that is neither the public origin nor this host. A missing Origin, or
+ * `null` (what Chromium sends for a form on a page with `Referrer-Policy: no-referrer`, i.e. ours), says nothing:
+ * the CSRF pair (and the SameSite=Strict cookie) decides then.
+ */
+export function foreignOrigin(req: IncomingMessage, publicOrigin: string | undefined): boolean {
+  const origin = req.headers.origin;
+  if (!origin || origin === 'null' || !publicOrigin) return false;
+  return origin !== publicOrigin && origin !== `http://${req.headers.host}`;
 }
 
 export function escapeHtml(s: string): string {

@@ -15,6 +15,8 @@ export interface HttpServerDeps {
   resetPage?: ((req: IncomingMessage, res: ServerResponse, token: string) => Promise<void>) | undefined;
   /** GET/POST /confirm-address/<token>: the page an address change's emailed link opens (createAddressPage). */
   confirmAddressPage?: ((req: IncomingMessage, res: ServerResponse, token: string) => Promise<void>) | undefined;
+  /** GET /dev/mailbox[/<id>]: the local dev mailbox (createDevMailboxPage); only when no SMTP is configured, never in production. */
+  devMailbox?: ((req: IncomingMessage, res: ServerResponse, id: string | undefined) => Promise<void>) | undefined;
   /** Serve /readyz and /metrics (default true). A public listener that only carries the reset page says false. */
   ops?: boolean | undefined;
 }
@@ -56,7 +58,7 @@ function json(res: ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
-/** Health, readiness, Prometheus metrics, the password-reset and address-confirmation pages, on one small server (or two: see `ops`). */
+/** Health, readiness, Prometheus metrics, the password-reset and address-confirmation pages (and the dev mailbox), on one small server (or two: see `ops`). */
 export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
   const ops = deps.ops ?? true;
   const server: Server = createServer((req, res) => {
@@ -72,7 +74,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
         res.writeHead(200, { 'Content-Type': deps.metrics.contentType });
         return res.end(await deps.metrics.text());
       }
-      if (req.method === 'GET' && path === '/static/reset.css' && (deps.resetPage || deps.confirmAddressPage)) {
+      if (req.method === 'GET' && path === '/static/reset.css' && (deps.resetPage || deps.confirmAddressPage || deps.devMailbox)) {
         res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600', 'X-Content-Type-Options': 'nosniff' });
         return res.end(RESET_CSS);
       }
@@ -89,6 +91,8 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
         if (token === undefined) return json(res, 404, { error: 'not found' });
         return deps.confirmAddressPage(req, res, token);
       }
+      const dev = /^\/dev\/mailbox(?:\/([^/]*))?\/?$/.exec(path);
+      if (dev && deps.devMailbox) return deps.devMailbox(req, res, dev[1] ? safeDecode(dev[1]) ?? '' : undefined);
       return json(res, 404, { error: 'not found' });
     };
     route().catch((err: unknown) => {

@@ -11,7 +11,7 @@ import { HELP, parseCommand } from './commands.js';
 import { errorText } from './error-text.js';
 import { createReplyWaiters } from './reply-waiters.js';
 import { createStaffCommands } from './staff-commands.js';
-import { createTerminalPorts } from './terminal-ports.js';
+import { createTerminalPorts, type TerminalDevMail } from './terminal-ports.js';
 import { createThreadNumbers } from './thread-numbers.js';
 
 export interface TerminalChannelOptions {
@@ -34,12 +34,16 @@ export interface TerminalChannelOptions {
   initialUser?: string | undefined;
   /** `confirm <change id>`: confirms the current customer's pending address change (wired from support.accounts). */
   addressChanges?: AddressConfirmByIdPort | undefined;
+  /** Where the dev mailbox page is (shown with each dev-mailbox mail), when it is served. */
+  devMailboxUrl?: string | undefined;
 }
 
 export interface TerminalChannel {
   deliver: DeliverPort;
   resolver: IdentityResolver;
   staff: StaffNotifier;
+  /** Prints a mail put in the local dev mailbox (no SMTP configured), framed as not sent. */
+  showDevMail(mail: TerminalDevMail): void;
   /** Reads lines until `quit` or end of input; resolves when the session is over. */
   run(): Promise<void>;
   /** Stop reading input (run() then resolves). */
@@ -63,7 +67,7 @@ export function createTerminalChannel(opts: TerminalChannelOptions): TerminalCha
     connectTools: opts.connectTools, conversations: opts.conversations, staff: { kind: 'staff', staffId: opts.staffId ?? TERMINAL_STAFF_ID }, print,
   });
   const addressCommands = createAddressCommands({ addressChanges: opts.addressChanges, currentUser: session.user, print });
-  const ports = createTerminalPorts({ directory: opts.directory, waiters, currentThread: session.threadKey, print });
+  const ports = createTerminalPorts({ directory: opts.directory, waiters, currentThread: session.threadKey, print, devMailboxUrl: opts.devMailboxUrl });
 
   async function exec(line: string): Promise<'quit' | undefined> {
     const cmd = parseCommand(line);

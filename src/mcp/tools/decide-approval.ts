@@ -11,7 +11,7 @@ export const decideApproval = defineTool({
   description:
     'Staff only. Approves or denies a pending sensitive request. The first decision wins; a later one is refused as already decided, ' +
     'and an expired request cannot be approved. Approving a card deactivation deactivates the card; approving a password change ' +
-    'emails the customer a single-use reset link (the link is never returned here). Needs `approvalId` and `decision`; `note` optional. ' +
+    'emails the customer a single-use reset link, or with no mail server puts it in the local dev mailbox (the link is never returned here; `outcome` says which). Needs `approvalId` and `decision`; `note` optional. ' +
     'Returns the message to pass on to the customer.',
   inputSchema: z.strictObject({
     approvalId: recordId('approval'),

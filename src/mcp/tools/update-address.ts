@@ -10,7 +10,8 @@ export const updateAddress = defineTool({
   description:
     "Requests a change of the signed-in customer's postal address. It does NOT change the address: it records a pending " +
     'change and returns `pending_confirmation` with a change id. The change takes effect only when the customer confirms it ' +
-    'themselves, with the single-use link emailed to the address on file (or, in the terminal chat, by typing `confirm <change id>`); ' +
+    'themselves, with the single-use link emailed to the address on file (with no mail server: put in the local dev mailbox, and `linkEmailed` is false) ' +
+    'or, in the terminal chat, by typing `confirm <change id>`; ' +
     'nothing you can call confirms it. A newer request replaces a pending one. Needs `line1`, `city`, `postalCode` and `country` ' +
     '(ISO 3166-1 alpha-2, upper case, e.g. US, GB, DE); `line2` and `region` are optional. Confirm the full new address ' +
     'with the customer before calling, and tell them how to confirm (the result says how). Acts only on the customer of this conversation.',

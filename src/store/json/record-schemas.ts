@@ -42,7 +42,7 @@ const payloadSchema = z.strictObject({
 }) satisfies Of<EmailPayload>;
 
 export const outboxSchema = z.strictObject({
-  id: s, threadKey: s, payload: payloadSchema, status: z.enum(['pending', 'sent', 'failed']), attempts: int.min(0), nextAttemptAt: s,
+  id: s, threadKey: s, payload: payloadSchema, status: z.enum(['pending', 'sent', 'failed', 'dev']), attempts: int.min(0), nextAttemptAt: s,
   lastError: opt, createdAt: s, sentAt: opt, claimedBy: opt, claimedUntil: opt,
 }) satisfies Of<OutboxRecord>;
 

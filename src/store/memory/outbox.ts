@@ -7,7 +7,7 @@ import type { MemoryState } from './state.js';
 const replyKey = (threadKey: string, sourceId: string, kind: string) => `${threadKey}\u0000${sourceId}\u0000${kind}`;
 
 /** The record with its claim removed (and, for a final outcome of system mail, its body scrubbed). */
-function settle(o: OutboxRecord, outcome?: 'sent' | 'failed'): OutboxRecord {
+function settle(o: OutboxRecord, outcome?: 'sent' | 'failed' | 'used'): OutboxRecord {
   const { claimedBy: _by, claimedUntil: _until, ...rest } = o;
   if (!outcome || rest.payload.kind !== 'system') return rest;
   const { html: _html, ...payload } = rest.payload;
@@ -72,6 +72,28 @@ export function memoryOutbox(s: MemoryState, run: Run): OutboxRepository {
       if (!o) return false;
       s.outbox.put({ ...settle(o, 'failed'), status: 'failed', lastError: f.error.slice(0, 2000), ...(f.attempts !== undefined ? { attempts: f.attempts } : {}) });
       return true;
+    }),
+
+    markDev: (id, holder, at) => run(() => {
+      const o = held(id, holder);
+      if (!o) return false;
+      instant(at, 'at');
+      const { lastError: _e, ...rest } = settle(o);
+      s.outbox.put({ ...rest, status: 'dev', attempts: o.attempts + 1, sentAt: at });
+      return true;
+    }),
+
+    listDev: (limit) => run(() => {
+      checkLimit(limit);
+      return s.outbox.scan().filter((o) => o.status === 'dev')
+        .sort((a, b) => instant(b.sentAt ?? b.createdAt) - instant(a.sentAt ?? a.createdAt) || s.outbox.seqOf(b.id) - s.outbox.seqOf(a.id))
+        .slice(0, limit);
+    }),
+
+    scrubDev: (threadKey) => run(() => {
+      const found = s.outbox.where('dev', threadKey).filter((o) => o.payload.kind === 'system' && o.payload.text !== SCRUBBED_SYSTEM_TEXT.used);
+      for (const o of found) s.outbox.put(settle(o, 'used'));
+      return found.length;
     }),
 
     retryLater: (id, holder, r) => run(() => {

@@ -93,6 +93,7 @@ export function createState(core: Core, clock: () => Date): MemoryState {
       indexes: {
         pending: (o) => (o.status === 'pending' ? 'pending' : undefined),
         pendingThread: (o) => (o.status === 'pending' ? o.threadKey : undefined),
+        dev: (o) => (o.status === 'dev' ? o.threadKey : undefined),
         reply: (o) => (o.payload.sourceId && o.payload.replyKind ? `${o.threadKey}\u0000${o.payload.sourceId}\u0000${o.payload.replyKind}` : undefined),
         messageId: (o) => o.payload.messageId?.toLowerCase() || undefined,
       },

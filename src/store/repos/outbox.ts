@@ -21,7 +21,11 @@ export interface EmailPayload {
   references?: string[] | undefined;
 }
 
-export type OutboxStatus = 'pending' | 'sent' | 'failed';
+/**
+ * `dev`: delivered to the local dev mailbox instead of SMTP (no mail server is configured): never sent, body kept
+ * for the person to read until its one-time link is used (`scrubDev`).
+ */
+export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'dev';
 
 export interface OutboxRecord {
   id: string;
@@ -43,6 +47,7 @@ export type NewOutboxItem = Pick<OutboxRecord, 'id' | 'threadKey' | 'payload' | 
 export const SCRUBBED_SYSTEM_TEXT = {
   sent: '[sent; body removed: system mail may carry a one-time link]',
   failed: '[not sent; body removed: system mail may carry a one-time link]',
+  used: '[dev mailbox; body removed: its one-time link has been used]',
 } as const;
 
 export interface OutboxRepository {
@@ -86,6 +91,21 @@ export interface OutboxRepository {
 
   /** Only while pending and claimed by `holder`: stays pending with these attempts, error and next attempt; claim released. */
   retryLater(id: string, holder: string, retry: { attempts: number; error: string; nextAttemptAt: string }): Promise<boolean>;
+
+  /**
+   * Only while pending and claimed by `holder`: status `dev` (put in the local dev mailbox, not sent), attempts + 1,
+   * `sentAt = at` (when it reached the dev mailbox), no `lastError`, claim released; the body is kept. True when written.
+   */
+  markDev(id: string, holder: string, at: string): Promise<boolean>;
+
+  /** The dev mailbox: items with status `dev`, newest first (`sentAt`, then queue order), at most `limit`. */
+  listDev(limit: number): Promise<OutboxRecord[]>;
+
+  /**
+   * A dev-mailbox system mail's one-time link was used: every `dev` system item of `threadKey` gets the text
+   * `SCRUBBED_SYSTEM_TEXT.used` and loses its html. Returns how many were scrubbed.
+   */
+  scrubDev(threadKey: string): Promise<number>;
 
   /** Give the claim back unchanged (stopping). True when `holder` held it. */
   release(id: string, holder: string): Promise<boolean>;

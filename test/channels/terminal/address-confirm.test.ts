@@ -12,7 +12,8 @@ describe('terminal chat: an address change waits for the customer\'s own `confir
   });
 
   it('"change my address", "yes" → pending and unchanged; `confirm <id>` as that customer applies it once', async () => {
-    chat = await startChat();
+    // No mail at all (no email channel, dev mailbox off as in production): only the terminal's `confirm` can confirm.
+    chat = await startChat({ DEV_MAILBOX: 'off' });
     const { app } = chat;
     const address = async () => (await app.support.accounts.details(ada)).customer.address;
     expect(await chat.say('help', /quit/)).toContain('confirm <change id>');

@@ -73,6 +73,34 @@ export function outboxTests(repos: GetRepos): void {
       expect(await repos().outbox.nextDueAt()).toBeUndefined();
     });
 
+    it('puts mail in the dev mailbox (kept, listed newest first) and scrubs a system mail there once its link is used', async () => {
+      await repos().outbox.enqueue(outboxItem('out_d1', { threadKey: 'system:password-reset:apr_1', createdAt: at(0) }, { kind: 'system', text: 'link https://x/reset/s1', html: '<p>s1</p>' }));
+      await repos().outbox.enqueue(outboxItem('out_d2', { threadKey: 'system:address-confirm:adr_1', createdAt: at(0) }, { kind: 'system', text: 'link https://x/confirm-address/s2' }));
+      await repos().outbox.enqueue(outboxItem('out_d3', { threadKey: 'system:other', createdAt: at(0), nextAttemptAt: at(50) }, { kind: 'system', text: 'later' }));
+      expect(await repos().outbox.markDev('out_d1', 'w', at(1))).toBe(false); // not claimed
+      expect((await claim(repos, 'w', 0)).map((o) => o.id).sort()).toEqual(['out_d1', 'out_d2']);
+      expect(await repos().outbox.markDev('out_d1', 'other', at(1))).toBe(false);
+      expect(await repos().outbox.markDev('out_d1', 'w', at(1))).toBe(true);
+      expect(await repos().outbox.markDev('out_d1', 'w', at(2))).toBe(false); // no longer pending
+      expect(await repos().outbox.markDev('out_d2', 'w', at(2))).toBe(true);
+      const d1 = await repos().outbox.get('out_d1');
+      expect(d1).toMatchObject({ status: 'dev', attempts: 1, sentAt: at(1), payload: { text: 'link https://x/reset/s1', html: '<p>s1</p>' } });
+      expect(d1).not.toHaveProperty('claimedBy');
+      expect(await repos().outbox.countPending()).toBe(1);
+      expect(await claim(repos, 'w', 10)).toEqual([]);
+      expect((await repos().outbox.listDev(10)).map((o) => o.id)).toEqual(['out_d2', 'out_d1']);
+      expect((await repos().outbox.listDev(1)).map((o) => o.id)).toEqual(['out_d2']);
+      for (const bad of BAD_LIMITS) await expectCode(repos().outbox.listDev(bad), 'bad_input');
+      expect(await repos().outbox.scrubDev('system:password-reset:apr_1')).toBe(1);
+      expect(await repos().outbox.scrubDev('system:password-reset:apr_1')).toBe(0);
+      expect(await repos().outbox.scrubDev('system:other')).toBe(0); // pending: not in the dev mailbox
+      const used = await repos().outbox.get('out_d1');
+      expect(used).toMatchObject({ status: 'dev', payload: { text: SCRUBBED_SYSTEM_TEXT.used } });
+      expect(used?.payload).not.toHaveProperty('html');
+      expect((await repos().outbox.get('out_d2'))?.payload.text).toBe('link https://x/confirm-address/s2');
+      expect((await repos().outbox.get('out_d3'))?.payload.text).toBe('later');
+    });
+
     it('keeps the first Message-ID and finds recipients by Message-ID for bounces', async () => {
       await repos().outbox.enqueue(outboxItem('out_1'));
       await repos().outbox.enqueue(outboxItem('out_2', {}, { to: 'other@example.com', messageId: '<given@x>' }));

@@ -31,11 +31,19 @@ export interface OutboxWorkerOptions {
   pruneEveryMs?: number | undefined;
 }
 
-export interface OutboxWorkerDeps extends Omit<OutboxWorkerOptions, 'retentionMs' | 'pruneEveryMs'>, Pick<OutboxSendDeps, 'repos' | 'sender' | 'from' | 'log' | 'staff' | 'clock' | 'holder'> {
-  random?: (() => number) | undefined;
+interface WorkerBase extends Omit<OutboxWorkerOptions, 'retentionMs' | 'pruneEveryMs'>, Pick<OutboxSendDeps, 'repos' | 'log' | 'clock' | 'holder'> {
   /** Runs after each pass (retention); its failures are its own to log. */
   afterPass?: (() => Promise<void>) | undefined;
 }
+
+/**
+ * Over SMTP (`sender`), or with `deliver`: each claimed item is handed to it instead (the local dev mailbox, when no
+ * SMTP server is configured), which records its outcome itself.
+ */
+export type OutboxWorkerDeps = WorkerBase & (
+  | (Pick<OutboxSendDeps, 'sender' | 'from' | 'staff'> & { random?: (() => number) | undefined; deliver?: undefined })
+  | { deliver: (item: OutboxRecord) => Promise<void> }
+);
 
 export interface OutboxWorker {
   start(): void;
@@ -57,7 +65,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   let timer: NodeJS.Timeout | undefined;
   let loop: Promise<void> = Promise.resolve();
 
-  const sendOne = createOutboxSend({
+  const sendOne = deps.deliver ?? createOutboxSend({
     repos, sender: deps.sender, from: deps.from, log, staff: deps.staff, clock: deps.clock, holder,
     random: deps.random ?? Math.random,
     baseMs: deps.retryBaseMs ?? 30_000,

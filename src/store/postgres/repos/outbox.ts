@@ -38,6 +38,10 @@ const MARK_SENT = `UPDATE outbox SET status = 'sent', attempts = attempts + 1, s
   ${SCRUB} WHERE ${HELD}`;
 const MARK_FAILED = `UPDATE outbox SET status = 'failed', last_error = $3, attempts = coalesce($5::integer, attempts), locked_by = NULL, locked_until = NULL,
   ${SCRUB} WHERE ${HELD}`;
+const MARK_DEV = `UPDATE outbox SET status = 'dev', attempts = attempts + 1, sent_at = $3, last_error = NULL, locked_by = NULL, locked_until = NULL WHERE ${HELD}`;
+const LIST_DEV = `SELECT * FROM outbox WHERE status = 'dev' ORDER BY sent_at DESC, seq DESC LIMIT $1`;
+const SCRUB_DEV = `UPDATE outbox SET payload = (payload - 'html') || jsonb_build_object('text', $2::text)
+  WHERE thread_key = $1 AND status = 'dev' AND payload->>'kind' = 'system' AND payload->>'text' IS DISTINCT FROM $2`;
 const RETRY_LATER = `UPDATE outbox SET attempts = $3, last_error = $4, next_attempt_at = $5, locked_by = NULL, locked_until = NULL WHERE ${HELD}`;
 const RELEASE = `UPDATE outbox SET locked_by = NULL, locked_until = NULL WHERE ${HELD}`;
 
@@ -94,6 +98,18 @@ export function pgOutbox(s: Session): OutboxRepository {
 
     markFailed: (id, holder, f) => s.run('write', async (q) =>
       (await q.count(MARK_FAILED, [id, holder, f.error.slice(0, 2000), SCRUBBED_SYSTEM_TEXT.failed, f.attempts ?? null])) > 0),
+
+    markDev: (id, holder, at) => s.run('write', async (q) => {
+      instant(at, 'at');
+      return (await q.count(MARK_DEV, [id, holder, at])) > 0;
+    }),
+
+    listDev: (limit) => s.run('read', async (q) => {
+      checkLimit(limit);
+      return (await q.rows(LIST_DEV, [limit])).map(outboxOf);
+    }),
+
+    scrubDev: (threadKey) => s.run('write', (q) => q.count(SCRUB_DEV, [threadKey, SCRUBBED_SYSTEM_TEXT.used])),
 
     retryLater: (id, holder, r) => s.run('write', async (q) =>
       (await q.count(RETRY_LATER, [id, holder, r.attempts, r.error.slice(0, 2000), r.nextAttemptAt])) > 0),
