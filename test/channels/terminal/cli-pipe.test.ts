@@ -15,7 +15,8 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   for (const [k, v] of Object.entries(process.env)) {
     if (!/^(ANTHROPIC_|SLACK_|EMAIL_|DATA_FILE|SEED_FILE|LOG_LEVEL)/.test(k)) env[k] = v;
   }
-  return { ...env, ANTHROPIC_API_KEY: '', LOG_LEVEL: 'info', ...extra };
+  // No dev mailbox listener: these sessions send no mail, and parallel runs must not race for its port.
+  return { ...env, ANTHROPIC_API_KEY: '', LOG_LEVEL: 'info', DEV_MAILBOX: 'off', ...extra };
 }
 
 function run(script: string, env: Record<string, string>): { child: ChildProcessWithoutNullStreams; out: () => string; err: () => string; exit: Promise<number | null> } {
@@ -39,10 +40,10 @@ describe('npm run chat under a pipe (no TTY)', () => {
     const say = async (line: string, until: RegExp) => {
       const from = p.out().length;
       p.child.stdin.write(`${line}\n`);
-      await waitFor(() => until.test(p.out().slice(from)), `${until} after "${line}": ${p.out().slice(from)} ${p.err().slice(-500)}`, 20_000);
+      await waitFor(() => until.test(p.out().slice(from)), `${until} after "${line}": ${p.out().slice(from)} ${p.err().slice(-500)}`, 40_000);
       return p.out().slice(from);
     };
-    await waitFor(() => p.out().includes('Type "help"'), `banner: ${p.err()}`, 20_000);
+    await waitFor(() => p.out().includes('Type "help"'), `banner: ${p.err()}`, 40_000);
     expect(p.out()).toContain('model: offline assistant (no ANTHROPIC_API_KEY)');
     await say('user cus_001', /Now chatting as/);
     expect(await say('how much money do I have?', /helpline> /)).toMatch(/balance/i);
@@ -63,7 +64,7 @@ describe('npm run chat under a pipe (no TTY)', () => {
     const { doc: db } = await readJsonStore(dataFile);
     expect(db.cards.find((c) => c.id === card.id)?.status).toBe('deactivated');
     expect(db.approvals.find((a) => a.id === approvalId)?.status).toBe('approved');
-  }, 60_000);
+  }, 120_000);
 
   it('npm start with a bad variable prints one line naming it (never a secret) and exits 1', async () => {
     const p = run('src/main.ts', { ANTHROPIC_TIMEOUT_MS: 'soon', ANTHROPIC_API_KEY: 'sk-ant-very-secret-key', DATA_FILE: '/nonexistent/x.json' });
@@ -80,7 +81,7 @@ describe('npm run chat under a pipe (no TTY)', () => {
     dirs.push(dir);
     const dataFile = join(dir, 'db.json');
     const p = run('src/channels/terminal/cli.ts', { DATA_FILE: dataFile });
-    await waitFor(() => p.out().includes('Type "help"'), `banner: ${p.err()}`, 20_000);
+    await waitFor(() => p.out().includes('Type "help"'), `banner: ${p.err()}`, 40_000);
     p.child.stdin.write('user cus_003\nhello there\n');
     await waitFor(() => p.out().includes('helpline> '), 'a reply', 20_000);
     p.child.kill('SIGTERM');
@@ -89,5 +90,5 @@ describe('npm run chat under a pipe (no TTY)', () => {
     const { doc: db } = await readJsonStore(dataFile);
     expect(db.conversations.find((c) => c.threadKey === 'terminal:cus_003:1')?.messages.length).toBeGreaterThan(0);
     expect(db.ledger.map((e) => e.status)).toEqual(['done']);
-  }, 60_000);
+  }, 120_000);
 });

@@ -35,7 +35,8 @@ describe.skipIf(!hasScript)('terminal chat on a TTY with `cp .env.example .env`'
       .replace(/^DATA_FILE=.*$/m, `DATA_FILE=${join(dir, 'data/db.json')}`)
       .replace(/^SEED_FILE=.*$/m, `SEED_FILE=${join(process.cwd(), 'data/seed.json')}`)
       .replace(/^KB_DIR=.*$/m, `KB_DIR=${join(process.cwd(), 'data/kb')}`)
-      .replace(/^HTTP_PORT=.*$/m, 'HTTP_PORT=');
+      .replace(/^HTTP_PORT=.*$/m, 'HTTP_PORT=')
+      .replace(/^DEV_MAILBOX=.*$/m, 'DEV_MAILBOX=off');
     writeFileSync(join(dir, '.env'), example);
     const p = chatOnTty(dir);
     await waitFor(() => p.out().includes('you> '), `prompt: ${p.out()}`, 30_000);
