@@ -14,9 +14,9 @@ import { parseInput, requestContextSchema } from './validation.js';
 
 const freezeSchema = cardInputSchema({});
 
-const reversible = (last4: string) =>
-  `It can't be used for payments while it is frozen. This is reversible: ask here to unfreeze it if you find it (a staff member approves unfreezing), ` +
-  `or ask to deactivate it for good if it is lost or stolen (that needs a staff member's approval too). Card ending ${last4}.`;
+const REVERSIBLE =
+  "It can't be used for payments while it is frozen. This is reversible: ask here to unfreeze it if you find it (a staff member approves unfreezing), " +
+  "or ask to deactivate it for good if it is lost or stolen (that needs a staff member's approval too).";
 
 export function createCards(ctx: SupportContext): Support['cards'] {
   return {
@@ -38,8 +38,8 @@ export function createCards(ctx: SupportContext): Support['cards'] {
       const { card, won } = r;
       if (won) ctx.log?.info({ cardId: card.id, customerId: card.customerId }, 'card frozen');
       const message = won
-        ? `Your card ending ${card.last4} is frozen now. ${reversible(card.last4)}`
-        : `Your card ending ${card.last4} was already frozen; it stays frozen. ${reversible(card.last4)}`;
+        ? `Your card ending ${card.last4} is frozen now. ${REVERSIBLE}`
+        : `Your card ending ${card.last4} was already frozen; it stays frozen. ${REVERSIBLE}`;
       return { status: 'frozen', cardId: card.id, last4: card.last4, alreadyFrozen: !won, message };
     },
   };

@@ -33,7 +33,7 @@ export function approvalCardBlocks(approval: Approval, d: ApprovalDetails): { te
     { type: 'mrkdwn', text: `*Action*\n${escapeSlack(actionLabel(approval.action))}` },
     { type: 'mrkdwn', text: `*Expires*\n${slackDate(approval.expiresAt)}` },
   ];
-  if (approval.cardId !== undefined || approval.action !== 'password_change') {
+  if (approval.action !== 'password_change') {
     const card = d.card ? `${escapeSlack(d.card.brand ?? 'card')} •••• ${escapeSlack(d.card.last4)}` : escapeSlack(approval.cardId ?? 'unknown card');
     fields.push({ type: 'mrkdwn', text: `*Card*\n${card}` });
   }
