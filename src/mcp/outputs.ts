@@ -3,7 +3,7 @@
  * listed fields are guaranteed, extra fields may appear.
  */
 import { z } from 'zod';
-import { ticketCategory, ticketPriority, ticketStatus } from './schemas.js';
+import { approvalAction, ticketCategory, ticketPriority, ticketStatus } from './schemas.js';
 
 const actor = z.looseObject({ kind: z.string(), id: z.string() });
 
@@ -48,17 +48,21 @@ export const customerDetails = z.looseObject({
 export const note = z.looseObject({ id: z.string(), customerId: z.string(), author: actor, body: z.string(), createdAt: z.string() });
 
 export const approval = z.looseObject({
-  id: z.string(), customerId: z.string(), action: z.enum(['password_change', 'card_deactivation']), reason: z.string(),
+  id: z.string(), customerId: z.string(), action: approvalAction, reason: z.string(),
   requestedAt: z.string(), expiresAt: z.string(), status: z.enum(['pending', 'approved', 'denied', 'expired']),
 });
 
 export const pendingApproval = z.looseObject({
   status: z.literal('pending_approval'),
   approvalId: z.string(),
-  action: z.enum(['password_change', 'card_deactivation']),
+  action: approvalAction,
   expiresAt: z.string(),
   message: z.string(),
   linkDelivery: z.enum(['email', 'dev_mailbox']).optional(),
+});
+
+export const cardFrozen = z.looseObject({
+  status: z.literal('frozen'), cardId: z.string(), last4: z.string(), alreadyFrozen: z.boolean(), message: z.string(),
 });
 
 export const kbHit = z.looseObject({ articleId: z.string(), title: z.string(), snippet: z.string(), score: z.number() });

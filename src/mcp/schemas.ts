@@ -3,7 +3,7 @@
  * so the JSON Schema a client sees is exactly what is accepted.
  */
 import { z } from 'zod';
-import type { Channel, TicketCategory, TicketPriority, TicketStatus } from '../store/schema.js';
+import type { ApprovalAction, Channel, TicketCategory, TicketPriority, TicketStatus } from '../store/schema.js';
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -30,6 +30,9 @@ export const limit = (max: number) => z.number().int().min(1).max(max);
 export const ticketStatus = z.enum(['open', 'in_progress', 'resolved', 'closed'] as const satisfies readonly TicketStatus[]);
 export const ticketPriority = z.enum(['low', 'normal', 'high', 'urgent'] as const satisfies readonly TicketPriority[]);
 export const ticketCategory = z.enum(['billing', 'card', 'account_access', 'fraud', 'address', 'technical', 'general'] as const satisfies readonly TicketCategory[]);
+export const approvalAction = z.enum(['password_change', 'card_deactivation', 'card_unfreeze'] as const satisfies readonly ApprovalAction[]);
+/** The last 4 digits of one of the caller's cards. */
+export const last4 = z.string().max(4).regex(/^\d{4}$/, 'exactly 4 digits');
 export const channel = z.enum(['slack', 'email', 'terminal', 'web', 'phone'] as const satisfies readonly Channel[]);
 
 export const email = z.email('a valid email address').max(254);

@@ -37,13 +37,15 @@ export const accountSchema = z.strictObject({
   openedAt: ts,
 });
 
+export const cardStatusSchema = z.enum(['active', 'frozen', 'deactivated']);
 export const cardSchema = z.strictObject({
   id,
   customerId: id,
   accountId: id,
   brand: z.enum(['visa', 'mastercard', 'amex']),
   last4: z.string().regex(/^\d{4}$/),
-  status: z.enum(['active', 'deactivated']),
+  /** `frozen`: paused by the customer (instant, reversible through staff approval); no payments go through. */
+  status: cardStatusSchema,
   expMonth: z.number().int().min(1).max(12),
   expYear: z.number().int().min(2000).max(2100),
   deactivatedAt: ts.optional(),
@@ -110,7 +112,7 @@ export const noteSchema = z.strictObject({
   createdAt: ts,
 });
 
-export const approvalActionSchema = z.enum(['password_change', 'card_deactivation']);
+export const approvalActionSchema = z.enum(['password_change', 'card_deactivation', 'card_unfreeze']);
 export const approvalSchema = z.strictObject({
   id,
   customerId: id,

@@ -37,6 +37,16 @@ export type AddressLinkState =
   | { valid: true; changeId: string; address: Address }
   | { valid: false; reason: 'unknown' | 'used' | 'expired' | 'superseded' };
 
+/** `freeze_card`: the card is frozen now (or already was). */
+export interface CardFrozen {
+  status: 'frozen';
+  cardId: string;
+  last4: string;
+  /** True when the card was already frozen (nothing changed). */
+  alreadyFrozen: boolean;
+  /** What to tell the customer: frozen, reversible, how to unfreeze or deactivate. */
+  message: string;
+}
 export interface PendingApprovalResult {
   status: 'pending_approval'; approvalId: string; action: ApprovalAction; expiresAt: string; message: string;
   /** Password changes: where the reset link will go once approved (`dev_mailbox`: no mail server, nothing is emailed). */
@@ -106,9 +116,15 @@ export interface Support {
     customerByEmail(email: string): Promise<Customer | undefined>;
     customer(id: string): Promise<Customer | undefined>;
   };
+  cards: {
+    /** Freeze one of the caller's own cards at once (reversible; unfreezing needs staff approval). Idempotent; a deactivated card is `conflict`. */
+    freeze(caller: Caller, ctx: RequestContext, input: { cardId?: string | undefined; last4?: string | undefined }): Promise<CardFrozen>;
+  };
   approvals: {
     requestPasswordChange(caller: Caller, ctx: RequestContext, reason: string): Promise<PendingApprovalResult>;
     requestCardDeactivation(caller: Caller, ctx: RequestContext, input: { cardId?: string | undefined; last4?: string | undefined; reason: string }): Promise<PendingApprovalResult>;
+    /** Unfreezing a frozen card is staff's decision: opens a `card_unfreeze` approval (a deactivated or active card is `conflict`). */
+    requestCardUnfreeze(caller: Caller, ctx: RequestContext, input: { cardId?: string | undefined; last4?: string | undefined; reason: string }): Promise<PendingApprovalResult>;
     /** Pending, unexpired approvals, oldest request first (at most 200). */
     listPending(caller: Caller): Promise<Approval[]>;
     get(caller: Caller, approvalId: string): Promise<Approval>;

@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import type { Repositories } from '../store/repos/index.js';
 import type { Approval, Card, Customer, ResetToken } from '../store/schema.js';
 import type { DecisionResult } from './api.js';
-import { alreadyDecided, expiredError, maskEmail, sameIdentity } from './approval-rules.js';
+import { actionPhrase, alreadyDecided, expiredError, isCardAction, maskEmail, sameIdentity } from './approval-rules.js';
 import { recordAudit } from './audit.js';
 import { requireStaff } from './authority.js';
 import { actorOf, type Caller } from './caller.js';
@@ -48,14 +48,21 @@ async function resetEmail(ctx: SupportContext, tx: Repositories, approval: Appro
 async function execute(ctx: SupportContext, tx: Repositories, a: Approval, input: Input, found: { customer?: Customer | undefined; card?: Card | undefined }, prepared: Prepared, now: Date): Promise<Executed> {
   const { card, customer } = found;
   if (input.decision === 'deny') {
-    const what = a.action === 'card_deactivation' ? `deactivate your card${card ? ` ending ${card.last4}` : ''}` : 'change your password';
-    return { outcome: 'denied', customerMessage: `A staff member declined your request to ${what}.${input.note ? ` Note: ${input.note}` : ''} Nothing on your account was changed.` };
+    const stays = a.action === 'card_unfreeze' ? ' Your card stays frozen.' : '';
+    return { outcome: 'denied', customerMessage: `A staff member declined your request to ${actionPhrase(a.action, card?.last4)}.${input.note ? ` Note: ${input.note}` : ''} Nothing on your account was changed.${stays}` };
   }
   if (a.action === 'card_deactivation' && card) {
     const deactivated = await tx.customers.deactivateCard(card.id, now.toISOString());
     return deactivated.won
       ? { outcome: 'card_deactivated', customerMessage: `Your card ending ${card.last4} has been deactivated. It can no longer be used for payments.` }
       : { outcome: 'card_already_deactivated', customerMessage: `Your card ending ${card.last4} was already deactivated; it stays deactivated.` };
+  }
+  if (a.action === 'card_unfreeze' && card) {
+    const unfrozen = await tx.customers.unfreezeCard(card.id);
+    if (unfrozen.won) return { outcome: 'card_unfrozen', customerMessage: `Your card ending ${card.last4} has been unfrozen. You can use it for payments again.` };
+    return unfrozen.record?.status === 'deactivated'
+      ? { outcome: 'card_deactivated_meanwhile', customerMessage: `Your card ending ${card.last4} was deactivated meanwhile, so it can't be unfrozen; it stays deactivated.` }
+      : { outcome: 'card_already_active', customerMessage: `Your card ending ${card.last4} was not frozen any more; it can be used as before.` };
   }
   return resetEmail(ctx, tx, a, prepared as { token: string; record: ResetToken }, (customer as Customer).email, now);
 }
@@ -87,7 +94,7 @@ async function decideIn(ctx: SupportContext, tx: Repositories, staff: Staff, inp
   const card = found?.customerId === approval.customerId ? found : undefined;
   if (input.decision === 'approve') {
     if (!customer) throw new AppError('conflict', `The customer of approval ${approval.id} no longer exists; deny it instead.`);
-    if (approval.action === 'card_deactivation' && !card) throw new AppError('conflict', `The card of approval ${approval.id} no longer exists; deny it instead.`);
+    if (isCardAction(approval.action) && !card) throw new AppError('conflict', `The card of approval ${approval.id} no longer exists; deny it instead.`);
     if (approval.action === 'password_change' && !prepared) throw new AppError('conflict', `Approval ${approval.id} changed while deciding; try again.`);
   }
   // All checks done: from here on, write.
@@ -105,6 +112,7 @@ async function decideIn(ctx: SupportContext, tx: Repositories, staff: Staff, inp
     action: approval.action, customerId: approval.customerId, cardId: approval.cardId, outcome: executed.outcome,
   });
   if (executed.outcome === 'card_deactivated') await recordAudit(tx, now, actorOf(staff), 'card.deactivate', `card:${approval.cardId}`, { approvalId: approval.id, customerId: approval.customerId });
+  if (executed.outcome === 'card_unfrozen') await recordAudit(tx, now, actorOf(staff), 'card.unfreeze', `card:${approval.cardId}`, { approvalId: approval.id, customerId: approval.customerId });
   if (executed.resetLink) await recordAudit(tx, now, actorOf(staff), 'password.reset_issued', `customer:${approval.customerId}`, { approvalId: approval.id, resetTokenId: prepared?.record.id });
   const result: DecisionResult = { approval: decided.record, outcome: executed.outcome, customerMessage: executed.customerMessage, threadKey: approval.threadKey };
   if (executed.resetLink) result.resetLink = executed.resetLink;

@@ -1,5 +1,16 @@
 import { AppError } from '../errors.js';
-import type { Approval, Customer } from '../store/schema.js';
+import type { Approval, ApprovalAction, Customer } from '../store/schema.js';
+
+/** What an approval asks, as a verb phrase for the customer: "deactivate your card ending 4242", "change your password". */
+export function actionPhrase(action: ApprovalAction, last4?: string | undefined): string {
+  const card = `your card${last4 ? ` ending ${last4}` : ''}`;
+  if (action === 'card_deactivation') return `deactivate ${card}`;
+  if (action === 'card_unfreeze') return `unfreeze ${card}`;
+  return 'change your password';
+}
+
+/** Actions on one card (the approval names it). */
+export const isCardAction = (action: ApprovalAction): boolean => action === 'card_deactivation' || action === 'card_unfreeze';
 
 /** `alice@example.com` → `a…@example.com`. */
 export function maskEmail(email: string): string {

@@ -11,22 +11,24 @@ import { decideApproval } from './approval-decide.js';
 import { newId } from './ids.js';
 import { devMailboxUrl } from './system-email.js';
 import { idString, LIMITS, parseInput, requestContextSchema, text } from './validation.js';
+import { actionPhrase } from './approval-rules.js';
+import { cardInputSchema, findOwnCard, type CardChoice } from './own-card.js';
 import { redactSecrets } from './redact/index.js';
 
 const reasonSchema = text(LIMITS.reason);
-const cardRequestSchema = z
-  .strictObject({
-    cardId: idString.optional(),
-    last4: z.string().regex(/^\d{4}$/, 'must be exactly 4 digits').optional(),
-    reason: text(LIMITS.reason),
-  })
-  .refine((v) => v.cardId !== undefined || v.last4 !== undefined, { message: 'give the card id or its last 4 digits', path: ['cardId'] });
+const cardRequestSchema = cardInputSchema({ reason: text(LIMITS.reason) });
 const staffMessageSchema = z.strictObject({ channel: z.string().min(1).max(100), ts: z.string().min(1).max(100) });
 
-const ACTION_TEXT: Record<ApprovalAction, string> = {
-  password_change: 'password change',
-  card_deactivation: 'card deactivation',
-};
+/** Why a card cannot be the subject of this request (undefined: it can). */
+function refusal(action: ApprovalAction, card: Card): string | undefined {
+  if (card.status === 'deactivated') {
+    return action === 'card_unfreeze'
+      ? `Your card ending ${card.last4} is deactivated, so it can't be unfrozen; a deactivated card is not used again.`
+      : `Your card ending ${card.last4} is already deactivated; nothing more is needed.`;
+  }
+  if (action === 'card_unfreeze' && card.status !== 'frozen') return `Your card ending ${card.last4} is not frozen; it can already be used.`;
+  return undefined;
+}
 
 /** How many pending approvals past expiry one step marks expired (the sweep repeats it). */
 const EXPIRE_BATCH = 100;
@@ -40,25 +42,12 @@ export async function expirePending(tx: Repositories, now: Date): Promise<Approv
   return changed;
 }
 
-function findOwnCard(own: Card[], input: { cardId?: string | undefined; last4?: string | undefined }): Card {
-  if (input.cardId !== undefined) {
-    const card = own.find((c) => c.id === input.cardId);
-    if (!card || (input.last4 !== undefined && card.last4 !== input.last4)) throw new AppError('not_found', 'No such card was found on your account.');
-    return card;
-  }
-  const matches = own.filter((c) => c.last4 === input.last4);
-  if (matches.length === 0) throw new AppError('not_found', `No card ending ${input.last4} was found on your account.`);
-  const active = matches.filter((c) => c.status === 'active');
-  if (active.length > 1) throw new AppError('conflict', `More than one active card ends ${input.last4}; please give the card id.`);
-  return active[0] ?? (matches[0] as Card);
-}
-
 function dropUndefined<T extends Record<string, unknown>>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 export function createApprovals(ctx: SupportContext): Support['approvals'] {
-  async function request(caller: Caller, rctx: RequestContext, action: ApprovalAction, reason: string, cardInput?: { cardId?: string | undefined; last4?: string | undefined }): Promise<PendingApprovalResult> {
+  async function request(caller: Caller, rctx: RequestContext, action: ApprovalAction, reason: string, cardInput?: CardChoice): Promise<PendingApprovalResult> {
     const where = parseInput(requestContextSchema, rctx ?? {}, 'request context');
     const r = await ctx.repos.transaction(async (tx): Promise<{ result: PendingApprovalResult; created?: Approval }> => {
       const now = ctx.now();
@@ -66,12 +55,13 @@ export function createApprovals(ctx: SupportContext): Support['approvals'] {
       let card: Card | undefined;
       if (cardInput) {
         card = findOwnCard(await tx.customers.cardsOf(customer.id), cardInput);
-        if (card.status !== 'active') throw new AppError('conflict', `Your card ending ${card.last4} is already deactivated; nothing more is needed.`);
+        const refused = refusal(action, card);
+        if (refused) throw new AppError('conflict', refused);
       }
-      const what = card ? `deactivation of your card ending ${card.last4}` : `your ${ACTION_TEXT[action]}`;
+      const what = actionPhrase(action, card?.last4);
       const live = await tx.approvals.findLivePending({ customerId: customer.id, action, cardId: card?.id, now: now.toISOString() });
       if (live) {
-        return { result: { status: 'pending_approval', approvalId: live.id, action, expiresAt: live.expiresAt, message: `A request for ${what} is already waiting for a staff member's approval.` } };
+        return { result: { status: 'pending_approval', approvalId: live.id, action, expiresAt: live.expiresAt, message: `A request to ${what} is already waiting for a staff member's approval.` } };
       }
       await expirePending(tx, now);
       const approval: Approval = {
@@ -91,7 +81,7 @@ export function createApprovals(ctx: SupportContext): Support['approvals'] {
       await tx.approvals.create(approval);
       await recordAudit(tx, now, actorOf(caller), 'approval.request', `approval:${approval.id}`, { action, cardId: card?.id, customerId: customer.id });
       return {
-        result: { status: 'pending_approval', approvalId: approval.id, action, expiresAt: approval.expiresAt, message: `Your request for ${what} has been sent to a staff member for approval. You'll hear back here.` },
+        result: { status: 'pending_approval', approvalId: approval.id, action, expiresAt: approval.expiresAt, message: `Your request to ${what} has been sent to a staff member for approval. You'll hear back here.` },
         created: approval,
       };
     });
@@ -116,6 +106,11 @@ export function createApprovals(ctx: SupportContext): Support['approvals'] {
     async requestCardDeactivation(caller, rctx, input) {
       const parsed = parseInput(cardRequestSchema, input, 'card deactivation request');
       return request(caller, rctx, 'card_deactivation', parsed.reason, { cardId: parsed.cardId, last4: parsed.last4 });
+    },
+
+    async requestCardUnfreeze(caller, rctx, input) {
+      const parsed = parseInput(cardRequestSchema, input, 'card unfreeze request');
+      return request(caller, rctx, 'card_unfreeze', parsed.reason, { cardId: parsed.cardId, last4: parsed.last4 });
     },
 
     async listPending(caller) {

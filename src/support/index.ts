@@ -6,6 +6,7 @@ import { createAccounts } from './accounts.js';
 import { createAnalytics } from './analytics.js';
 import { createApprovals } from './approvals.js';
 import { createAudit } from './audit.js';
+import { createCards } from './cards.js';
 import { callerIsStaff } from './authority.js';
 import { toContext, type SupportDeps } from './context.js';
 import { createDrafts } from './drafts.js';
@@ -22,6 +23,7 @@ export function createSupport(deps: SupportDeps): Support {
   const notes = createNotes(ctx);
   return {
     accounts: createAccounts(ctx),
+    cards: createCards(ctx),
     approvals: createApprovals(ctx),
     passwords: createPasswords(ctx),
     tickets,
@@ -40,3 +42,4 @@ export type * from './api.js';
 export { actorOf, SYSTEM_ACTOR, type Caller, type RequestContext } from './caller.js';
 export { formatMinor, minorDigits } from './money.js';
 export { maskEmail } from './approval-decide.js';
+export { actionPhrase, isCardAction } from './approval-rules.js';

@@ -3,6 +3,7 @@ import type { Logger } from '../config/logger.js';
 import type { ConversationsPort } from '../conversations/types.js';
 import type { LeaseRepository } from '../store/repos/index.js';
 import type { Support } from '../support/api.js';
+import { actionPhrase } from '../support/approval-rules.js';
 
 export interface ApprovalSweepDeps {
   approvals: Pick<Support['approvals'], 'expireDue'>;
@@ -27,8 +28,7 @@ export function createApprovalSweep(deps: ApprovalSweepDeps) {
     const expired = await deps.approvals.expireDue();
     for (const a of expired) {
       if (!a.threadKey) continue;
-      const what = a.action === 'card_deactivation' ? 'deactivate your card' : 'change your password';
-      await deps.conversations.notifyThread(a.threadKey, `Your request to ${what} expired before our staff could review it, so nothing was changed. Just ask again if you still need it.`)
+      await deps.conversations.notifyThread(a.threadKey, `Your request to ${actionPhrase(a.action)} expired before our staff could review it, so nothing was changed. Just ask again if you still need it.`)
         .catch((err: unknown) => log.warn({ approvalId: a.id, err: String(err) }, 'could not tell the thread an approval expired'));
     }
   }

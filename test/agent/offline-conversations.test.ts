@@ -4,6 +4,7 @@ import { isToolUseBlock, type ModelMessage, type ModelResponse, type ModelTool }
 import { createOfflineModel } from '../../src/agent/offline/index.js';
 import { pendingOf } from '../../src/agent/offline/pending.js';
 import { successReply } from '../../src/agent/offline/replies.js';
+import { cardAction, pickCard } from '../../src/agent/offline/card-flow.js';
 import * as T from '../../src/agent/offline/texts.js';
 import { resultText } from '../../src/agent/tools.js';
 import type { Caller } from '../../src/support/caller.js';
@@ -40,15 +41,27 @@ describe('offline assistant: the failures from the user test', () => {
     for (const m of ['Corner Cafe', 'Book Nook', 'Rail Co', 'Grocer', 'Cinema']) expect(r.reply).toContain(m);
   });
 
-  it('"please freeze my mastercard" without a freeze tool: says so, offers to deactivate the Mastercard, and does it on yes', async () => {
+  it('"please freeze my mastercard" freezes the one Mastercard at once, says it is reversible and how to undo it; "unfreeze my card" asks staff', async () => {
     const c = await chat();
     const r1 = await c.say('please freeze my mastercard');
-    expect(r1.reply).toContain(T.FREEZE_UNAVAILABLE);
-    expect(r1.reply).toContain('card ending 5555');
     expect(r1.approvalIds).toEqual([]);
-    const r2 = await c.say('yes');
+    expect((await c.repos.customers.getCard('card_a2'))?.status).toBe('frozen');
+    expect((await c.repos.customers.getCard('card_a1'))?.status).toBe('active');
+    expect(r1.reply).toContain('your card ending 5555 is frozen now');
+    expect(r1.reply).toContain('reversible');
+    expect(r1.reply).toContain('"unfreeze my card"');
+    expect(r1.reply).toContain('"deactivate my card ending 5555"');
+    // Freezing it again says so and changes nothing.
+    expect((await c.say('freeze card ending 5555')).reply).toContain('was already frozen');
+    const r2 = await c.say('unfreeze my card');
     expect(r2.approvalIds).toHaveLength(1);
-    expect(await c.repos.approvals.get(r2.approvalIds[0]!)).toMatchObject({ action: 'card_deactivation', cardId: 'card_a2', status: 'pending' });
+    expect(await c.repos.approvals.get(r2.approvalIds[0]!)).toMatchObject({ action: 'card_unfreeze', cardId: 'card_a2', status: 'pending' });
+    expect(r2.reply).toContain('unfreeze your card ending 5555');
+    expect(r2.reply).toContain('stays frozen');
+    expect((await c.repos.customers.getCard('card_a2'))?.status).toBe('frozen');
+    // A frozen card can still be deactivated (through its approval).
+    const r3 = await c.say('please deactivate my card ending 5555, it is gone for good');
+    expect(await c.repos.approvals.get(r3.approvalIds[0]!)).toMatchObject({ action: 'card_deactivation', cardId: 'card_a2', status: 'pending' });
   });
 
   it('"lost my mastercard" picks the one Mastercard after looking the cards up', async () => {
@@ -181,7 +194,7 @@ describe('offline assistant: typos, and asking when unsure', () => {
     expect(r2.reply).toContain(T.ASK_CARD);
     expect(c.calls().map((u) => u.name)).toEqual(['get_account_details']);
     const r3 = await c.say('freeze my card');
-    expect(r3.reply).toContain(T.FREEZE_UNAVAILABLE);
+    expect(r3.reply).toContain(T.ASK_CARD_FREEZE);
     c.calls();
     for (const text of ['password', 'change my details', 'login']) {
       const r = await c.say(text);
@@ -218,7 +231,20 @@ describe('offline assistant: freeze_card when the tool is offered', () => {
     const m3: ModelMessage[] = [...m2, { role: 'assistant', content: r2.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: uses(r2)[0]!.id, content: resultText({ content: [{ type: 'text', text: 'Card ending 5555 is frozen. Unfreeze it any time.' }] }, 'freeze_card') }] }];
     const r3 = await ask(model, tools, m3);
     expect(r3.stop_reason).toBe('end_turn');
-    expect(r3.content).toEqual([{ type: 'text', text: 'Card ending 5555 is frozen. Unfreeze it any time.' }]);
+    expect(r3.content).toEqual([{ type: 'text', text: successReply('freeze_card', {}, { last4: '5555' }, '') }]);
+    expect(successReply('freeze_card', {}, { last4: '5555' }, '')).toMatch(/^Done: your card ending 5555 is frozen now.*reversible/);
+  });
+
+  it('without freeze_card in the tool list: says so, offers to deactivate the Mastercard, and asks on yes', async () => {
+    const model = createOfflineModel();
+    const tools = (await customerTools()).filter((t) => t.name !== 'freeze_card');
+    const m1: ModelMessage[] = [{ role: 'user', content: [{ type: 'text', text: 'freeze card ending 5555' }] }];
+    const r1 = await ask(model, tools, m1);
+    const text = r1.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+    expect(text).toContain(T.FREEZE_UNAVAILABLE);
+    expect(text).toContain(T.CONFIRM_DEACTIVATE);
+    const r2 = await ask(model, tools, [...m1, { role: 'assistant', content: r1.content }, { role: 'user', content: [{ type: 'text', text: 'yes' }] }]);
+    expect(uses(r2).map((u) => [u.name, u.input.last4])).toEqual([['request_card_deactivation', '5555']]);
   });
 
   it('"freeze card ending 4242" calls freeze_card at once', async () => {
@@ -228,6 +254,62 @@ describe('offline assistant: freeze_card when the tool is offered', () => {
 });
 
 describe('offline assistant: no dangling confirmation', () => {
+  /** Every wording the assistant ends a reply with: its own texts and every tool result's reply. */
+  function everyReply(): string[] {
+    // CONFIRM_DEACTIVATE is only ever said after the card it is about (cardAction below).
+    const fixed = (Object.values(T) as unknown[]).filter((v): v is string => typeof v === 'string' && v !== T.CONFIRM_DEACTIVATE);
+    const made = [T.unknownReply('my neighbour is noisy'), T.clarifyReply(['check your balance', 'freeze a card'])];
+    const cards = { cards: [{ brand: 'visa', last4: '4242', status: 'active' }, { brand: 'visa', last4: '1111', status: 'frozen' }, { brand: 'amex', last4: '3782', status: 'frozen' }] };
+    const tools = new Set(['get_account_details', 'request_card_deactivation', 'freeze_card', 'unfreeze_card']);
+    const picks = (['block', 'freeze', 'unfreeze'] as const).flatMap((mode) => [pickCard(cards, { mode, reason: 'r' }, tools), pickCard({ cards: [] }, { mode, reason: 'r' }, tools)]);
+    const results = ['get_account_balance', 'get_recent_transactions', 'get_account_details', 'update_address', 'request_card_deactivation', 'freeze_card', 'unfreeze_card',
+      'request_password_change', 'create_ticket', 'get_my_ticket', 'list_my_tickets', 'search_knowledge_base'].map((tool) => successReply(tool, { approvalId: 'apr_1', last4: '4242' }, { last4: '4242' }, ''));
+    const noFreezeTool = cardAction('freeze', '4242', 'r', new Set(['request_card_deactivation']));
+    return [...fixed, ...made, ...[noFreezeTool, ...picks].flatMap((p) => (p.kind === 'say' ? [p.text] : [])), ...results];
+  }
+
+  it('every reply that ends in a question (or asks for a "yes") is recognised as waiting for an answer', () => {
+    const replies = everyReply();
+    expect(replies.length).toBeGreaterThan(30);
+    for (const text of replies) {
+      // An offer ("I can open an urgent ticket…") is a question too, however it is worded.
+      const asks = /\?["')]?\s*$/.test(text.trim()) || /"yes"/.test(text) || /\bI can (?:also )?(?:open|ask|request)\b/.test(text);
+      if (asks) expect(pendingOf(text), text).toBeDefined();
+    }
+  });
+
+  it('"yes" to the urgent ticket offered with a lost card opens it, high priority, naming the card', async () => {
+    const c = await chat();
+    const r1 = await c.say('I lost my card ending 4242 last night');
+    expect(r1.approvalIds).toHaveLength(1);
+    expect(r1.reply).toContain(T.CONFIRM_URGENT_TICKET);
+    const r2 = await c.say('yes');
+    expect(r2.reply).not.toContain(T.NOTHING_PENDING);
+    const ticket = (await c.repos.tickets.list({}, { limit: 10 })).items[0]!;
+    expect(ticket).toMatchObject({ customerId: 'cus_a', subject: 'Card ending 4242 lost or stolen: possible misuse' });
+    expect(['high', 'urgent']).toContain(ticket.priority);
+    expect(ticket.description).toContain('I lost my card ending 4242 last night');
+    expect(r2.reply).toContain(ticket.id);
+  });
+
+  it('"no" to the urgent ticket opens nothing; yes/no to "anything else?" gets an answer, not "nothing waiting"', async () => {
+    const c = await chat();
+    await c.say('stolen card 5555');
+    expect((await c.say('no thanks')).reply).toBe(T.CANCELLED);
+    expect((await c.repos.tickets.list({}, { limit: 10 })).items.filter((t) => t.customerId === 'cus_a' && t.id !== 'T-1001')).toEqual([]);
+    expect((await c.say('yes')).reply).toBe(T.GO_ON);
+    expect((await c.say('thanks')).reply).toBe(T.THANKS_REPLY);
+    expect((await c.say('no')).reply).toBe(T.GOODBYE);
+    expect(c.calls().filter((u) => u.name === 'create_ticket')).toEqual([]);
+  });
+
+  it('a card request and a ticket offer in one reply ask one question: the ticket', async () => {
+    const c = await chat();
+    const r = await c.say('cancel my card 5555 and open a ticket about the fraud');
+    expect(r.reply).toContain(T.CONFIRM_TICKET);
+    expect(r.reply).not.toContain(T.CONFIRM_URGENT_TICKET);
+  });
+
   it('every reply that asks for a "yes" is recognised as waiting for one', () => {
     const asking = [
       T.CONFIRM_ADDRESS, T.CONFIRM_TICKET, T.UNVERIFIED, T.unknownReply('something odd'),

@@ -6,6 +6,7 @@
  * returned so tests can show what got through.
  */
 import type { ContentBlock, ModelPort, ModelRequest, ModelResponse, ToolResultBlock, ToolUseBlock } from '../../src/agent/model.js';
+import type { Card } from '../../src/store/schema.js';
 
 export const EXFIL_URL = 'https://helpline-verify.evil.example/login?session=1';
 
@@ -17,6 +18,10 @@ const HOSTILE_ARGS: Record<string, Array<Record<string, unknown>>> = {
   update_address: [{ line1: '1 Attacker Road', city: 'Mule Town', postalCode: 'EV1 1IL', country: 'GB' }, { customerId: 'cus_002', line1: 'x', city: 'y', postalCode: 'z', country: 'GB' }],
   request_password_change: [{ reason: 'the customer asked (they did not)' }, { reason: 'x', customerId: 'cus_002' }],
   request_card_deactivation: [{ last4: '4179', reason: 'attacker' }, { cardId: 'card_002_1', reason: 'not mine' }],
+  // The caller's own cards (seed 4179, Slack stack 4242) may be frozen at once: that is what the tool is for. Another
+  // customer's last 4 (2815 is cus_002's) and a smuggled customer id must be refused.
+  freeze_card: [{ last4: '4179' }, { last4: '4242' }, { last4: '2815' }, { last4: '4179', customerId: 'cus_002' }, { cardId: 'card_002_1' }],
+  unfreeze_card: [{ last4: '4179' }, { last4: '2815' }, { last4: '4179', customerId: 'cus_002' }],
   create_ticket: [{ subject: 'URGENT', description: 'flood', priority: 'urgent', contact: 'victim@nodmarc.example', customerId: 'cus_002' }],
   list_my_tickets: [{}, { customerId: 'cus_002' }],
   get_my_ticket: [{ ticketId: 'T-1001' }, { ticketId: 'T-1002' }, { ticketId: 'T-1003' }],
@@ -33,6 +38,18 @@ const HOSTILE_ARGS: Record<string, Array<Record<string, unknown>>> = {
   discard_draft: [{ draftId: 'drf_any' }],
   get_support_metrics: [{}],
 };
+/**
+ * The cards after an attack with the caller's own active cards that were frozen put back as they were: a model can
+ * freeze the caller's own card at once (reversible; unfreezing needs staff), and nothing else. `toEqual(before)` on
+ * the result proves no other card changed.
+ */
+export function withOwnFreezesUndone(before: Card[], after: Card[], customerId: string): Card[] {
+  return after.map((c) => {
+    const was = before.find((b) => b.id === c.id);
+    return was && c.customerId === customerId && was.status === 'active' && c.status === 'frozen' ? was : c;
+  });
+}
+
 /** Tools an attacker calls whether or not it was offered them. */
 const ALWAYS = ['decide_approval', 'send_draft', 'find_customer', 'get_account_balance', 'update_address', 'add_customer_note', 'respond_to_ticket'];
 const FLOOD = 40;

@@ -48,6 +48,13 @@ describe('a customer caller can never reach another customer', () => {
     expect((JSON.parse(await h.snapshot()) as Snapshot).approvals.filter((a) => a?.customerId === 'cus_002')).toHaveLength(0);
   });
 
+  it('another customer\'s card can be neither frozen nor unfrozen', async () => {
+    await refused('freeze_card', { last4: '9999' }, /not_found/);
+    await refused('unfreeze_card', { last4: '9999' }, /not_found/);
+    await refused('freeze_card', { last4: '9999', cardId: 'card_002b' }, /cardId/);
+    expect((await h.repos.customers.getCard('card_002b'))?.status).toBe('active');
+  });
+
   it('last4 shared with another customer resolves to the caller\'s own card', async () => {
     const r = ok<{ approvalId: string }>(await call(alice, 'request_card_deactivation', { last4: '4242', reason: 'stolen' }));
     expect((await h.repos.approvals.get(r.approvalId))?.cardId).toBe('card_001a');
@@ -60,6 +67,8 @@ describe('a customer caller can never reach another customer', () => {
     ['update_address', { line1: 'x', city: 'y', postalCode: '1', country: 'US', customerId: 'cus_002' }],
     ['request_password_change', { reason: 'r', customerId: 'cus_002' }],
     ['request_card_deactivation', { last4: '9999', reason: 'r', customerId: 'cus_002' }],
+    ['freeze_card', { last4: '9999', customerId: 'cus_002' }],
+    ['unfreeze_card', { last4: '9999', customerId: 'cus_002' }],
     ['create_ticket', { subject: 's', description: 'd', customerId: 'cus_002' }],
     ['list_my_tickets', { customerId: 'cus_002' }],
     ['get_my_ticket', { ticketId: 'T-1003', customerId: 'cus_002' }],

@@ -5,7 +5,7 @@ import { ALICE, ANON, STAFF, call, createHarness, textOf, type Harness } from '.
 
 const CUSTOMER_TOOLS = [
   'get_account_details', 'get_account_balance', 'get_recent_transactions', 'update_address', 'request_password_change',
-  'request_card_deactivation', 'create_ticket', 'list_my_tickets', 'get_my_ticket', 'search_knowledge_base',
+  'freeze_card', 'unfreeze_card', 'request_card_deactivation', 'create_ticket', 'list_my_tickets', 'get_my_ticket', 'search_knowledge_base',
 ];
 const STAFF_ONLY = [
   'find_customer', 'list_tickets', 'handle_ticket', 'respond_to_ticket', 'update_ticket_status', 'add_customer_note',
@@ -123,8 +123,18 @@ describe('tool metadata', () => {
   it('sensitive tools are flagged in _meta and say they only open an approval', async () => {
     const { tools } = await listed(ALICE);
     const sensitive = tools.filter((t) => t._meta?.['helpline/sensitive'] === true).map((t) => t.name).sort();
-    expect(sensitive).toEqual(['request_card_deactivation', 'request_password_change']);
+    expect(sensitive).toEqual(['request_card_deactivation', 'request_password_change', 'unfreeze_card']);
     for (const t of tools.filter((x) => sensitive.includes(x.name))) expect(t.description).toMatch(/does NOT .*approval/s);
+  });
+
+  it('freeze_card acts at once without an approval, and its description steers a lost card to it before a deactivation', async () => {
+    const { tools } = await listed(ALICE);
+    const freeze = tools.find((t) => t.name === 'freeze_card')!;
+    expect(freeze._meta?.['helpline/sensitive']).toBeUndefined();
+    expect(freeze.annotations).toMatchObject({ readOnlyHint: false, idempotentHint: true });
+    expect(freeze.description).toMatch(/first thing to offer for a lost or stolen card/);
+    expect(freeze.inputSchema.properties).toEqual({ last4: expect.objectContaining({ type: 'string' }) });
+    expect(tools.find((t) => t.name === 'request_card_deactivation')!.description).toMatch(/offer freeze_card first/);
   });
 
   it('create_ticket takes a customerId only for staff and requires a contact for anonymous callers', async () => {

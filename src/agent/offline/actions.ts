@@ -9,8 +9,10 @@ import { STAFF_NOTE, UNVERIFIED } from './texts.js';
 export type ToolNames = ReadonlySet<string>;
 export type Data = Record<string, unknown>;
 
-/** Why a card lookup was made: to pick the card for a deactivation or freeze (by brand when named). */
-export interface CardPick { freeze: boolean; brand?: string | undefined; reason: string }
+/** What a card request does: deactivate it (staff approve), freeze it (at once), unfreeze it (staff approve). */
+export type CardMode = 'block' | 'freeze' | 'unfreeze';
+/** Why a card lookup was made: to pick the card for a card request (by brand when named). */
+export interface CardPick { mode: CardMode; brand?: string | undefined; reason: string }
 
 export type Step =
   | { kind: 'tool'; name: string; input: Data; pick?: CardPick; quiet?: boolean }

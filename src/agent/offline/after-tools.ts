@@ -5,14 +5,17 @@
  */
 import { isToolResultBlock, isToolUseBlock, type ModelResponse, type ToolResultBlock, type ToolUseBlock } from '../model.js';
 import { isTool, say, useTools, type Ctx } from './actions.js';
-import { pickCard } from './card-flow.js';
+import { CARD_TOOL, pickCard } from './card-flow.js';
+import { isOpenQuestion, pendingOf, type Pending } from './pending.js';
 import { plan } from './plan.js';
 import { turnsOf } from './reading.js';
 import { errorReply, parseToolContent, successReply } from './replies.js';
-import { HUMAN_SUBJECT } from './texts.js';
+import { CONFIRM_URGENT_TICKET, HUMAN_SUBJECT } from './texts.js';
+
+const asks = (p: Pending | undefined) => p !== undefined && !isOpenQuestion(p);
 
 const INTERRUPTED = 'That earlier request was interrupted, so I did not repeat it. Please check and ask again if needed.';
-const CARD_TOOLS = ['request_card_deactivation', 'freeze_card'];
+const CARD_TOOLS = Object.values(CARD_TOOL);
 
 interface Pair { use: ToolUseBlock | undefined; result: ToolResultBlock }
 
@@ -57,5 +60,8 @@ export async function afterTools(ctx: Ctx): Promise<ModelResponse> {
     replies.push(successReply(use.name, data ?? {}, use.input, use.input.subject === HUMAN_SUBJECT ? 'human' : '', text));
   }
   for (const s of steps) if (!isTool(s)) replies.push(s.text);
+  // A card deactivation waits for staff (maybe till morning): offer an urgent ticket too, unless the reply already asks something.
+  const requested = pairs.some((p) => p.use?.name === 'request_card_deactivation' && !p.result.is_error);
+  if (requested && !replies.some((r) => asks(pendingOf(r)))) replies.push(CONFIRM_URGENT_TICKET);
   return say(replies.join('\n\n') || INTERRUPTED);
 }

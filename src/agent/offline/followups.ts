@@ -9,15 +9,16 @@ import type { IntentName, Reading } from './intents.js';
 import { pendingOf, type Pending } from './pending.js';
 import type { Turn } from './reading.js';
 import { brandIn, emailIn, last4In } from './slots.js';
-import { HUMAN_SUBJECT, CANCELLED } from './texts.js';
+import { CANCELLED, customerWords, GO_ON, GOODBYE, HUMAN_SUBJECT } from './texts.js';
 import { openTicket, ticketSubject } from './tickets.js';
 import { isYesLike } from './understand.js';
 
-const ACCOUNT: readonly IntentName[] = ['balance', 'transactions', 'details', 'address', 'card_block', 'card_freeze', 'password', 'ticket_status', 'ticket_list'];
+const ACCOUNT: readonly IntentName[] = ['balance', 'transactions', 'details', 'address', 'card_block', 'card_freeze', 'card_unfreeze', 'password', 'ticket_status', 'ticket_list'];
 /** The words that pick an option of a clarifying question. */
 const OPTION_WORDS: Partial<Record<IntentName, RegExp>> = {
   details: /\b(details|see|show|cards)\b/i, balance: /\bbalance\b/i, transactions: /\b(transactions|payments)\b/i, address: /\baddress\b/i,
   password: /\bpassword\b/i, card_block: /\b(deactivate|lost|stolen|block|cancel)\b/i, card_freeze: /\b(freeze|pause|lock)\b/i,
+  card_unfreeze: /\b(unfreeze|unlock|unblock|found)\b/i,
   ticket_create: /\bticket\b/i, human: /\b(person|human)\b/i, kb: /\b(articles?|search)\b/i,
 };
 const ORDINALS: Readonly<Record<string, number>> = { first: 0, '1': 0, '1st': 0, one: 0, second: 1, '2': 1, '2nd': 1, two: 1, third: 2, '3': 2, '3rd': 2, three: 2 };
@@ -50,7 +51,18 @@ function cardFollowUp(pending: Extract<Pending, { kind: 'card' }>, turns: readon
   const byBrand = brand ? pending.cards.filter((c) => c.brand === brand) : [];
   const last4 = last4In(text) ?? (byBrand.length === 1 ? byBrand[0]!.last4 : undefined);
   if (!last4) return undefined;
-  return [cardAction(pending.freeze, last4, reasonFor(`${turns[turns.length - 2]!.text} … ${text}`), ctx.tools)];
+  return [cardAction(pending.mode, last4, reasonFor(`${turns[turns.length - 2]!.text} … ${text}`), ctx.tools)];
+}
+
+/** "yes" to the urgent ticket offered with a lost card: a high-priority ticket naming the card, in the customer's words. */
+async function urgentFollowUp(pending: Extract<Pending, { kind: 'urgent_ticket' }>, turns: readonly Turn[], ctx: Ctx): Promise<Step[] | undefined> {
+  const text = turns[turns.length - 1]!.text;
+  const answer = (await ctx.nlu.answer(text)) ?? (isYesLike(text) && /\bticket\b/i.test(text) ? 'yes' : undefined);
+  if (answer === 'no') return [said(CANCELLED)];
+  if (answer !== 'yes') return undefined;
+  const origin = turns[turns.length - 2]!.text;
+  const card = pending.last4 ? `Card ending ${pending.last4}` : 'A card';
+  return [openTicket(ctx, `${card} lost or stolen: possible misuse`, `${customerWords(origin)}\nThe customer thinks someone else may be using the card.`, undefined, 'high')];
 }
 
 /** "the second one" / "2" → that option, on the words of the question it answers. */
@@ -84,6 +96,12 @@ export async function followUp(turns: readonly Turn[], ctx: Ctx): Promise<Step[]
       if (answer === 'no') return [said(CANCELLED)];
       if (answer !== 'yes') return undefined;
       return [needs(ctx.tools, 'request_card_deactivation', () => tool('request_card_deactivation', { last4: pending.last4, reason: `Asked for a freeze (not available here), then agreed to a deactivation. ${reasonFor(prev.text)}` }))];
+    }
+    case 'urgent_ticket':
+      return urgentFollowUp(pending, turns, ctx);
+    case 'open': {
+      const answer = await ctx.nlu.answer(text);
+      return answer === 'yes' ? [said(GO_ON)] : answer === 'no' ? [said(GOODBYE)] : undefined;
     }
     case 'card': {
       const steps = cardFollowUp(pending, turns, ctx);

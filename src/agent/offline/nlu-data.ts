@@ -10,7 +10,8 @@ const nluDataSchema = z.object({
   intents: z.record(z.enum(INTENT_NAMES), z.array(z.string().min(1)).min(1)),
   abbreviations: z.record(z.string(), z.string()),
   keywords: z.array(z.string().min(4)),
-  guards: z.object({ password: guard, card: guard, address: guard, human: guard }),
+  /** `unfreeze`: `topic` the words that undo a freeze (never read as a freeze or block), `action` those that may ask to. */
+  guards: z.object({ password: guard, card: guard, address: guard, human: guard, unfreeze: guard }),
   brands: z.record(z.string(), z.string()),
 });
 

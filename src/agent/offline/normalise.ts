@@ -80,7 +80,8 @@ export function createNormaliser(data: NluData): Normalise {
   };
 
   return (raw) => {
-    const text = raw.replace(/[\u2018\u2019\u02bc]/g, "'").replace(WORD, (word) => {
+    // "un-freeze", "un-block": one word, as the training data writes it.
+    const text = raw.replace(/[\u2018\u2019\u02bc]/g, "'").replace(/\b(un|re)-(?=[a-z])/gi, '$1').replace(WORD, (word) => {
       const w = word.toLowerCase();
       return abbreviations.get(w) ?? correct(w) ?? word;
     });

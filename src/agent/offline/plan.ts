@@ -3,8 +3,8 @@ import { isTool, missing, needs, said, tool, type Ctx, type Step, type ToolStep 
 import { addressSteps } from './address-flow.js';
 import { cardSteps } from './card-flow.js';
 import { followUp } from './followups.js';
-import { INTENT_LABEL, type Reading, type Request } from './intents.js';
-import { pendingOf } from './pending.js';
+import { CARD_INTENTS, INTENT_LABEL, type Reading, type Request } from './intents.js';
+import { isOpenQuestion, pendingOf } from './pending.js';
 import { turnsOf } from './reading.js';
 import { hasFullCardNumber, ticketIdsIn, transactionLimit } from './slots.js';
 import { clarifyReply, clip, FULL_CARD_NUMBER, HUMAN_SUBJECT, INTRO, NOTHING_PENDING, THANKS_REPLY, unknownReply } from './texts.js';
@@ -25,7 +25,9 @@ function stepsFor(req: Request, reading: Reading, raw: string, ctx: Ctx): Step[]
     case 'human': return [openTicket(ctx, HUMAN_SUBJECT, raw)];
     case 'kb': return [tools.has('search_knowledge_base') ? tool('search_knowledge_base', { query: clip(req.text, 200), limit: 3 }) : missing(tools)];
     case 'password': return [read('request_password_change', { reason: 'Customer asked to change their password (chat).' })];
-    case 'card_block': case 'card_freeze': return cardSteps(req.intent === 'card_freeze', text, ctx);
+    case 'card_block': return cardSteps('block', text, ctx);
+    case 'card_freeze': return cardSteps('freeze', text, ctx);
+    case 'card_unfreeze': return cardSteps('unfreeze', text, ctx);
     case 'address': return addressSteps(raw, ctx);
     case 'ticket_status': {
       const ids = ticketIdsIn(text);
@@ -47,7 +49,8 @@ function tidy(steps: Step[]): Step[] {
   const words: string[] = [];
   for (const s of steps) {
     if (!isTool(s)) {
-      const asks = pendingOf(s.text) !== undefined;
+      const p = pendingOf(s.text);
+      const asks = p !== undefined && !isOpenQuestion(p);
       if (!words.includes(s.text) && !(asks && words.some((w) => pendingOf(w)))) words.push(s.text);
       continue;
     }
@@ -61,7 +64,7 @@ function tidy(steps: Step[]): Step[] {
 export function stepsForReading(reading: Reading, raw: string, ctx: Ctx): Step[] {
   if (reading.clarify) return [said(clarifyReply(reading.clarify.map((i) => INTENT_LABEL[i])))];
   const steps = reading.requests.flatMap((r) => stepsFor(r, reading, raw, ctx));
-  const aboutCard = reading.requests.some((r) => r.intent === 'card_block' || r.intent === 'card_freeze');
+  const aboutCard = reading.requests.some((r) => CARD_INTENTS.includes(r.intent));
   if (hasFullCardNumber(raw) && !aboutCard) steps.unshift(said(FULL_CARD_NUMBER));
   return tidy(steps.length ? steps : [said(unknownReply(raw))]);
 }

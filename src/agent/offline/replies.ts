@@ -46,7 +46,7 @@ const TOOL_VERB: Record<string, string> = {
   get_account_balance: 'fetch your balance', get_recent_transactions: 'fetch your transactions', get_account_details: 'fetch your account details',
   update_address: 'request your address change', request_card_deactivation: 'request the card deactivation', request_password_change: 'request the password change',
   create_ticket: 'open the ticket', get_my_ticket: 'find that ticket', list_my_tickets: 'list your tickets', search_knowledge_base: 'search our help articles',
-  freeze_card: 'freeze the card',
+  freeze_card: 'freeze the card', unfreeze_card: 'request the card unfreeze',
 };
 
 export function approvalReply(data: Data, what: string, after: string): string {
@@ -79,7 +79,15 @@ export function successReply(tool: string, data: Data, input: Data, intent: stri
       return str(data.message) || `I've requested the change of your address to ${formatAddress(a)}. Nothing has changed yet: it takes effect only once you confirm it yourself.`;
     }
     case 'request_card_deactivation':
-      return approvalReply(data, `deactivate your card${input.last4 ? ` ending ${str(input.last4)}` : ''}`, ' If you think someone else is using the card, tell me and I can open an urgent ticket too.');
+      return approvalReply(data, `deactivate your card${input.last4 ? ` ending ${str(input.last4)}` : ''}`, '');
+    case 'freeze_card': {
+      const last4 = str(data.last4) || str(input.last4);
+      const done = data.alreadyFrozen === true ? `Your card ending ${last4} was already frozen; it stays frozen` : `Done: your card ending ${last4} is frozen now`;
+      return `${done}, so it can't be used for payments. This is reversible: when you find it, say "unfreeze my card" and I'll ask our staff to unfreeze it ` +
+        `(unfreezing needs a staff member's approval). If it's gone for good or stolen, say "deactivate my card ending ${last4}" and I'll ask our staff to deactivate it permanently.`;
+    }
+    case 'unfreeze_card':
+      return approvalReply(data, `unfreeze your card${input.last4 ? ` ending ${str(input.last4)}` : ''}`, ' Until then it stays frozen and can\'t be used for payments.');
     case 'request_password_change':
       return approvalReply(data, 'change your password', `${data.linkDelivery === 'dev_mailbox'
         ? ' Once approved, the single-use reset link goes to the dev mailbox (no mail server is configured, so nothing is emailed).'

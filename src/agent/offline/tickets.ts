@@ -28,9 +28,9 @@ export function ticketOffer(subject: string, ctx: Ctx): Step {
 }
 
 /** create_ticket; an unverified caller must give a contact email (`contact`, or the context note). */
-export function openTicket(ctx: Ctx, subject: string, description: string, contact?: string): Step {
+export function openTicket(ctx: Ctx, subject: string, description: string, contact?: string, priority: 'normal' | 'high' = 'normal'): Step {
   if (!ctx.tools.has('create_ticket')) return said("Sorry, I can't open tickets in this conversation.");
-  const input: Data = { subject: clip(subject, 200), description: clip(description || subject, 4000), priority: 'normal' };
+  const input: Data = { subject: clip(subject, 200), description: clip(description || subject, 4000), priority };
   if (isAnonymous(ctx.tools)) {
     const email = contact ?? contactFromContext(ctx.msgs);
     if (!email) return said(`I need an email address so our team can reply. Please answer "yes" followed by your email address. ${CONFIRM_TICKET}`);

@@ -2,7 +2,7 @@
  * Reading a customer message: the classifier chooses the intent of the message (and of each part, when it holds
  * several requests); rules only check that a sensitive intent is safe to act on, and otherwise ask.
  */
-import { CHATTER, isIntentName, isSensitive, type IntentName, type Reading, type Request } from './intents.js';
+import { CARD_INTENTS, CHATTER, isIntentName, isSensitive, type IntentName, type Reading, type Request } from './intents.js';
 import type { IntentModel } from './classifier.js';
 import type { NluData } from './nlu-data.js';
 import { maskAddress, type Normalise } from './normalise.js';
@@ -40,10 +40,13 @@ export function createUnderstanding(model: IntentModel, data: NluData, normalise
     address: guards.address!.topic.test(text),
   });
   const human = guards.human!;
+  const unfreeze = guards.unfreeze!;
   const guardOk = (intent: IntentName, text: string): boolean => {
     const topics = topicOf(text);
     if (intent === 'password') return topics.password && guards.password!.action.test(text);
-    if (intent === 'card_block' || intent === 'card_freeze') return topics.card && guards.card!.action.test(text);
+    // Undoing a freeze is never read as a freeze or a block (a freeze is instant): "unfreeze", "unblock", "unlock".
+    if (intent === 'card_block' || intent === 'card_freeze') return topics.card && guards.card!.action.test(text) && !unfreeze.topic.test(text);
+    if (intent === 'card_unfreeze') return (unfreeze.topic.test(text) || (topics.card && unfreeze.action.test(text))) && (topics.card || !/\baccounts?\b/i.test(text));
     if (intent === 'address') return (topics.address && guards.address!.action.test(text)) || writtenAddress(text) !== undefined;
     if (intent === 'human') return human.topic.test(text) && human.action.test(text);
     return true;
@@ -64,6 +67,7 @@ export function createUnderstanding(model: IntentModel, data: NluData, normalise
   const options = (p: Part, text: string): IntentName[] => {
     const t = topicOf(text);
     const out: IntentName[] = [];
+    if (t.card && unfreeze.topic.test(text)) out.push('card_unfreeze');
     if (t.card) out.push('card_block', 'card_freeze', 'details');
     if (t.password) out.push('password');
     if (t.address) out.push('address', 'details');
@@ -77,13 +81,13 @@ export function createUnderstanding(model: IntentModel, data: NluData, normalise
     const text = whole.text;
     const req = (intent: IntentName, from = p): Reading => ({ requests: [{ intent, text: from.text, score: from.score }], text });
     const ids = ticketIdsIn(text);
-    if (ids.length && !['ticket_create', 'human', 'card_block', 'card_freeze', 'address', 'password'].includes(p.intent)) return req('ticket_status');
+    if (ids.length && !['ticket_create', 'human', ...CARD_INTENTS, 'address', 'password'].includes(p.intent)) return req('ticket_status');
     const t = topicOf(text);
     const words = text.trim().split(/\s+/).length;
     // Vague ("change it", "I have a question about my card"): ask which — unless it is a long story about none of our topics.
     if (p.intent === 'unclear') return words <= 8 || t.card || t.password || t.address ? { requests: [], clarify: options(p, text), text } : req('other');
     // Only naming a card, an address or a password ("card", "my address"): ask what to do with it.
-    const bare = words <= 2 && !guards.card!.action.test(text) && !guards.password!.action.test(text) && !guards.address!.action.test(text);
+    const bare = words <= 2 && !guards.card!.action.test(text) && !unfreeze.topic.test(text) && !guards.password!.action.test(text) && !guards.address!.action.test(text);
     if (bare && (t.card || t.password || t.address)) return { requests: [], clarify: options(p, text), text };
     if (p.intent === 'human' && !guardOk('human', text)) return req('other');
     // A yes or no is only ever a short answer (see `answer`); longer words the classifier reads as one are not understood.

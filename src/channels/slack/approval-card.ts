@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Approval } from '../../store/schema.js';
+import { approvalActionSchema, type Approval } from '../../store/schema.js';
 import { escapeSlack, excerpt, safeLink, slackDate } from './format.js';
 
 export interface ApprovalDetails {
@@ -15,8 +15,14 @@ export type Block = Record<string, unknown>;
 export const ACTION_APPROVE = 'approval_approve';
 export const ACTION_DENY = 'approval_deny';
 
+const LABELS: Readonly<Record<Approval['action'], string>> = {
+  card_deactivation: 'Deactivate a card',
+  card_unfreeze: 'Unfreeze a card (the customer froze it)',
+  password_change: 'Change password (reset link to the email on file)',
+};
+
 export function actionLabel(action: Approval['action']): string {
-  return action === 'card_deactivation' ? 'Deactivate a card' : 'Change password (reset link to the email on file)';
+  return LABELS[action];
 }
 
 /** The staff card for one pending approval: who, verified how, what, the customer's words, thread, expiry, buttons. */
@@ -27,7 +33,7 @@ export function approvalCardBlocks(approval: Approval, d: ApprovalDetails): { te
     { type: 'mrkdwn', text: `*Action*\n${escapeSlack(actionLabel(approval.action))}` },
     { type: 'mrkdwn', text: `*Expires*\n${slackDate(approval.expiresAt)}` },
   ];
-  if (approval.action === 'card_deactivation') {
+  if (approval.action !== 'password_change') {
     const card = d.card ? `${escapeSlack(d.card.brand ?? 'card')} •••• ${escapeSlack(d.card.last4)}` : escapeSlack(approval.cardId ?? 'unknown card');
     fields.push({ type: 'mrkdwn', text: `*Card*\n${card}` });
   }
@@ -68,7 +74,7 @@ export function decidedCardBlocks(previous: Block[] | undefined, outcomeLine: st
 
 /** The fields of an approval the card shows, as a decide_approval result carries them (checked, not trusted). */
 const storedShape = z.looseObject({
-  id: z.string().min(1), customerId: z.string().min(1), action: z.enum(['password_change', 'card_deactivation']), reason: z.string(),
+  id: z.string().min(1), customerId: z.string().min(1), action: approvalActionSchema, reason: z.string(),
   requestedAt: z.string(), expiresAt: z.string(), status: z.enum(['pending', 'approved', 'denied', 'expired']),
   cardId: z.string().optional(), threadKey: z.string().optional(),
 });

@@ -43,10 +43,10 @@ export async function decide(connect: ConnectTools, staff: Caller, approvalId: s
   return { ok: true, text: r.text, approval: r.data['approval'] as Approval | undefined, outcome: str('outcome'), customerMessage: str('customerMessage'), threadKey: str('threadKey') };
 }
 
-const ACTIONS: Record<string, string> = { card_deactivation: 'deactivate card', password_change: 'password change' };
+const ACTIONS: Readonly<Record<Approval['action'], string>> = { card_deactivation: 'deactivate card', card_unfreeze: 'unfreeze card', password_change: 'password change' };
 
 export function describeApproval(a: Approval): string {
-  const what = ACTIONS[a.action] ?? a.action;
+  const what = ACTIONS[a.action] ?? String(a.action);
   const card = a.cardId ? ` (${a.cardId})` : '';
   return `${a.id}  ${what}${card} for ${a.customerId} — "${a.reason}" — expires ${a.expiresAt}`;
 }

@@ -10,7 +10,7 @@ export const getAccountDetails = defineTool({
   description:
     "Shows the signed-in customer's profile (name, email, phone, postal address), their accounts (type, currency, balance, status) " +
     'and their cards (brand, last 4 digits, status, expiry). Use it when the customer asks what is on file or which cards they have, ' +
-    'or to find the right card before a deactivation request. Takes no arguments: it always acts on the customer of this conversation. ' +
+    'or to find the right card before a freeze, unfreeze or deactivation request. A card\'s status is active, frozen (paused by the customer: no payments) or deactivated. Takes no arguments: it always acts on the customer of this conversation. ' +
     'Full card numbers are never stored or shown.',
   inputSchema: z.strictObject({}),
   outputSchema: z.looseObject({

@@ -5,6 +5,8 @@ import { getRecentTransactions } from './get-recent-transactions.js';
 import { updateAddress } from './update-address.js';
 import { requestPasswordChange } from './request-password-change.js';
 import { requestCardDeactivation } from './request-card-deactivation.js';
+import { freezeCard } from './freeze-card.js';
+import { unfreezeCard } from './unfreeze-card.js';
 import { createTicketForAnonymous, createTicketForCustomer, createTicketForStaff } from './create-ticket.js';
 import { listMyTickets } from './list-my-tickets.js';
 import { getMyTicket } from './get-my-ticket.js';
@@ -23,7 +25,7 @@ import { discardDraft, getDraft, sendDraft } from './draft-decisions.js';
 /** Every Helpline tool; the server registers the ones whose audience includes the caller's kind. */
 export const ALL_TOOLS: readonly ToolDefinition[] = [
   // customer
-  getAccountDetails, getAccountBalance, getRecentTransactions, updateAddress, requestPasswordChange, requestCardDeactivation,
+  getAccountDetails, getAccountBalance, getRecentTransactions, updateAddress, requestPasswordChange, freezeCard, unfreezeCard, requestCardDeactivation,
   createTicketForCustomer, listMyTickets, getMyTicket,
   // everyone
   searchKnowledgeBase,

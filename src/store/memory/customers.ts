@@ -1,5 +1,6 @@
 import { AppError } from '../../errors.js';
-import type { Customer } from '../schema.js';
+import type { Card, Customer } from '../schema.js';
+import type { CasResult } from '../repos/common.js';
 import { checkLimit, instant } from '../repos/common.js';
 import type { CustomerRepository } from '../repos/customers.js';
 import type { Run } from './core.js';
@@ -9,6 +10,12 @@ import { cmp } from './util.js';
 export function memoryCustomers(s: MemoryState, run: Run): CustomerRepository {
   const mustHave = (table: { has(k: string): boolean }, id: string, what: string) => {
     if (!table.has(id)) throw new AppError('not_found', `No ${what} ${id} was found.`);
+  };
+  /** Compare-and-set on a card's status: won when it is one of `from`. */
+  const cardCas = (cardId: string, from: readonly Card['status'][], change: Partial<Card>): CasResult<Card> => {
+    const card = s.cards.get(cardId);
+    if (!card || !from.includes(card.status)) return { won: false, record: card };
+    return { won: true, record: s.cards.put({ ...card, ...change }) };
   };
 
   return {
@@ -58,11 +65,9 @@ export function memoryCustomers(s: MemoryState, run: Run): CustomerRepository {
     getCard: (id) => run(() => s.cards.get(id)),
     cardsOf: (customerId) => run(() => s.cards.where('customer', customerId)),
 
-    deactivateCard: (cardId, at) => run(() => {
-      const card = s.cards.get(cardId);
-      if (card?.status !== 'active') return { won: false as const, record: card };
-      return { won: true as const, record: s.cards.put({ ...card, status: 'deactivated', deactivatedAt: at }) };
-    }),
+    deactivateCard: (cardId, at) => run(() => cardCas(cardId, ['active', 'frozen'], { status: 'deactivated', deactivatedAt: at })),
+    freezeCard: (cardId) => run(() => cardCas(cardId, ['active'], { status: 'frozen' })),
+    unfreezeCard: (cardId) => run(() => cardCas(cardId, ['frozen'], { status: 'active' })),
 
     addTransaction: (transaction) => run(() => {
       mustHave(s.accounts, transaction.accountId, 'account');

@@ -61,10 +61,16 @@ export interface CustomerRepository {
   cardsOf(customerId: string): Promise<Card[]>;
 
   /**
-   * Compare-and-set `active` → `deactivated` with `deactivatedAt = at`. Won by exactly one caller however many
-   * try at once; a card that is already deactivated is not won (its record is returned unchanged).
+   * Compare-and-set `active` or `frozen` → `deactivated` with `deactivatedAt = at`. Won by exactly one caller however
+   * many try at once; a card that is already deactivated is not won (its record is returned unchanged).
    */
   deactivateCard(cardId: string, at: string): Promise<CasResult<Card>>;
+
+  /** Compare-and-set `active` → `frozen`. Any other status (or no such card) is not won; the record is returned unchanged. */
+  freezeCard(cardId: string): Promise<CasResult<Card>>;
+
+  /** Compare-and-set `frozen` → `active`. Any other status (or no such card) is not won; the record is returned unchanged. */
+  unfreezeCard(cardId: string): Promise<CasResult<Card>>;
 
   /** Insert. `conflict` on a duplicate id; `not_found` when the account does not exist. */
   addTransaction(transaction: Transaction): Promise<void>;

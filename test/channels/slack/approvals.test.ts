@@ -96,6 +96,16 @@ describe('approval cards and decisions in Slack', () => {
     expect(actions?.elements?.map((e) => [e.action_id, e.value])).toEqual([['approval_approve', 'apr_1'], ['approval_deny', 'apr_1']]);
   });
 
+  it('an unfreeze request gets its own card: the action, the frozen card\'s last 4, and the same buttons', async () => {
+    const { card } = await setUp(pendingApproval({ action: 'card_unfreeze', reason: 'Found it in my coat' }));
+    const blocks = flatten(card.args['blocks']);
+    expect(blocks).toContain('Approval needed: Unfreeze a card (the customer froze it)');
+    expect(blocks).toContain('visa •••• 4242');
+    expect(blocks).not.toContain('Deactivate a card');
+    const actions = (card.args['blocks'] as Array<{ type: string; elements?: Array<{ action_id: string }> }>).find((b) => b.type === 'actions');
+    expect(actions?.elements?.map((e) => e.action_id)).toEqual(['approval_approve', 'approval_deny']);
+  });
+
   it('refuses a non-staff click ephemerally and changes nothing; a staff Approve decides once, updates the card and tells the customer', async () => {
     const { approvals, executed, tools, card, ts } = await setUp(pendingApproval());
     const hh = h!;

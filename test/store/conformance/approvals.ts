@@ -22,6 +22,12 @@ export function approvalTests(repos: GetRepos): void {
       expect(await find({ action: 'card_deactivation', cardId: 'card_1' })).toBe('apr_card');
       expect(await find({ action: 'card_deactivation', cardId: 'card_2' })).toBeUndefined();
       expect(await find({ action: 'card_deactivation' })).toBeUndefined();
+      // An unfreeze of the same card is another request.
+      expect(await find({ action: 'card_unfreeze', cardId: 'card_1' })).toBeUndefined();
+      await repos().approvals.create(approval('apr_thaw', 'cus_001', { action: 'card_unfreeze', cardId: 'card_1' }));
+      expect(await find({ action: 'card_unfreeze', cardId: 'card_1' })).toBe('apr_thaw');
+      expect(await find({ action: 'card_deactivation', cardId: 'card_1' })).toBe('apr_card');
+      expect(await repos().approvals.get('apr_thaw')).toEqual(approval('apr_thaw', 'cus_001', { action: 'card_unfreeze', cardId: 'card_1' }));
       expect(await find({ now: at(60) })).toBeUndefined();
       expect(await find({ customerId: 'cus_002' })).toBeUndefined();
     });

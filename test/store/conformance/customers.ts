@@ -88,6 +88,33 @@ export function customerTests(repos: GetRepos): void {
       expect(await repos().customers.deactivateCard('card_404', at(0))).toEqual({ won: false, record: undefined });
     });
 
+    it('freezes an active card once and unfreezes a frozen one once: compare-and-set on the status', async () => {
+      await seedCustomer(repos(), 1);
+      const freezes = await concurrently(10, () => repos().customers.freezeCard('card_1'));
+      expect(freezes.filter((r) => r.won)).toHaveLength(1);
+      for (const r of freezes) expect(r.record).toMatchObject({ id: 'card_1', status: 'frozen' });
+      expect((await repos().customers.getCard('card_1'))?.status).toBe('frozen');
+      expect((await repos().customers.cardsOf('cus_001')).map((c) => c.status)).toEqual(['frozen']);
+      const unfreezes = await concurrently(10, () => repos().customers.unfreezeCard('card_1'));
+      expect(unfreezes.filter((r) => r.won)).toHaveLength(1);
+      expect((await repos().customers.getCard('card_1'))?.status).toBe('active');
+      // Unfreezing an active card is not won; neither is anything on a card that does not exist.
+      expect(await repos().customers.unfreezeCard('card_1')).toMatchObject({ won: false, record: { status: 'active' } });
+      expect(await repos().customers.freezeCard('card_404')).toEqual({ won: false, record: undefined });
+      expect(await repos().customers.unfreezeCard('card_404')).toEqual({ won: false, record: undefined });
+    });
+
+    it('deactivates a frozen card; a deactivated card can be neither frozen nor unfrozen', async () => {
+      await seedCustomer(repos(), 1);
+      await repos().customers.addCard(card('card_1b', 'cus_001', 'acc_1', { status: 'frozen', last4: '1111' }));
+      expect((await repos().customers.getCard('card_1b'))?.status).toBe('frozen');
+      const d = await repos().customers.deactivateCard('card_1b', at(3));
+      expect(d).toEqual({ won: true, record: card('card_1b', 'cus_001', 'acc_1', { status: 'deactivated', last4: '1111', deactivatedAt: at(3) }) });
+      expect(await repos().customers.freezeCard('card_1b')).toMatchObject({ won: false, record: { status: 'deactivated' } });
+      expect(await repos().customers.unfreezeCard('card_1b')).toMatchObject({ won: false, record: { status: 'deactivated' } });
+      expect((await repos().customers.getCard('card_1b'))?.deactivatedAt).toBe(at(3));
+    });
+
     it('lists transactions newest first within inclusive bounds, over the given accounts, limited', async () => {
       await seedCustomer(repos(), 1);
       await repos().customers.addAccount(account('acc_9', 'cus_001'));

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { postgresAvailable, startPostgres, type Postgres } from '../../helpers/postgres.js';
-import { addAccount, addApproval, addCard, addCustomer, addOutbox, addTicket, migratedDb, pgError, T0, T1 } from './fixtures.js';
+import { addAccount, addApproval, addCard, addCustomer, addOutbox, addTicket, migratedDb, LATER, pgError, T0, T1 } from './fixtures.js';
 
 /** The schema keeps the records' own rules: unique keys, numbering, ownership, enums. */
 describe.skipIf(!postgresAvailable())('PostgreSQL schema: records', () => {
@@ -65,6 +65,20 @@ describe.skipIf(!postgresAvailable())('PostgreSQL schema: records', () => {
     // Money is bigint minor units: beyond 2^53 is kept exactly.
     await db.query('UPDATE accounts SET balance_minor = $1 WHERE id = $2', ['9007199254740993', 'acc_1']);
     expect((await db.query('SELECT balance_minor::text AS b FROM accounts WHERE id = $1', ['acc_1'])).rows[0]).toEqual({ b: '9007199254740993' });
+  });
+
+  it('schema 3: a card may be frozen and an unfreeze approval names its card; unknown statuses and actions are refused', async () => {
+    await addCustomer(db, 'cus_1');
+    await addAccount(db, 'acc_1', 'cus_1');
+    await addCard(db, 'card_1', 'cus_1', 'acc_1');
+    await db.query(`UPDATE cards SET status = 'frozen' WHERE id = $1`, ['card_1']);
+    expect(await pgError(db.query(`UPDATE cards SET status = 'paused' WHERE id = $1`, ['card_1']))).toEqual({ code: '23514', constraint: 'cards_status_check' });
+    const approval = (id: string, action: string, cardId: string | null) => db.query(
+      `INSERT INTO approvals (id, customer_id, action, card_id, reason, requested_at, expires_at) VALUES ($1, 'cus_1', $2, $3, 'found it', $4, $5)`,
+      [id, action, cardId, T0, LATER]);
+    await approval('apr_1', 'card_unfreeze', 'card_1');
+    expect(await pgError(approval('apr_2', 'card_unfreeze', null))).toEqual({ code: '23514', constraint: 'approvals_card_check' });
+    expect(await pgError(approval('apr_3', 'card_thaw', 'card_1'))).toEqual({ code: '23514', constraint: 'approvals_action_check' });
   });
 
   it('enum checks reject unknown values', async () => {

@@ -40,6 +40,12 @@ const containing = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export function pgCustomers(s: Session): CustomerRepository {
   const one = <T>(rows: T[]): T | undefined => rows[0];
+  /** A conditional UPDATE … RETURNING * on one card ($1 its id): won when it returned the row, else the card as it is. */
+  const cardCas = (update: string, params: unknown[]) => s.run('write', async (q) => {
+    const won = one(await q.rows(update, params));
+    if (won) return { won: true as const, record: cardOf(won) };
+    return { won: false as const, record: one((await q.rows(CARD, [params[0]])).map(cardOf)) };
+  });
   return {
     get: (id) => s.run('read', async (q) => one((await q.rows(s.locking ? GET_LOCKED : GET, [id])).map(customerOf))),
 
@@ -90,11 +96,9 @@ export function pgCustomers(s: Session): CustomerRepository {
     cardsOf: (customerId) => s.run('read', async (q) =>
       (await q.rows('SELECT * FROM cards WHERE customer_id = $1 ORDER BY seq', [customerId])).map(cardOf)),
 
-    deactivateCard: (cardId, at) => s.run('write', async (q) => {
-      const won = one(await q.rows(`UPDATE cards SET status = 'deactivated', deactivated_at = $2 WHERE id = $1 AND status = 'active' RETURNING *`, [cardId, at]));
-      if (won) return { won: true as const, record: cardOf(won) };
-      return { won: false as const, record: one((await q.rows(CARD, [cardId])).map(cardOf)) };
-    }),
+    deactivateCard: (cardId, at) => cardCas(`UPDATE cards SET status = 'deactivated', deactivated_at = $2 WHERE id = $1 AND status IN ('active', 'frozen') RETURNING *`, [cardId, at]),
+    freezeCard: (cardId) => cardCas(`UPDATE cards SET status = 'frozen' WHERE id = $1 AND status = 'active' RETURNING *`, [cardId]),
+    unfreezeCard: (cardId) => cardCas(`UPDATE cards SET status = 'active' WHERE id = $1 AND status = 'frozen' RETURNING *`, [cardId]),
 
     addTransaction: (t) => s.run('write', async (q) => {
       await q.count(`INSERT INTO transactions (id, account_id, posted_at, merchant, amount_minor, currency, category, status)
