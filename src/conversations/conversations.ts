@@ -14,7 +14,9 @@ import { createThreadAdopt } from './thread-adopt.js';
 import { createThreadOwner } from './thread-owner.js';
 import { createThreadQueue } from './thread-queue.js';
 import { createTurnRunner } from './turn.js';
-import type { ConnectTools, ConversationsPort, DeliverPort, IdentityResolver, StaffNotifier } from './types.js';
+import { createReplySweep } from './reply-sweep.js';
+import { createTicketReplies } from './ticket-replies.js';
+import type { ConnectTools, ConversationsPort, DeliverPort, IdentityResolver, NotifyOptions, StaffNotifier } from './types.js';
 
 export interface ConversationsDeps {
   repos: Repositories;
@@ -50,6 +52,10 @@ export interface ConversationsDeps {
   threadLeaseMs?: number | undefined;
   /** Shared: how often to look for messages another instance left waiting (default 5 s). */
   adoptEveryMs?: number | undefined;
+  /** Whether the email channel runs: a staff reply on a ticket without a conversation is then emailed (default false). */
+  email?: boolean | undefined;
+  /** How often staff replies left undelivered are looked for and delivered (default 60 s; 0 = never). */
+  replySweepMs?: number | undefined;
 }
 
 export interface Conversations extends ConversationsPort {
@@ -93,9 +99,9 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   let started = false;
   const handle = createIntake({ repos, queue, deliver: runner.deliver, queueLimit: config.queueLimit, log, now, isStopped: () => stopped });
 
-  async function notifyThread(threadKey: string, text: string): Promise<void> {
+  async function notifyThread(threadKey: string, text: string, opts: NotifyOptions = {}): Promise<void> {
     await lock.run(threadKey, () => owner.exclusive(threadKey, async () => {
-      await runner.deliver(threadKey, { text, kind: 'notice' });
+      await runner.deliver(threadKey, { text, kind: 'notice', ...(opts.sourceId ? { inReplyToId: opts.sourceId } : {}), ...(opts.maybeDelivered ? { maybeDelivered: true } : {}) });
       try {
         await deps.agent.noteEvent(threadKey, text);
         bounds.afterTurn(threadKey);
@@ -104,6 +110,9 @@ export function createConversations(deps: ConversationsDeps): Conversations {
       }
     }));
   }
+
+  const replies = createTicketReplies({ repos, notifyThread, email: deps.email ?? false, now: clock, log });
+  const replySweep = createReplySweep(replies, deps.replySweepMs ?? 60_000, log);
 
   async function start(): Promise<void> {
     if (started) return;
@@ -119,6 +128,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
       requeued++;
     }
     adopt.start();
+    replySweep.start();
     log.info({ requeued, unreadable: bad.length, pruned, compacted, liveTranscripts: bounds.liveTranscripts(), shared }, 'conversations started');
   }
 
@@ -126,6 +136,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
     if (stopped) return;
     stopped = true;
     await adopt.stop();
+    await replySweep.stop();
     const finished = await queue.halt(deps.stopTimeoutMs ?? 15_000);
     if (!finished) {
       owner.halt();
@@ -137,6 +148,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
 
   return {
     handle, notifyThread, start, stop,
+    deliverStaffReplies: (ticketId: string) => replies.deliver(ticketId),
     hasThread: (threadKey: string) => repos.conversations.exists(threadKey),
     drain: async () => {
       await queue.drain();

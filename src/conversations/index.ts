@@ -8,3 +8,4 @@ export { REPLIES } from './replies.js';
 export type * from './types.js';
 export { createStaffFanout } from './staff-fanout.js';
 export { allowedLinkDomains, createOutboundPolicy, LINK_REMOVED, type OutboundPolicy } from './outbound-policy.js';
+export { createTicketReplies, deliverForStaff, replyFrame, type ReplyOutcome, type TicketReplies } from './ticket-replies.js';

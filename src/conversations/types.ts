@@ -1,4 +1,4 @@
-import type { Approval, Channel, Draft } from '../store/schema.js';
+import type { Approval, Channel, Draft, TicketDelivery } from '../store/schema.js';
 import type { Caller, RequestContext } from '../support/caller.js';
 
 /** Who sent a message, as the channel saw it. `verified` is the channel's judgement (Slack: always; email: DMARC/DKIM). */
@@ -59,11 +59,32 @@ export interface StaffNotifier {
   alert(text: string, details?: Record<string, unknown>): Promise<void>;
 }
 
+export interface NotifyOptions {
+  /** Names what is delivered (e.g. `ticket-reply:<message id>`), so a retry of the same delivery is not posted twice. */
+  sourceId?: string | undefined;
+  /** An earlier attempt may already have delivered it (the channel checks before posting again, where it can). */
+  maybeDelivered?: boolean | undefined;
+}
+
+/** What became of one public staff reply on a ticket, with a sentence for the staff member who sent it. */
+export interface ReplyDelivery {
+  ticketId: string;
+  messageId: string;
+  delivery: TicketDelivery;
+  /** Plain words for staff: where it went, or that it did not reach the customer and why. */
+  notice: string;
+}
+
 /** What channels call. `handle` resolves once the message is durably accepted (ledger written), not when answered. */
 export interface ConversationsPort {
   handle(msg: InboundMessage): Promise<{ accepted: boolean; reason?: 'duplicate' | 'busy' | 'stopped' | undefined }>;
   /** Tell a thread something outside a model turn (e.g. an approval decision); routed to the owning channel. */
-  notifyThread(threadKey: string, text: string): Promise<void>;
+  notifyThread(threadKey: string, text: string, opts?: NotifyOptions): Promise<void>;
+  /**
+   * Deliver a ticket's public staff replies that wait for delivery, each once, on the customer's channel, and record
+   * the outcome on the message (src/conversations/ticket-replies.ts). Staff surfaces call it after storing a reply.
+   */
+  deliverStaffReplies(ticketId: string): Promise<ReplyDelivery[]>;
   /** Whether this thread already has a conversation (kept in the repositories, so it survives restarts). */
   hasThread(threadKey: string): Promise<boolean>;
 }

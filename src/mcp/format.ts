@@ -24,7 +24,7 @@ export function ticketLine(t: Pick<TicketView, 'id' | 'status' | 'priority' | 's
 export function publicTicket<T extends Pick<TicketView, 'messages' | 'history'>>(ticket: T): T {
   return {
     ...ticket,
-    messages: ticket.messages.filter((m) => m.visibility === 'public'),
+    messages: ticket.messages.filter((m) => m.visibility === 'public').map(({ delivery: _delivery, ...m }) => m),
     history: ticket.history.map(({ note: _note, ...entry }) => entry),
   };
 }

@@ -73,12 +73,30 @@ export const ticketPrioritySchema = z.enum(['low', 'normal', 'high', 'urgent']);
 export const ticketCategorySchema = z.enum(['billing', 'card', 'account_access', 'fraud', 'address', 'technical', 'general']);
 export const channelSchema = z.enum(['slack', 'email', 'terminal', 'web', 'phone']);
 
+/**
+ * Whether a public staff reply reached the customer: `pending` (stored, not yet handed to a channel), `sending` (claimed
+ * by one delivery, compare-and-set), `delivered` (posted into their Slack thread or terminal), `queued` (an email in
+ * the outbox, which sends it with retries), `failed` (the channel refused it), `undeliverable` (no channel reaches
+ * the customer). Internal notes and customers' own messages have none.
+ */
+export const ticketDeliveryStatusSchema = z.enum(['pending', 'sending', 'delivered', 'queued', 'failed', 'undeliverable']);
+export const ticketDeliverySchema = z.strictObject({
+  status: ticketDeliveryStatusSchema,
+  at: ts,
+  channel: channelSchema.optional(),
+  threadKey: z.string().max(500).optional(),
+  /** The address an email went to (masked), when it went to an address rather than a thread. */
+  to: z.string().max(254).optional(),
+  reason: z.string().max(500).optional(),
+});
+
 export const ticketMessageSchema = z.strictObject({
   id,
   at: ts,
   author: actorSchema,
   visibility: z.enum(['public', 'internal']),
   body: z.string().max(20_000),
+  delivery: ticketDeliverySchema.optional(),
 });
 
 export const ticketSchema = z.strictObject({
@@ -298,6 +316,8 @@ export type TicketPriority = z.infer<typeof ticketPrioritySchema>;
 export type TicketCategory = z.infer<typeof ticketCategorySchema>;
 export type Channel = z.infer<typeof channelSchema>;
 export type TicketMessage = z.infer<typeof ticketMessageSchema>;
+export type TicketDelivery = z.infer<typeof ticketDeliverySchema>;
+export type TicketDeliveryStatus = z.infer<typeof ticketDeliveryStatusSchema>;
 export type Ticket = z.infer<typeof ticketSchema>;
 export type Note = z.infer<typeof noteSchema>;
 export type ApprovalAction = z.infer<typeof approvalActionSchema>;

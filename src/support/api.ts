@@ -95,6 +95,8 @@ export interface DraftView {
   outcome?: string | undefined;
   /** Who sent or discarded it. */
   decidedBy?: string | undefined;
+  /** A public ticket reply: where Send delivers it (`to`, in words), or why it would reach no one (`none`). */
+  route?: { to: string } | { none: string } | undefined;
 }
 
 export interface Support {
@@ -145,7 +147,7 @@ export interface Support {
     listMine(caller: Caller, filter?: TicketFilter): Promise<TicketView[]>;
     list(caller: Caller, filter: TicketFilter): Promise<TicketView[]>;
     get(caller: Caller, ticketId: string): Promise<TicketView>;
-    respond(caller: Caller, input: { ticketId: string; message: string; visibility?: 'public' | 'internal' | undefined; status?: TicketStatus | undefined; note?: string | undefined }): Promise<TicketView>;
+    respond(caller: Caller, input: { ticketId: string; message: string; visibility: 'public' | 'internal'; status?: TicketStatus | undefined; note?: string | undefined }): Promise<TicketView>;
     updateStatus(caller: Caller, input: { ticketId: string; status: TicketStatus; note?: string | undefined }): Promise<TicketView>;
     /** Customer adds a public message to their own ticket. */
     addCustomerMessage(caller: Caller, input: { ticketId: string; message: string }): Promise<TicketView>;

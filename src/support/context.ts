@@ -16,7 +16,10 @@ export interface SupportDeps {
   publicBaseUrl: string;
   clock?: () => Date;
   log?: Logger;
-  /** Whether reset links can be emailed (the email channel is configured). Default true. When false (and no dev mailbox), password changes are refused up front. */
+  /**
+   * Whether the email channel is configured: reset links can be emailed (when false, password changes are refused up
+   * front unless the dev mailbox takes them), and a public reply on a ticket without a conversation goes to the customer's email. Default true.
+   */
   resetDelivery?: boolean;
   /**
    * No mail server is configured and this is not production: system mail (reset and confirmation links) goes to the

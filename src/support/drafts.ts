@@ -10,6 +10,7 @@ import type { SupportContext } from './context.js';
 import { kindSpec, type DraftOps } from './draft-kinds.js';
 import { newId } from './ids.js';
 import { redactSecrets } from './redact/index.js';
+import { replyRoute, routeLabel } from './reply-route.js';
 import { idString, LIMITS, parseInput } from './validation.js';
 
 /**
@@ -29,6 +30,17 @@ const expired = (id: string) => new AppError('expired', `Draft ${id} has expired
 
 export function createDrafts(ctx: SupportContext, ops: DraftOps): Support['drafts'] {
   const { repos } = ctx;
+
+  /** The view, with where a public ticket reply goes (read now: the ticket's thread or the customer's email may change). */
+  const routed = async (d: Draft): Promise<DraftView> => {
+    const v = view(d);
+    if (d.kind !== 'ticket_response' || d.input['visibility'] !== 'public') return v;
+    const ticket = await repos.tickets.get(String(d.input['ticketId']));
+    if (!ticket) return v;
+    const customer = ticket.customerId && !ticket.threadKey ? await repos.customers.get(ticket.customerId) : undefined;
+    const r = replyRoute(ticket, customer?.email, ctx.mailDelivery === 'email');
+    return { ...v, route: r.kind === 'none' ? { none: r.reason } : { to: routeLabel(r) ?? 'their conversation' } };
+  };
   const find = async (id: string) => {
     const d = await repos.drafts.get(id);
     if (!d) throw new AppError('not_found', `No draft ${id} was found.`);
@@ -81,7 +93,7 @@ export function createDrafts(ctx: SupportContext, ops: DraftOps): Support['draft
 
     async get(caller, draftId) {
       requireStaff(ctx, caller);
-      return view(await find(parseInput(idString, draftId, 'draft id')));
+      return routed(await find(parseInput(idString, draftId, 'draft id')));
     },
 
     async send(caller, draftId, rawEdits) {
@@ -109,7 +121,7 @@ export function createDrafts(ctx: SupportContext, ops: DraftOps): Support['draft
         await finish(id, 'failed', isAppError(err) ? err.message : 'The step failed.');
         throw err;
       }
-      return view(await finish(id, 'sent', outcome));
+      return routed(await finish(id, 'sent', outcome));
     },
 
     async discard(caller, draftId) {

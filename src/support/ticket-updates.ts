@@ -16,7 +16,8 @@ import { LIMITS, optionalText, parseInput, text, ticketIdString } from './valida
 const respondSchema = z.strictObject({
   ticketId: ticketIdString,
   message: text(LIMITS.message),
-  visibility: z.enum(['public', 'internal']).optional(),
+  // No default: whoever replies says whether the customer is to receive it.
+  visibility: z.enum(['public', 'internal']),
   status: ticketStatusSchema.optional(),
   note: optionalText(LIMITS.note),
 });
@@ -49,8 +50,13 @@ export function createTicketUpdates(ctx: SupportContext): Updates {
         if (p.status) assertTransition(ticket, p.status);
         if (p.note && !ticket.customerId) throw new AppError('bad_input', `Ticket ${ticket.id} has no customer to attach a CRM note to.`);
         // All checks done: from here on, write.
-        const visibility = p.visibility ?? 'public';
-        const message: TicketMessage = { id: newId('msg'), at: now.toISOString(), author: actorOf(staff), visibility, body: p.message };
+        const { visibility } = p;
+        // A public reply waits for delivery to the customer (conversations' ticket replies claim and record it);
+        // an internal note never leaves, so it has no delivery state at all.
+        const message: TicketMessage = {
+          id: newId('msg'), at: now.toISOString(), author: actorOf(staff), visibility, body: p.message,
+          ...(visibility === 'public' ? { delivery: { status: 'pending' as const, at: now.toISOString() } } : {}),
+        };
         const change: TicketChange = {
           addMessages: [message], updatedAt: message.at,
           ...(visibility === 'public' ? { firstResponseAt: message.at } : {}),

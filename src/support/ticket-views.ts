@@ -12,7 +12,7 @@ export function staffView(ticket: Ticket, customerName?: string): TicketView {
 /** What a customer may see of their own ticket: public messages only, no internal history notes. */
 export function customerView(ticket: Ticket, customerName?: string): TicketView {
   const view = staffView(ticket, customerName);
-  view.messages = view.messages.filter((m) => m.visibility === 'public');
+  view.messages = view.messages.filter((m) => m.visibility === 'public').map(({ delivery: _delivery, ...m }) => m);
   view.history = view.history.map(({ note: _note, ...rest }) => rest);
   return view;
 }

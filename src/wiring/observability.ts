@@ -84,7 +84,8 @@ export function createObservability(metrics: Metrics) {
 
   function inbound(inner: ConversationsPort): ConversationsPort {
     return {
-      notifyThread: (threadKey, text) => inner.notifyThread(threadKey, text),
+      notifyThread: (threadKey, text, opts) => inner.notifyThread(threadKey, text, opts),
+      deliverStaffReplies: (ticketId) => inner.deliverStaffReplies(ticketId),
       hasThread: (threadKey) => inner.hasThread(threadKey),
       async handle(msg) {
         const r = await inner.handle(msg);

@@ -141,6 +141,7 @@ export function createFakeConversations(repos: Repositories, opts: { reply?: (m:
       return { accepted: true };
     },
     async notifyThread() {},
+    deliverStaffReplies: async () => [],
     hasThread: async () => false,
   };
 }

@@ -68,6 +68,23 @@ describe('staff tools (happy paths)', () => {
     expect(r.isError).toBe(true);
     expect(JSON.stringify(r.content)).toMatch(/visibility/);
     expect((await ticketIn('T-1001'))?.messages.length).toBe(before);
+    // the model is told what each choice does, and that there is no default
+    const tool = (await staff.client.listTools()).tools.find((t) => t.name === 'respond_to_ticket');
+    expect(tool?.inputSchema.required).toContain('visibility');
+    expect(tool?.description).toMatch(/no default/);
+    expect(tool?.description).toMatch(/`public` is a reply TO THE CUSTOMER, sent to them on their channel/);
+    expect(tool?.description).toMatch(/`internal` is a note for staff only, never sent/);
+  });
+
+  it('respond_to_ticket: a public reply waits for delivery (recorded on the message), an internal note has no delivery', async () => {
+    const pub = ok<{ ticket: { messages: Array<{ visibility: string; delivery?: { status: string } }> } }>(await call(staff, 'respond_to_ticket', { ticketId: 'T-1001', message: 'On it', visibility: 'public' }));
+    expect(pub.ticket.messages.at(-1)?.delivery?.status).toBe('pending');
+    const internal = ok<{ ticket: { messages: Array<{ delivery?: unknown }> } }>(await call(staff, 'respond_to_ticket', { ticketId: 'T-1001', message: 'note', visibility: 'internal' }));
+    expect(internal.ticket.messages.at(-1)?.delivery).toBeUndefined();
+    const handled = await call(staff, 'handle_ticket', { ticketId: 'T-1001' });
+    expect(textOf(handled)).toMatch(/Staff reply msg_\S+ \(.+\): delivery pending/);
+    const alice = await h.connect({ kind: 'customer', customerId: 'cus_001' });
+    expect(JSON.stringify(await call(alice, 'get_my_ticket', { ticketId: 'T-1001' }))).not.toContain('delivery');
   });
 
   it('respond_to_ticket with internal visibility is hidden from the customer', async () => {

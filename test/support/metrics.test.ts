@@ -26,7 +26,7 @@ describe('metrics', () => {
     await h.support.approvals.requestCardDeactivation(ANN, {}, { last4: '4242', reason: 'lost' });
     await h.support.approvals.requestPasswordChange(BOB, {}, 'forgot');
     h.advance(30);
-    await h.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Card blocked', status: 'resolved' });
+    await h.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Card blocked', visibility: 'public', status: 'resolved' });
     const m = await h.support.metrics.get(STAFF);
     expect(m.ticketsByStatus.resolved).toBe(2);
     expect(m.ticketsByChannel.slack).toBe(2);

@@ -59,7 +59,7 @@ describe('secrets in text that reaches support through tools (ticket forms, /tic
   it('still validates what the caller sent: bad input is rejected and nothing is stored', async () => {
     const h = await makeSupport();
     const before = await snapshot(h);
-    const polluted = JSON.parse(`{"ticketId": "T-1002", "message": "pw: Zebra!99", "__proto__": {"admin": true}}`) as { ticketId: string; message: string };
+    const polluted = JSON.parse(`{"ticketId": "T-1002", "message": "pw: Zebra!99", "visibility": "public", "__proto__": {"admin": true}}`) as { ticketId: string; message: string; visibility: 'public' };
     await expect(h.support.tickets.respond(STAFF, polluted)).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/__proto__/) });
     await expect(h.support.tickets.addCustomerMessage(ANN, { ticketId: 'T-1001', message: '' })).rejects.toMatchObject({ code: 'bad_input' });
     await expect(h.support.tickets.create(ANN, {}, { subject: 'x'.repeat(201), description: 'pw: Zebra!99' })).rejects.toMatchObject({ code: 'bad_input' });

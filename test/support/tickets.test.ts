@@ -74,7 +74,7 @@ describe('ticket status machine', () => {
     await expect(h.support.tickets.updateStatus(STAFF, { ticketId: 'T-1003', status: 'open' })).rejects.toMatchObject({ code: 'invalid_transition', message: 'Ticket T-1003 is already open.' });
     await expect(h.support.tickets.updateStatus(STAFF, { ticketId: 'T-1001', status: 'in_progress' })).rejects.toMatchObject({ code: 'invalid_transition', message: expect.stringMatching(/from resolved to in_progress/) });
     await expect(h.support.tickets.updateStatus(STAFF, { ticketId: 'T-1002', status: 'open' })).rejects.toMatchObject({ code: 'invalid_transition' });
-    await expect(h.support.tickets.respond(STAFF, { ticketId: 'T-1002', message: 'On it', status: 'in_progress' })).rejects.toMatchObject({ code: 'invalid_transition' });
+    await expect(h.support.tickets.respond(STAFF, { ticketId: 'T-1002', message: 'On it', visibility: 'public', status: 'in_progress' })).rejects.toMatchObject({ code: 'invalid_transition' });
     await expect(h.support.tickets.updateStatus(STAFF, { ticketId: 'T-1003', status: 'done' as 'open' })).rejects.toMatchObject({ code: 'bad_input' });
     await expect(h.support.tickets.updateStatus(STAFF, { ticketId: 'T-9999', status: 'closed' })).rejects.toMatchObject({ code: 'not_found' });
     await expect(h.support.tickets.updateStatus(ANN, { ticketId: 'T-1001', status: 'closed' })).rejects.toMatchObject({ code: 'forbidden' });
@@ -90,10 +90,10 @@ describe('responses, visibility and notes', () => {
     const internal = await h.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Checking logs', visibility: 'internal' });
     expect(internal.firstResponseAt).toBeUndefined();
     h.advance(10);
-    const first = await h.support.tickets.respond(STAFF, { ticketId: t.id, message: 'We are looking into it', status: 'in_progress', note: 'Declines at fuel stations' });
+    const first = await h.support.tickets.respond(STAFF, { ticketId: t.id, message: 'We are looking into it', visibility: 'public', status: 'in_progress', note: 'Declines at fuel stations' });
     expect(first).toMatchObject({ firstResponseAt: '2026-03-10T12:15:00.000Z', status: 'in_progress' });
     h.advance(10);
-    const second = await h.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Fixed now', status: 'resolved' });
+    const second = await h.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Fixed now', visibility: 'public', status: 'resolved' });
     expect(second).toMatchObject({ firstResponseAt: '2026-03-10T12:15:00.000Z', resolvedAt: '2026-03-10T12:25:00.000Z' });
     expect(await h.support.notes.list(STAFF, 'cus_ann')).toMatchObject([{ body: 'Declines at fuel stations', ticketId: t.id, author: { kind: 'staff', id: 'U_STAFF' } }]);
     const seen = await h.support.tickets.get(ANN, t.id);
@@ -142,7 +142,7 @@ describe('responses, visibility and notes', () => {
   it('a respond with a CRM note on a ticket without a customer is refused as a whole', async () => {
     const h = await makeSupport({ db: fixtureDb() });
     const before = await snapshot(h);
-    await expect(h.support.tickets.respond(STAFF, { ticketId: 'T-1003', message: 'We open at 8', note: 'n' })).rejects.toMatchObject({ code: 'bad_input' });
+    await expect(h.support.tickets.respond(STAFF, { ticketId: 'T-1003', message: 'We open at 8', visibility: 'public', note: 'n' })).rejects.toMatchObject({ code: 'bad_input' });
     expect(await snapshot(h)).toEqual(before);
   });
 });

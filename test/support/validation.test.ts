@@ -25,7 +25,7 @@ describe('bad input is refused with a clear bad_input error and the store unchan
     ['unknown key on decision', (h) => h.support.approvals.decide(STAFF, { approvalId: 'apr_1', decision: 'approve', force: true } as never)],
     ['approval id with odd characters', (h) => h.support.approvals.decide(STAFF, { approvalId: '../../etc', decision: 'approve' })],
     ['respond visibility wrong', (h) => h.support.tickets.respond(STAFF, { ticketId: 'T-1001', message: 'x', visibility: 'secret' as never })],
-    ['respond message oversize', (h) => h.support.tickets.respond(STAFF, { ticketId: 'T-1001', message: 'm'.repeat(10_001) })],
+    ['respond message oversize', (h) => h.support.tickets.respond(STAFF, { ticketId: 'T-1001', message: 'm'.repeat(10_001), visibility: 'public' })],
     ['note body empty', (h) => h.support.notes.add(STAFF, { customerId: 'cus_ann', body: '' })],
     ['staff filter unknown key', (h) => h.support.tickets.list(STAFF, { sort: 'asc' } as never)],
     ['customer search oversize', (h) => h.support.accounts.findCustomer(STAFF, 'q'.repeat(201))],
@@ -59,7 +59,7 @@ describe('audit', () => {
     const moved = await h.support.accounts.updateAddress(ANN, { line1: '2 Pine', city: 'Austin', postalCode: '73301', country: 'us' });
     await h.support.accounts.confirmAddressChangeById(ANN, moved.changeId);
     const t = await h.support.tickets.create(ANN, {}, { subject: 'Help', description: 'Help me' });
-    await h.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Sure', status: 'in_progress' });
+    await h.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Sure', visibility: 'public', status: 'in_progress' });
     const r = await h.support.approvals.requestPasswordChange(ANN, {}, 'forgot');
     const d = await h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'approve' });
     const token = (d.resetLink ?? '').split('/reset/')[1] ?? '';

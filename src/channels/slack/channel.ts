@@ -139,8 +139,8 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   app.event('app_mention', onMessage);
   const staffCaller = identity.staffCaller;
   registerApprovalActions(app, { client, lanes, staff: staffAuth, notifier: staff, connectTools: deps.connectTools, conversations: deps.conversations, readApproval: deps.readApproval, staffCaller, track, teamOk, now, log });
-  registerDraftActions(app, { client, lanes, staff: staffAuth, connectTools: deps.connectTools, staffCaller, teamOk, track, log });
-  registerTicketCommand(app, { client, lanes, identity, connectTools: deps.connectTools, teamOk, track, log });
+  registerDraftActions(app, { client, lanes, staff: staffAuth, connectTools: deps.connectTools, conversations: deps.conversations, staffCaller, teamOk, track, log });
+  registerTicketCommand(app, { client, lanes, identity, connectTools: deps.connectTools, conversations: deps.conversations, teamOk, track, log });
   registerTicketModal(app, { client, lanes, identity, connectTools: deps.connectTools, teamOk, track, log });
   registerHome(app, { client, lanes, identity, connectTools: deps.connectTools, teamOk, track, now, log });
 

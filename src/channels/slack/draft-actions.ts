@@ -1,10 +1,11 @@
 import type { App, BlockAction, ButtonAction, ViewStateValue } from '@slack/bolt';
 import { asBlocks, type WebClient } from './slack-client.js';
 import type { Logger } from '../../config/logger.js';
-import type { ConnectTools } from '../../conversations/types.js';
+import { deliverForStaff } from '../../conversations/ticket-replies.js';
+import type { ConnectTools, ConversationsPort } from '../../conversations/types.js';
 import type { Caller } from '../../support/caller.js';
 import {
-  ACTION_DRAFT_DISCARD, ACTION_DRAFT_EDIT, ACTION_DRAFT_SEND, asDraftCard, decidedDraftBlocks, DRAFT_EDIT_MODAL, draftEditModal, draftLine,
+  ACTION_DRAFT_DISCARD, ACTION_DRAFT_EDIT, ACTION_DRAFT_SEND, asDraftCard, customerVisible, decidedDraftBlocks, DRAFT_EDIT_MODAL, draftEditModal, draftLine,
   editableInSlack, fieldLabel, SLACK_INPUT_MAX, type DraftCard,
 } from './draft-card.js';
 import { escapeSlack } from './format.js';
@@ -24,6 +25,8 @@ export function registerDraftActions(app: App, deps: {
   lanes: LaneRunner;
   staff: StaffAuth;
   connectTools: ConnectTools;
+  /** Delivers a sent public reply to the customer (and records it on the ticket). */
+  conversations: Pick<ConversationsPort, 'deliverStaffReplies'>;
   /** The staff member as a Caller, with their Slack-verified email. */
   staffCaller: (userId: string) => Promise<Caller>;
   teamOk: (teamId: string | undefined) => boolean;
@@ -37,9 +40,9 @@ export function registerDraftActions(app: App, deps: {
 
   const asStaff = <R>(caller: Caller, fn: Parameters<typeof withTools<R>>[3]) => withTools(deps.connectTools, caller, {}, fn);
 
-  async function updateCard(at: CardAt | undefined, d: DraftCard | undefined, by: string | undefined): Promise<void> {
+  async function updateCard(at: CardAt | undefined, d: DraftCard | undefined, by: string | undefined, extra: string[] = []): Promise<void> {
     if (!at || !d) return;
-    const line = draftLine(d, by);
+    const line = [draftLine(d, by), ...extra].join('\n');
     await deps.lanes.run(at.channel, () => deps.client.chat.update({ channel: at.channel, ts: at.ts, text: line, blocks: asBlocks(decidedDraftBlocks(d, line)) }))
       .catch((err: Error) => deps.log.warn({ err: err.message, draftId: d.id }, 'draft card not updated'));
   }
@@ -55,7 +58,12 @@ export function registerDraftActions(app: App, deps: {
     try {
       const res = await asStaff(caller, (call) => call<{ draft?: unknown }>(verb === 'send' ? 'send_draft' : 'discard_draft', { draftId, ...(edits ? { edits } : {}) }));
       deps.log.info({ draftId, staffId: user, verb, edited: Object.keys(edits ?? {}) }, 'draft decided from Slack');
-      await updateCard(at, asDraftCard(res.draft), user);
+      const d = asDraftCard(res.draft);
+      // a sent public reply goes to the customer now; the card says whether it reached them
+      const outcomes = d?.status === 'sent' && customerVisible(d) ? await deliverForStaff(deps.conversations, String(d.input['ticketId']), deps.log) : [];
+      await updateCard(at, d, user, outcomes.map((o) => `${o.reached ? ':incoming_envelope:' : ':warning:'} ${escapeSlack(o.text)}`));
+      const missed = outcomes.filter((o) => !o.reached);
+      if (missed.length) await ephemeral(at?.channel, user, escapeSlack(missed.map((o) => o.text).join('\n')));
     } catch (err) {
       const message = err instanceof ToolError ? err.message : 'Something went wrong; please try again.';
       if (!(err instanceof ToolError)) deps.log.error({ err: (err as Error).message, draftId }, `${verb}_draft failed`);

@@ -19,6 +19,7 @@ export const draftShape = z.looseObject({
   outcome: z.string().optional(),
   decidedBy: z.string().optional(),
   staffMessage: z.object({ channel: z.string(), ts: z.string() }).optional(),
+  route: z.union([z.object({ to: z.string() }), z.object({ none: z.string() })]).optional(),
 });
 export type DraftCard = z.output<typeof draftShape>;
 
@@ -42,6 +43,16 @@ export const fieldLabel = (name: string) => TEXT_FIELDS.find(([f]) => f === name
 /** True when Send makes text visible to a customer (the card asks for a confirmation first). */
 export const customerVisible = (d: DraftCard) => d.kind === 'ticket_response' && d.input['visibility'] === 'public';
 
+/** Who a ticket reply reaches, said before anyone clicks Send (undefined for other kinds of draft). */
+export function audienceLine(d: DraftCard): string | undefined {
+  if (d.kind !== 'ticket_response') return undefined;
+  if (!customerVisible(d)) return ':lock: *Internal note — staff only.* It is never sent to the customer.';
+  if (d.route && 'none' in d.route) {
+    return `:warning: *Public reply — but the customer has no channel to receive it* (${escapeSlack(d.route.none)}). It will only be saved on the ticket.`;
+  }
+  return `:outbox_tray: *Public reply — will be sent to the customer${d.route ? ` via ${escapeSlack(d.route.to)}` : ''}.*`;
+}
+
 /** Slack's limit for a text input: a longer field cannot be edited in a modal (Send still sends it as drafted). */
 export const SLACK_INPUT_MAX = 3000;
 
@@ -59,6 +70,8 @@ export function draftCardBlocks(d: DraftCard): { text: string; blocks: Block[] }
     { type: 'header', text: { type: 'plain_text', text: `Draft: ${title}`.slice(0, 150) } },
     { type: 'section', text: { type: 'mrkdwn', text: escapeSlack(excerpt(d.summary, 2500)) } },
   ];
+  const audience = audienceLine(d);
+  if (audience) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: audience } });
   for (const [field, label] of TEXT_FIELDS) {
     const value = d.input[field];
     if (typeof value === 'string' && value.trim()) {
@@ -70,7 +83,7 @@ export function draftCardBlocks(d: DraftCard): { text: string; blocks: Block[] }
   if (visible) {
     send['confirm'] = {
       title: { type: 'plain_text', text: 'Send to the customer?' },
-      text: { type: 'mrkdwn', text: 'The customer will see this reply on their ticket and in their conversation.' },
+      text: { type: 'mrkdwn', text: d.route && 'to' in d.route ? `The customer will receive this reply via ${escapeSlack(d.route.to)}.` : 'The customer will see this reply on their ticket.' },
       confirm: { type: 'plain_text', text: 'Send' },
       deny: { type: 'plain_text', text: 'Cancel' },
     };

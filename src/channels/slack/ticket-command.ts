@@ -1,5 +1,7 @@
 import type { App, RespondFn } from '@slack/bolt';
 import { asBlocks, asView } from './slack-client.js';
+import { deliverForStaff } from '../../conversations/ticket-replies.js';
+import type { ConversationsPort } from '../../conversations/types.js';
 import type { Caller } from '../../support/caller.js';
 import { escapeSlack } from './format.js';
 import type { SlackHandlerDeps } from './handler-deps.js';
@@ -11,7 +13,7 @@ const USAGE = [
   '*`/ticket`* — open a new ticket',
   '*`/ticket T-1001`* — show a ticket and its history',
   '*`/ticket list [open|in_progress|resolved|closed]`* — list tickets',
-  'Staff only: *`/ticket close|resolve|reopen T-1001 [note]`*, *`/ticket note T-1001 text`*',
+  'Staff only: *`/ticket close|resolve|reopen T-1001 [note]`*, *`/ticket reply T-1001 text`* (sent to the customer), *`/ticket note T-1001 text`* (internal, staff only)',
 ].join('\n');
 
 const STATUSES = new Set(['open', 'in_progress', 'resolved', 'closed']);
@@ -25,6 +27,7 @@ export type TicketCommand =
   | { kind: 'list'; status?: string | undefined }
   | { kind: 'status'; ticketId: string; status: string; note?: string | undefined }
   | { kind: 'note'; ticketId: string; text: string }
+  | { kind: 'reply'; ticketId: string; text: string }
   | { kind: 'invalid'; reason: string };
 
 /** `/ticket` argument text → what to do. */
@@ -42,18 +45,18 @@ export function parseTicketCommand(raw: string): TicketCommand {
     return { kind: 'list', status };
   }
   const verb = VERB_STATUS[word];
-  if (verb || word === 'note') {
+  if (verb || word === 'note' || word === 'reply') {
     const id = rest[0] ?? '';
     if (!TICKET_ID.test(id)) return { kind: 'invalid', reason: `Give a ticket id, e.g. \`/ticket ${word} T-1001\`.` };
     const tail = text.slice(text.indexOf(id) + id.length).trim();
     if (verb) return { kind: 'status', ticketId: id.toUpperCase(), status: verb, note: tail || undefined };
-    if (!tail) return { kind: 'invalid', reason: 'Write the note after the ticket id.' };
-    return { kind: 'note', ticketId: id.toUpperCase(), text: tail };
+    if (!tail) return { kind: 'invalid', reason: `Write the ${word} after the ticket id.` };
+    return { kind: word === 'reply' ? 'reply' : 'note', ticketId: id.toUpperCase(), text: tail };
   }
   return { kind: 'invalid', reason: `I don't know "${first}".` };
 }
 
-export function registerTicketCommand(app: App, deps: SlackHandlerDeps & { track: (p: Promise<unknown>) => void }): void {
+export function registerTicketCommand(app: App, deps: SlackHandlerDeps & { track: (p: Promise<unknown>) => void; conversations: Pick<ConversationsPort, 'deliverStaffReplies'> }): void {
   const reply = (respond: RespondFn, texts: string[]) =>
     respond({ response_type: 'ephemeral', text: texts.join('\n').slice(0, 3000), blocks: asBlocks(sectionBlocks(texts)) });
 
@@ -89,7 +92,13 @@ export function registerTicketCommand(app: App, deps: SlackHandlerDeps & { track
       case 'note': {
         if (!staff) return ['Only support staff can add notes to a ticket.'];
         const r = await call<{ ticket: TicketLike }>('respond_to_ticket', { ticketId: cmd.ticketId, message: cmd.text, visibility: 'internal' });
-        return [`Internal note added to ${escapeSlack(r.ticket.id)}.`];
+        return [`Internal note added to ${escapeSlack(r.ticket.id)} (staff only; not sent to the customer).`];
+      }
+      case 'reply': {
+        if (!staff) return ['Only support staff can reply on a ticket. Reply in your conversation with Helpline and we will take care of it.'];
+        const r = await call<{ ticket: TicketLike }>('respond_to_ticket', { ticketId: cmd.ticketId, message: cmd.text, visibility: 'public' });
+        const outcomes = await deliverForStaff(deps.conversations, r.ticket.id, deps.log);
+        return [[`Public reply saved on ${escapeSlack(r.ticket.id)}.`, ...outcomes.map((o) => `${o.reached ? ':incoming_envelope:' : ':warning:'} ${escapeSlack(o.text)}`)].join('\n')];
       }
     }
   }

@@ -1,3 +1,5 @@
+import type { TicketDelivery } from '../../store/schema.js';
+import { deliveryShort } from '../../support/reply-route.js';
 import { escapeSlack, excerpt, slackDate } from './format.js';
 
 /** The ticket fields the views read (TicketView from support, over MCP). */
@@ -12,7 +14,7 @@ export interface TicketLike {
   contact?: string;
   createdAt: string;
   updatedAt?: string;
-  messages?: Array<{ at: string; author: { kind: string; id: string }; visibility: string; body: string }>;
+  messages?: Array<{ at: string; author: { kind: string; id: string }; visibility: string; body: string; delivery?: TicketDelivery }>;
   history?: Array<{ at: string; from: string | null; to: string; by: { kind: string; id: string }; note?: string }>;
 }
 
@@ -41,7 +43,7 @@ export function ticketDetail(t: TicketLike, opts: { staff: boolean; extra?: stri
   const history = (t.history ?? []).slice(-15).map((h) =>
     `• ${slackDate(h.at)} ${escapeSlack(h.from ?? 'new')} → *${escapeSlack(h.to)}* by ${actor(h.by)}${h.note ? ` — ${excerpt(h.note, 200)}` : ''}`);
   const messages = (t.messages ?? []).filter((m) => opts.staff || m.visibility === 'public').slice(-10).map((m) =>
-    `• ${slackDate(m.at)} ${actor(m.author)}${m.visibility === 'internal' ? ' (internal)' : ''}: ${excerpt(m.body, 300)}`);
+    `• ${slackDate(m.at)} ${actor(m.author)}${m.visibility === 'internal' ? ' (internal)' : ''}: ${excerpt(m.body, 300)}${opts.staff && m.delivery ? ` — _${escapeSlack(deliveryShort(m.delivery))}, ${slackDate(m.delivery.at)}_` : ''}`);
   const sections = [head];
   if (history.length) sections.push(`*History*\n${history.join('\n')}`);
   if (messages.length) sections.push(`*Messages*\n${messages.join('\n')}`);

@@ -5,6 +5,8 @@ export type Command =
   | { kind: 'staff' }
   | { kind: 'decide'; decision: 'approve' | 'deny'; approvalId: string; note?: string | undefined }
   | { kind: 'confirm'; changeId: string }
+  | { kind: 'ticket'; ticketId: string }
+  | { kind: 'respond'; ticketId: string; visibility: 'public' | 'internal'; text: string }
   | { kind: 'help' }
   | { kind: 'quit' }
   | { kind: 'empty' }
@@ -19,6 +21,9 @@ export const HELP = [
   '  approve <id> [note]           approve a pending request, as the local staff operator',
   '  deny <id> [note]              deny a pending request',
   '  confirm <change id>           confirm your pending address change, as the current customer',
+  '  ticket <T-id>                 show a ticket with its messages and their delivery, as the local staff operator',
+  '  reply <T-id> <text>           public reply on a ticket: sent to the customer on their channel',
+  '  note <T-id> <text>            internal note on a ticket: staff only, never sent to the customer',
   '  help                          this list',
   '  quit                          leave (end of input works too)',
   'Anything else is sent to the assistant as the current customer.',
@@ -54,6 +59,17 @@ export function parseCommand(line: string): Command {
     case 'confirm':
       // Only "confirm <id>" (ids look like adr_3f9c…) is the command; "confirm", "confirm it" are answers to the assistant.
       return rest.length === 1 && /^[A-Za-z]+_[A-Za-z0-9]+$/.test(arg) ? { kind: 'confirm', changeId: arg } : { kind: 'message', text };
+    case 'ticket':
+    case 'reply':
+    case 'note': {
+      // Only with a ticket id next ("reply T-1001 …") is it a command: "note that my card…" is a message.
+      const id = rest[0] ?? '';
+      if (!/^T-\d{1,9}$/i.test(id)) return { kind: 'message', text };
+      const body = rest.slice(1).join(' ');
+      if (word === 'ticket') return rest.length === 1 ? { kind: 'ticket', ticketId: id.toUpperCase() } : { kind: 'message', text };
+      if (!body) return { kind: 'usage', text: `Usage: ${word} <ticket id> <text>` };
+      return { kind: 'respond', ticketId: id.toUpperCase(), visibility: word === 'reply' ? 'public' : 'internal', text: body };
+    }
     default:
       return { kind: 'message', text };
   }

@@ -1,8 +1,10 @@
+import type { Logger } from '../../config/logger.js';
+import { deliverForStaff } from '../../conversations/ticket-replies.js';
 import type { ConnectTools, ConversationsPort } from '../../conversations/types.js';
 import type { Caller } from '../../support/caller.js';
 import type { Command } from './commands.js';
 import { errorText } from './error-text.js';
-import { decide, describeApproval, listPending } from './staff-tools.js';
+import { callAs, decide, describeApproval, describeTicket, listPending, type TicketLines } from './staff-tools.js';
 
 export interface StaffCommandDeps {
   connectTools: ConnectTools;
@@ -10,11 +12,27 @@ export interface StaffCommandDeps {
   /** The local staff operator the terminal acts as. */
   staff: Caller;
   print(line: string): void;
+  log: Logger;
 }
 
-/** The terminal's `staff`, `approve` and `deny` commands, run as the local staff operator. */
+/** The terminal's `staff`, `approve`, `deny`, `ticket`, `reply` and `note` commands, run as the local staff operator. */
 export function createStaffCommands(deps: StaffCommandDeps) {
   const { print } = deps;
+
+  async function showTicket(ticketId: string): Promise<void> {
+    const r = await callAs(deps.connectTools, deps.staff, 'handle_ticket', { ticketId });
+    if (!r.ok) return print(`Could not show ${ticketId}: ${r.text}`);
+    for (const line of describeTicket(r.data['ticket'] as TicketLines)) print(line);
+  }
+
+  /** A reply or an internal note; a public reply is then delivered to the customer, and the operator told where it went. */
+  async function respond(c: Extract<Command, { kind: 'respond' }>): Promise<void> {
+    const r = await callAs(deps.connectTools, deps.staff, 'respond_to_ticket', { ticketId: c.ticketId, message: c.text, visibility: c.visibility });
+    if (!r.ok) return print(`Could not ${c.visibility === 'public' ? 'reply on' : 'add a note to'} ${c.ticketId}: ${r.text}`);
+    if (c.visibility === 'internal') return print(`Internal note added to ${c.ticketId} (staff only; not sent to the customer).`);
+    print(`Public reply saved on ${c.ticketId}.`);
+    for (const o of await deliverForStaff(deps.conversations, c.ticketId, deps.log)) print(`${o.reached ? '' : 'WARNING: '}${o.text}`);
+  }
 
   async function list(): Promise<void> {
     const r = await listPending(deps.connectTools, deps.staff);
@@ -40,5 +58,5 @@ export function createStaffCommands(deps: StaffCommandDeps) {
     }
   }
 
-  return { list, decide: decideOne };
+  return { list, decide: decideOne, showTicket, respond };
 }

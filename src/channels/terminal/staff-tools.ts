@@ -1,6 +1,7 @@
 import type { ConnectTools } from '../../conversations/types.js';
 import type { Caller } from '../../support/caller.js';
-import type { Approval } from '../../store/schema.js';
+import type { Approval, Ticket } from '../../store/schema.js';
+import { deliveryShort } from '../../support/reply-route.js';
 
 /** A tool result, read defensively (the MCP client returns `unknown` through the ToolClient port). */
 interface ToolOutcome { ok: boolean; text: string; data: Record<string, unknown> }
@@ -49,4 +50,18 @@ export function describeApproval(a: Approval): string {
   const what = ACTIONS[a.action] ?? String(a.action);
   const card = a.cardId ? ` (${a.cardId})` : '';
   return `${a.id}  ${what}${card} for ${a.customerId} — "${a.reason}" — expires ${a.expiresAt}`;
+}
+
+/** The ticket fields the terminal shows (a staff tool's result, read defensively). */
+export type TicketLines = Partial<Pick<Ticket, 'id' | 'subject' | 'status' | 'priority' | 'messages' | 'customerId' | 'contact'>> & { customerName?: string };
+
+/** A ticket for the terminal: a header, then each message with, for staff replies, whether it reached the customer. */
+export function describeTicket(t: TicketLines): string[] {
+  const who = t.customerName ?? t.customerId ?? t.contact ?? 'no customer';
+  const out = [`${t.id ?? '?'} [${t.status ?? '?'}, ${t.priority ?? '?'}] ${t.subject ?? ''} — ${who}`];
+  for (const m of t.messages ?? []) {
+    const delivery = m.delivery ? `  [${deliveryShort(m.delivery)}, ${m.delivery.at}]` : '';
+    out.push(`  ${m.at} ${m.author.kind === 'staff' ? `staff ${m.author.id}` : m.author.kind}${m.visibility === 'internal' ? ' (internal)' : ''}: ${m.body}${delivery}`);
+  }
+  return out;
 }

@@ -64,7 +64,7 @@ export function createTerminalChannel(opts: TerminalChannelOptions): TerminalCha
     conversations: opts.conversations, directory: opts.directory, threads: createThreadNumbers(opts.threadExists), waiters, print, log,
   });
   const staffCommands = createStaffCommands({
-    connectTools: opts.connectTools, conversations: opts.conversations, staff: { kind: 'staff', staffId: opts.staffId ?? TERMINAL_STAFF_ID }, print,
+    connectTools: opts.connectTools, conversations: opts.conversations, staff: { kind: 'staff', staffId: opts.staffId ?? TERMINAL_STAFF_ID }, print, log,
   });
   const addressCommands = createAddressCommands({ addressChanges: opts.addressChanges, currentUser: session.user, print });
   const ports = createTerminalPorts({ directory: opts.directory, waiters, currentThread: session.threadKey, print, devMailboxUrl: opts.devMailboxUrl });
@@ -83,6 +83,8 @@ export function createTerminalChannel(opts: TerminalChannelOptions): TerminalCha
       case 'staff': await staffCommands.list(); break;
       case 'decide': await staffCommands.decide(cmd); break;
       case 'confirm': await addressCommands.confirm(cmd.changeId); break;
+      case 'ticket': await staffCommands.showTicket(cmd.ticketId); break;
+      case 'respond': await staffCommands.respond(cmd); break;
       case 'message': await session.send(cmd.text); break;
     }
     return undefined;

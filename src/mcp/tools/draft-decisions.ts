@@ -5,6 +5,7 @@ import { recordId } from '../schemas.js';
 const draft = z.object({
   id: z.string(), kind: z.string(), summary: z.string(), status: z.string(), outcome: z.string().optional(),
   input: z.record(z.string(), z.unknown()), editable: z.array(z.string()), expiresAt: z.string(), threadKey: z.string().optional(), decidedBy: z.string().optional(),
+  route: z.union([z.object({ to: z.string() }), z.object({ none: z.string() })]).optional(),
 });
 
 /** Code-only: a draft as staff see it on its card and in the Edit form (the model never reads drafts back). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineTool, READ_ONLY } from '../define-tool.js';
 import { analysis, customerDetails, note, ticket } from '../outputs.js';
 import { ticketId } from '../schemas.js';
+import { deliveryShort } from '../../support/reply-route.js';
 import { ticketLine } from '../format.js';
 
 export const handleTicket = defineTool({
@@ -22,5 +23,6 @@ export const handleTicket = defineTool({
       `Customer: ${customer ? `${customer.name} <${customer.email}> (${customer.id})` : `none${t.contact ? `, contact ${t.contact}` : ''}`}`,
       `Analysis: ${a.category.name} (${Math.round(a.category.confidence * 100)}%), sentiment ${a.sentiment.label} (${a.sentiment.score}), suggested priority ${a.priority}`,
       `${t.messages.length} message(s), ${notes.length} CRM note(s)`,
+      ...t.messages.flatMap((m) => (m.delivery ? [`Staff reply ${m.id} (${m.at}): ${deliveryShort(m.delivery)}`] : [])).slice(-10),
     ].join('\n'),
 });

@@ -10,7 +10,9 @@ export const respondToTicket = defineTool({
   draftKind: 'ticket_response',
   title: 'Respond to a ticket',
   description:
-    'Staff only. Adds a response to a ticket: `visibility` must be chosen: public (the customer sees it) or internal (staff only). ' +
+    'Staff only. Adds a response to a ticket. `visibility` must be chosen, there is no default: `public` is a reply TO THE CUSTOMER, ' +
+    'sent to them on their channel (their Slack thread, email or chat; by email when the ticket has no conversation) and shown on ' +
+    'their ticket; `internal` is a note for staff only, never sent and never shown to the customer. ' +
     'Optionally moves the ticket to `status` in the same step (open → in_progress → resolved → closed; resolved/closed may be reopened) ' +
     'and records `note` as a CRM note on the customer. Needs `ticketId`, `message` and `visibility`.',
   inputSchema: z.strictObject({

@@ -68,6 +68,26 @@ export function memoryTickets(s: MemoryState, run: Run): TicketRepository {
       return { won: true as const, record: s.tickets.put(applyChange(t, change)) };
     }),
 
+    setDelivery: (ticketId, messageId, delivery, expect) => run(() => {
+      const t = s.tickets.get(ticketId);
+      const m = t?.messages.find((x) => x.id === messageId);
+      if (!t || !m) return { won: false as const, record: undefined };
+      if (m.delivery?.status !== expect.status || (expect.at !== undefined && instant(m.delivery.at) !== instant(expect.at))) return { won: false as const, record: t };
+      const messages = t.messages.map((x) => (x.id === messageId ? { ...x, delivery: { ...delivery } } : x));
+      return { won: true as const, record: s.tickets.put({ ...t, messages }) };
+    }),
+
+    awaitingDelivery: (before, limit) => run(() => {
+      checkLimit(limit);
+      const until = instant(before, 'before');
+      return s.tickets.scan()
+        .flatMap((t) => t.messages.map((m) => ({ t, m })))
+        .filter(({ m }) => (m.delivery?.status === 'pending' || m.delivery?.status === 'sending') && instant(m.delivery.at) < until)
+        .sort((a, b) => instant(a.m.delivery?.at ?? '') - instant(b.m.delivery?.at ?? ''))
+        .slice(0, limit)
+        .map(({ t, m }) => ({ ticketId: t.id, messageId: m.id }));
+    }),
+
     countBy: (field) => run(() => {
       const out: Record<string, number> = {};
       for (const t of s.tickets.scan()) out[t[field]] = (out[t[field]] ?? 0) + 1;

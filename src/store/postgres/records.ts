@@ -4,7 +4,7 @@
  */
 import type {
   Account, Actor, AddressChange, Approval, AuditEntry, Card, Conversation, Customer, Draft, Note, Processed, QuarantineEntry,
-  ResetToken, Ticket, Transaction,
+  ResetToken, Ticket, TicketDelivery, Transaction,
 } from '../schema.js';
 import type { EmailDecision, EmailThread, MailboxState, MessageIdEntry } from '../repos/email.js';
 import type { Undeliverable } from '../repos/email-limits.js';
@@ -44,7 +44,7 @@ export const transactionOf = (r: R): Transaction => ({
   amountMinor: num(r['amount_minor']), currency: str(r['currency']), category: str(r['category']), status: str(r['status']) as Transaction['status'],
 });
 
-interface MessageJson { id: string; at: number; authorKind: string; authorId: string; visibility: string; body: string }
+interface MessageJson { id: string; at: number; authorKind: string; authorId: string; visibility: string; body: string; delivery?: TicketDelivery | null }
 interface HistoryJson { at: number; from: string | null; to: string; byKind: string; byId: string; note: string | null }
 
 /** A ticket row with `messages` and `history` aggregated as JSON (times as epoch milliseconds). */
@@ -56,6 +56,7 @@ export const ticketOf = (r: R): Ticket => clean({
   firstResponseAt: optIso(r['first_response_at']), resolvedAt: optIso(r['resolved_at']), closedAt: optIso(r['closed_at']),
   messages: (r['messages'] as MessageJson[]).map((m) => ({
     id: m.id, at: iso(m.at), author: actor(m.authorKind, m.authorId), visibility: m.visibility as Ticket['messages'][number]['visibility'], body: m.body,
+    ...(m.delivery ? { delivery: clean({ ...m.delivery }) } : {}),
   })),
   history: (r['history'] as HistoryJson[]).map((h) => clean({
     at: iso(h.at), from: h.from as Ticket['status'] | null, to: h.to as Ticket['status'], by: actor(h.byKind, h.byId), note: h.note ?? undefined,

@@ -2,7 +2,7 @@
  * Support tickets with their messages and status history (rows of their own in a server database, but always
  * read and written through the ticket). Ids are `T-<n>` from one sequence.
  */
-import type { Channel, Ticket, TicketCategory, TicketMessage, TicketPriority, TicketStatus } from '../schema.js';
+import type { Channel, Ticket, TicketCategory, TicketDelivery, TicketDeliveryStatus, TicketMessage, TicketPriority, TicketStatus } from '../schema.js';
 import type { CasResult, Page, PageRequest } from './common.js';
 
 export type TicketHistoryEntry = Ticket['history'][number];
@@ -72,6 +72,20 @@ export interface TicketRepository {
    * there is no such ticket.
    */
   update(id: string, change: TicketChange, expect?: { status?: TicketStatus | undefined }): Promise<CasResult<Ticket>>;
+
+  /**
+   * Replace the delivery state of message `messageId` of ticket `ticketId` with `delivery`, only while the stored one
+   * still has `expect.status` (and, when given, `expect.at`): compare-and-set, so of concurrent claims on a reply's
+   * delivery exactly one wins. Not won with `record: undefined` when there is no such ticket or message on it;
+   * not won with the current ticket when the delivery state differs (or the message has none).
+   */
+  setDelivery(ticketId: string, messageId: string, delivery: TicketDelivery, expect: { status: TicketDeliveryStatus; at?: string | undefined }): Promise<CasResult<Ticket>>;
+
+  /**
+   * Messages whose delivery is still `pending` or `sending` with its `at` before `before`, oldest (`at`) first, at most
+   * `limit` (as a page limit): replies a stopped instance or another process left undelivered. Index on open deliveries.
+   */
+  awaitingDelivery(before: string, limit: number): Promise<Array<{ ticketId: string; messageId: string }>>;
 
   /** Metrics: number of tickets per value of `field` (values with no ticket are absent). */
   countBy(field: 'status' | 'category' | 'channel'): Promise<Record<string, number>>;

@@ -19,7 +19,7 @@ const CARD = ['id', 'customer_id', 'account_id', 'brand', 'last4', 'status', 'ex
 const TRANSACTION = ['id', 'account_id', 'posted_at', 'merchant', 'amount_minor', 'currency', 'category', 'status'];
 const TICKET = ['id', 'customer_id', 'contact', 'subject', 'description', 'channel', 'priority', 'category', 'sentiment', 'status', 'thread_key',
   'created_at', 'updated_at', 'first_response_at', 'resolved_at', 'closed_at'];
-const MESSAGE = ['id', 'ticket_id', 'at', 'author_kind', 'author_id', 'visibility', 'body'];
+const MESSAGE = ['id', 'ticket_id', 'at', 'author_kind', 'author_id', 'visibility', 'body', 'delivery'];
 const HISTORY = ['ticket_id', 'at', 'from_status', 'to_status', 'by_kind', 'by_id', 'note'];
 const NOTE = ['id', 'customer_id', 'author_kind', 'author_id', 'body', 'ticket_id', 'created_at'];
 const APPROVAL = ['id', 'customer_id', 'action', 'card_id', 'reason', 'thread_key', 'channel', 'requester_id', 'requester_email',
@@ -52,7 +52,7 @@ export const RECORD_PLANS: Plans<RecordCollection> = {
         t.priority, t.category, t.sentiment, t.status, opt(t.threadKey), t.createdAt, t.updatedAt, opt(t.firstResponseAt), opt(t.resolvedAt),
         opt(t.closedAt)])),
       replace('tickets', 'ticket_messages', ids, MESSAGE, rows.flatMap((t) => t.messages.map((m) => [m.id, t.id, m.at, ...actor(m.author),
-        m.visibility, m.body]))),
+        m.visibility, m.body, m.delivery ? jsonParam(m.delivery) : null]))),
       replace('tickets', 'ticket_history', ids, HISTORY, rows.flatMap((t) => t.history.map((h) => [t.id, h.at, h.from, h.to, ...actor(h.by),
         opt(h.note)]))),
     ];

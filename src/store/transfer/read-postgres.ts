@@ -20,7 +20,7 @@ type Reader<K extends TableName> = { sql: string; row: (r: Row) => RowOf<K> };
 const TICKETS = `
 SELECT t.*,
   (SELECT coalesce(json_agg(json_build_object('id', m.id, 'at', ${MS('m.at')}, 'authorKind', m.author_kind, 'authorId', m.author_id,
-            'visibility', m.visibility, 'body', m.body) ORDER BY m.seq), '[]'::json)
+            'visibility', m.visibility, 'body', m.body, 'delivery', m.delivery) ORDER BY m.seq), '[]'::json)
      FROM ticket_messages m WHERE m.ticket_id = t.id) AS messages,
   (SELECT coalesce(json_agg(json_build_object('at', ${MS('h.at')}, 'from', h.from_status, 'to', h.to_status, 'byKind', h.by_kind,
             'byId', h.by_id, 'note', h.note) ORDER BY h.seq), '[]'::json)

@@ -25,6 +25,7 @@ function slowLedger(delayMs: number) {
       return { accepted: true };
     },
     async notifyThread() {},
+    deliverStaffReplies: async () => [],
     hasThread: async () => false,
   };
   return { port, state };

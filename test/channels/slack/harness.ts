@@ -49,6 +49,7 @@ export function fakeConversations(reply: (m: InboundMessage) => string = (m) => 
         await deliver?.deliver(threadKey, { text, kind: 'notice' });
       },
       hasThread: async (threadKey) => knownThreads.has(threadKey),
+      deliverStaffReplies: async () => [],
     },
   };
 }

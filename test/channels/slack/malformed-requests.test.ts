@@ -213,6 +213,7 @@ describe('dedupe keys', () => {
         return { accepted: true };
       },
       async notifyThread() {},
+      deliverStaffReplies: async () => [],
       hasThread: async () => false,
     };
     const drops = watchDrops();

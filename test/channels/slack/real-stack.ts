@@ -85,6 +85,8 @@ export interface RealStackOptions {
   onDropped?: (reason: string) => void;
   /** The model (default: the scripted one above). */
   model?: ModelPort;
+  /** Whether the email channel counts as configured (reset links, replies to tickets without a thread); default true. */
+  email?: boolean;
 }
 
 export async function startRealStack(opts: RealStackOptions = {}): Promise<RealStack> {
@@ -96,7 +98,7 @@ export async function startRealStack(opts: RealStackOptions = {}): Promise<RealS
   let channel: SlackChannel | undefined;
   const support = createSupport({
     repos, kbDir: 'data/kb', staff: { isStaff: (id) => channel?.staffAuth.isStaffSync(id) ?? false },
-    approvalTtlMinutes: 60, resetTokenTtlMinutes: 30, publicBaseUrl: 'http://127.0.0.1:8080', clock, log,
+    approvalTtlMinutes: 60, resetTokenTtlMinutes: 30, publicBaseUrl: 'http://127.0.0.1:8080', clock, log, resetDelivery: opts.email ?? true,
   });
   const ref = (c: Customer | undefined): CustomerRef | undefined => (c ? { id: c.id, name: c.name, email: c.email, slackUserId: c.slackUserId } : undefined);
   const directory: CustomerDirectory = {
@@ -116,7 +118,7 @@ export async function startRealStack(opts: RealStackOptions = {}): Promise<RealS
   const conversations = createConversations({
     repos, agent, connectTools, resolvers, delivery,
     staff: createStaffFanout(notifiers, log),
-    config: { concurrency: 4, queueLimit: 100, retryBaseMs: 50, retryMaxMs: 200 }, log, clock,
+    config: { concurrency: 4, queueLimit: 100, retryBaseMs: 50, retryMaxMs: 200 }, log, clock, email: opts.email ?? true,
   });
   channel = createSlackChannel({
     config: slackConfig(fake, { staffUserIds: ['USTAFF', 'USTAFF2'], ...opts.config }), conversations, connectTools, directory, log: opts.slackLog ?? log, clock,

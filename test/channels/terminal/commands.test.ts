@@ -14,6 +14,9 @@ describe('terminal command line', () => {
     ['approve apr_1a2b', { kind: 'decide', decision: 'approve', approvalId: 'apr_1a2b', note: undefined }],
     ['deny apr_1a2b looks like fraud', { kind: 'decide', decision: 'deny', approvalId: 'apr_1a2b', note: 'looks like fraud' }],
     ['confirm adr_1a2b3c', { kind: 'confirm', changeId: 'adr_1a2b3c' }],
+    ['ticket t-1001', { kind: 'ticket', ticketId: 'T-1001' }],
+    ['reply T-1001 We fixed it.', { kind: 'respond', ticketId: 'T-1001', visibility: 'public', text: 'We fixed it.' }],
+    ['note T-1001 rang them', { kind: 'respond', ticketId: 'T-1001', visibility: 'internal', text: 'rang them' }],
   ])('%j is a command', (line, expected) => {
     expect(parseCommand(line)).toEqual(expected);
   });
@@ -28,6 +31,10 @@ describe('terminal command line', () => {
     'confirm',
     'confirm it please',
     'confirm 4242',
+    'reply to me please',
+    'note that my card is lost',
+    'ticket please',
+    'ticket T-1001 is still open?',
   ])('%j is a message to the assistant', (line) => {
     expect(parseCommand(line)).toEqual({ kind: 'message', text: line });
   });
@@ -35,5 +42,6 @@ describe('terminal command line', () => {
   it('asks for the missing argument', () => {
     expect(parseCommand('user')).toMatchObject({ kind: 'usage' });
     expect(parseCommand('approve')).toMatchObject({ kind: 'usage' });
+    expect(parseCommand('reply T-1001')).toMatchObject({ kind: 'usage' });
   });
 });

@@ -98,6 +98,43 @@ export function ticketTests(repos: GetRepos): void {
       expect(lost?.record?.status).toBe('in_progress');
     });
 
+    it('keeps a message\'s delivery state and claims it compare-and-set: one of concurrent claims wins', async () => {
+      const t = await repos().tickets.create(newTicket({
+        messages: [{ ...msg('m1', 1), delivery: { status: 'pending', at: at(1) } }, msg('m2', 2, 'internal')],
+      }));
+      expect(t.messages[0]?.delivery).toEqual({ status: 'pending', at: at(1) });
+      expect(t.messages[1]?.delivery).toBeUndefined();
+      await repos().tickets.update(t.id, { addMessages: [{ ...msg('m3', 3), delivery: { status: 'undeliverable', at: at(3), reason: 'no channel' } }] });
+      const claims = await concurrently(8, (i) => repos().tickets.setDelivery(t.id, 'm1', { status: 'sending', at: at(10 + i) }, { status: 'pending' }));
+      expect(claims.filter((c) => c.won)).toHaveLength(1);
+      const claimedAt = claims.find((c) => c.won)?.record?.messages[0]?.delivery?.at as string;
+      expect(claims.find((c) => !c.won)?.record?.messages[0]?.delivery?.status).toBe('sending');
+      // a stale claim is taken over only by whoever saw the same claim time
+      expect((await repos().tickets.setDelivery(t.id, 'm1', { status: 'pending', at: at(30) }, { status: 'sending', at: at(99) })).won).toBe(false);
+      const delivered = { status: 'delivered' as const, at: at(31), channel: 'slack' as const, threadKey: 'slack:T1:C1:1.1' };
+      const done = await repos().tickets.setDelivery(t.id, 'm1', delivered, { status: 'sending', at: claimedAt });
+      expect(done.won).toBe(true);
+      expect(done.record?.messages.map((m) => m.delivery?.status)).toEqual(['delivered', undefined, 'undeliverable']);
+      const stored = await repos().tickets.get(t.id);
+      expect(stored?.messages[0]?.delivery).toEqual(delivered);
+      expect(stored?.messages[2]?.delivery).toEqual({ status: 'undeliverable', at: at(3), reason: 'no channel' });
+      // a message without delivery state, an unknown message or ticket: never won
+      expect((await repos().tickets.setDelivery(t.id, 'm2', delivered, { status: 'pending' })).won).toBe(false);
+      expect(await repos().tickets.setDelivery(t.id, 'nope', delivered, { status: 'pending' })).toEqual({ won: false, record: undefined });
+      expect(await repos().tickets.setDelivery('T-9999', 'm1', delivered, { status: 'pending' })).toEqual({ won: false, record: undefined });
+    });
+
+    it('lists the messages still waiting for delivery before a time, oldest first, limited', async () => {
+      const waiting = (id: string, minutes: number, status: 'pending' | 'sending' | 'delivered' | 'failed'): TicketMessage => ({ ...msg(id, minutes), delivery: { status, at: at(minutes) } });
+      const a = await repos().tickets.create(newTicket({ messages: [waiting('a1', 5, 'pending'), waiting('a2', 1, 'delivered'), msg('a3', 2, 'internal')] }));
+      const b = await repos().tickets.create(newTicket({ messages: [waiting('b1', 3, 'sending'), waiting('b2', 4, 'failed'), waiting('b3', 20, 'pending')] }));
+      expect(await repos().tickets.awaitingDelivery(at(10), 10)).toEqual([{ ticketId: b.id, messageId: 'b1' }, { ticketId: a.id, messageId: 'a1' }]);
+      expect(await repos().tickets.awaitingDelivery(at(10), 1)).toEqual([{ ticketId: b.id, messageId: 'b1' }]);
+      expect(await repos().tickets.awaitingDelivery(at(30), 10)).toHaveLength(3);
+      expect(await repos().tickets.awaitingDelivery(at(0), 10)).toEqual([]);
+      for (const bad of BAD_LIMITS) await expectCode(repos().tickets.awaitingDelivery(at(10), bad), 'bad_input');
+    });
+
     it('answers the metrics aggregates', async () => {
       expect(await repos().tickets.medianMinutesTo('firstResponseAt')).toBeNull();
       await repos().tickets.create(newTicket({ createdAt: at(0), status: 'open', category: 'card', channel: 'email', sentiment: 0.5, firstResponseAt: at(10) }));

@@ -42,7 +42,8 @@ export function createEmailDeliver(deps: EmailDeliverDeps): DeliverPort {
         if (!thread) throw new AppError('not_found', 'Unknown email thread: no customer address to answer', { threadKey });
         const dup = sourceId ? await tx.outbox.findReply(threadKey, sourceId, reply.kind) : undefined;
         if (dup) return { queued: false, item: dup };
-        const inReplyTo = (sourceId ? messageIdOfInbound(sourceId) : '') || thread.lastInboundId;
+        // only an inbound mail's id names a message to answer; a notice's own source id (e.g. a ticket reply) does not
+        const inReplyTo = (sourceId?.startsWith('email:') ? messageIdOfInbound(sourceId) : '') || thread.lastInboundId;
         const ticket = await tx.tickets.latestForThread(threadKey);
         const out = await tx.outbox.enqueue({
           id: `out_${randomUUID()}`,

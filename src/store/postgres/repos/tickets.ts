@@ -3,14 +3,14 @@ import { checkLimit, instant } from '../../repos/common.js';
 import type { TicketChange, TicketHistoryEntry, TicketRepository } from '../../repos/tickets.js';
 import type { Row, Session, Sql } from '../db.js';
 import { ticketOf } from '../records.js';
-import { decodeCursor, encodeCursor, num, pageOf } from '../rows.js';
+import { decodeCursor, encodeCursor, jsonParam, num, pageOf } from '../rows.js';
 import { MS, pgTicketMetrics } from './ticket-metrics.js';
 
 /** A ticket with its messages and history in insertion order (one statement: a consistent read). */
 const SELECT = `
 SELECT t.*,
   (SELECT coalesce(json_agg(json_build_object('id', m.id, 'at', ${MS('m.at')}, 'authorKind', m.author_kind, 'authorId', m.author_id,
-            'visibility', m.visibility, 'body', m.body) ORDER BY m.seq), '[]'::json)
+            'visibility', m.visibility, 'body', m.body, 'delivery', m.delivery) ORDER BY m.seq), '[]'::json)
      FROM ticket_messages m WHERE m.ticket_id = t.id) AS messages,
   (SELECT coalesce(json_agg(json_build_object('at', ${MS('h.at')}, 'from', h.from_status, 'to', h.to_status, 'byKind', h.by_kind,
             'byId', h.by_id, 'note', h.note) ORDER BY h.seq), '[]'::json)
@@ -44,14 +44,25 @@ RETURNING id`;
 
 async function addRows(q: Sql, id: string, messages: Ticket['messages'], history: TicketHistoryEntry[]): Promise<void> {
   for (const m of messages) {
-    await q.count('INSERT INTO ticket_messages (id, ticket_id, at, author_kind, author_id, visibility, body) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      [m.id, id, m.at, m.author.kind, m.author.id, m.visibility, m.body]);
+    await q.count('INSERT INTO ticket_messages (id, ticket_id, at, author_kind, author_id, visibility, body, delivery) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [m.id, id, m.at, m.author.kind, m.author.id, m.visibility, m.body, jsonParam(m.delivery)]);
   }
   for (const h of history) {
     await q.count('INSERT INTO ticket_history (ticket_id, at, from_status, to_status, by_kind, by_id, note) VALUES ($1, $2, $3, $4, $5, $6, $7)',
       [id, h.at, h.from, h.to, h.by.kind, h.by.id, h.note ?? null]);
   }
 }
+
+/** Compare-and-set on a message's delivery status ($4) and, when given, its time ($5, compared as an instant). */
+const SET_DELIVERY = `
+UPDATE ticket_messages SET delivery = $3::jsonb
+WHERE ticket_id = $1 AND id = $2 AND delivery->>'status' = $4 AND ($5::timestamptz IS NULL OR (delivery->>'at')::timestamptz = $5::timestamptz)
+RETURNING id`;
+
+const AWAITING_DELIVERY = `
+SELECT ticket_id, id FROM ticket_messages
+WHERE delivery->>'status' IN ('pending', 'sending') AND (delivery->>'at')::timestamptz < $1
+ORDER BY (delivery->>'at')::timestamptz, seq LIMIT $2`;
 
 const changeParams = (id: string, c: TicketChange, expect: string | undefined) => [
   id, c.status ?? null, c.updatedAt ?? null, c.firstResponseAt ?? null, c.resolvedAt === null, c.resolvedAt ?? null,
@@ -101,6 +112,20 @@ export function pgTickets(s: Session): TicketRepository {
       if (hit.length === 0) return { won: false as const, record: await get(q, id) };
       await addRows(q, id, change.addMessages ?? [], change.addHistory ?? []);
       return { won: true as const, record: (await get(q, id)) as Ticket };
+    }),
+
+    setDelivery: (ticketId, messageId, delivery, expect) => s.run('atomic', async (q) => {
+      if (expect.at !== undefined) instant(expect.at, 'at');
+      const hit = await q.rows(SET_DELIVERY, [ticketId, messageId, jsonParam(delivery), expect.status, expect.at ?? null]);
+      const t = await get(q, ticketId);
+      if (hit.length > 0) return { won: true as const, record: t as Ticket };
+      return { won: false as const, record: t?.messages.some((m) => m.id === messageId) ? t : undefined };
+    }),
+
+    awaitingDelivery: (before, limit) => s.run('read', async (q) => {
+      checkLimit(limit);
+      instant(before, 'before');
+      return (await q.rows(AWAITING_DELIVERY, [before, limit])).map((r) => ({ ticketId: String(r['ticket_id']), messageId: String(r['id']) }));
     }),
 
     ...pgTicketMetrics(s),
