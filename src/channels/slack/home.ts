@@ -1,11 +1,14 @@
 import type { App } from '@slack/bolt';
 import { asView } from './slack-client.js';
+import { actionLabel } from './approval-card.js';
 import { escapeSlack, excerpt, slackDate } from './format.js';
 import type { SlackHandlerDeps } from './handler-deps.js';
 import { clipLines, PRIORITY_ORDER, ticketLine, type TicketLike } from './ticket-render.js';
 import { withTools } from './tool-call.js';
 
 type Block = Record<string, unknown>;
+/** The approval kind in staff words (an unknown kind from a newer instance shows as it is). */
+const labelOf = (action: string): string => actionLabel(action as Parameters<typeof actionLabel>[0]) ?? action;
 interface PendingApproval { id: string; customerId: string; action: string; reason: string; expiresAt: string }
 interface MetricsLike {
   today?: { opened?: number; resolved?: number };
@@ -37,7 +40,7 @@ export function staffHomeBlocks(tickets: TicketLike[], approvals: PendingApprova
     { type: 'divider' },
     header(`Pending approvals (${approvals.length})`),
     section(approvals.length
-      ? approvals.slice(0, 20).map((a) => `• \`${escapeSlack(a.id)}\` *${escapeSlack(a.action)}* for \`${escapeSlack(a.customerId)}\` — “${excerpt(a.reason, 120)}” · expires ${slackDate(a.expiresAt)}`).join('\n')
+      ? approvals.slice(0, 20).map((a) => `• \`${escapeSlack(a.id)}\` *${escapeSlack(labelOf(a.action))}* for \`${escapeSlack(a.customerId)}\` — “${excerpt(a.reason, 120)}” · expires ${slackDate(a.expiresAt)}`).join('\n')
       : 'Nothing waiting for a decision.'),
     { type: 'divider' },
     header(`Open tickets (${tickets.length})`),

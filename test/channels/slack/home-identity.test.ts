@@ -95,6 +95,8 @@ describe('App Home', () => {
     expect(view).toContain('12 min');
     expect(view).toContain('negative');
     expect(view).toContain('apr_9');
+    expect(view).toContain('*Deactivate a card*');
+    expect(view).not.toContain('card_deactivation');
     expect(view).toContain('Fire &lt;!here&gt;');
     expect(view.indexOf('T-2')).toBeLessThan(view.indexOf('T-3'));
     expect(view.indexOf('T-3')).toBeLessThan(view.indexOf('T-1'));
