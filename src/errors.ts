@@ -2,23 +2,16 @@
  * The one error type of Helpline. `code` is a stable string that callers switch on;
  * `message` is safe to show to a person (never contains a secret).
  */
-export type ErrorCode =
-  | 'bad_input'
-  | 'not_found'
-  | 'forbidden'
-  | 'conflict'
-  | 'already_decided'
-  | 'expired'
-  | 'invalid_transition'
-  | 'rate_limited'
-  | 'unavailable'
-  | 'timeout'
-  | 'config'
-  | 'store_corrupt'
-  | 'store_locked'
-  | 'store_io'
-  | 'model_error'
-  | 'internal';
+export const ERROR_CODES = [
+  'bad_input', 'not_found', 'forbidden', 'conflict', 'already_decided', 'expired', 'invalid_transition', 'rate_limited',
+  'unavailable', 'timeout', 'config', 'store_corrupt', 'store_locked', 'store_io', 'model_error', 'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Whether `code` is one of Helpline's error codes (e.g. read back from a tool result). */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
+}
 
 export class AppError extends Error {
   readonly code: ErrorCode;

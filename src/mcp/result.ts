@@ -2,6 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ZodError } from 'zod';
 import { isAppError } from '../errors.js';
 import type { Logger } from '../config/logger.js';
+import { TOOL_ERROR_META, type ToolFailure } from './tool-failure.js';
 
 const MAX_TEXT = 4_000;
 
@@ -48,18 +49,22 @@ export function zodMessage(err: ZodError): string {
     .join('; ');
 }
 
-/** A failed tool result saying what was wrong. Unexpected errors are logged and reported without internals. */
+/**
+ * A failed tool result saying what was wrong. Unexpected errors are logged and reported without internals. The text
+ * is for a model; code reads the same failure typed from `_meta` (TOOL_ERROR_META: code, message, field issues).
+ */
 export function errorResult(err: unknown, tool: string, log?: Logger): CallToolResult {
-  let text: string;
+  let failure: ToolFailure;
   if (isAppError(err)) {
-    text = `${tool} failed (${err.code}): ${err.message}`;
+    failure = { code: err.code, message: err.message, issues: [] };
   } else if (err instanceof ZodError) {
-    text = `${tool} failed (bad_input): ${zodMessage(err)}`;
+    failure = { code: 'bad_input', message: zodMessage(err), issues: err.issues.slice(0, 100).map((i) => ({ path: i.path.map(String).join('.').slice(0, 200), message: i.message.slice(0, 1000) })) };
   } else {
     log?.error({ err, tool }, 'tool failed unexpectedly');
-    text = `${tool} failed (internal): an unexpected error occurred. Try again later, or open a ticket so a person follows up.`;
+    failure = { code: 'internal', message: 'an unexpected error occurred. Try again later, or open a ticket so a person follows up.', issues: [] };
   }
-  return { isError: true, content: [{ type: 'text', text: clip(text) }] };
+  const text = `${tool} failed (${failure.code}): ${failure.message}`;
+  return { isError: true, content: [{ type: 'text', text: clip(text) }], _meta: { [TOOL_ERROR_META]: { ...failure, message: clip(failure.message) } } };
 }
 
 /** An isError result for a request rejected before it reached a tool. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { connectInProcess, defineTool, READ_ONLY } from '../../src/mcp/index.js';
 import { detach } from '../../src/mcp/result.js';
+import { toolFailureOf } from '../../src/mcp/tool-failure.js';
 import { ALICE, ANON, createHarness, ok } from './fixtures.js';
 
 describe('connectInProcess', () => {
@@ -14,6 +15,23 @@ describe('connectInProcess', () => {
       await conn.close();
       await expect(conn.client.callTool({ name: 'get_account_balance', arguments: {} })).rejects.toThrow();
     }
+  });
+
+  it("a tool's own refusal carries its failure typed (code, message) for code; the text is for a model", async () => {
+    const h = createHarness();
+    const conn = await connectInProcess({ support: h.support, caller: ALICE });
+    const missing = await conn.client.callTool({ name: 'get_my_ticket', arguments: { ticketId: 'T-9999' } });
+    expect(missing.isError).toBe(true);
+    expect(toolFailureOf(missing)).toMatchObject({ code: 'not_found', issues: [] });
+    expect(toolFailureOf(await conn.client.callTool({ name: 'get_account_balance', arguments: {} }))).toBeUndefined();
+    await conn.close();
+    // Arguments the schema refuses are refused by the SDK before any tool runs: protocol text (`MCP error -32602`),
+    // no typed failure; channels read those from the text (slack/tool-errors.ts).
+    const anon = await connectInProcess({ support: h.support, caller: ANON });
+    const refused = await anon.client.callTool({ name: 'create_ticket', arguments: { subject: 'Card stuck', description: 'It is stuck', contact: 'a@b.c' } });
+    expect(refused.isError).toBe(true);
+    expect(toolFailureOf(refused)).toBeUndefined();
+    await anon.close();
   });
 
   it('sessions of different callers are independent', async () => {

@@ -1,14 +1,10 @@
 import { AppError } from '../../errors.js';
 import type { ConnectTools } from '../../conversations/types.js';
+import { toolFailureOf, type ToolFailure } from '../../mcp/index.js';
 import type { Caller } from '../../support/caller.js';
 import { describeIssues, looksRaw, parseIssues, plainFor } from './tool-errors.js';
 
 interface ToolResult { structuredContent?: unknown; content?: unknown; isError?: boolean }
-
-const CODES: ReadonlySet<string> = new Set<AppError['code']>([
-  'bad_input', 'not_found', 'forbidden', 'conflict', 'already_decided', 'expired', 'invalid_transition', 'rate_limited',
-  'unavailable', 'timeout', 'config', 'store_corrupt', 'store_locked', 'store_io', 'model_error', 'internal',
-]);
 
 /**
  * A failed tool call, in the one form every Slack surface shows. `message` is always a plain sentence safe to show
@@ -20,20 +16,24 @@ export class ToolError extends AppError {
   readonly fields: Record<string, string>;
   readonly detail: string;
 
-  constructor(readonly tool: string, text: string) {
-    const ours = /^\S+ failed \(([a-z_]+)\): ([\s\S]*)$/.exec(text);
+  /** `failure`: our tool's typed failure (from the result's `_meta`); without it, `text` is all there is (protocol). */
+  constructor(readonly tool: string, text: string, failure?: ToolFailure) {
     const protocol = /^MCP error (-?\d+): ([\s\S]*)$/.exec(text);
     let code: AppError['code'];
     let message: string;
     let fields: Record<string, string> = {};
-    if (protocol) {
+    if (failure) {
+      code = failure.code;
+      fields = describeIssues(failure.issues);
+      message = failure.issues.length > 0 ? `Some details were not accepted: ${Object.values(fields).join(' ')}` : looksRaw(failure.message) ? plainFor(code) : failure.message.trim() || plainFor(code);
+    } else if (protocol) {
       const issues = parseIssues(protocol[2] as string);
       code = protocol[1] === '-32602' && issues.length > 0 ? 'bad_input' : 'internal';
       fields = describeIssues(issues);
       message = issues.length > 0 ? `Some details were not accepted: ${Object.values(fields).join(' ')}` : plainFor(code);
     } else {
-      code = ours && CODES.has(ours[1] as string) ? (ours[1] as AppError['code']) : guessCode(text);
-      const said = ours ? (ours[2] as string) : text;
+      code = guessCode(text);
+      const said = text;
       const issues = code === 'bad_input' ? parseIssues(said) : [];
       if (issues.length > 0) {
         fields = describeIssues(issues);
@@ -74,7 +74,7 @@ export async function withTools<R>(connectTools: ConnectTools, caller: Caller, c
     const call: CallTool = async <T,>(name: string, args: Record<string, unknown> = {}) => {
       // a thrown error (the session itself failed) is not a ToolError: callers log it and show a plain sentence
       const result = (await session.client.callTool({ name, arguments: args })) as ToolResult;
-      if (result.isError) throw new ToolError(name, textOf(result));
+      if (result.isError) throw new ToolError(name, textOf(result), toolFailureOf(result));
       return (result.structuredContent ?? {}) as T;
     };
     return await fn(call);

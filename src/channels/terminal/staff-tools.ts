@@ -1,4 +1,5 @@
 import type { ConnectTools } from '../../conversations/types.js';
+import { toolFailureOf } from '../../mcp/index.js';
 import type { Caller } from '../../support/caller.js';
 import type { Approval, Ticket } from '../../store/schema.js';
 import { deliveryShort } from '../../support/reply-route.js';
@@ -14,7 +15,9 @@ function readResult(raw: unknown): ToolOutcome {
     .filter(Boolean)
     .join('\n');
   const data = r.structuredContent && typeof r.structuredContent === 'object' ? (r.structuredContent as Record<string, unknown>) : {};
-  return { ok: r.isError !== true, text, data };
+  // Our tools' failures are typed: staff read the plain message, not the "tool failed (code)" text made for a model.
+  const failure = toolFailureOf(raw);
+  return { ok: r.isError !== true, text: failure ? failure.message : text, data };
 }
 
 /** Calls one tool in a fresh MCP session for `caller`, closing it afterwards. */

@@ -1,3 +1,6 @@
+import { ZodError } from 'zod';
+import { isAppError } from '../../../src/errors.js';
+import { errorResult } from '../../../src/mcp/result.js';
 /** Shared set-up for the Slack channel tests: a fake Slack, fake conversations/agent, fake MCP tools, real Bolt. */
 import type { Config } from '../../../src/config/config.js';
 import { createLogger, silentLogger } from '../../../src/config/logger.js';
@@ -57,7 +60,7 @@ export function fakeConversations(reply: (m: InboundMessage) => string = (m) => 
 export type ToolHandler = (caller: Caller, name: string, args: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
 export interface FakeTools { connect: ConnectTools; calls: Array<{ caller: Caller; name: string; args: Record<string, unknown> }>; sessions: { open: number } }
 
-/** An MCP-shaped client: a handler result becomes structuredContent; a thrown error becomes isError with its text. */
+/** An MCP-shaped client: a handler result becomes structuredContent; a thrown error becomes an isError result. */
 export function fakeTools(handler: ToolHandler): FakeTools {
   const calls: FakeTools['calls'] = [];
   const sessions = { open: 0 };
@@ -75,7 +78,9 @@ export function fakeTools(handler: ToolHandler): FakeTools {
               const structuredContent = await handler(caller, name, args);
               return { structuredContent, content: [{ type: 'text', text: 'ok' }] };
             } catch (err) {
-              return { isError: true, content: [{ type: 'text', text: (err as Error).message }] };
+              // What our tools fail with (AppError, ZodError) comes back as the real server sends it (typed `_meta`);
+              // anything else stands for a protocol failure: text only.
+              return isAppError(err) || err instanceof ZodError ? errorResult(err, name) : { isError: true, content: [{ type: 'text', text: (err as Error).message }] };
             }
           },
         },

@@ -3,6 +3,10 @@
  * No MCP error code, schema dump or stack trace may reach a person through any Slack surface.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { AppError } from '../../../src/errors.js';
+import { errorResult } from '../../../src/mcp/result.js';
+import { TOOL_ERROR_META, toolFailureOf } from '../../../src/mcp/tool-failure.js';
 import { ToolError } from '../../../src/channels/slack/tool-call.js';
 import type { Caller } from '../../../src/support/caller.js';
 import { postForm } from '../../helpers/slack-sign.js';
@@ -17,6 +21,10 @@ afterEach(async () => {
   h = undefined;
   s = undefined;
 });
+
+/** The typed failure a real tool result carries for `err`. */
+const failureOf = (err: unknown) => toolFailureOf(errorResult(err, 'tool'));
+const zodFailure = (path: string, message: string) => z.object({ [path]: z.string().refine(() => false, message) }).safeParse({ [path]: 'x' }).error;
 
 const ada = { id: 'cus_001', name: 'Ada Lovelace', email: 'ada@example.com', slackUserId: 'UCUST' };
 const RAW = /MCP error|-326\d\d|Input validation|Too big|expected string|invalid_type|\bat \w+ \(|ZodError|\{"/;
@@ -40,7 +48,10 @@ describe('ToolError', () => {
     ['create_ticket failed (bad_input): contact: a valid email address', { contact: 'Enter a valid email address.' }],
     ['get_my_ticket failed (bad_input): ticketId: a ticket id like T-1001', { ticketId: 'The ticket number was not accepted.' }],
   ])('turns validation output into one plain sentence per field: %s', (text, fields) => {
-    const err = new ToolError('create_ticket', text);
+    // Our tools' failures arrive typed (`_meta`), as the real server sends them: here from a real ZodError.
+    const ours = /^\w+ failed \(bad_input\): (\w+): (.*)$/.exec(text);
+    const failure = ours ? failureOf(zodFailure(ours[1] as string, ours[2] as string)) : undefined;
+    const err = new ToolError('create_ticket', text, failure);
     expect(err.code).toBe('bad_input');
     expect(err.fields).toEqual(fields);
     expect(err.message).not.toMatch(RAW);
@@ -60,7 +71,14 @@ describe('ToolError', () => {
   });
 
   it('passes our tools\' own plain sentences through', () => {
-    expect(new ToolError('get_my_ticket', 'get_my_ticket failed (not_found): No ticket T-2000 was found.')).toMatchObject({ code: 'not_found', message: 'No ticket T-2000 was found.' });
+    const failure = failureOf(new AppError('not_found', 'No ticket T-2000 was found.'));
+    expect(new ToolError('get_my_ticket', 'get_my_ticket failed (not_found): No ticket T-2000 was found.', failure)).toMatchObject({ code: 'not_found', message: 'No ticket T-2000 was found.' });
+  });
+
+  it('takes the code from the typed failure, never from the text a model could have shaped', () => {
+    const failure = failureOf(new AppError('forbidden', 'Staff only.'));
+    expect(new ToolError('list_tickets', 'list_tickets failed (not_found): No such thing', failure)).toMatchObject({ code: 'forbidden', message: 'Staff only.' });
+    expect(toolFailureOf({ isError: true, content: [], _meta: { [TOOL_ERROR_META]: { code: 'pwned', message: 'x', issues: [] } } })).toBeUndefined();
   });
 });
 
@@ -106,7 +124,7 @@ describe('the ticket modal shows refused fields inside the modal', () => {
 
   it('/ticket shows a refused ticket id in plain words', async () => {
     const tools = fakeTools((_c: Caller, name) => {
-      if (name === 'get_my_ticket') throw new Error('get_my_ticket failed (bad_input): ticketId: Too big: expected string to have <=20 characters');
+      if (name === 'get_my_ticket') throw z.object({ ticketId: z.string().max(20) }).safeParse({ ticketId: 'T'.repeat(21) }).error as z.ZodError;
       return {};
     });
     h = await startHarness({ tools, customers: [ada] });
