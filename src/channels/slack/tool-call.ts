@@ -2,7 +2,7 @@ import { AppError } from '../../errors.js';
 import type { ConnectTools } from '../../conversations/types.js';
 import { toolFailureOf, type ToolFailure } from '../../mcp/index.js';
 import type { Caller } from '../../support/caller.js';
-import { describeIssues, looksRaw, parseIssues, plainFor } from './tool-errors.js';
+import { describeIssues, looksRaw, parseIssues, plainFor, type Issue } from './tool-errors.js';
 
 interface ToolResult { structuredContent?: unknown; content?: unknown; isError?: boolean }
 
@@ -20,28 +20,25 @@ export class ToolError extends AppError {
   constructor(readonly tool: string, text: string, failure?: ToolFailure) {
     const protocol = /^MCP error (-?\d+): ([\s\S]*)$/.exec(text);
     let code: AppError['code'];
-    let message: string;
-    let fields: Record<string, string> = {};
+    let issues: Issue[];
+    /** Our tool's own sentence, shown when it reads as one; protocol text never is. */
+    let said: string | undefined;
     if (failure) {
       code = failure.code;
-      fields = describeIssues(failure.issues);
-      message = failure.issues.length > 0 ? `Some details were not accepted: ${Object.values(fields).join(' ')}` : looksRaw(failure.message) ? plainFor(code) : failure.message.trim() || plainFor(code);
+      issues = failure.issues;
+      said = failure.message;
     } else if (protocol) {
-      const issues = parseIssues(protocol[2] as string);
+      issues = parseIssues(protocol[2] as string);
       code = protocol[1] === '-32602' && issues.length > 0 ? 'bad_input' : 'internal';
-      fields = describeIssues(issues);
-      message = issues.length > 0 ? `Some details were not accepted: ${Object.values(fields).join(' ')}` : plainFor(code);
     } else {
       code = guessCode(text);
-      const said = text;
-      const issues = code === 'bad_input' ? parseIssues(said) : [];
-      if (issues.length > 0) {
-        fields = describeIssues(issues);
-        message = `Some details were not accepted: ${Object.values(fields).join(' ')}`;
-      } else {
-        message = looksRaw(said) ? plainFor(code) : said.trim() || plainFor(code);
-      }
+      issues = code === 'bad_input' ? parseIssues(text) : [];
+      said = text;
     }
+    const fields = describeIssues(issues);
+    const message = issues.length > 0
+      ? `Some details were not accepted: ${Object.values(fields).join(' ')}`
+      : said !== undefined && !looksRaw(said) && said.trim() ? said.trim() : plainFor(code);
     super(code, message, { tool });
     this.fields = fields;
     this.detail = text.slice(0, 2000);
