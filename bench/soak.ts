@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { machine } from './report.js';
 import { runSoak, type SoakResult } from './soak/run-soak.js';
+import { checkResult } from './soak/verify.js';
 
 const killedText = (k: boolean | string) => (typeof k === 'string' ? k : k ? 'yes' : 'no');
 
@@ -17,7 +18,7 @@ function markdown(r: SoakResult, seconds: number, postgres: boolean): string {
     `Measured by \`npm run soak${postgres ? ' -- --postgres' : ''}\` (full mode) on ${m.date} in ${seconds.toFixed(0)} s.`, '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, ${m.os}, Node ${m.node}.`, '',
     '| check | result | detail |', '|---|---|---|',
-    ...r.checks.map((c) => `| ${c.name} | ${c.ok ? 'PASS' : 'FAIL'} | ${c.detail} |`), '',
+    ...r.checks.map((c) => `| ${c.name} | ${checkResult(c)} | ${c.detail} |`), '',
     '## Faults injected', '', '| fault | count |', '|---|---|',
     ...Object.entries(r.faults).map(([k, v]) => `| ${k} | ${v} |`), '',
     '## Figures', '', '| figure | value |', '|---|---|',
@@ -42,8 +43,8 @@ try {
   for (const [k, v] of Object.entries(r.faults)) process.stdout.write(`    ${k.padEnd(28)} ${v}\n`);
   process.stdout.write('figures:\n');
   for (const [k, v] of Object.entries(r.figures)) process.stdout.write(`    ${k.padEnd(28)} ${v}\n`);
-  process.stdout.write('\ncheck                                         | result | detail\n----------------------------------------------|--------|-------\n');
-  for (const c of r.checks) process.stdout.write(`${c.name.padEnd(45)} | ${(c.ok ? 'PASS' : 'FAIL').padEnd(6)} | ${c.detail}\n`);
+  process.stdout.write('\ncheck                                         | result     | detail\n----------------------------------------------|------------|-------\n');
+  for (const c of r.checks) process.stdout.write(`${c.name.padEnd(45)} | ${checkResult(c).padEnd(10)} | ${c.detail}\n`);
   process.stdout.write(`\nsoak ${r.ok ? 'PASSED' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s${keep ? ` (kept ${r.dir})` : ''}\n`);
   if (!quick) {
     const out = postgres ? 'bench/soak-results-postgres.md' : 'bench/soak-results.md';

@@ -26,7 +26,7 @@ import { nodeFlags, startScript } from '../start-flags.js';
 import { createBot, type Bot } from './bot.js';
 import { startSoakModel } from './model.js';
 import { createEmailTraffic, createSlackTraffic, createStaffClicker, type SlackCustomer } from './traffic.js';
-import { verify, type Check } from './verify.js';
+import { failedChecks, verify, type Check } from './verify.js';
 
 export interface SoakOptions {
   quick: boolean;
@@ -184,7 +184,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const crashes = bots.flatMap((b) => b.crashes);
     v.checks.push({ name: 'graceful stop and no unexpected exits', ok: exitCodes.every((c) => c === 0) && crashes.length === 0, detail: `exit code ${exitCodes.join(', ')}; ${crashes.length ? crashes.join('; ') : 'no crashes'}` });
     const figures = { ...v.figures, engine: `${engine}${bots.length > 1 ? ` (${bots.length} instances)` : ''}`, rss_after_drain_mb: Math.round(rssAfterDrain ?? 0), drain_ms: drainedIn, bot_starts: bots.reduce((a, b) => a + b.starts, 0), model_calls_ok: model.counts.ok };
-    return { checks: v.checks, figures, faults, rounds: roundsOut, dir, ok: v.checks.every((c) => c.ok) };
+    return { checks: v.checks, figures, faults, rounds: roundsOut, dir, ok: failedChecks(v.checks).length === 0 };
   } finally {
     for (const b of bots) {
       await b.stop().catch(() => undefined);

@@ -4,7 +4,21 @@ import type { FakeSlack } from '../../test/helpers/fake-slack.js';
 import type { SmtpSink } from '../../test/helpers/smtp-sink.js';
 import type { SentEmail, SentSlack } from './traffic.js';
 
-export interface Check { name: string; ok: boolean; detail: string }
+/** `judged: false`: printed as a figure, not a verdict (e.g. a trend from too few samples to mean anything). */
+export interface Check { name: string; ok: boolean; detail: string; judged?: false }
+
+/** Fewest steady-tail RSS samples from which a slope is a trend rather than noise (the quick soak has 2). */
+export const RSS_TREND_SAMPLES = 4;
+
+/** What a check says: PASS, FAIL, or NOT JUDGED for one that is only a figure in this run. */
+export function checkResult(c: Check): 'PASS' | 'FAIL' | 'NOT JUDGED' {
+  return c.judged === false ? 'NOT JUDGED' : c.ok ? 'PASS' : 'FAIL';
+}
+
+/** The checks that failed and count. */
+export function failedChecks(checks: readonly Check[]): Check[] {
+  return checks.filter((c) => checkResult(c) === 'FAIL');
+}
 
 export interface Verdict {
   checks: Check[];
@@ -97,12 +111,23 @@ export function verify(o: {
   }
 
   // RSS: the steady tail (same process, no kills) must not trend upwards.
-  const s = slope(o.rssTail);
-  const first = o.rssTail[0] ?? 0;
-  const last = o.rssTail.at(-1) ?? 0;
   figures['rss_tail_mb'] = o.rssTail.map((r) => Math.round(r)).join(' → ');
-  figures['rss_tail_slope_mb_per_round'] = Number(s.toFixed(2));
-  const flat = o.rssTail.length < 2 || s <= Math.max(2, first * 0.02) || last <= first * 1.05;
-  checks.push({ name: 'RSS without an upward trend (steady tail)', ok: flat, detail: o.rssTail.length < 2 ? 'too few samples' : `slope ${s.toFixed(2)} MB/round, ${Math.round(first)} → ${Math.round(last)} MB` });
+  figures['rss_tail_slope_mb_per_round'] = Number(slope(o.rssTail).toFixed(2));
+  checks.push(rssTrendCheck(o.rssTail));
   return { checks, figures };
+}
+
+/** The steady tail's RSS must not trend upwards; fewer than RSS_TREND_SAMPLES samples are shown, not judged. */
+export function rssTrendCheck(rssTail: readonly number[]): Check {
+  const s = slope(rssTail);
+  const first = rssTail[0] ?? 0;
+  const last = rssTail.at(-1) ?? 0;
+  const flat = s <= Math.max(2, first * 0.02) || last <= first * 1.05;
+  const judged = rssTail.length >= RSS_TREND_SAMPLES;
+  const measured = `slope ${s.toFixed(2)} MB/round, ${Math.round(first)} → ${Math.round(last)} MB`;
+  return {
+    name: 'RSS without an upward trend (steady tail)', ok: flat || !judged,
+    detail: judged ? measured : `${rssTail.length} samples, too few for a trend (${RSS_TREND_SAMPLES} needed: the full soak): ${measured}`,
+    ...(judged ? {} : { judged: false as const }),
+  };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { median, percentile } from '../../bench/lib.js';
-import { slope } from '../../bench/soak/verify.js';
+import { checkResult, failedChecks, rssTrendCheck, slope } from '../../bench/soak/verify.js';
 import type { BenchResult } from '../../bench/lib.js';
 import { renderMarkdown, renderTable, machine } from '../../bench/report.js';
 
@@ -18,6 +18,16 @@ describe('benchmark helpers', () => {
     expect(slope([100, 100, 100])).toBe(0);
     expect(slope([130, 120])).toBeCloseTo(-10);
     expect(slope([5])).toBe(0);
+  });
+
+  it('the soak judges an RSS trend only from enough samples, and never calls a figure a failure', () => {
+    const short = rssTrendCheck([148, 181]);
+    expect(checkResult(short)).toBe('NOT JUDGED');
+    expect(short.detail).toContain('too few');
+    expect(failedChecks([short])).toEqual([]);
+    expect(checkResult(rssTrendCheck([150, 170, 190, 210]))).toBe('FAIL');
+    expect(failedChecks([rssTrendCheck([150, 170, 190, 210])])).toHaveLength(1);
+    expect(checkResult(rssTrendCheck([150, 158, 158, 157]))).toBe('PASS');
   });
 
   it('the report names the machine and every benchmark with its verdict', () => {
