@@ -3,6 +3,8 @@
  * through the real offline model with the customer tool list. NLU_REPORT=1 prints the per-intent table.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createOfflineEngine } from '../../src/agent/offline/engine.js';
+import { isSensitive } from '../../src/agent/offline/intents.js';
 import { loadEvalItems, markdownTable, runEval, type EvalReport } from './fixtures/nlu-eval-run.js';
 
 const MAIN_INTENTS = ['details', 'balance', 'transactions', 'address', 'password', 'card', 'kb', 'ticket'];
@@ -38,4 +40,20 @@ describe('offline NLU: labelled evaluation set', () => {
   it('copes with wording it was never tuned on (held-out set)', () => {
     expect(holdout.overall).toBeGreaterThanOrEqual(85);
   });
+});
+
+describe('offline NLU: sensitive actions only come up when the message names their subject', () => {
+  it('a question about something else is never met with "did you mean unfreeze / block a card / change password?"', async () => {
+    const engine = await createOfflineEngine();
+    const questions = ['are you open on sundays', 'do you open on christmas eve?', 'is the office open late on thursdays', 'are you closed on easter monday', 'open on boxing day?'];
+    const offered: string[] = [];
+    for (const q of questions) {
+      const r = await engine.nlu.read(q);
+      const sensitive = [...(r.clarify ?? []), ...r.requests.map((x) => x.intent)].filter(isSensitive);
+      if (sensitive.length) offered.push(`${q} → ${sensitive.join(', ')}`);
+    }
+    expect(offered).toEqual([]);
+    // The same rule still asks when the subject is named but the action is unclear.
+    expect((await engine.nlu.read('freeze it')).clarify).toContain('card_freeze');
+  }, 60_000);
 });

@@ -60,6 +60,11 @@ export function createUnderstanding(model: IntentModel, data: NluData, normalise
     const trust = 0.4 + 0.6 * n.coverage;
     return { intent: name(0), score: (scores[0]?.score ?? 0) * trust, second: name(1), secondScore: (scores[1]?.score ?? 0) * trust, text: n.text };
   };
+  /** The message names a card, a password or an address, or what is done to a card ("freeze it", "unblock it"). */
+  const namesSubject = (text: string): boolean => {
+    const t = topicOf(text);
+    return t.card || t.password || t.address || guards.card!.action.test(text) || unfreeze.action.test(text);
+  };
   const acts = (p: Part, guardText: string) =>
     p.intent !== 'None' && p.intent !== 'other' && p.intent !== 'unclear' && !CHATTER.includes(p.intent) && p.score >= T_ACT &&
     guardOk(p.intent, guardText) && (!isSensitive(p.intent) || p.score >= T_SENSITIVE);
@@ -71,7 +76,8 @@ export function createUnderstanding(model: IntentModel, data: NluData, normalise
     if (t.card) out.push('card_block', 'card_freeze', 'details');
     if (t.password) out.push('password');
     if (t.address) out.push('address', 'details');
-    for (const i of [p.intent, p.second]) if (i !== 'None' && i !== 'other' && i !== 'unclear' && !CHATTER.includes(i)) out.push(i);
+    // The classifier's guesses, but never a sensitive action the message does not name the subject of.
+    for (const i of [p.intent, p.second]) if (i !== 'None' && i !== 'other' && i !== 'unclear' && !CHATTER.includes(i) && !(isSensitive(i) && !namesSubject(text))) out.push(i);
     if (out.length < 2) out.push(...(['address', 'password', 'kb'] as const));
     return [...new Set(out)].slice(0, 3);
   };
@@ -95,6 +101,9 @@ export function createUnderstanding(model: IntentModel, data: NluData, normalise
       if (t.card || t.password || t.address) return { requests: [], clarify: options(p, text), text };
       return req(QUESTION.test(text.trim()) ? 'kb' : 'other');
     }
+    // A sensitive guess about a message that names no card, password or address is not about that action at all
+    // ("are you open on sundays"): answered as a question, not asked "did you mean unfreeze a card?".
+    if (isSensitive(p.intent) && !guardOk(p.intent, text) && !namesSubject(text)) return req(QUESTION.test(text.trim()) ? 'kb' : 'other');
     if (isSensitive(p.intent)) {
       const rival = isSensitive(p.second as IntentName) && p.second !== p.intent && p.score - p.secondScore < T_MARGIN;
       if (!guardOk(p.intent, text) || p.score < T_SENSITIVE || rival) return { requests: [], clarify: options(p, text), text };
