@@ -112,7 +112,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   }
 
   const replies = createTicketReplies({ repos, notifyThread, email: deps.email ?? false, now: clock, log });
-  const replySweep = createReplySweep(replies, deps.replySweepMs ?? 60_000, log);
+  const replySweep = createReplySweep({ replies, leases: repos.leases, holder, everyMs: deps.replySweepMs ?? 60_000, log });
 
   async function start(): Promise<void> {
     if (started) return;

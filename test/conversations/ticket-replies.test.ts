@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/config/logger.js';
 import { createConversations } from '../../src/conversations/conversations.js';
+import { createReplySweep } from '../../src/conversations/reply-sweep.js';
 import { createTicketReplies, deliverForStaff } from '../../src/conversations/ticket-replies.js';
 import { createMemoryRepositories } from '../../src/store/memory/index.js';
 import { emptyDb, type Db } from '../../src/store/schema.js';
@@ -144,6 +145,22 @@ describe('staff replies reach the customer', () => {
     now += 5 * 60_000;
     await new Promise((r) => setTimeout(r, 100));
     expect(s.slack.sent).toHaveLength(1);
+  });
+
+  it('with several instances on one store, only the holder of the sweep lease sweeps; another takes over once it stops', async () => {
+    const s = setup();
+    const calls: string[] = [];
+    const sweepOf = (holder: string) => createReplySweep({ replies: { sweep: async () => { calls.push(holder); return 0; } }, leases: s.repos.leases, holder, everyMs: 60_000, log: silentLogger() });
+    const a = sweepOf('instance-a');
+    const b = sweepOf('instance-b');
+    expect(await a.sweep()).toBe(0);
+    expect(await b.sweep()).toBeUndefined();
+    expect(await a.sweep()).toBe(0);
+    expect(calls).toEqual(['instance-a', 'instance-a']);
+    await a.stop();
+    expect(await b.sweep()).toBe(0);
+    expect(calls).toEqual(['instance-a', 'instance-a', 'instance-b']);
+    await b.stop();
   });
 
   it('takes over a claim left by an instance that stopped mid-delivery only once it is stale, telling the channel', async () => {
