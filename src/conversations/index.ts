@@ -9,3 +9,4 @@ export type * from './types.js';
 export { createStaffFanout } from './staff-fanout.js';
 export { allowedLinkDomains, createOutboundPolicy, LINK_REMOVED, type OutboundPolicy } from './outbound-policy.js';
 export { createTicketReplies, deliverForStaff, replyFrame, type ReplyOutcome, type TicketReplies } from './ticket-replies.js';
+export { createLeasedSweep, type LeasedSweep, type LeasedSweepDeps } from './leased-sweep.js';

@@ -1,5 +1,6 @@
 /** Expires pending approvals nobody decided in time, and tells each one's thread that nothing was changed. */
 import type { Logger } from '../config/logger.js';
+import { createLeasedSweep, type LeasedSweep } from '../conversations/index.js';
 import type { ConversationsPort } from '../conversations/types.js';
 import type { LeaseRepository } from '../store/repos/index.js';
 import type { Support } from '../support/api.js';
@@ -17,14 +18,10 @@ export interface ApprovalSweepDeps {
   everyMs: number;
 }
 
-export function createApprovalSweep(deps: ApprovalSweepDeps) {
+/** Each approval expires once anyway (compare-and-set); the lease keeps the sweep to one instance. */
+export function createApprovalSweep(deps: ApprovalSweepDeps): LeasedSweep<void> {
   const { log } = deps;
-  const timer: { id: NodeJS.Timeout | undefined } = { id: undefined };
-
-  /** One sweep, if this instance holds (or takes) the lease; each approval expires once anyway (compare-and-set). */
-  async function sweep(): Promise<void> {
-    const lease = await deps.leases.acquire('approval-sweep', deps.holder, Math.max(2 * deps.everyMs, 30_000));
-    if (!lease) return;
+  async function run(): Promise<void> {
     const expired = await deps.approvals.expireDue();
     for (const a of expired) {
       if (!a.threadKey) continue;
@@ -32,18 +29,5 @@ export function createApprovalSweep(deps: ApprovalSweepDeps) {
         .catch((err: unknown) => log.warn({ approvalId: a.id, err: String(err) }, 'could not tell the thread an approval expired'));
     }
   }
-
-  return {
-    sweep,
-    start(): void {
-      if (deps.everyMs <= 0) return;
-      timer.id = setInterval(() => { void sweep().catch((err: unknown) => log.warn({ err: String(err) }, 'approval sweep failed')); }, deps.everyMs);
-      timer.id.unref();
-    },
-    async stop(): Promise<void> {
-      if (timer.id) clearInterval(timer.id);
-      timer.id = undefined;
-      await deps.leases.release('approval-sweep', deps.holder).catch(() => false);
-    },
-  };
+  return createLeasedSweep({ lease: 'approval-sweep', leases: deps.leases, holder: deps.holder, everyMs: deps.everyMs, log, what: 'approval sweep', run });
 }
