@@ -49,7 +49,7 @@ export function deliveryNotice(ticketId: string, d: TicketDelivery): string {
 /** A message's delivery state in a few words, for ticket views (times left to the view). */
 export function deliveryShort(d: TicketDelivery): string {
   switch (d.status) {
-    case 'delivered': return `delivered to ${placeOf(d.channel)}`;
+    case 'delivered': return d.to ? `emailed to ${d.to}` : `delivered to ${placeOf(d.channel)}`;
     case 'queued': return d.to ? `emailed to ${d.to} (queued)` : `emailed in ${placeOf('email')} (queued)`;
     case 'undeliverable': return `NOT delivered: ${d.reason ?? 'no channel'}`;
     case 'failed': return `NOT delivered, failed: ${d.reason ?? 'unknown'}`;

@@ -2,7 +2,8 @@ import type { OutboxRecord, Repositories } from '../store/repos/index.js';
 import type { SupportContext } from './context.js';
 import { newId } from './ids.js';
 
-const systemThreadKey = (key: string): string => `system:${key}`;
+/** The outbox thread key of the system mail named `key`. */
+export const systemThreadKey = (key: string): string => `system:${key}`;
 
 /**
  * Queue an email from the bank to a customer's address on file (password-reset links, account-change notices).

@@ -12,6 +12,7 @@ import { redactFields } from './redact/index.js';
 import { createTicket } from './ticket-create.js';
 import { createTicketUpdates } from './ticket-updates.js';
 import { customerName, customerNames, customerView, staffView } from './ticket-views.js';
+import { withMailOutcomes } from './reply-mail-status.js';
 import { idString, parseInput, ticketIdString } from './validation.js';
 
 const filterFields = {
@@ -31,7 +32,7 @@ export async function ticketFor(ctx: SupportContext, repos: Repositories, caller
   const customer = caller.kind === 'customer' ? await requireCustomer(repos, caller) : undefined;
   const ticket = await repos.tickets.get(ticketId);
   if (!ticket || (customer && ticket.customerId !== customer.id)) throw new AppError('not_found', `No ticket ${ticketId} was found.`);
-  return { ticket, view: customer ? customerView(ticket, customer.name) : staffView(ticket, await customerName(repos, ticket)) };
+  return { ticket, view: customer ? customerView(ticket, customer.name) : staffView(await withMailOutcomes(repos, ticket), await customerName(repos, ticket)) };
 }
 
 /** Staff replies, status notes and customer messages lose any secret before they are validated and stored. */

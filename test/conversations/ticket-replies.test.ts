@@ -106,6 +106,29 @@ describe('staff replies reach the customer', () => {
     expect(String(mails[0]?.payload['text'])).toContain(`Reply from our support team on ticket ${t.id}:\n\nYour new card is on its way.`);
   });
 
+  it('a staff view shows what became of an emailed reply: queued, then delivered when sent, or failed with the reason', async () => {
+    const s = setup({ email: true });
+    const t = await s.ticket();
+    await s.support.tickets.respond(STAFF, { ticketId: t.id, message: 'First', visibility: 'public' });
+    await s.conv.deliverStaffReplies(t.id);
+    await s.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Second', visibility: 'public' });
+    await s.conv.deliverStaffReplies(t.id);
+    const viewed = async () => (await s.support.tickets.get(STAFF, t.id)).messages.filter((m) => m.delivery).map((m) => m.delivery?.status);
+    expect(await viewed()).toEqual(['queued', 'queued']);
+    // The outbox worker's side: the first goes out, the second is refused for good.
+    const at = '2026-03-01T10:05:00.000Z';
+    const [first, second] = await s.repos.outbox.claimDue({ now: '2999-01-01T00:00:00.000Z', limit: 10, holder: 'worker', leaseMs: 60_000 });
+    expect(await s.repos.outbox.markSent(first!.id, 'worker', at)).toBe(true);
+    expect(await s.repos.outbox.markFailed(second!.id, 'worker', { error: '550 5.1.1 mailbox unavailable' })).toBe(true);
+    const view = await s.support.tickets.get(STAFF, t.id);
+    expect(view.messages.filter((m) => m.delivery).map((m) => m.delivery)).toEqual([
+      expect.objectContaining({ status: 'delivered', at, to: 'a…@example.com' }),
+      expect.objectContaining({ status: 'failed', reason: '550 5.1.1 mailbox unavailable' }),
+    ]);
+    // The customer's own view never shows delivery state.
+    expect((await s.support.tickets.get({ kind: 'customer', customerId: 'cus_001' }, t.id)).messages.some((m) => 'delivery' in m)).toBe(false);
+  });
+
   it('without a conversation or email, saves the reply, records "undeliverable" and tells staff plainly', async () => {
     const s = setup({ email: false });
     const t = await s.ticket();
