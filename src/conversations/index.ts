@@ -7,5 +7,6 @@ export {
 export { REPLIES } from './replies.js';
 export type * from './types.js';
 export { createStaffFanout } from './staff-fanout.js';
+export { channelPorts } from './delivery.js';
 export { allowedLinkDomains, createOutboundPolicy, LINK_REMOVED, type OutboundPolicy } from './outbound-policy.js';
 export { createTicketReplies, deliverForStaff, replyFrame, type ReplyOutcome, type TicketReplies } from './ticket-replies.js';
