@@ -5,7 +5,7 @@
  */
 import { createAgent, type ModelPort, type ModelRequest, type ModelResponse } from '../src/agent/index.js';
 import { silentLogger, type Logger } from '../src/config/logger.js';
-import { createConversations, createTranscripts, type Conversations } from '../src/conversations/index.js';
+import { channelPorts, createConversations, createTranscripts, type Conversations } from '../src/conversations/index.js';
 import type { ConnectTools, DeliverPort, IdentityResolver, OutboundReply, StaffNotifier } from '../src/conversations/types.js';
 import type { Channel } from '../src/store/schema.js';
 import type { Repositories } from '../src/store/repos/index.js';
@@ -67,7 +67,7 @@ export async function buildStack(o: StackOptions): Promise<Stack> {
   const resolvers: Partial<Record<Channel, IdentityResolver>> = { slack: resolver, email: resolver, terminal: resolver };
   const staff = { approvals: 0, async approvalRequested() { staff.approvals++; }, async alert() {} };
   const conversations = createConversations({
-    repos: o.repos, agent, connectTools, resolvers, delivery, staff,
+    repos: o.repos, agent, connectTools, channels: channelPorts(delivery, resolvers), staff,
     config: { concurrency: o.concurrency ?? 8, queueLimit: o.queueLimit ?? 100_000, retryBaseMs: 50, retryMaxMs: 500 }, log,
   });
   await conversations.start();

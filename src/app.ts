@@ -7,21 +7,19 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { createAgent, type Agent, type ModelPort } from './agent/index.js';
-import type { DevMail } from './channels/email/index.js';
 import type { TerminalChannel } from './channels/terminal/index.js';
 import type { Config } from './config/config.js';
 import type { Logger } from './config/logger.js';
 import { createMetrics, type Metrics } from './config/metrics.js';
-import { allowedLinkDomains, createConversations, createOutboundPolicy, createStaffFanout, createTranscripts, type Conversations } from './conversations/index.js';
-import type { ConnectTools, CustomerDirectory, DeliverPort, IdentityResolver, StaffNotifier } from './conversations/types.js';
-import type { Channel } from './store/schema.js';
+import { allowedLinkDomains, createConversations, createOutboundPolicy, createTranscripts, type Conversations } from './conversations/index.js';
+import type { ConnectTools, CustomerDirectory } from './conversations/types.js';
 import { openRepositories } from './store/open.js';
 import type { Repositories } from './store/repos/index.js';
 import type { Support } from './support/api.js';
 import { createSupport } from './support/index.js';
 import {
-  chooseModel, createApprovalSweep, heapHeadroom, createDirectory, createObservability, createStaffCheck, createToolConnector, startChannels, terminalRuns, wireTerminal,
-  type ChannelSet, type TerminalMode,
+  built, chooseModel, createApprovalSweep, heapHeadroom, createDirectory, createLateChannels, createObservability, createToolConnector, isWiredChannel, readinessChecks, terminalRuns,
+  wireDevMailbox, wireEmail, wireHttp, wireOps, wireSlack, wireTerminal, type ChannelSet, type TerminalMode, type Wired, type WiredChannel,
 } from './wiring/index.js';
 
 export interface AppOptions {
@@ -84,9 +82,10 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const instanceId = opts.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const runTerminal = terminalRuns(config, opts.terminal ?? 'auto');
 
-  const wired: ChannelSet = {};
+  // Channels are built from conversations, which needs them back: this is the one object bound to them, once, below.
+  const late = createLateChannels(config, log);
   const support = createSupport({
-    repos, kbDir: config.kbDir, staff: { isStaff: createStaffCheck(config, runTerminal, wired) },
+    repos, kbDir: config.kbDir, staff: { isStaff: late.isStaff },
     approvalTtlMinutes: config.approvals.ttlMinutes, resetTokenTtlMinutes: config.approvals.resetTokenTtlMinutes,
     publicBaseUrl: config.approvals.publicBaseUrl, clock, log: log.child({ component: 'support' }),
     // Reset links go out by email; with no mail server, to the local dev mailbox (outside production); else
@@ -105,51 +104,48 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const transcripts = createTranscripts({ repos, clock });
   const agent = observe.agent(createAgent({ model, transcripts, config: { ...config.agent, maxTokens: config.anthropic.maxTokens }, log: log.child({ component: 'agent' }) }));
 
-  // Filled in below as channels are created; conversations looks them up at call time.
-  const delivery: Record<string, DeliverPort> = {};
-  const resolvers: Partial<Record<Channel, IdentityResolver>> = {};
-  const staffNotifiers: StaffNotifier[] = [];
-  const devMail: Array<(mail: DevMail) => void> = [];
   const conversations = createConversations({
-    repos, holder: instanceId, shared: opts.shared ?? ('engine' in opened && opened.engine === 'postgres'), agent, connectTools, resolvers, delivery, staff: createStaffFanout(staffNotifiers, log),
+    repos, holder: instanceId, shared: opts.shared ?? ('engine' in opened && opened.engine === 'postgres'), agent, connectTools, channels: late, staff: late.staff,
     outbound: createOutboundPolicy({ allowedLinkDomains: allowedLinkDomains(config.conversations.linkDomains ?? [], config.approvals.publicBaseUrl) }),
     config: config.conversations, log: log.child({ component: 'conversations' }), clock, email: config.email.enabled,
   });
 
-  const channels: string[] = [];
-  const stoppers: Array<() => Promise<void> | void> = [];
-  const starters: Array<() => Promise<void> | void> = [];
-  const hooks = { log, repos, instanceId, connectTools, directory, delivery, resolvers, staffNotifiers, starters, stoppers, channels };
-
-  // Slack, email and the HTTP server, each when configured (src/wiring/channels.ts).
-  startChannels({
-    ...hooks, config, clock, support, conversations: observe.inbound(conversations),
-    httpPort: opts.httpPort, devHttpPort: opts.devHttpPort, devMail, metricsText: () => observe.scrape(repos), metrics, into: wired,
-  });
+  // Each channel when configured (src/wiring/); the app starts and stops them in this order.
+  const deps = { config, log, clock, repos, instanceId, support, conversations: observe.inbound(conversations), connectTools, directory, metrics };
+  const slack = config.slack.enabled ? wireSlack(deps) : undefined;
+  const email = config.email.enabled ? wireEmail({ ...deps, staff: late.staff }) : undefined;
   const term = runTerminal
-    ? wireTerminal({ ...hooks, support, conversations, input: opts.input ?? process.stdin, output: opts.output ?? process.stdout, modelLabel, devMail,
+    ? wireTerminal({ ...deps, conversations, input: opts.input ?? process.stdin, output: opts.output ?? process.stdout, modelLabel,
       devMailboxUrl: config.devMailbox.enabled && (opts.httpPort ?? config.http.port ?? opts.devHttpPort) !== undefined ? `${config.approvals.publicBaseUrl.replace(/\/+$/, '')}/dev/mailbox` : undefined })
     : undefined;
+  const mailbox = config.devMailbox.enabled ? wireDevMailbox({ ...deps, onMail: term && ((mail) => term.terminal.showDevMail(mail)) }) : undefined;
+  const served = { config, log, support, checks: readinessChecks(repos, built<WiredChannel>(slack, email)), metricsText: () => observe.scrape(repos) };
+  const http = wireHttp({ ...served, httpPort: opts.httpPort, devHttpPort: opts.devHttpPort, devMailbox: mailbox?.page });
+  const ops = wireOps(served);
+  const parts = built<Wired>(slack, email, mailbox, http, ops, term);
+  const channels = parts.filter(isWiredChannel);
+  late.bind(channels);
+  const wired: ChannelSet = { slack: slack?.slack, email: email?.email, get http() { return http?.server(); }, get ops() { return ops?.server(); } };
   const terminalDone = term?.done ?? new Promise<void>(() => {});
   const sweep = createApprovalSweep({ approvals: support.approvals, conversations, leases: repos.leases, holder: instanceId, log, everyMs: opts.approvalSweepMs ?? 60_000 });
 
   let stopped: Promise<void> | undefined;
   return {
-    config, repos, storeLocation: opened.location, support, model, modelLabel, agent, conversations, connectTools, directory, terminal: term?.terminal, channels, wired, metrics,
+    config, repos, storeLocation: opened.location, support, model, modelLabel, agent, conversations, connectTools, directory, terminal: term?.terminal, channels: channels.map((c) => c.name), wired, metrics,
     get terminalDone() { return terminalDone; },
     async start() {
       const heap = heapHeadroom(opened.file);
       log.info({ model: modelLabel, store: opened.location, instance: instanceId, terminal: runTerminal, slack: config.slack.enabled, email: config.email.enabled, devMailbox: config.devMailbox.enabled, heapLimitMb: heap.heapLimitMb }, 'helpline starting');
       if (heap.tight) log.warn({ heapLimitMb: heap.heapLimitMb, storeMb: heap.storeMb }, 'heap limit is tight for the store size: raise HELPLINE_HEAP_MB');
       await conversations.start();
-      for (const s of starters) await s();
+      for (const p of parts) await p.start();
       sweep.start();
     },
     stop() {
       stopped ??= (async () => {
         await sweep.stop();
-        for (const s of stoppers) {
-          try { await s(); } catch (err) { log.warn({ err: String(err) }, 'channel stop failed'); }
+        for (const p of parts) {
+          try { await p.stop(); } catch (err) { log.warn({ err: String(err) }, 'channel stop failed'); }
         }
         await conversations.stop();
         await repos.close();

@@ -4,7 +4,6 @@ import type { Agent } from '../agent/types.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import type { Repositories } from '../store/repos/index.js';
-import type { Channel } from '../store/schema.js';
 import { createIntake } from './intake.js';
 import { leftQueued } from './ledger.js';
 import { createMemoryBounds } from './memory-bounds.js';
@@ -16,16 +15,14 @@ import { createThreadQueue } from './thread-queue.js';
 import { createTurnRunner } from './turn.js';
 import { createReplySweep } from './reply-sweep.js';
 import { createTicketReplies } from './ticket-replies.js';
-import type { ConnectTools, ConversationsPort, DeliverPort, IdentityResolver, NotifyOptions, StaffNotifier } from './types.js';
+import type { ChannelPorts, ConnectTools, ConversationsPort, NotifyOptions, StaffNotifier } from './types.js';
 
 export interface ConversationsDeps {
   repos: Repositories;
   agent: Agent;
   connectTools: ConnectTools;
-  /** Looked up at call time, so channels created after conversations can register themselves. */
-  resolvers: Partial<Record<Channel, IdentityResolver>>;
-  /** Keyed by threadKey prefix (`slack`, `email`, `terminal`); looked up at call time. */
-  delivery: Record<string, DeliverPort>;
+  /** Delivery and sender identity per channel; asked at call time, so the channels may be built after conversations. */
+  channels: ChannelPorts;
   staff?: StaffNotifier | undefined;
   config: Config['conversations'];
   log: Logger;

@@ -7,6 +7,7 @@ export {
 export { REPLIES } from './replies.js';
 export type * from './types.js';
 export { createStaffFanout } from './staff-fanout.js';
+export { channelPorts } from './delivery.js';
 export { allowedLinkDomains, createOutboundPolicy, LINK_REMOVED, type OutboundPolicy } from './outbound-policy.js';
 export { createTicketReplies, deliverForStaff, replyFrame, type ReplyOutcome, type TicketReplies } from './ticket-replies.js';
 export { createLeasedSweep, type LeasedSweep, type LeasedSweepDeps } from './leased-sweep.js';

@@ -12,7 +12,7 @@ export { deliveryFor } from './delivery.js';
 export type { TurnOutcome } from './turn-endings.js';
 
 /** What the turn runner takes from the conversations' own deps, plus what conversations decides for it. */
-export type TurnDeps = Pick<ConversationsDeps, 'repos' | 'agent' | 'connectTools' | 'resolvers' | 'delivery' | 'staff' | 'log' | 'outbound'> & {
+export type TurnDeps = Pick<ConversationsDeps, 'repos' | 'agent' | 'connectTools' | 'channels' | 'staff' | 'log' | 'outbound'> & {
   now: () => string;
   /** Pause between delivery attempts (tests shorten it). */
   deliveryRetryMs: number;
@@ -29,13 +29,13 @@ function requesterOf(p: PendingMessage): RequestContext['requester'] {
 /** Runs the turn for the message at the head of a thread and sees it through to delivery. */
 export function createTurnRunner(deps: TurnDeps) {
   const { repos, log, now } = deps;
-  const deliver = createDelivery({ delivery: deps.delivery, log, retryMs: deps.deliveryRetryMs });
+  const deliver = createDelivery({ channels: deps.channels, log, retryMs: deps.deliveryRetryMs });
   const records = createThreadRecords(repos, now);
   const notices = createStaffNotices({ repos, staff: deps.staff, log });
   const endings = createTurnEndings({ repos, log, now, deliver, records, notices });
 
   async function resolveCaller(p: PendingMessage): Promise<Caller> {
-    const resolver = deps.resolvers[p.channel];
+    const resolver = deps.channels.resolver(p.channel);
     if (!resolver) return { kind: 'anonymous' };
     return resolver.resolve(p.sender, toInbound(p));
   }

@@ -51,6 +51,17 @@ export interface IdentityResolver {
   resolve(sender: Sender, msg: InboundMessage): Promise<Caller>;
 }
 
+/**
+ * The channels conversations deliver through and resolve senders with. Channels are built after conversations (they
+ * take it), so the composition hands over one object bound once to what the channel wiring returned
+ * (src/wiring/channel-ports.ts); `channelPorts` builds one from fixed tables.
+ */
+export interface ChannelPorts {
+  /** The channel that owns threads whose key starts with `prefix:` (`slack`, `email`, `terminal`). */
+  delivery(prefix: string): DeliverPort | undefined;
+  resolver(channel: Channel): IdentityResolver | undefined;
+}
+
 /** Implemented by the staff-facing channel (Slack, or the terminal): approvals to decide, alerts to read. */
 export interface StaffNotifier {
   approvalRequested(approval: Approval): Promise<void>;

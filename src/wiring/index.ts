@@ -1,5 +1,8 @@
 export { createObservability } from './observability.js';
-export { startChannels, type ChannelSet, type ChannelWiringDeps } from './channels.js';
+export { wireDevMailbox, wireEmail, wireSlack, type ChannelSet, type ChannelWiringDeps } from './channels.js';
+export { readinessChecks, wireHttp, wireOps, type HttpWiringDeps, type WiredListener } from './http.js';
+export { createLateChannels, type BoundChannels, type LateChannels } from './channel-ports.js';
+export { built, isWiredChannel, type Wired, type WiredChannel } from './wired.js';
 export { createApprovalSweep, type ApprovalSweepDeps } from './approval-sweep.js';
 export { createDirectory } from './directory.js';
 export { createStaffCheck } from './staff.js';

@@ -4,6 +4,7 @@ import type { ModelPort, ModelRequest } from '../../src/agent/model.js';
 import { silentLogger } from '../../src/config/logger.js';
 import { createCompaction } from '../../src/conversations/compaction.js';
 import { createConversations, type ConversationsDeps } from '../../src/conversations/conversations.js';
+import { channelPorts } from '../../src/conversations/delivery.js';
 import { createMemoryBounds } from '../../src/conversations/memory-bounds.js';
 import { createTranscripts } from '../../src/conversations/transcripts.js';
 import { AppError } from '../../src/errors.js';
@@ -33,7 +34,7 @@ function realStack(repos: Repositories, over: Partial<ConversationsDeps> = {}) {
   });
   const slack = recordingDelivery();
   const conv = createConversations({
-    repos, agent, connectTools: fakeConnect(), resolvers: {}, delivery: { slack }, staff: recordingStaff(),
+    repos, agent, connectTools: fakeConnect(), channels: channelPorts({ slack }), staff: recordingStaff(),
     config: convConfig({ keepTranscripts: 2 }), log: silentLogger(), random: () => 0.5, deliveryRetryMs: 1, sweepEveryMs: 0, ...over,
   });
   return { model, slack, conv };
@@ -99,7 +100,7 @@ describe('transcript compaction', () => {
       },
     });
     const conv = createConversations({
-      repos, agent, connectTools: fakeConnect(), resolvers: {}, delivery: { slack: recordingDelivery() }, staff: recordingStaff(),
+      repos, agent, connectTools: fakeConnect(), channels: channelPorts({ slack: recordingDelivery() }), staff: recordingStaff(),
       config: convConfig({ transcriptIdleMs: 3600_000, retryBaseMs: 60_000, retryMaxMs: 60_000 }), log: silentLogger(), clock, random: () => 0.5, deliveryRetryMs: 1, sweepEveryMs: 0,
     });
     await conv.start();
@@ -197,7 +198,7 @@ describe('processed ledger bounds', () => {
     const { agent, state } = fakeAgent({ transcripts: createTranscripts({ repos, clock }) });
     const config = convConfig({ ledgerMaxEntries: 3, ledgerMinRetentionMs: 60 * 60_000 });
     const conv = createConversations({
-      repos, agent, connectTools: fakeConnect(), resolvers: {}, delivery: { slack: recordingDelivery() }, staff: recordingStaff(),
+      repos, agent, connectTools: fakeConnect(), channels: channelPorts({ slack: recordingDelivery() }), staff: recordingStaff(),
       config, log: silentLogger(), clock, random: () => 0.5, deliveryRetryMs: 1, sweepEveryMs: 0, holder: 'instance-1',
     });
     await conv.start();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/config/logger.js';
 import { createConversations, type ConversationsDeps } from '../../src/conversations/conversations.js';
+import { channelPorts } from '../../src/conversations/delivery.js';
 import { REPLIES } from '../../src/conversations/replies.js';
 import { createTranscripts } from '../../src/conversations/transcripts.js';
 import type { TranscriptPort } from '../../src/agent/types.js';
@@ -24,7 +25,7 @@ function setup(over: SetupOpts = {}) {
   const staff = recordingStaff();
   const connect = fakeConnect();
   const conv = createConversations({
-    repos, agent, connectTools: connect, resolvers: {}, delivery: { slack }, staff, config: convConfig(), log: silentLogger(),
+    repos, agent, connectTools: connect, channels: channelPorts({ slack }), staff, config: convConfig(), log: silentLogger(),
     random: () => 0.5, deliveryRetryMs: 1, sweepEveryMs: 0, ...over,
   });
   return { repos, transcripts, agent, state, slack, staff, connect, conv };
@@ -256,7 +257,7 @@ describe('conversations', () => {
     const repos = createMemoryRepositories(db);
     const { conv, staff, connect, state } = setup({
       repos,
-      resolvers: { slack: { resolve: async (sender) => (sender.id === 'U1' ? { kind: 'customer', customerId: 'cus_001' } : { kind: 'anonymous' }) } },
+      channels: channelPorts({ slack: recordingDelivery() }, { slack: { resolve: async (sender) => (sender.id === 'U1' ? { kind: 'customer', customerId: 'cus_001' } : { kind: 'anonymous' }) } }),
       behave: async () => ({ approvalIds: ['apr_1'] }),
     });
     await conv.start();
@@ -270,7 +271,7 @@ describe('conversations', () => {
 
   it('notifyThread delivers a notice to the owning channel and notes it in the transcript', async () => {
     const email = recordingDelivery();
-    const { conv, slack, state } = setup({ delivery: { slack: recordingDelivery(), email } });
+    const { conv, slack, state } = setup({ channels: channelPorts({ slack: recordingDelivery(), email }) });
     await conv.notifyThread('email:<abc@x>', 'Your card was deactivated.');
     expect(email.sent).toEqual([{ threadKey: 'email:<abc@x>', reply: { text: 'Your card was deactivated.', kind: 'notice' } }]);
     expect(state.notes).toEqual([{ threadKey: 'email:<abc@x>', text: 'Your card was deactivated.' }]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/config/logger.js';
 import { createConversations } from '../../src/conversations/conversations.js';
+import { channelPorts } from '../../src/conversations/delivery.js';
 import { leftQueued } from '../../src/conversations/ledger.js';
 import { createTranscripts } from '../../src/conversations/transcripts.js';
 import { AppError } from '../../src/errors.js';
@@ -12,7 +13,7 @@ describe('a message held through a model outage, across a restart', () => {
     const repos = createMemoryRepositories();
     const a = fakeAgent({ transcripts: createTranscripts({ repos }), behave: async () => { throw new AppError('unavailable', 'overloaded'); } });
     const d1 = recordingDelivery();
-    const c1 = createConversations({ repos, agent: a.agent, connectTools: fakeConnect(), resolvers: {}, delivery: { slack: d1 }, config: convConfig({ retryBaseMs: 10_000, retryMaxMs: 10_000 }), log: silentLogger(), sweepEveryMs: 0 });
+    const c1 = createConversations({ repos, agent: a.agent, connectTools: fakeConnect(), channels: channelPorts({ slack: d1 }), config: convConfig({ retryBaseMs: 10_000, retryMaxMs: 10_000 }), log: silentLogger(), sweepEveryMs: 0 });
     await c1.start();
     const m = msg('slack:T:C:held', 'my password is Sup3rS3cret! where is my refund?');
     expect(await c1.handle(m)).toEqual({ accepted: true });
@@ -27,7 +28,7 @@ describe('a message held through a model outage, across a restart', () => {
 
     const b = fakeAgent({ transcripts: createTranscripts({ repos }) });
     const d2 = recordingDelivery();
-    const c2 = createConversations({ repos, agent: b.agent, connectTools: fakeConnect(), resolvers: {}, delivery: { slack: d2 }, config: convConfig(), log: silentLogger(), sweepEveryMs: 0 });
+    const c2 = createConversations({ repos, agent: b.agent, connectTools: fakeConnect(), channels: channelPorts({ slack: d2 }), config: convConfig(), log: silentLogger(), sweepEveryMs: 0 });
     await c2.start();
     await c2.drain();
     expect(d2.sent.filter((s) => s.reply.kind === 'reply').map((s) => s.reply.text)).toEqual(['echo: my password is [password removed] where is my refund?']);
@@ -51,7 +52,7 @@ describe('a message held through a model outage, across a restart', () => {
     expect(found).toEqual({ ok: [entries[0]!.message, entries[3]!.message], bad: ['broken'] });
 
     const d = recordingDelivery();
-    const conv = createConversations({ repos, agent: fakeAgent().agent, connectTools: fakeConnect(), resolvers: {}, delivery: { slack: d }, config: convConfig(), log: silentLogger(), sweepEveryMs: 0 });
+    const conv = createConversations({ repos, agent: fakeAgent().agent, connectTools: fakeConnect(), channels: channelPorts({ slack: d }), config: convConfig(), log: silentLogger(), sweepEveryMs: 0 });
     await conv.start();
     await conv.drain();
     expect(await repos.ledger.get('broken')).toMatchObject({ status: 'failed', reason: 'queued message unreadable after restart' });

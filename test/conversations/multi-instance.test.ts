@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/config/logger.js';
 import { createConversations, type Conversations } from '../../src/conversations/conversations.js';
+import { channelPorts } from '../../src/conversations/delivery.js';
 import { createTranscripts } from '../../src/conversations/transcripts.js';
 import { createMemoryRepositories } from '../../src/store/memory/index.js';
 import { createPostgresRepositories } from '../../src/store/postgres/index.js';
@@ -21,7 +22,7 @@ function instance(repos: Repositories, holder: string, delayMs: number, hang = f
   const d = recordingDelivery();
   const conv: Conversations = createConversations({
     repos, holder, shared: true, threadLeaseMs: 600, adoptEveryMs: 100, agent: a.agent, connectTools: fakeConnect(),
-    resolvers: {}, delivery: { slack: d }, config: convConfig({ concurrency: 8 }), log: silentLogger(), sweepEveryMs: 0, stopTimeoutMs: 50,
+    channels: channelPorts({ slack: d }), config: convConfig({ concurrency: 8 }), log: silentLogger(), sweepEveryMs: 0, stopTimeoutMs: 50,
   });
   return { conv, agent: a, delivery: d };
 }

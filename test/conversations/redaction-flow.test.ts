@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createConversations } from '../../src/conversations/conversations.js';
+import { channelPorts } from '../../src/conversations/delivery.js';
 import { CARD_PLACEHOLDER, PASSWORD_PLACEHOLDER, TOKEN_PLACEHOLDER } from '../../src/conversations/redact.js';
 import { createTranscripts } from '../../src/conversations/transcripts.js';
 import type { InboundMessage } from '../../src/conversations/types.js';
@@ -13,7 +14,7 @@ function harness() {
   const slack = recordingDelivery();
   const email = recordingDelivery();
   const { log, lines } = capturingLogger();
-  const conv = createConversations({ repos, agent, connectTools: fakeConnect(), resolvers: {}, delivery: { slack, email }, config: convConfig(), log, sweepEveryMs: 0 });
+  const conv = createConversations({ repos, agent, connectTools: fakeConnect(), channels: channelPorts({ slack, email }), config: convConfig(), log, sweepEveryMs: 0 });
   const threads = new Set<string>();
   /** Ledger entries as stored right after each message was accepted (while they carry the queued message). */
   const accepted: unknown[] = [];

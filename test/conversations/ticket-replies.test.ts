@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/config/logger.js';
 import { createConversations } from '../../src/conversations/conversations.js';
+import { channelPorts } from '../../src/conversations/delivery.js';
 import { createReplySweep } from '../../src/conversations/reply-sweep.js';
 import { createTicketReplies, deliverForStaff } from '../../src/conversations/ticket-replies.js';
 import { createMemoryRepositories } from '../../src/store/memory/index.js';
@@ -29,7 +30,7 @@ function setup(opts: { email?: boolean; clock?: () => Date; replySweepMs?: numbe
   const slack = recordingDelivery();
   const { agent, state } = fakeAgent();
   const conv = createConversations({
-    repos, agent, connectTools: fakeConnect(), resolvers: {}, delivery: { slack }, config: convConfig(), log: silentLogger(), clock,
+    repos, agent, connectTools: fakeConnect(), channels: channelPorts({ slack }), config: convConfig(), log: silentLogger(), clock,
     deliveryRetryMs: 1, sweepEveryMs: 0, email: opts.email ?? false, replySweepMs: opts.replySweepMs,
   });
   const ticket = (threadKey?: string) => support.tickets.create({ kind: 'customer', customerId: 'cus_001' }, { channel: 'slack', ...(threadKey ? { threadKey } : {}) }, { subject: 'Card declined', description: 'My card is declined' });

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { createAgent, type ModelPort, type ModelResponse } from '../../src/agent/index.js';
 import { createEmailChannel } from '../../src/channels/email/index.js';
 import { createLogger } from '../../src/config/logger.js';
-import { createConversations, createTranscripts } from '../../src/conversations/index.js';
+import { channelPorts, createConversations, createTranscripts } from '../../src/conversations/index.js';
 import type { DeliverPort, IdentityResolver } from '../../src/conversations/types.js';
 import { openRepositories } from '../../src/store/open.js';
 import { createSupport } from '../../src/support/index.js';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const resolvers: Record<string, IdentityResolver> = {};
   const staff = { approvalRequested: async () => undefined, alert: async (text: string) => { log.warn({ alert: text }, 'staff alert'); } };
   const conversations = createConversations({
-    repos, agent, resolvers, delivery, staff, log, holder: `email-bot:${process.pid}`,
+    repos, agent, channels: channelPorts(delivery, resolvers), staff, log, holder: `email-bot:${process.pid}`,
     connectTools: createToolConnector({ support, log }),
     config: { concurrency: 2, queueLimit: 100, retryBaseMs: 100, retryMaxMs: 500 },
   });

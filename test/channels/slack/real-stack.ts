@@ -6,7 +6,7 @@ import { createAgent, type ModelPort, type ModelRequest, type ModelResponse } fr
 import { createSlackChannel, type SlackChannel } from '../../../src/channels/slack/index.js';
 import type { Config } from '../../../src/config/config.js';
 import { silentLogger, type Logger } from '../../../src/config/logger.js';
-import { createConversations, createTranscripts, type Conversations } from '../../../src/conversations/index.js';
+import { channelPorts, createConversations, createTranscripts, type Conversations } from '../../../src/conversations/index.js';
 import { createStaffFanout } from '../../../src/conversations/staff-fanout.js';
 import type { CustomerDirectory, CustomerRef } from '../../../src/conversations/types.js';
 import { connectInProcess } from '../../../src/mcp/index.js';
@@ -116,7 +116,7 @@ export async function startRealStack(opts: RealStackOptions = {}): Promise<RealS
   const resolvers: Record<string, import('../../../src/conversations/types.js').IdentityResolver> = {};
   const notifiers: import('../../../src/conversations/types.js').StaffNotifier[] = [];
   const conversations = createConversations({
-    repos, agent, connectTools, resolvers, delivery,
+    repos, agent, connectTools, channels: channelPorts(delivery, resolvers),
     staff: createStaffFanout(notifiers, log),
     config: { concurrency: 4, queueLimit: 100, retryBaseMs: 50, retryMaxMs: 200 }, log, clock, email: opts.email ?? true,
   });
