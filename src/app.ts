@@ -111,7 +111,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const staffNotifiers: StaffNotifier[] = [];
   const devMail: Array<(mail: DevMail) => void> = [];
   const conversations = createConversations({
-    repos, holder: instanceId, shared: opts.shared ?? ('engine' in opened && opened.engine === 'postgres'), agent, connectTools, resolvers, delivery, staff: createStaffFanout(staffNotifiers, log),
+    repos, holder: instanceId, shared: opts.shared ?? ('engine' in opened && opened.engine === 'postgres'), agent, transcripts, connectTools, resolvers, delivery, staff: createStaffFanout(staffNotifiers, log),
     outbound: createOutboundPolicy({ allowedLinkDomains: allowedLinkDomains(config.conversations.linkDomains ?? [], config.approvals.publicBaseUrl) }),
     config: config.conversations, log: log.child({ component: 'conversations' }), clock, email: config.email.enabled,
   });
