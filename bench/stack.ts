@@ -48,8 +48,9 @@ export async function buildStack(o: StackOptions): Promise<Stack> {
     approvalTtlMinutes: 60, resetTokenTtlMinutes: 30, publicBaseUrl: 'http://127.0.0.1:8080', log,
   });
   const connectTools: ConnectTools = createToolConnector({ support, log });
+  const transcripts = createTranscripts({ repos: o.repos });
   const agent = createAgent({
-    model: o.model, transcripts: createTranscripts({ repos: o.repos }),
+    model: o.model, transcripts,
     config: { maxRounds: 8, turnTimeoutMs: 60_000, contextTokens: 60_000, maxTokens: 1024 }, log,
   });
   const deliveries: Delivery[] = [];
@@ -67,7 +68,7 @@ export async function buildStack(o: StackOptions): Promise<Stack> {
   const resolvers: Partial<Record<Channel, IdentityResolver>> = { slack: resolver, email: resolver, terminal: resolver };
   const staff = { approvals: 0, async approvalRequested() { staff.approvals++; }, async alert() {} };
   const conversations = createConversations({
-    repos: o.repos, agent, connectTools, channels: channelPorts(delivery, resolvers), staff,
+    repos: o.repos, agent, transcripts, connectTools, channels: channelPorts(delivery, resolvers), staff,
     config: { concurrency: o.concurrency ?? 8, queueLimit: o.queueLimit ?? 100_000, retryBaseMs: 50, retryMaxMs: 500 }, log,
   });
   await conversations.start();

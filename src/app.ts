@@ -105,7 +105,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const agent = observe.agent(createAgent({ model, transcripts, config: { ...config.agent, maxTokens: config.anthropic.maxTokens }, log: log.child({ component: 'agent' }) }));
 
   const conversations = createConversations({
-    repos, holder: instanceId, shared: opts.shared ?? ('engine' in opened && opened.engine === 'postgres'), agent, connectTools, channels: late, staff: late.staff,
+    repos, holder: instanceId, shared: opts.shared ?? ('engine' in opened && opened.engine === 'postgres'), agent, transcripts, connectTools, channels: late, staff: late.staff,
     outbound: createOutboundPolicy({ allowedLinkDomains: allowedLinkDomains(config.conversations.linkDomains ?? [], config.approvals.publicBaseUrl) }),
     config: config.conversations, log: log.child({ component: 'conversations' }), clock, email: config.email.enabled,
   });

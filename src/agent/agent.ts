@@ -28,10 +28,10 @@ export function createAgent(deps: AgentDeps): Agent {
     const tlog = log.child({ threadKey: input.threadKey, messageId: input.messageId });
     const { state, answered } = await openTurn(transcripts, input, tlog);
     if (answered) return answered;
-    const { tools } = await toolsFor(input.tools, input.caller.kind);
+    const { tools, readOnly } = await toolsFor(input.tools, input.caller.kind);
     const available = new Set(tools.map((x) => x.name));
     const record = createTurnRecord({ state, transcripts, input, available, log: tlog });
-    return runTurnLoop({ model, config, clock, input, system: systemPrompt(input.caller.kind), tools, available, state, record, log: tlog });
+    return runTurnLoop({ model, config, clock, input, system: systemPrompt(input.caller.kind), tools, available, readOnly, state, record, log: tlog });
   }
 
   async function noteEvent(threadKey: string, text: string): Promise<void> {

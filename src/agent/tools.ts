@@ -6,6 +6,8 @@ const MAX_RESULT_CHARS = 16_000;
 
 export interface ModelToolList {
   tools: ModelTool[];
+  /** Tools the server marks read-only (MCP `readOnlyHint`): running one again after a crash changes nothing. */
+  readOnly: ReadonlySet<string>;
 }
 
 /**
@@ -17,7 +19,8 @@ export async function listModelTools(client: ToolClient): Promise<ModelToolList>
   const tools = listed
     .map((t) => ({ name: t.name, description: t.description ?? '', input_schema: t.inputSchema }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { tools };
+  const readOnly = new Set(listed.filter((t) => t.annotations?.['readOnlyHint'] === true).map((t) => t.name));
+  return { tools, readOnly };
 }
 
 interface McpCallResult { content?: Array<{ type: string; text?: string }>; structuredContent?: Record<string, unknown>; isError?: boolean }

@@ -23,15 +23,19 @@ export interface TurnLoopDeps {
   system: TextBlock[];
   tools: ModelTool[];
   available: ReadonlySet<string>;
+  /** Tools whose call changes nothing (MCP `readOnlyHint`). */
+  readOnly: ReadonlySet<string>;
   state: TurnState;
   record: TurnRecord;
   log: Logger;
 }
 
 /**
- * The model ↔ tools rounds of one turn, within the round limit and the turn time: each tool call is stored
- * before it runs and its results before the model is asked again; the loop ends with the model's answer (stored
- * before it is returned) or a hand-off to a person.
+ * The model ↔ tools rounds of one turn, within the round limit and the turn time: a round that runs a tool with
+ * effects is stored before the tool runs and with its results before the model is asked again; a round of read-only
+ * tools only (or of calls that are refused) is stored with the next save, at the latest with the answer: a crash
+ * before that runs the turn again from the customer's message, and running reads again changes nothing. The loop
+ * ends with the model's answer (stored before it is returned) or a hand-off to a person.
  */
 export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
   const { model, config, clock, input, state, record, log } = deps;
@@ -40,9 +44,11 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
   const timer = setTimeout(() => controller.abort(), config.turnTimeoutMs);
   timer.unref?.();
   const deadlinePassed = () => controller.signal.aborted || clock() - started >= config.turnTimeoutMs;
-  /** Out of time: nothing saved yet → an outage (safe to retry); else hand the thread to a person. */
+  /** Whether a tool ran this turn (stored or not yet: read-only rounds are stored with the answer). */
+  let ranTools = false;
+  /** Out of time: nothing saved and no tool run yet → an outage (safe to retry); else hand the thread to a person. */
   const timeUp = async (options?: { cause: unknown }): Promise<TurnResult> => {
-    if (!state.persisted) throw new AppError('unavailable', 'The model did not answer within the turn time', { threadKey: input.threadKey }, options);
+    if (!state.persisted && !ranTools) throw new AppError('unavailable', 'The model did not answer within the turn time', { threadKey: input.threadKey }, options);
     return record.handoff('turn_timeout');
   };
   let budget = config.contextTokens;
@@ -84,10 +90,11 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
           const uses = content.filter(isToolUseBlock);
           if (!uses.length) return await record.finish(content);
           appendAssistant(state.messages, content);
-          // Stored before (and after) the tools run: a crash then is repaired, never re-run.
-          await record.save();
-          const results: ContentBlock[] = [];
           const admitted = tools.admit(uses);
+          const effects = uses.some((u, i) => !admitted[i] && deps.available.has(u.name) && !deps.readOnly.has(u.name));
+          // A tool with effects: stored before (and after) the tools run, so a crash is repaired, never re-run.
+          if (effects) await record.save();
+          const results: ContentBlock[] = [];
           for (const [i, use] of uses.entries()) {
             const refusal = admitted[i];
             if (refusal) {
@@ -95,6 +102,7 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
               continue;
             }
             const outcome = await runToolUse(input.tools, deps.available, use, log);
+            ranTools ||= outcome.ran;
             results.push(outcome.result);
             if (outcome.approvalId) state.approvalIds.push(outcome.approvalId);
             if (outcome.draftId) state.draftIds.push(outcome.draftId);
@@ -102,7 +110,7 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
           state.refusedToolCalls = tools.refused();
           if (admitted.some(Boolean)) log.warn({ asked: uses.length, refused: admitted.filter(Boolean).length, round: rounds }, 'tool calls over the limit were not run');
           appendUser(state.messages, results);
-          await record.save();
+          if (effects) await record.save();
           continue;
         }
         case 'pause_turn':

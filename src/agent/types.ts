@@ -15,6 +15,12 @@ export interface TurnInput {
   caller: Caller;
   text: string;
   tools: ToolClient;
+  /**
+   * How the turn's last transcript (with its answer or hand-off) is stored, given the result the turn returns:
+   * conversations stores it in one commit with the reply on the message's ledger entry. Must resolve only once both
+   * are stored, and throw when they are not. Default: `TranscriptPort.save(transcript)`.
+   */
+  storeAnswer?: ((transcript: Transcript, result: TurnResult) => Promise<void>) | undefined;
 }
 
 export interface TurnResult {

@@ -12,6 +12,7 @@ import { backoffMs, createKeyedLock } from './thread-lock.js';
 import { createThreadAdopt } from './thread-adopt.js';
 import { createThreadOwner } from './thread-owner.js';
 import { createThreadQueue } from './thread-queue.js';
+import { createTranscripts, type TranscriptStore } from './transcripts.js';
 import { createTurnRunner } from './turn.js';
 import { createReplySweep } from './reply-sweep.js';
 import { createTicketReplies } from './ticket-replies.js';
@@ -20,6 +21,8 @@ import type { ChannelPorts, ConnectTools, ConversationsPort, NotifyOptions, Staf
 export interface ConversationsDeps {
   repos: Repositories;
   agent: Agent;
+  /** The agent's transcript storage: a turn's last transcript is stored with its reply, in one commit (default: over `repos`). */
+  transcripts?: TranscriptStore | undefined;
   connectTools: ConnectTools;
   /** Delivery and sender identity per channel; asked at call time, so the channels may be built after conversations. */
   channels: ChannelPorts;
@@ -72,7 +75,8 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   const random = deps.random ?? Math.random;
   // Fail closed: a composition that forgets the policy delivers no links, rather than any link a model writes.
   const outbound = deps.outbound ?? createOutboundPolicy({ allowedLinkDomains: [] });
-  const runner = createTurnRunner({ ...deps, outbound, now, deliveryRetryMs: deps.deliveryRetryMs ?? 500, isStopped: () => stopped });
+  const transcripts = deps.transcripts ?? createTranscripts({ repos, clock });
+  const runner = createTurnRunner({ ...deps, transcripts, outbound, now, deliveryRetryMs: deps.deliveryRetryMs ?? 500, isStopped: () => stopped });
   const lock = createKeyedLock();
   const holder = deps.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const bounds = createMemoryBounds({ repos, log, clock, config, holder, ledgerRetentionMs: deps.ledgerRetentionMs, sweepEveryMs: deps.sweepEveryMs });

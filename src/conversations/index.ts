@@ -1,5 +1,5 @@
 export { createConversations, type Conversations, type ConversationsDeps } from './conversations.js';
-export { createTranscripts, capMessages, type TranscriptsOptions } from './transcripts.js';
+export { createTranscripts, capMessages, type TranscriptsOptions, type TranscriptStore } from './transcripts.js';
 export {
   redactSecrets, secretWarning, CARD_PLACEHOLDER, PASSWORD_PLACEHOLDER, SECURITY_CODE_PLACEHOLDER, ONE_TIME_CODE_PLACEHOLDER,
   TOKEN_PLACEHOLDER, PRIVATE_KEY_PLACEHOLDER, REDACTION_KINDS, type Redacted, type RedactionKind,

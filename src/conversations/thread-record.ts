@@ -1,4 +1,4 @@
-import type { Repositories } from '../store/repos/index.js';
+import type { ConversationTouch, Repositories } from '../store/repos/index.js';
 import type { Caller } from '../support/caller.js';
 import type { PendingMessage } from './ledger.js';
 
@@ -12,14 +12,17 @@ export async function clearHolding(repos: Pick<Repositories, 'conversations'>, t
   await repos.conversations.patchMeta(threadKey, { unset: [HOLDING] });
 }
 
+/** Who the thread is for and its channel facts, as the message's turn records them on the conversation. */
+export function touchOf(p: PendingMessage, caller: Caller, at: string): ConversationTouch {
+  return { channel: p.channel, callerKind: caller.kind, customerId: caller.kind === 'customer' ? caller.customerId : undefined, meta: p.meta, at };
+}
+
 /** The turn runner's view of a thread's conversation record. */
 export function createThreadRecords(repos: Pick<Repositories, 'conversations'>, now: () => string) {
   return {
-    /** Create or refresh the thread's conversation record (who it is for, channel facts). */
-    async touch(p: PendingMessage, caller: Caller): Promise<void> {
-      await repos.conversations.touch(p.threadKey, {
-        channel: p.channel, callerKind: caller.kind, customerId: caller.kind === 'customer' ? caller.customerId : undefined, meta: p.meta, at: now(),
-      });
+    /** Create or refresh the thread's conversation record (who it is for, channel facts); use `tx` inside a transaction. */
+    async touch(p: PendingMessage, caller: Caller, tx: Pick<Repositories, 'conversations'> = repos): Promise<void> {
+      await tx.conversations.touch(p.threadKey, touchOf(p, caller, now()));
     },
     async isFlagged(threadKey: string, flag: ThreadFlag): Promise<boolean> {
       return Boolean((await repos.conversations.get(threadKey))?.meta[flag]);

@@ -1,5 +1,6 @@
 import type { Transcript, TranscriptPort } from '../agent/types.js';
 import type { Repositories } from '../store/repos/index.js';
+import type { TranscriptWrite } from '../store/repos/index.js';
 import type { Conversation } from '../store/schema.js';
 
 export interface TranscriptsOptions {
@@ -50,34 +51,44 @@ function toTranscript(c: Conversation): Transcript {
 
 const tokens = (n: number) => Math.max(0, Math.trunc(n));
 
+/** The transcript storage: the agent's port, and the write it stores (for a caller that stores it in its own transaction). */
+export interface TranscriptStore extends TranscriptPort {
+  /** What `save(t)` writes (bounded per thread, stamped now), to pass to `conversations.saveTranscript`. */
+  writeOf(t: Transcript): TranscriptWrite;
+}
+
 /** The agent's transcript storage, over the conversations repository (bounded per thread). */
-export function createTranscripts(opts: TranscriptsOptions): TranscriptPort {
+export function createTranscripts(opts: TranscriptsOptions): TranscriptStore {
   const { conversations } = opts.repos;
   const maxMessages = opts.maxMessages ?? 200;
   const maxApplied = opts.maxAppliedIds ?? 200;
   const clock = opts.clock ?? (() => new Date());
+  function writeOf(t: Transcript): TranscriptWrite {
+    const capped = capMessages(t.messages, maxMessages);
+    let summary = t.summary;
+    if (capped.dropped > 0) {
+      const note = `(${capped.dropped} older messages were removed from this transcript.)`;
+      summary = summary ? `${summary}\n${note}` : note;
+    }
+    if (summary && summary.length > SUMMARY_MAX) summary = summary.slice(summary.length - SUMMARY_MAX);
+    const { inputTokens, outputTokens, cacheReadTokens, cacheCreationTokens } = t.usage;
+    return {
+      channel: t.channel,
+      messages: capped.messages,
+      summary,
+      usage: { inputTokens: tokens(inputTokens), outputTokens: tokens(outputTokens), cacheReadTokens: tokens(cacheReadTokens), cacheCreationTokens: tokens(cacheCreationTokens) },
+      appliedMessageIds: (t.appliedMessageIds ?? []).slice(-maxApplied),
+      at: clock().toISOString(),
+    };
+  }
   return {
     async load(threadKey) {
       const c = await conversations.get(threadKey); // a copy: the repository never hands out what it keeps
       return c ? toTranscript(c) : undefined;
     },
     async save(t) {
-      const capped = capMessages(t.messages, maxMessages);
-      let summary = t.summary;
-      if (capped.dropped > 0) {
-        const note = `(${capped.dropped} older messages were removed from this transcript.)`;
-        summary = summary ? `${summary}\n${note}` : note;
-      }
-      if (summary && summary.length > SUMMARY_MAX) summary = summary.slice(summary.length - SUMMARY_MAX);
-      const { inputTokens, outputTokens, cacheReadTokens, cacheCreationTokens } = t.usage;
-      await conversations.saveTranscript(t.threadKey, {
-        channel: t.channel,
-        messages: capped.messages,
-        summary,
-        usage: { inputTokens: tokens(inputTokens), outputTokens: tokens(outputTokens), cacheReadTokens: tokens(cacheReadTokens), cacheCreationTokens: tokens(cacheCreationTokens) },
-        appliedMessageIds: (t.appliedMessageIds ?? []).slice(-maxApplied),
-        at: clock().toISOString(),
-      });
+      await conversations.saveTranscript(t.threadKey, writeOf(t));
     },
+    writeOf,
   };
 }

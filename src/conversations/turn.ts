@@ -1,11 +1,13 @@
+import type { Transcript, TurnResult } from '../agent/types.js';
 import type { Caller, RequestContext } from '../support/caller.js';
 import type { ConversationsDeps } from './conversations.js';
+import type { TranscriptStore } from './transcripts.js';
 import { createDelivery } from './delivery.js';
 import { ledgerMessage, toInbound, type PendingMessage } from './ledger.js';
 import { isOutage, reasonOf } from './reason.js';
 import { secretWarning } from './redact.js';
 import { createStaffNotices } from './staff-notices.js';
-import { clearHolding, createThreadRecords, WARNED } from './thread-record.js';
+import { clearHolding, createThreadRecords, HOLDING, touchOf, WARNED } from './thread-record.js';
 import { createTurnEndings, type TurnOutcome } from './turn-endings.js';
 
 export { deliveryFor } from './delivery.js';
@@ -14,6 +16,8 @@ export type { TurnOutcome } from './turn-endings.js';
 /** What the turn runner takes from the conversations' own deps, plus what conversations decides for it. */
 export type TurnDeps = Pick<ConversationsDeps, 'repos' | 'agent' | 'connectTools' | 'channels' | 'staff' | 'log' | 'outbound'> & {
   now: () => string;
+  /** Where the turn's last transcript is written (in one commit with the reply). */
+  transcripts: TranscriptStore;
   /** Pause between delivery attempts (tests shorten it). */
   deliveryRetryMs: number;
   /** True once conversations is stopping: a turn finishing late records its reply but leaves delivery to the next start. */
@@ -40,12 +44,34 @@ export function createTurnRunner(deps: TurnDeps) {
     return resolver.resolve(p.sender, toInbound(p));
   }
 
-  /** The reply goes onto the message's ledger entry (and the thread's outage is over), stored before anyone sees it. */
-  async function recordReply(p: PendingMessage): Promise<void> {
+  /**
+   * The reply goes onto the message's ledger entry, stored before anyone sees it, in one commit with the thread's
+   * record (who it is for; its outage, if any, is over) and, when the agent hands it over, the turn's last transcript.
+   */
+  async function recordReply(p: PendingMessage, caller: Caller, transcript?: Transcript): Promise<void> {
     await repos.transaction(async (tx) => {
+      if (transcript) {
+        const { channel: _channel, at: _at, ...touch } = touchOf(p, caller, now());
+        await tx.conversations.saveTranscript(p.threadKey, { ...deps.transcripts.writeOf(transcript), touch, unsetMeta: [HOLDING] });
+      } else {
+        await records.touch(p, caller, tx);
+        await clearHolding(tx, p.threadKey);
+      }
       await tx.ledger.update(p.id, { message: ledgerMessage(p) }, now());
-      await clearHolding(tx, p.threadKey);
     });
+  }
+
+  /** The turn's result becomes the message's reply (model text for anyone but staff passes the outbound policy first, so what is kept is what is sent), recorded. */
+  async function answer(p: PendingMessage, caller: Caller, result: TurnResult, transcript?: Transcript): Promise<void> {
+    const outbound = caller.kind === 'staff' || !deps.outbound ? { text: result.reply, removed: 0 } : deps.outbound.apply(result.reply);
+    if (outbound.removed > 0) log.warn({ messageId: p.id, threadKey: p.threadKey, removed: outbound.removed }, 'links to domains not allowed were removed from a reply');
+    p.reply = { text: outbound.text, approvalIds: result.approvalIds, handoff: result.handoff, ...(result.draftIds?.length ? { draftIds: result.draftIds } : {}) };
+    try {
+      await recordReply(p, caller, transcript);
+    } catch (err) {
+      delete p.reply; // not known to be stored: never delivered from memory
+      throw err;
+    }
   }
 
   /** One attempt at the message at the head of its thread. Never throws: an unexpected error (e.g. the repositories
@@ -63,31 +89,37 @@ export function createTurnRunner(deps: TurnDeps) {
   async function attempt(p: PendingMessage): Promise<TurnOutcome> {
     if (p.reply) return endings.finish(p, { replay: true }); // the turn ran before a crash or a failed delivery; only the delivery is left
     let session: { close(): Promise<void> } | undefined;
+    let caller: Caller | undefined;
+    let touched = false;
     try {
-      const caller = await resolveCaller(p);
-      await records.touch(p, caller);
-      if (p.redactions.length > 0 && !(await records.isFlagged(p.threadKey, WARNED))) {
-        await deliver(p.threadKey, { text: secretWarning(p.redactions), kind: 'notice', inReplyToId: p.id });
-        await records.flag(p.threadKey, WARNED);
+      caller = await resolveCaller(p);
+      const who = caller;
+      if (p.redactions.length > 0) {
+        await records.touch(p, who); // the warning's flag is kept on the thread's record
+        touched = true;
+        if (!(await records.isFlagged(p.threadKey, WARNED))) {
+          await deliver(p.threadKey, { text: secretWarning(p.redactions), kind: 'notice', inReplyToId: p.id });
+          await records.flag(p.threadKey, WARNED);
+        }
       }
-      const s = await deps.connectTools(caller, { threadKey: p.threadKey, channel: p.channel, requester: requesterOf(p), ...(caller.kind === 'staff' ? { drafting: true } : {}) });
+      const s = await deps.connectTools(who, { threadKey: p.threadKey, channel: p.channel, requester: requesterOf(p), ...(who.kind === 'staff' ? { drafting: true } : {}) });
       session = s;
-      // Resolves once the turn's transcript (with the answer) is stored: a crash after it answers from the transcript.
+      // The turn's last transcript and the reply are stored in one commit before the turn resolves: a crash after it
+      // delivers the stored reply; a crash before it runs the turn again (its effects were stored as they happened).
+      let stored = false;
       const result = await deps.agent.runTurn({
-        messageId: p.id, threadKey: p.threadKey, channel: p.channel, caller, text: p.text, tools: s.client,
+        messageId: p.id, threadKey: p.threadKey, channel: p.channel, caller: who, text: p.text, tools: s.client,
+        storeAnswer: async (transcript, r) => {
+          await answer(p, who, r, transcript);
+          stored = true;
+        },
       });
-      // Model text for anyone but staff passes the outbound policy before it is stored, so what is kept is what is sent.
-      const outbound = caller.kind === 'staff' || !deps.outbound ? { text: result.reply, removed: 0 } : deps.outbound.apply(result.reply);
-      if (outbound.removed > 0) log.warn({ messageId: p.id, threadKey: p.threadKey, removed: outbound.removed }, 'links to domains not allowed were removed from a reply');
-      p.reply = { text: outbound.text, approvalIds: result.approvalIds, handoff: result.handoff, ...(result.draftIds?.length ? { draftIds: result.draftIds } : {}) };
-      try {
-        await recordReply(p);
-      } catch (err) {
-        delete p.reply; // not known to be stored: never delivered from memory
-        throw err;
-      }
+      if (!stored) await answer(p, who, result); // answered from the stored transcript (a retry): only the reply is left to record
+      touched = true;
       if (deps.isStopped()) return 'retry';
     } catch (err) {
+      // The thread keeps a record of who it is for even when the turn did not finish (held replies, known threads).
+      if (caller && !touched) await records.touch(p, caller).catch((e: unknown) => log.warn({ threadKey: p.threadKey, err: reasonOf(e) }, 'could not record the thread'));
       if (isOutage(err)) return endings.outage(p, err);
       return await endings.fail(p, err);
     } finally {

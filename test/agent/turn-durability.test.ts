@@ -1,6 +1,7 @@
 /**
- * When the agent waits for its saves: a tool runs only once its call is stored (a crash is repaired, never re-run),
- * reads included; the tool results are stored before the model is asked again; the answer is returned only once
+ * When the agent waits for its saves: a tool with effects runs only once its call is stored (a crash is repaired,
+ * never re-run) and its results are stored before the model is asked again; a round of read-only tools is stored
+ * with the answer (a crash before it runs the reads again, which changes nothing); the answer is returned only once
  * it is stored; a save that fails fails the turn before anything else runs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -48,7 +49,7 @@ describe('agent turn durability', () => {
     expect(s.events.indexOf('durable#2')).toBeLessThan(s.events.indexOf('applied#3')); // results stored before the model is asked again
   });
 
-  it('waits for every save, reads included, and returns the answer only once it is stored', async () => {
+  it('stores a round of read-only tools with the answer, and returns the answer only once it is stored', async () => {
     const s = await setup();
     s.fake.script(
       message([{ type: 'tool_use', id: 'a', name: 'get_account_balance', input: {} }, { type: 'tool_use', id: 'b', name: 'search_knowledge_base', input: { query: 'fees' } }], 'tool_use'),
@@ -57,17 +58,26 @@ describe('agent turn durability', () => {
     const res = await s.turn('balance and fees?');
     expect(res.reply).toContain('£1,234.56');
     expect(s.events).toEqual([
-      'applied#1', 'durable#1', 'tool:get_account_balance', 'tool:search_knowledge_base', 'applied#2', 'durable#2', 'applied#3', 'durable#3', 'returned',
+      'tool:get_account_balance', 'tool:search_knowledge_base', 'applied#1', 'durable#1', 'returned',
     ]);
     expect(s.transcripts.map.get('terminal:ada')!.messages).toHaveLength(4);
   });
 
-  it('fails the turn when a save cannot be stored, before any tool runs', async () => {
+  it('fails the turn when a save cannot be stored, before any tool with effects runs', async () => {
+    const s = await setup();
+    s.fake.script(toolUse('request_card_deactivation', { last4: '4242', reason: 'lost' }, { id: 'tu_card' }), reply('Sent to staff for approval.'));
+    s.transcripts.failNextSave(new Error('disk full'));
+    await expect(s.turn('I lost my card ending 4242, please block it')).rejects.toThrow('disk full');
+    expect(s.events).not.toContain('returned');
+    expect(s.events.some((e) => e.startsWith('tool:'))).toBe(false);
+  });
+
+  it('fails a turn of reads when its answer cannot be stored: nothing of it was stored before', async () => {
     const s = await setup();
     s.fake.script(toolUse('get_account_balance', {}, { id: 'tu_bal' }), reply('You have £1,234.56.'));
     s.transcripts.failNextSave(new Error('disk full'));
     await expect(s.turn('what is my balance?')).rejects.toThrow('disk full');
-    expect(s.events).not.toContain('returned');
-    expect(s.events.some((e) => e.startsWith('tool:'))).toBe(false);
+    expect(s.events[0]).toBe('tool:get_account_balance');
+    expect(s.events.filter((e) => e.startsWith('durable') || e === 'returned')).toEqual([]);
   });
 });

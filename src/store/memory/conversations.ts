@@ -26,7 +26,11 @@ export function memoryConversations(s: MemoryState, run: Run): ConversationRepos
 
     saveTranscript: (threadKey, w) => run(() => {
       const c = s.conversations.get(threadKey) ?? fresh(threadKey, w.channel, w.at);
-      const next: Conversation = { ...c, messages: w.messages, usage: w.usage, meta: { ...c.meta, appliedMessageIds: w.appliedMessageIds }, updatedAt: w.at };
+      const meta: Record<string, unknown> = { ...c.meta, ...w.touch?.meta, appliedMessageIds: w.appliedMessageIds };
+      for (const k of w.unsetMeta ?? []) delete meta[k];
+      const next: Conversation = { ...c, messages: w.messages, usage: w.usage, meta, updatedAt: w.at };
+      if (w.touch) next.callerKind = w.touch.callerKind;
+      if (w.touch?.customerId !== undefined) next.customerId = w.touch.customerId;
       if (w.summary === undefined) delete next.summary;
       else next.summary = w.summary;
       return s.conversations.put(next);

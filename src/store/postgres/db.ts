@@ -8,7 +8,11 @@
  *   (as in the memory engine), instead of PostgreSQL's "current transaction is aborted".
  *
  * Transactions are READ COMMITTED; a nested transaction is a savepoint; the whole `fn` is re-run (a few times) after
- * a serialization failure or deadlock. An AsyncLocalStorage marks the open transaction so that using the outer
+ * a serialization failure or deadlock. On a pipelining client (the engine's own pool sets `pipeline`), BEGIN,
+ * SAVEPOINT and RELEASE are sent without waiting for their answers: they travel with the statement after them, so a
+ * call inside a transaction is one round trip, not three. That is safe because each of them can only fail when the
+ * transaction is already aborted (or the connection is gone), and then every later statement fails too and COMMIT
+ * answers ROLLBACK, which is reported as an error. An AsyncLocalStorage marks the open transaction so that using the outer
  * repositories inside it fails fast (`internal`) instead of waiting for a lock the transaction holds.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -90,6 +94,9 @@ function sqlOn(q: pg.Pool | pg.PoolClient): Sql {
   };
 }
 
+/** Whether `client` sends a statement before the previous one is answered (node-postgres `pipeline` mode). */
+const pipelines = (client: pg.PoolClient): boolean => (client as { pipeline?: boolean }).pipeline === true;
+
 const pause = (attempt: number) => new Promise<void>((r) => setTimeout(r, 2 ** attempt * 5 + Math.random() * 20));
 
 /** The engine's execution model over one pool. `bind` builds a repository bundle for a session. */
@@ -138,13 +145,26 @@ export function createCore<B>(pool: pg.Pool, bind: (session: Session, frame: Fra
     }
   }
 
+  /**
+   * A transaction-control statement nothing needs the answer of (BEGIN, SAVEPOINT, RELEASE): on a pipelining client it
+   * is sent and not awaited (its failure leaves the transaction aborted, which the next statement or COMMIT reports);
+   * otherwise awaited as usual.
+   */
+  async function send(client: pg.PoolClient, text: string): Promise<void> {
+    if (!pipelines(client)) {
+      await exec(client, text);
+      return;
+    }
+    client.query(text).catch(() => undefined);
+  }
+
   /** BEGIN, `fn`, COMMIT on one client, re-run after a deadlock or serialization failure. */
   async function inTransaction<T>(fn: (client: pg.PoolClient, attempt: number) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await connect();
       let broken = false;
       try {
-        await exec(client, 'BEGIN ISOLATION LEVEL READ COMMITTED');
+        await send(client, 'BEGIN ISOLATION LEVEL READ COMMITTED');
         return await fn(client, attempt);
       } catch (err) {
         await client.query('ROLLBACK').catch(() => { broken = true; });
@@ -198,10 +218,10 @@ export function createCore<B>(pool: pg.Pool, bind: (session: Session, frame: Fra
           if (!isOpen(frame)) throw new AppError('internal', TX_OVER);
           const sql = sqlOn(frame.client);
           if (mode === 'read') return fn(sql);
-          await exec(frame.client, 'SAVEPOINT helpline_op');
+          await send(frame.client, 'SAVEPOINT helpline_op');
           try {
             const out = await fn(sql);
-            await exec(frame.client, 'RELEASE SAVEPOINT helpline_op');
+            await send(frame.client, 'RELEASE SAVEPOINT helpline_op');
             return out;
           } catch (err) {
             await frame.client.query('ROLLBACK TO SAVEPOINT helpline_op').then(() => frame.client.query('RELEASE SAVEPOINT helpline_op')).catch(() => undefined);
@@ -234,7 +254,7 @@ export function createCore<B>(pool: pg.Pool, bind: (session: Session, frame: Fra
       try {
         if (!isOpen(parent)) throw new AppError('internal', TX_OVER);
         const frame = child(parent);
-        await parent.lock.run(() => exec(parent.client, 'SAVEPOINT helpline_tx'));
+        await parent.lock.run(() => send(parent.client, 'SAVEPOINT helpline_tx'));
         let out: T;
         try {
           out = await runIn(frame, fn);
@@ -247,7 +267,7 @@ export function createCore<B>(pool: pg.Pool, bind: (session: Session, frame: Fra
           throw err;
         }
         frame.open = false;
-        await parent.lock.run(() => exec(parent.client, 'RELEASE SAVEPOINT helpline_tx'));
+        await parent.lock.run(() => send(parent.client, 'RELEASE SAVEPOINT helpline_tx'));
         return out;
       } finally {
         parent.running--;

@@ -30,6 +30,10 @@ export interface TranscriptWrite {
   /** Stored as `meta.appliedMessageIds` (replaces the previous list). */
   appliedMessageIds: string[];
   at: string;
+  /** Also refresh who the thread is for, as `touch` does (caller kind, customer kept once set, meta merged). */
+  touch?: Pick<ConversationTouch, 'callerKind' | 'customerId' | 'meta'> | undefined;
+  /** `meta` keys to remove (thread flags such as `holdingSentAt`), after `touch.meta` is merged. */
+  unsetMeta?: readonly string[] | undefined;
 }
 
 /** A thread whose messages are stored (not compacted), for the compaction index. */
@@ -53,7 +57,8 @@ export interface ConversationRepository {
 
   /**
    * Store the transcript (creating the conversation when needed): messages, summary, usage and applied message ids
-   * replace what was stored; other meta stays; `updatedAt = at`. Returns the record.
+   * replace what was stored; other meta stays; `updatedAt = at`. With `touch`, the same write refreshes the thread's
+   * record as `touch` would; `unsetMeta` removes meta keys. One atomic write. Returns the record.
    */
   saveTranscript(threadKey: string, write: TranscriptWrite): Promise<Conversation>;
 

@@ -45,6 +45,18 @@ export function conversationTests(repos: GetRepos): void {
       expect(fresh).toMatchObject({ channel: 'terminal', callerKind: 'anonymous', createdAt: at(3), messages: [{ role: 'user', content: 'hi 3' }] });
     });
 
+    it('saves a transcript and refreshes the thread record in one write (touch, flags removed)', async () => {
+      await repos().conversations.touch('slack:a', { channel: 'slack', callerKind: 'customer', customerId: 'cus_001', meta: { holdingSentAt: at(0), keep: 1 }, at: at(0) });
+      const saved = await repos().conversations.saveTranscript('slack:a', { ...write(2), touch: { callerKind: 'staff', meta: { slackTs: '2.2' } }, unsetMeta: ['holdingSentAt'] });
+      expect(saved).toMatchObject({ callerKind: 'staff', customerId: 'cus_001', updatedAt: at(2), messages: [{ role: 'user', content: 'hi 2' }] });
+      expect(saved.meta).toEqual({ keep: 1, slackTs: '2.2', appliedMessageIds: ['m2'] });
+      const fresh = await repos().conversations.saveTranscript('email:new', { ...write(3, { channel: 'email' }), touch: { callerKind: 'customer', customerId: 'cus_001', meta: { subject: 'Hi' } } });
+      expect(fresh).toMatchObject({ channel: 'email', callerKind: 'customer', customerId: 'cus_001', createdAt: at(3), meta: { subject: 'Hi', appliedMessageIds: ['m3'] } });
+      const plain = await repos().conversations.saveTranscript('email:new', write(4, { channel: 'email' }));
+      expect(plain).toMatchObject({ callerKind: 'customer', customerId: 'cus_001', meta: { subject: 'Hi', appliedMessageIds: ['m4'] } });
+      expect(await repos().conversations.get('slack:a')).toEqual(saved);
+    });
+
     it('sets and removes meta flags without touching updatedAt or creating threads', async () => {
       await repos().conversations.touch('slack:a', { channel: 'slack', callerKind: 'anonymous', meta: { holdingSentAt: at(0), other: 1 }, at: at(0) });
       expect(await repos().conversations.patchMeta('slack:a', { set: { secretWarningSentAt: at(3) }, unset: ['holdingSentAt'] })).toBe(true);

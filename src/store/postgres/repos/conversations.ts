@@ -16,13 +16,19 @@ ON CONFLICT (thread_key) DO UPDATE SET caller_kind = EXCLUDED.caller_kind, custo
   meta = c.meta || EXCLUDED.meta, updated_at = EXCLUDED.updated_at
 RETURNING *`;
 
-/** The transcript replaces messages, summary and usage; `appliedMessageIds` replaces that meta key only. */
+/**
+ * The transcript replaces messages, summary and usage; `appliedMessageIds` replaces that meta key only. With a touch
+ * ($13 not null): caller kind $13, customer $14 (kept when null), meta $15 merged; then the keys $16 are removed.
+ */
 const SAVE = `
-INSERT INTO conversations AS c (thread_key, channel, caller_kind, created_at, updated_at, summary, input_tokens, output_tokens, cache_read_tokens,
+INSERT INTO conversations AS c (thread_key, channel, caller_kind, customer_id, created_at, updated_at, summary, input_tokens, output_tokens, cache_read_tokens,
   cache_creation_tokens, meta, messages, message_count, messages_chars)
-VALUES ($1, $2, 'anonymous', $3, $3, $4, $5, $6, $7, $8, jsonb_build_object('appliedMessageIds', $9::jsonb), $10::json, $11, $12)
+VALUES ($1, $2, coalesce($13, 'anonymous'), $14, $3, $3, $4, $5, $6, $7, $8,
+  ($15::jsonb || jsonb_build_object('appliedMessageIds', $9::jsonb)) - $16::text[], $10::json, $11, $12)
 ON CONFLICT (thread_key) DO UPDATE SET summary = EXCLUDED.summary, input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens,
-  cache_read_tokens = EXCLUDED.cache_read_tokens, cache_creation_tokens = EXCLUDED.cache_creation_tokens, meta = c.meta || EXCLUDED.meta,
+  cache_read_tokens = EXCLUDED.cache_read_tokens, cache_creation_tokens = EXCLUDED.cache_creation_tokens,
+  caller_kind = coalesce($13, c.caller_kind), customer_id = coalesce(EXCLUDED.customer_id, c.customer_id),
+  meta = (c.meta || EXCLUDED.meta) - $16::text[],
   messages = EXCLUDED.messages, message_count = EXCLUDED.message_count, messages_chars = EXCLUDED.messages_chars, updated_at = EXCLUDED.updated_at
 RETURNING *`;
 
@@ -55,7 +61,8 @@ export function pgConversations(s: Session): ConversationRepository {
       // The size estimate is the length of the messages' JSON text as JavaScript writes it.
       const text = JSON.stringify(w.messages);
       return one(await q.rows(SAVE, [threadKey, w.channel, w.at, w.summary ?? null, w.usage.inputTokens, w.usage.outputTokens, w.usage.cacheReadTokens,
-        w.usage.cacheCreationTokens, jsonParam(w.appliedMessageIds), text, w.messages.length, text.length])) as Conversation;
+        w.usage.cacheCreationTokens, jsonParam(w.appliedMessageIds), text, w.messages.length, text.length,
+        w.touch?.callerKind ?? null, w.touch?.customerId ?? null, jsonParam(w.touch?.meta ?? {}), [...(w.unsetMeta ?? [])]])) as Conversation;
     }),
 
     patchMeta: (threadKey, p) => s.run('write', async (q) =>
