@@ -38,6 +38,19 @@ export interface ModelResponse {
   usage: ModelUsage;
 }
 
+/**
+ * What a model call reports while the model writes: `text` is a piece of the text block at `index` of the response
+ * (in order; the pieces of one block joined are its text); `restart` says the call is being tried again after
+ * partial output (a 529/429 mid-stream), so every piece reported so far for this call is void.
+ */
+export type ModelStreamEvent = { type: 'text'; index: number; text: string } | { type: 'restart' };
+
+export interface ModelCallOptions {
+  signal?: AbortSignal | undefined;
+  /** Told about text as the model writes it (never required: the resolved response is the whole answer). */
+  onEvent?: ((event: ModelStreamEvent) => void) | undefined;
+}
+
 export interface ModelPort {
   /** Human-readable name shown on start ("Claude (model-id)", "Helpline offline assistant"). */
   readonly name: string;
@@ -45,7 +58,7 @@ export interface ModelPort {
    * Throws AppError('unavailable') when the model is out past its retry budget (429/529/5xx/timeouts),
    * AppError('timeout') when `signal` aborted the call, AppError('model_error') for anything else.
    */
-  createMessage(req: ModelRequest, opts?: { signal?: AbortSignal | undefined }): Promise<ModelResponse>;
+  createMessage(req: ModelRequest, opts?: ModelCallOptions): Promise<ModelResponse>;
 }
 
 export function isTextBlock(b: ContentBlock): b is TextBlock {
@@ -61,4 +74,18 @@ export function isToolResultBlock(b: ContentBlock): b is ToolResultBlock {
 /** The text of a list of blocks, joined. */
 export function textOf(blocks: readonly ContentBlock[]): string {
   return blocks.filter(isTextBlock).map((b) => b.text).join('\n').trim();
+}
+
+/** Pieces of `text` of at most about `size` characters, cut after whitespace where possible (offline streaming, tests). */
+export function textPieces(text: string, size = 24): string[] {
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest.length > size) {
+    const cut = rest.slice(0, size).search(/\s\S*$/u);
+    const at = cut > 0 ? cut + 1 : size;
+    pieces.push(rest.slice(0, at));
+    rest = rest.slice(at);
+  }
+  if (rest) pieces.push(rest);
+  return pieces;
 }

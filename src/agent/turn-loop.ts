@@ -7,6 +7,7 @@ import { createToolBudget, DEFAULT_TOOL_LIMITS } from './tool-budget.js';
 import { runToolUse } from './tools.js';
 import { appendAssistant, appendUser, noticeBlock } from './transcript.js';
 import { trimToBudget } from './trim.js';
+import type { TurnEvents } from './turn-events.js';
 import type { TurnRecord } from './turn-record.js';
 import type { TurnState } from './turn-state.js';
 import type { TurnInput, TurnResult } from './types.js';
@@ -27,6 +28,8 @@ export interface TurnLoopDeps {
   readOnly: ReadonlySet<string>;
   state: TurnState;
   record: TurnRecord;
+  /** Where the turn reports text as the model writes it, tools starting and finishing. */
+  events: TurnEvents;
   log: Logger;
 }
 
@@ -38,7 +41,15 @@ export interface TurnLoopDeps {
  * ends with the model's answer (stored before it is returned) or a hand-off to a person.
  */
 export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
-  const { model, config, clock, input, state, record, log } = deps;
+  const { model, config, clock, input, state, log, events } = deps;
+  // Whatever the model wrote before a hand-off is not the reply: it is retracted first.
+  const record: TurnRecord = {
+    ...deps.record,
+    handoff: (reason) => {
+      events.retract();
+      return deps.record.handoff(reason);
+    },
+  };
   const started = clock();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), config.turnTimeoutMs);
@@ -72,7 +83,7 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
       try {
         res = await model.createMessage(
           { system: deps.system, tools: deps.tools, messages: withContext(state.messages, contextText(state.transcript.summary, input.caller)), max_tokens: config.maxTokens },
-          { signal: controller.signal },
+          { signal: controller.signal, onEvent: events.onModelEvent },
         );
       } catch (err) {
         if (isAppError(err, 'timeout') || controller.signal.aborted) return await timeUp({ cause: err });
@@ -89,6 +100,7 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
         case 'tool_use': {
           const uses = content.filter(isToolUseBlock);
           if (!uses.length) return await record.finish(content);
+          events.retract(); // text before a tool call is not the reply
           appendAssistant(state.messages, content);
           const admitted = tools.admit(uses);
           const effects = uses.some((u, i) => !admitted[i] && deps.available.has(u.name) && !deps.readOnly.has(u.name));
@@ -101,8 +113,10 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
               results.push(refusal);
               continue;
             }
+            events.working(use.name);
             const outcome = await runToolUse(input.tools, deps.available, use, log);
             ranTools ||= outcome.ran;
+            events.toolDone(use.name, !outcome.result.is_error);
             results.push(outcome.result);
             if (outcome.approvalId) state.approvalIds.push(outcome.approvalId);
             if (outcome.draftId) state.draftIds.push(outcome.draftId);
@@ -114,6 +128,7 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
           continue;
         }
         case 'pause_turn':
+          events.retract();
           appendAssistant(state.messages, content);
           continue;
         case 'max_tokens': {
@@ -123,6 +138,7 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
           log.warn({ tool: last.name }, 'tool call truncated by max_tokens; not run');
           if (continued) return await record.finish(kept, textOf(kept) || TOO_LONG);
           continued = true;
+          events.retract();
           appendAssistant(state.messages, kept);
           appendUser(state.messages, [noticeBlock(CUT_OFF)]);
           continue;
@@ -132,6 +148,7 @@ export async function runTurnLoop(deps: TurnLoopDeps): Promise<TurnResult> {
         case 'model_context_window_exceeded':
           if (contextRetried) return await record.handoff('context_window');
           contextRetried = true;
+          events.retract();
           budget = Math.max(256, Math.floor(budget / 2));
           rounds--;
           continue;

@@ -21,7 +21,25 @@ export interface TurnInput {
    * are stored, and throw when they are not. Default: `TranscriptPort.save(transcript)`.
    */
   storeAnswer?: ((transcript: Transcript, result: TurnResult) => Promise<void>) | undefined;
+  /** Told what the turn does as it happens (see TurnEvent); a listener that throws is ignored, never fails the turn. */
+  onEvent?: TurnListener | undefined;
 }
+
+/**
+ * What a turn tells a listener while it runs. `text` pieces are the model's answer as it writes it, raw (no
+ * outbound policy: conversations applies it before anyone sees them) and provisional: `retract` voids every piece
+ * since the previous `retract` (the response went on to call a tool, was restarted after an outage mid-stream,
+ * or the turn is handed to a person), so the pieces not retracted, joined, begin the reply. `working` names a tool
+ * that is starting (never its arguments), `tool_done` says it finished; `done`/`failed` end the turn.
+ */
+export type TurnEvent =
+  | { type: 'text'; text: string }
+  | { type: 'retract' }
+  | { type: 'working'; tool: string }
+  | { type: 'tool_done'; tool: string; ok: boolean }
+  | { type: 'done'; handoff: boolean }
+  | { type: 'failed'; code: string };
+export type TurnListener = (event: TurnEvent) => void;
 
 export interface TurnResult {
   reply: string;

@@ -12,11 +12,12 @@ import { backoffMs, createKeyedLock } from './thread-lock.js';
 import { createThreadAdopt } from './thread-adopt.js';
 import { createThreadOwner } from './thread-owner.js';
 import { createThreadQueue } from './thread-queue.js';
+import { createThreadEvents } from './thread-events.js';
 import { createTranscripts, type TranscriptStore } from './transcripts.js';
 import { createTurnRunner } from './turn.js';
 import { createReplySweep } from './reply-sweep.js';
 import { createTicketReplies } from './ticket-replies.js';
-import type { ChannelPorts, ConnectTools, ConversationsPort, NotifyOptions, StaffNotifier } from './types.js';
+import type { ChannelPorts, ConnectTools, ConversationsPort, NotifyOptions, StaffNotifier, ThreadEventsPort } from './types.js';
 
 export interface ConversationsDeps {
   repos: Repositories;
@@ -56,9 +57,11 @@ export interface ConversationsDeps {
   email?: boolean | undefined;
   /** How often staff replies left undelivered are looked for and delivered (default 60 s; 0 = never). */
   replySweepMs?: number | undefined;
+  /** Live events kept per thread for clients that reconnect (default 256), and threads kept (default 1000). */
+  threadEvents?: { keepPerThread?: number | undefined; maxThreads?: number | undefined } | undefined;
 }
 
-export interface Conversations extends ConversationsPort {
+export interface Conversations extends ConversationsPort, ThreadEventsPort {
   /** Re-queue messages an earlier process left queued; call once, before channels start. */
   start(): Promise<void>;
   /** Stop taking messages, let turns in flight finish (bounded), leave the rest queued durably. */
@@ -76,7 +79,8 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   // Fail closed: a composition that forgets the policy delivers no links, rather than any link a model writes.
   const outbound = deps.outbound ?? createOutboundPolicy({ allowedLinkDomains: [] });
   const transcripts = deps.transcripts ?? createTranscripts({ repos, clock });
-  const runner = createTurnRunner({ ...deps, transcripts, outbound, now, deliveryRetryMs: deps.deliveryRetryMs ?? 500, isStopped: () => stopped });
+  const events = createThreadEvents({ log, clock, ...deps.threadEvents });
+  const runner = createTurnRunner({ ...deps, transcripts, outbound, events, now, deliveryRetryMs: deps.deliveryRetryMs ?? 500, isStopped: () => stopped });
   const lock = createKeyedLock();
   const holder = deps.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const bounds = createMemoryBounds({ repos, log, clock, config, holder, ledgerRetentionMs: deps.ledgerRetentionMs, sweepEveryMs: deps.sweepEveryMs });
@@ -151,6 +155,8 @@ export function createConversations(deps: ConversationsDeps): Conversations {
     handle, notifyThread, start, stop,
     deliverStaffReplies: (ticketId: string) => replies.deliver(ticketId),
     hasThread: (threadKey: string) => repos.conversations.exists(threadKey),
+    subscribe: events.subscribe,
+    cursor: events.cursor,
     drain: async () => {
       await queue.drain();
       await bounds.idle();

@@ -26,6 +26,8 @@ export interface DeliveryDeps {
   log: Logger;
   /** Pause before the second attempt; the n-th retry waits n times as long. */
   retryMs: number;
+  /** Told of each reply once its channel has taken it (the thread's live events). */
+  onDelivered?: ((threadKey: string, reply: OutboundReply) => void) | undefined;
 }
 
 export type Deliver = (threadKey: string, reply: OutboundReply, attempts?: number) => Promise<void>;
@@ -36,6 +38,7 @@ export function createDelivery(deps: DeliveryDeps): Deliver {
     for (let i = 1; ; i++) {
       try {
         await deliveryFor(deps.channels, threadKey).deliver(threadKey, reply);
+        deps.onDelivered?.(threadKey, reply);
         return;
       } catch (err) {
         if (i >= attempts || isAppError(err, 'not_found')) throw err;

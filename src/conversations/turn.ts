@@ -6,8 +6,10 @@ import { createDelivery } from './delivery.js';
 import { ledgerMessage, toInbound, type PendingMessage } from './ledger.js';
 import { isOutage, reasonOf } from './reason.js';
 import { secretWarning } from './redact.js';
+import { replyFilter } from './reply-stream.js';
 import { createStaffNotices } from './staff-notices.js';
 import { clearHolding, createThreadRecords, HOLDING, touchOf, WARNED } from './thread-record.js';
+import type { ThreadEvents } from './thread-events.js';
 import { createTurnEndings, type TurnOutcome } from './turn-endings.js';
 
 export { deliveryFor } from './delivery.js';
@@ -22,6 +24,8 @@ export type TurnDeps = Pick<ConversationsDeps, 'repos' | 'agent' | 'connectTools
   deliveryRetryMs: number;
   /** True once conversations is stopping: a turn finishing late records its reply but leaves delivery to the next start. */
   isStopped: () => boolean;
+  /** The threads' live events: each turn reports to them, and so does every delivery. */
+  events?: ThreadEvents | undefined;
 };
 
 /** The sender's channel identity, recorded on what their message requests (approvals: the four-eyes check). */
@@ -33,7 +37,7 @@ function requesterOf(p: PendingMessage): RequestContext['requester'] {
 /** Runs the turn for the message at the head of a thread and sees it through to delivery. */
 export function createTurnRunner(deps: TurnDeps) {
   const { repos, log, now } = deps;
-  const deliver = createDelivery({ channels: deps.channels, log, retryMs: deps.deliveryRetryMs });
+  const deliver = createDelivery({ channels: deps.channels, log, retryMs: deps.deliveryRetryMs, onDelivered: deps.events?.delivered });
   const records = createThreadRecords(repos, now);
   const notices = createStaffNotices({ repos, staff: deps.staff, log });
   const endings = createTurnEndings({ repos, log, now, deliver, records, notices });
@@ -63,7 +67,7 @@ export function createTurnRunner(deps: TurnDeps) {
 
   /** The turn's result becomes the message's reply (model text for anyone but staff passes the outbound policy first, so what is kept is what is sent), recorded. */
   async function answer(p: PendingMessage, caller: Caller, result: TurnResult, transcript?: Transcript): Promise<void> {
-    const outbound = caller.kind === 'staff' || !deps.outbound ? { text: result.reply, removed: 0 } : deps.outbound.apply(result.reply);
+    const outbound = replyFilter(caller, deps.outbound)(result.reply);
     if (outbound.removed > 0) log.warn({ messageId: p.id, threadKey: p.threadKey, removed: outbound.removed }, 'links to domains not allowed were removed from a reply');
     p.reply = { text: outbound.text, approvalIds: result.approvalIds, handoff: result.handoff, ...(result.draftIds?.length ? { draftIds: result.draftIds } : {}) };
     try {
@@ -104,11 +108,14 @@ export function createTurnRunner(deps: TurnDeps) {
       }
       const s = await deps.connectTools(who, { threadKey: p.threadKey, channel: p.channel, requester: requesterOf(p), ...(who.kind === 'staff' ? { drafting: true } : {}) });
       session = s;
+      // Model text for anyone but staff passes the outbound policy before anyone sees it: streamed, stored or sent.
+      const filter = replyFilter(who, deps.outbound);
       // The turn's last transcript and the reply are stored in one commit before the turn resolves: a crash after it
       // delivers the stored reply; a crash before it runs the turn again (its effects were stored as they happened).
       let stored = false;
       const result = await deps.agent.runTurn({
         messageId: p.id, threadKey: p.threadKey, channel: p.channel, caller: who, text: p.text, tools: s.client,
+        onEvent: deps.events?.forTurn(p.threadKey, p.id, filter),
         storeAnswer: async (transcript, r) => {
           await answer(p, who, r, transcript);
           stored = true;

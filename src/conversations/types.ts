@@ -100,6 +100,45 @@ export interface ConversationsPort {
   hasThread(threadKey: string): Promise<boolean>;
 }
 
+/**
+ * What happens in a thread, for a channel that shows it live (the web channel). The turn's own events come first:
+ * `text` (pieces of the reply as the model writes it, already through the outbound policy), `retract` (the pieces of
+ * this message since the last retract are void: the model went on to use a tool, was restarted, or the thread was
+ * handed to a person), `working` (a tool started: its name only), `tool_done`, `turn_done` / `turn_failed`. Then
+ * everything delivered into the thread (`message`: the reply as recorded, notices such as an approval decision,
+ * holding and busy replies), once each.
+ */
+export type ThreadEventBody =
+  | { type: 'text'; messageId: string; text: string }
+  | { type: 'retract'; messageId: string }
+  | { type: 'working'; messageId: string; tool: string }
+  | { type: 'tool_done'; messageId: string; tool: string; ok: boolean }
+  | { type: 'turn_done'; messageId: string; handoff: boolean }
+  | { type: 'turn_failed'; messageId: string; code: string }
+  | { type: 'message'; kind: ReplyKind; text: string; inReplyToId?: string | undefined };
+
+/**
+ * One event of a thread. `seq` rises by one per event of the thread's `stream`; `id` (`<stream>:<seq>`) is the cursor a
+ * client resumes after. A new `stream` begins when the process starts (or forgets an idle thread).
+ */
+export type ThreadEvent = ThreadEventBody & { threadKey: string; stream: string; seq: number; id: string; at: string };
+
+/** Sent first to a subscriber whose cursor cannot be resumed (another process lifetime, or too far behind): reload the history. */
+export interface ThreadResync { type: 'resync'; threadKey: string }
+
+export type ThreadEventListener = (event: ThreadEvent | ThreadResync) => void;
+
+/** Implemented by conversations: live events of a thread, resumable after a cursor (see docs/architecture.md). */
+export interface ThreadEventsPort {
+  /**
+   * Calls `listener` with every later event of the thread. With `after` (an event id), first replays the events after
+   * it, or sends a `resync` when they are no longer all kept. Returns the function that ends the subscription.
+   */
+  subscribe(threadKey: string, listener: ThreadEventListener, opts?: { after?: string | undefined }): () => void;
+  /** The id of the thread's latest event (to hand out with its history, so a subscription can start exactly there). */
+  cursor(threadKey: string): string;
+}
+
 /** Read-only customer lookups for identity resolution (wired from support in src/wiring/directory.ts). */
 export interface CustomerRef { id: string; name: string; email: string; slackUserId?: string | undefined }
 export interface CustomerDirectory {

@@ -5,7 +5,7 @@
  * into replies. Used when no API key is set, and as a second model in tests.
  */
 import { AppError, isAppError } from '../../errors.js';
-import { isToolResultBlock, type ModelPort, type ModelRequest, type ModelResponse } from '../model.js';
+import { isTextBlock, isToolResultBlock, textPieces, type ModelCallOptions, type ModelPort, type ModelRequest, type ModelResponse } from '../model.js';
 import { isTool, say, useTools, type Ctx } from './actions.js';
 import { afterTools } from './after-tools.js';
 import { createOfflineEngine, type OfflineEngine } from './engine.js';
@@ -29,13 +29,23 @@ export function createOfflineModel(): ModelPort {
     async createMessage(req, opts) {
       if (opts?.signal?.aborted) throw new AppError('timeout', 'The turn deadline passed');
       try {
-        return await respond(req, await ready());
+        const res = await respond(req, await ready());
+        if (opts?.onEvent) emitPieces(res, opts.onEvent);
+        return res;
       } catch (err) {
         if (isAppError(err)) throw err;
         throw new AppError('model_error', `The offline assistant failed: ${(err as Error).message}`, undefined, { cause: err });
       }
     },
   };
+}
+
+/** The offline reply is computed at once; a listener still gets it in pieces, as a streaming model would send it. */
+function emitPieces(res: ModelResponse, onEvent: NonNullable<ModelCallOptions['onEvent']>): void {
+  for (const [index, block] of res.content.entries()) {
+    if (!isTextBlock(block)) continue;
+    for (const text of textPieces(block.text)) onEvent({ type: 'text', index, text });
+  }
 }
 
 async function respond(req: ModelRequest, engine: OfflineEngine): Promise<ModelResponse> {
