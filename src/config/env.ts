@@ -101,6 +101,15 @@ export const envSchema = z.object({
   OPS_HOST: z.string().default('127.0.0.1'),
 
   /**
+   * The web API (/api/v1): the HS256 secret its customer tokens are signed with (at least 32 characters). Unset: a
+   * random secret per process (tokens end with a restart and are not accepted by another instance), and in production no
+   * tokens at all (API keys still work).
+   */
+  WEB_TOKEN_SECRET: opt,
+  /** How long a minted customer token lives (seconds, 60..3600). */
+  WEB_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+
+  /**
    * The local dev mailbox (`auto`): with no mail server configured and NODE_ENV not `production`, mail Helpline would
    * send (reset and confirmation links) is shown in the terminal chat and at /dev/mailbox instead. `off`: never.
    */

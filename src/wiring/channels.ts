@@ -2,6 +2,7 @@
 import { startHttpServer, createAddressPage, createDevMailboxPage, createResetPage, type HttpServer, type ReadinessCheck } from '../channels/http/index.js';
 import { createDevMailbox, createEmailChannel, DEV_MAIL_FROM, type DevMail, type EmailChannel } from '../channels/email/index.js';
 import { createSlackChannel, type SlackChannel } from '../channels/slack/index.js';
+import { createWebChannel } from '../channels/web/index.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import type { ConnectTools, ConversationsPort, CustomerDirectory, DeliverPort, IdentityResolver, StaffNotifier } from '../conversations/types.js';
@@ -124,9 +125,12 @@ export function startChannels(d: ChannelWiringDeps): ChannelSet {
     const resetPage = createResetPage({ passwords: d.support.passwords, log: log.child({ component: 'reset-page' }), publicOrigin, trustedProxies: config.http.trustedProxies });
     const confirmAddressPage = createAddressPage({ addressChanges: d.support.accounts, log: log.child({ component: 'address-page' }), publicOrigin, trustedProxies: config.http.trustedProxies });
     const httpLog = log.child({ component: 'http' });
+    const web = createWebChannel({ apiKeys: d.repos.apiKeys, directory: d.directory, log: log.child({ component: 'web' }), clock: d.clock, config: config.web });
     d.starters.push(async () => {
       try {
-        set.http = await startHttpServer({ host: config.http.host, port, log: httpLog, checks, metrics, ops: opsAt === undefined, resetPage, confirmAddressPage, devMailbox: devMailboxPage });
+        set.http = await startHttpServer({
+          host: config.http.host, port, log: httpLog, checks, metrics, ops: opsAt === undefined, resetPage, confirmAddressPage, devMailbox: devMailboxPage, plugins: [web.plugin],
+        });
       } catch (err) {
         if (configured !== undefined) throw err;
         httpLog.warn({ err: String(err), port }, 'the dev mailbox page could not listen; mail is still shown in the terminal (set HTTP_PORT)');

@@ -1,0 +1,46 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Logger } from '../../config/index.js';
+import type { CustomerDirectory } from '../../conversations/types.js';
+import type { ApiKeyRepository } from '../../store/repos/index.js';
+import { createApiKeys } from './api-keys.js';
+import { createWebApi } from './api.js';
+import { createWebAuth } from './auth.js';
+import { createWebTokens } from './tokens.js';
+
+export interface WebChannelDeps {
+  apiKeys: ApiKeyRepository;
+  directory: Pick<CustomerDirectory, 'byId'>;
+  log: Logger;
+  clock: () => Date;
+  config: { tokenSecret: string | undefined; tokenTtlSeconds: number; production: boolean; bodyLimitBytes?: number | undefined };
+}
+
+export interface WebChannel {
+  /** The web API, to register on the HTTP server (it mounts itself under /api/v1). */
+  plugin: FastifyPluginAsync;
+}
+
+const DEFAULT_BODY_LIMIT = 16 * 1024;
+
+/** The `web` channel (issue 18): API keys and customer tokens for identity, the REST API under /api/v1. */
+export function createWebChannel(deps: WebChannelDeps): WebChannel {
+  const { config } = deps;
+  if (!config.tokenSecret) {
+    deps.log.warn(config.production ? {} : { tokens: 'per-process secret' }, config.production
+      ? 'WEB_TOKEN_SECRET is not set: the web API mints and accepts no customer tokens (API keys still work)'
+      : 'WEB_TOKEN_SECRET is not set: customer tokens use a random secret of this process (they end with a restart)');
+  }
+  const keys = createApiKeys({ apiKeys: deps.apiKeys, clock: deps.clock });
+  const tokens = createWebTokens({ secret: config.tokenSecret, generate: !config.production, ttlSeconds: config.tokenTtlSeconds, clock: deps.clock });
+  const auth = createWebAuth({ keys, tokens, directory: deps.directory });
+  const api = createWebApi({ auth, tokens, log: deps.log });
+  const bodyLimit = config.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  return {
+    plugin: async (app) => {
+      app.addHook('onRoute', (route) => {
+        route.bodyLimit ??= bodyLimit;
+      });
+      await app.register(api, { prefix: '/api/v1' });
+    },
+  };
+}
