@@ -125,7 +125,13 @@ export function startChannels(d: ChannelWiringDeps): ChannelSet {
     const resetPage = createResetPage({ passwords: d.support.passwords, log: log.child({ component: 'reset-page' }), publicOrigin, trustedProxies: config.http.trustedProxies });
     const confirmAddressPage = createAddressPage({ addressChanges: d.support.accounts, log: log.child({ component: 'address-page' }), publicOrigin, trustedProxies: config.http.trustedProxies });
     const httpLog = log.child({ component: 'http' });
-    const web = createWebChannel({ apiKeys: d.repos.apiKeys, directory: d.directory, log: log.child({ component: 'web' }), clock: d.clock, config: config.web });
+    const web = createWebChannel({
+      apiKeys: d.repos.apiKeys, conversationStore: d.repos.conversations, conversations: d.conversations, directory: d.directory,
+      log: log.child({ component: 'web' }), clock: d.clock, config: config.web,
+    });
+    d.delivery['web'] = web.deliver;
+    d.resolvers.web = web.identity;
+    d.channels.push('web');
     d.starters.push(async () => {
       try {
         set.http = await startHttpServer({

@@ -4,12 +4,14 @@ import { isAppError } from '../../errors.js';
 import type { WebAuth } from './auth.js';
 import { sendError, WebError, webCodeOf } from './errors.js';
 import { identityRoutes } from './routes-identity.js';
+import { threadRoutes, type ThreadRoutesDeps } from './routes-threads.js';
 import type { WebTokens } from './tokens.js';
 
 export interface WebApiDeps {
   auth: WebAuth;
   tokens: WebTokens;
   log: Logger;
+  threads: ThreadRoutesDeps;
 }
 
 /** Fastify's own errors (body parsing, limits) as the API's codes. */
@@ -28,6 +30,8 @@ function frameworkCode(err: FastifyError): WebError | undefined {
 /** The web API under /api/v1 (register with that prefix): one error shape, `{ error: { code, message } }`, for everything. */
 export function createWebApi(deps: WebApiDeps): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
+    // JSON only: a text/plain body is refused (415) rather than read as a string.
+    app.removeContentTypeParser('text/plain');
     app.setErrorHandler((err: FastifyError, request, reply) => {
       if (err instanceof WebError) return sendError(reply, err.code, err.message);
       if (isAppError(err) && webCodeOf(err.code) !== 'internal') return sendError(reply, webCodeOf(err.code), err.message);
@@ -38,5 +42,6 @@ export function createWebApi(deps: WebApiDeps): FastifyPluginAsync {
     });
     app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found', 'No such endpoint.'));
     identityRoutes(app, deps);
+    threadRoutes(app, deps.threads);
   };
 }

@@ -1,23 +1,31 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from '../../config/index.js';
-import type { CustomerDirectory } from '../../conversations/types.js';
-import type { ApiKeyRepository } from '../../store/repos/index.js';
+import type { ConversationsPort, CustomerDirectory, DeliverPort, IdentityResolver } from '../../conversations/types.js';
+import type { ApiKeyRepository, ConversationRepository } from '../../store/repos/index.js';
 import { createApiKeys } from './api-keys.js';
 import { createWebApi } from './api.js';
 import { createWebAuth } from './auth.js';
+import { createWebReplies } from './replies.js';
 import { createWebTokens } from './tokens.js';
 
 export interface WebChannelDeps {
   apiKeys: ApiKeyRepository;
+  /** Read side of conversations: a customer's threads and a thread's transcript. */
+  conversationStore: Pick<ConversationRepository, 'get' | 'listForCustomer'>;
+  conversations: ConversationsPort;
   directory: Pick<CustomerDirectory, 'byId'>;
   log: Logger;
   clock: () => Date;
-  config: { tokenSecret: string | undefined; tokenTtlSeconds: number; production: boolean; bodyLimitBytes?: number | undefined };
+  config: { tokenSecret: string | undefined; tokenTtlSeconds: number; production: boolean; bodyLimitBytes?: number | undefined; turnWaitMs?: number | undefined };
 }
 
 export interface WebChannel {
   /** The web API, to register on the HTTP server (it mounts itself under /api/v1). */
   plugin: FastifyPluginAsync;
+  /** Replies into web threads (keyed `web` in the delivery map). */
+  deliver: DeliverPort;
+  /** A web sender is the customer the API authenticated (verified), else anonymous. */
+  identity: IdentityResolver;
 }
 
 const DEFAULT_BODY_LIMIT = 16 * 1024;
@@ -33,9 +41,21 @@ export function createWebChannel(deps: WebChannelDeps): WebChannel {
   const keys = createApiKeys({ apiKeys: deps.apiKeys, clock: deps.clock });
   const tokens = createWebTokens({ secret: config.tokenSecret, generate: !config.production, ttlSeconds: config.tokenTtlSeconds, clock: deps.clock });
   const auth = createWebAuth({ keys, tokens, directory: deps.directory });
-  const api = createWebApi({ auth, tokens, log: deps.log });
+  const replies = createWebReplies();
+  const api = createWebApi({
+    auth, tokens, log: deps.log,
+    threads: { auth, conversations: deps.conversations, store: deps.conversationStore, replies, turnWaitMs: config.turnWaitMs ?? 60_000, clock: deps.clock },
+  });
+  const identity: IdentityResolver = {
+    async resolve(sender) {
+      const c = sender.verified ? await deps.directory.byId(sender.id) : undefined;
+      return c ? { kind: 'customer', customerId: c.id } : { kind: 'anonymous' };
+    },
+  };
   const bodyLimit = config.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   return {
+    deliver: replies.deliver,
+    identity,
     plugin: async (app) => {
       app.addHook('onRoute', (route) => {
         route.bodyLimit ??= bodyLimit;

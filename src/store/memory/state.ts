@@ -77,7 +77,7 @@ export function createState(core: Core, clock: () => Date): MemoryState {
     addressChanges: t<AddressChange>('addressChanges', { ...byId, indexes: { customerStatus: (c) => `${c.customerId}\u0000${c.status}` } }),
     drafts: t<Draft>('drafts', byId),
     audit: t<AuditEntry>('audit', { ...byId, indexes: { target: (e) => e.target } }),
-    conversations: t<Conversation>('conversations', { key: (c) => c.threadKey, indexes: { live: (c) => (c.messages.length > 0 ? 'live' : undefined) } }),
+    conversations: t<Conversation>('conversations', { key: (c) => c.threadKey, indexes: { live: (c) => (c.messages.length > 0 ? 'live' : undefined), customer: (c) => (c.callerKind === 'customer' ? c.customerId : undefined) } }),
     ledger: t<Processed>('ledger', {
       ...byId,
       indexes: { unfinished: (p) => (unfinished(p) ? 'unfinished' : undefined), unfinishedThread: (p) => (unfinished(p) ? p.threadKey : undefined) },
