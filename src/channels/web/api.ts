@@ -3,6 +3,7 @@ import type { Logger } from '../../config/index.js';
 import { isAppError } from '../../errors.js';
 import type { WebAuth } from './auth.js';
 import { sendError, WebError, webCodeOf } from './errors.js';
+import { buildOpenApi } from './openapi.js';
 import { identityRoutes } from './routes-identity.js';
 import { threadRoutes, type ThreadRoutesDeps } from './routes-threads.js';
 import type { WebTokens } from './tokens.js';
@@ -41,7 +42,20 @@ export function createWebApi(deps: WebApiDeps): FastifyPluginAsync {
       return sendError(reply, 'internal', 'Something went wrong on our side.');
     });
     app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found', 'No such endpoint.'));
+    const routes: string[] = [];
+    app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
+    });
     identityRoutes(app, deps);
     threadRoutes(app, deps.threads);
+    let document: Record<string, unknown> | undefined;
+    app.get('/openapi.json', async () => {
+      document ??= buildOpenApi(routes);
+      return document;
+    });
+    // Built once all routes are in, so a route without documentation stops start-up rather than a later request.
+    app.addHook('onReady', async () => {
+      document = buildOpenApi(routes);
+    });
   };
 }
