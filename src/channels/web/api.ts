@@ -3,6 +3,7 @@ import type { Logger } from '../../config/index.js';
 import { isAppError } from '../../errors.js';
 import type { WebAuth } from './auth.js';
 import { sendError, WebError, webCodeOf } from './errors.js';
+import { registerLimits, type WebLimitsConfig } from './limits.js';
 import { buildOpenApi } from './openapi.js';
 import { identityRoutes } from './routes-identity.js';
 import { threadRoutes, type ThreadRoutesDeps } from './routes-threads.js';
@@ -13,6 +14,7 @@ export interface WebApiDeps {
   tokens: WebTokens;
   log: Logger;
   threads: ThreadRoutesDeps;
+  limits: WebLimitsConfig;
 }
 
 /** Fastify's own errors (body parsing, limits) as the API's codes. */
@@ -33,8 +35,13 @@ export function createWebApi(deps: WebApiDeps): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     // JSON only: a text/plain body is refused (415) rather than read as a string.
     app.removeContentTypeParser('text/plain');
+    await registerLimits(app, deps.limits);
     app.setErrorHandler((err: FastifyError, request, reply) => {
-      if (err instanceof WebError) return sendError(reply, err.code, err.message);
+      if (err instanceof WebError) {
+        if (err.retryAfter !== undefined) reply.header('Retry-After', String(err.retryAfter));
+        return sendError(reply, err.code, err.message);
+      }
+      if (err.statusCode === 429) return sendError(reply, 'rate_limited', err.message);
       if (isAppError(err) && webCodeOf(err.code) !== 'internal') return sendError(reply, webCodeOf(err.code), err.message);
       const known = frameworkCode(err);
       if (known) return sendError(reply, known.code, known.message);

@@ -24,6 +24,8 @@ export interface WebAuthDeps {
   keys: ApiKeys;
   tokens: WebTokens;
   directory: Pick<CustomerDirectory, 'byId'>;
+  /** Called with every authenticated principal (per-credential rate limits); throws to refuse. */
+  limit?: ((p: WebPrincipal) => void) | undefined;
 }
 
 const one = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h)?.trim();
@@ -33,28 +35,35 @@ export function createWebAuth(deps: WebAuthDeps) {
     return /^[A-Za-z0-9_-]{1,100}$/.test(customerId) && (await deps.directory.byId(customerId)) !== undefined;
   }
 
-  return {
-    async principal(headers: IncomingHttpHeaders): Promise<WebPrincipal> {
-      const authorization = one(headers.authorization);
-      const customer = one(headers[CUSTOMER_HEADER]);
-      if (!authorization) {
-        if (customer !== undefined) throw new WebError('unauthorized', 'X-Helpline-Customer is accepted only with an API key.');
-        return { kind: 'anonymous' };
-      }
-      const bearer = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
-      if (!bearer) throw new WebError('unauthorized', 'Authorization must be `Bearer <API key or token>`.');
-      if (bearer.startsWith('hlk_')) {
-        const key = await deps.keys.verify(bearer);
-        if (!key) throw new WebError('unauthorized', 'The API key is not valid (unknown, wrong or revoked).');
-        if (customer === undefined) return { kind: 'backend', key };
-        if (!key.scopes.includes('chat:act-as-customer')) throw new WebError('forbidden', 'This API key may not act for a customer (scope chat:act-as-customer).');
-        if (!(await known(customer))) throw new WebError('not_found', 'No such customer.');
-        return { kind: 'customer', customerId: customer, via: 'api_key', keyId: key.id };
-      }
+  async function identify(headers: IncomingHttpHeaders): Promise<WebPrincipal> {
+    const authorization = one(headers.authorization);
+    const customer = one(headers[CUSTOMER_HEADER]);
+    if (!authorization) {
       if (customer !== undefined) throw new WebError('unauthorized', 'X-Helpline-Customer is accepted only with an API key.');
-      const claims = await deps.tokens.verify(bearer);
-      if (!claims || !(await known(claims.customerId))) throw new WebError('unauthorized', 'The token is not valid (expired, altered or not ours).');
-      return { kind: 'customer', customerId: claims.customerId, via: 'token', keyId: claims.keyId };
+      return { kind: 'anonymous' };
+    }
+    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+    if (!bearer) throw new WebError('unauthorized', 'Authorization must be `Bearer <API key or token>`.');
+    if (bearer.startsWith('hlk_')) {
+      const key = await deps.keys.verify(bearer);
+      if (!key) throw new WebError('unauthorized', 'The API key is not valid (unknown, wrong or revoked).');
+      if (customer === undefined) return { kind: 'backend', key };
+      if (!key.scopes.includes('chat:act-as-customer')) throw new WebError('forbidden', 'This API key may not act for a customer (scope chat:act-as-customer).');
+      if (!(await known(customer))) throw new WebError('not_found', 'No such customer.');
+      return { kind: 'customer', customerId: customer, via: 'api_key', keyId: key.id };
+    }
+    if (customer !== undefined) throw new WebError('unauthorized', 'X-Helpline-Customer is accepted only with an API key.');
+    const claims = await deps.tokens.verify(bearer);
+    if (!claims || !(await known(claims.customerId))) throw new WebError('unauthorized', 'The token is not valid (expired, altered or not ours).');
+    return { kind: 'customer', customerId: claims.customerId, via: 'token', keyId: claims.keyId };
+  }
+
+  return {
+    /** Who is calling (see WebPrincipal), counted against the per-credential limits. */
+    async principal(headers: IncomingHttpHeaders): Promise<WebPrincipal> {
+      const p = await identify(headers);
+      deps.limit?.(p);
+      return p;
     },
 
     /** The API key behind a principal, which must have `scope`: 401 without a key, 403 without the scope. */

@@ -5,6 +5,7 @@ import type { ApiKeyRepository, ConversationRepository } from '../../store/repos
 import { createApiKeys } from './api-keys.js';
 import { createWebApi } from './api.js';
 import { createWebAuth } from './auth.js';
+import { callerLimit, type WebLimitsConfig } from './limits.js';
 import { createWebReplies } from './replies.js';
 import { createWebTokens } from './tokens.js';
 
@@ -16,7 +17,7 @@ export interface WebChannelDeps {
   directory: Pick<CustomerDirectory, 'byId'>;
   log: Logger;
   clock: () => Date;
-  config: { tokenSecret: string | undefined; tokenTtlSeconds: number; production: boolean; bodyLimitBytes?: number | undefined; turnWaitMs?: number | undefined };
+  config: WebLimitsConfig & { tokenSecret: string | undefined; tokenTtlSeconds: number; production: boolean; bodyLimitBytes: number; turnWaitMs: number };
 }
 
 export interface WebChannel {
@@ -28,8 +29,6 @@ export interface WebChannel {
   identity: IdentityResolver;
 }
 
-const DEFAULT_BODY_LIMIT = 16 * 1024;
-
 /** The `web` channel (issue 18): API keys and customer tokens for identity, the REST API under /api/v1. */
 export function createWebChannel(deps: WebChannelDeps): WebChannel {
   const { config } = deps;
@@ -40,11 +39,11 @@ export function createWebChannel(deps: WebChannelDeps): WebChannel {
   }
   const keys = createApiKeys({ apiKeys: deps.apiKeys, clock: deps.clock });
   const tokens = createWebTokens({ secret: config.tokenSecret, generate: !config.production, ttlSeconds: config.tokenTtlSeconds, clock: deps.clock });
-  const auth = createWebAuth({ keys, tokens, directory: deps.directory });
+  const auth = createWebAuth({ keys, tokens, directory: deps.directory, limit: callerLimit(config.rate) });
   const replies = createWebReplies();
   const api = createWebApi({
-    auth, tokens, log: deps.log,
-    threads: { auth, conversations: deps.conversations, store: deps.conversationStore, replies, turnWaitMs: config.turnWaitMs ?? 60_000, clock: deps.clock },
+    auth, tokens, log: deps.log, limits: config,
+    threads: { auth, conversations: deps.conversations, store: deps.conversationStore, replies, turnWaitMs: config.turnWaitMs, clock: deps.clock },
   });
   const identity: IdentityResolver = {
     async resolve(sender) {
@@ -52,7 +51,7 @@ export function createWebChannel(deps: WebChannelDeps): WebChannel {
       return c ? { kind: 'customer', customerId: c.id } : { kind: 'anonymous' };
     },
   };
-  const bodyLimit = config.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  const bodyLimit = config.bodyLimitBytes;
   return {
     deliver: replies.deliver,
     identity,

@@ -20,10 +20,13 @@ export type WebErrorCode = keyof typeof WEB_ERRORS;
 
 export class WebError extends Error {
   readonly code: WebErrorCode;
-  constructor(code: WebErrorCode, message: string) {
+  /** Seconds for a Retry-After header (429, 503). */
+  readonly retryAfter: number | undefined;
+  constructor(code: WebErrorCode, message: string, retryAfter?: number) {
     super(message);
     this.name = 'WebError';
     this.code = code;
+    this.retryAfter = retryAfter;
   }
 }
 
