@@ -82,6 +82,13 @@ describe('web conversations API', () => {
     expect((await send(slackId, 'hi', 'cus_003')).status).toBe(403);
   });
 
+  it('a notice to a web thread (e.g. an approval decided) shows in its history', async () => {
+    const t = await start('cus_001');
+    await send(t, 'Hello', 'cus_001');
+    await h.app.conversations.notifyThread(`web:cus_001:${t}`, 'Your card deactivation was approved.');
+    expect((await history(t, 'cus_001')).json.messages.at(-1)).toEqual({ role: 'notice', text: 'Your card deactivation was approved.' });
+  });
+
   it('validates every request: body, ids, an API key without a customer', async () => {
     const t = await start('cus_001');
     for (const body of [{}, { clientMessageId: 'short', text: 'x' }, { clientMessageId: 'abcdefgh12', text: '' }, { clientMessageId: 'abcdefgh12', text: 'x'.repeat(4001) },
