@@ -19,7 +19,7 @@ import type { Support } from './support/api.js';
 import { createSupport } from './support/index.js';
 import {
   built, chooseModel, createApprovalSweep, heapHeadroom, createDirectory, createLateChannels, createObservability, createToolConnector, isWiredChannel, readinessChecks, terminalRuns,
-  wireDevMailbox, wireEmail, wireHttp, wireOps, wireSlack, wireTerminal, type ChannelSet, type TerminalMode, type Wired, type WiredChannel,
+  httpPortOf, wireDevMailbox, wireEmail, wireHttp, wireOps, wireSlack, wireTerminal, wireWeb, type ChannelSet, type TerminalMode, type Wired, type WiredChannel,
 } from './wiring/index.js';
 
 export interface AppOptions {
@@ -120,9 +120,11 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     : undefined;
   const mailbox = config.devMailbox.enabled ? wireDevMailbox({ ...deps, onMail: term && ((mail) => term.terminal.showDevMail(mail)) }) : undefined;
   const served = { config, log, support, checks: readinessChecks(repos, built<WiredChannel>(slack, email)), metricsText: () => observe.scrape(repos) };
-  const http = wireHttp({ ...served, httpPort: opts.httpPort, devHttpPort: opts.devHttpPort, devMailbox: mailbox?.page });
+  // The web API answers wherever the HTTP server runs.
+  const web = httpPortOf({ config, httpPort: opts.httpPort, devHttpPort: opts.devHttpPort, devMailbox: mailbox !== undefined }).port !== undefined ? wireWeb(deps) : undefined;
+  const http = wireHttp({ ...served, httpPort: opts.httpPort, devHttpPort: opts.devHttpPort, devMailbox: mailbox?.page, plugins: web ? [web.plugin] : undefined });
   const ops = wireOps(served);
-  const parts = built<Wired>(slack, email, mailbox, http, ops, term);
+  const parts = built<Wired>(slack, email, mailbox, web, http, ops, term);
   const channels = parts.filter(isWiredChannel);
   late.bind(channels);
   const wired: ChannelSet = { slack: slack?.slack, email: email?.email, get http() { return http?.server(); }, get ops() { return ops?.server(); } };

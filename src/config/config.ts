@@ -56,6 +56,14 @@ export interface Config {
    * channel is off) and NODE_ENV is not `production`. Mail is then put there, never sent, and every text says so.
    */
   devMailbox: { enabled: boolean };
+  /**
+   * The web API (/api/v1): customer tokens' secret and lifetime. Without a secret, outside production, a random one
+   * per process; in production, no tokens (API keys still work).
+   */
+  web: {
+    tokenSecret: string | undefined; tokenTtlSeconds: number; production: boolean; corsOrigins: string[]; trustedProxies: string[];
+    rate: { perIpMinute: number; perCustomerMinute: number; perKeyMinute: number }; bodyLimitBytes: number; turnWaitMs: number;
+  };
 }
 
 /** Build the typed config from an environment map (default: process.env, after loading `.env` if present). */
@@ -69,6 +77,9 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
   const slackEnabled = Boolean(env.SLACK_BOT_TOKEN && (slackHttp || env.SLACK_APP_TOKEN));
   if (env.SLACK_BOT_TOKEN && !slackEnabled) {
     throw new AppError('config', 'SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET + SLACK_PORT (HTTP mode) is', { variables: ['SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_PORT'] });
+  }
+  if (env.WEB_TOKEN_SECRET !== undefined && env.WEB_TOKEN_SECRET.length < 32) {
+    throw new AppError('config', 'WEB_TOKEN_SECRET must be at least 32 characters (e.g. `openssl rand -base64 48`)', { variables: ['WEB_TOKEN_SECRET'] });
   }
   const emailEnabled = Boolean(env.EMAIL_IMAP_HOST);
   if (emailEnabled) {
@@ -122,5 +133,11 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
     },
     devMailbox: { enabled: env.DEV_MAILBOX === 'auto' && !emailEnabled && env.NODE_ENV !== 'production' },
     http: { port: env.HTTP_PORT, host: env.HTTP_HOST, trustedProxies: env.HTTP_TRUSTED_PROXIES, ops: env.OPS_PORT === undefined ? undefined : { port: env.OPS_PORT, host: env.OPS_HOST } },
+    web: {
+      tokenSecret: env.WEB_TOKEN_SECRET, tokenTtlSeconds: env.WEB_TOKEN_TTL_SECONDS, production: env.NODE_ENV === 'production',
+      corsOrigins: env.WEB_CORS_ORIGINS, trustedProxies: env.HTTP_TRUSTED_PROXIES,
+      rate: { perIpMinute: env.WEB_RATE_PER_IP_MINUTE, perCustomerMinute: env.WEB_RATE_PER_CUSTOMER_MINUTE, perKeyMinute: env.WEB_RATE_PER_KEY_MINUTE },
+      bodyLimitBytes: env.WEB_MAX_BODY_BYTES, turnWaitMs: env.WEB_TURN_WAIT_SECONDS * 1000,
+    },
   };
 }

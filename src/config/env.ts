@@ -101,6 +101,27 @@ export const envSchema = z.object({
   OPS_HOST: z.string().default('127.0.0.1'),
 
   /**
+   * The web API (/api/v1): the HS256 secret its customer tokens are signed with (at least 32 characters). Unset: a
+   * random secret per process (tokens end with a restart and are not accepted by another instance), and in production no
+   * tokens at all (API keys still work).
+   */
+  WEB_TOKEN_SECRET: opt,
+  /** How long a minted customer token lives (seconds, 60..3600). */
+  WEB_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+  /** Browser origins allowed to call the web API (exact, e.g. `https://app.example.com`); empty: no cross-origin calls. */
+  WEB_CORS_ORIGINS: list,
+  /** Requests per minute from one client address (IPv6: per /64) without an API key. */
+  WEB_RATE_PER_IP_MINUTE: int(60, 1),
+  /** Requests per minute for one customer (their tokens, or a backend acting for them). */
+  WEB_RATE_PER_CUSTOMER_MINUTE: int(30, 1),
+  /** Requests per minute per API key (a backend serves many users). */
+  WEB_RATE_PER_KEY_MINUTE: int(600, 1),
+  /** Largest web API request body. */
+  WEB_MAX_BODY_BYTES: int(16 * 1024, 256),
+  /** How long POST …/messages waits for the reply before answering 202 pending. */
+  WEB_TURN_WAIT_SECONDS: z.coerce.number().int().min(1).max(300).default(60),
+
+  /**
    * The local dev mailbox (`auto`): with no mail server configured and NODE_ENV not `production`, mail Helpline would
    * send (reset and confirmation links) is shown in the terminal chat and at /dev/mailbox instead. `off`: never.
    */

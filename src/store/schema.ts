@@ -280,6 +280,23 @@ export const quarantineSchema = z.strictObject({
   details: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** What an API key of the web channel may do (issue 18). */
+export const apiKeyScopeSchema = z.enum(['chat:act-as-customer', 'tokens:mint']);
+
+/**
+ * An API key a company's backend calls the web API with. Only a hash of the key's secret is stored: the key itself
+ * (`hlk_<id>_<secret>`) is shown once, when it is created. A revoked key stays, so its use is refused and explained.
+ */
+export const apiKeySchema = z.strictObject({
+  id,
+  name: z.string().min(1).max(100),
+  scopes: z.array(apiKeyScopeSchema).min(1).max(10),
+  /** SHA-256 (hex) of the key's 256-bit random secret. */
+  secretHash: z.string().regex(/^[0-9a-f]{64}$/),
+  createdAt: ts,
+  revokedAt: ts.optional(),
+});
+
 export const dbSchema = z.strictObject({
   version: z.literal(1),
   customers: z.array(customerSchema),
@@ -331,6 +348,8 @@ export type Processed = z.infer<typeof processedSchema>;
 export type OutboxItem = z.infer<typeof outboxSchema>;
 export type AuditEntry = z.infer<typeof auditSchema>;
 export type QuarantineEntry = z.infer<typeof quarantineSchema>;
+export type ApiKeyScope = z.infer<typeof apiKeyScopeSchema>;
+export type ApiKey = z.infer<typeof apiKeySchema>;
 export type Db = z.infer<typeof dbSchema>;
 
 /** A fresh, empty database (used to build seeds and for tests; never to replace a bad file). */

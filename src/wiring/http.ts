@@ -23,6 +23,14 @@ export interface HttpWiringDeps {
    */
   devHttpPort?: number | undefined;
   devMailbox?: HttpServerDeps['devMailbox'];
+  /** Routes other channels serve on this server (the web API). */
+  plugins?: HttpServerDeps['plugins'];
+}
+
+/** The port the HTTP server listens on (undefined: none runs), and whether it was configured rather than chosen for the dev mailbox. */
+export function httpPortOf(d: Pick<HttpWiringDeps, 'config' | 'httpPort' | 'devHttpPort'> & { devMailbox: boolean }): { port: number | undefined; configured: boolean } {
+  const configured = d.httpPort ?? d.config.http.port;
+  return { port: configured ?? (d.devMailbox ? d.devHttpPort : undefined), configured: configured !== undefined };
 }
 
 /** The store and every channel's readiness checks. */
@@ -43,8 +51,7 @@ const metricsOf = (d: Pick<HttpWiringDeps, 'metricsText'>) => ({ contentType: 't
 /** The HTTP server, when a port is configured (or the dev mailbox needs one); undefined otherwise. */
 export function wireHttp(d: HttpWiringDeps): (WiredChannel & WiredListener) | undefined {
   const { config, log } = d;
-  const configured = d.httpPort ?? config.http.port;
-  const port = configured ?? (d.devMailbox ? d.devHttpPort : undefined);
+  const { port, configured } = httpPortOf({ ...d, devMailbox: d.devMailbox !== undefined });
   if (port === undefined) return undefined;
   // Built now, not at start: a bad HTTP_TRUSTED_PROXIES stops start-up with a clear message.
   const publicOrigin = new URL(config.approvals.publicBaseUrl).origin;
@@ -58,10 +65,10 @@ export function wireHttp(d: HttpWiringDeps): (WiredChannel & WiredListener) | un
     async start() {
       try {
         server = await startHttpServer({
-          host: config.http.host, port, log: httpLog, checks: d.checks, metrics: metricsOf(d), ops: config.http.ops === undefined, resetPage, confirmAddressPage, devMailbox: d.devMailbox,
+          host: config.http.host, port, log: httpLog, checks: d.checks, metrics: metricsOf(d), ops: config.http.ops === undefined, resetPage, confirmAddressPage, devMailbox: d.devMailbox, plugins: d.plugins,
         });
       } catch (err) {
-        if (configured !== undefined) throw err;
+        if (configured) throw err;
         httpLog.warn({ err: String(err), port }, 'the dev mailbox page could not listen; mail is still shown in the terminal (set HTTP_PORT)');
       }
     },

@@ -1,6 +1,7 @@
 export { createObservability } from './observability.js';
 export { wireDevMailbox, wireEmail, wireSlack, type ChannelSet, type ChannelWiringDeps } from './channels.js';
-export { readinessChecks, wireHttp, wireOps, type HttpWiringDeps, type WiredListener } from './http.js';
+export { httpPortOf, readinessChecks, wireHttp, wireOps, type HttpWiringDeps, type WiredListener } from './http.js';
+export { wireWeb, type WebWiringDeps } from './web.js';
 export { createLateChannels, type BoundChannels, type LateChannels } from './channel-ports.js';
 export { built, isWiredChannel, type Wired, type WiredChannel } from './wired.js';
 export { createApprovalSweep, type ApprovalSweepDeps } from './approval-sweep.js';

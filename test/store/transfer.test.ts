@@ -76,6 +76,8 @@ async function fillEveryCollection(repos: Repositories): Promise<void> {
   await repos.slack.joinThread('C1:9.0', at(0));
   await repos.slack.recordPosted('C1:9.0:0', '9.1', at(1));
   await repos.leases.acquire('imap-poller', 'host-a:1', 60_000);
+  await repos.apiKeys.create({ id: 'key_fill_1', name: 'shop backend', scopes: ['chat:act-as-customer', 'tokens:mint'], secretHash: 'c'.repeat(64), createdAt: at(0) });
+  await repos.apiKeys.create({ id: 'key_fill_2', name: 'old app', scopes: ['tokens:mint'], secretHash: 'd'.repeat(64), createdAt: at(1), revokedAt: at(2) });
 }
 
 /** The demo customers' data and tickets as two engines' ports return them. */

@@ -49,7 +49,7 @@ describe('app wiring', () => {
       EMAIL_SMTP_HOST: '127.0.0.1', EMAIL_SMTP_PORT: String(deadPort), EMAIL_FROM: 'Support <support@bank.test>', EMAIL_VERIFY_SENDER: 'false',
     });
     app = await createApp(config, { log: silentLogger(), terminal: 'never', httpPort: 0, approvalSweepMs: 0 });
-    expect(app.channels).toEqual(['slack', 'email', 'http']);
+    expect(app.channels).toEqual(['slack', 'email', 'web', 'http']);
     expect(app.modelLabel).toContain('offline');
     await app.start();
     const http = app.wired.http!.url;

@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../../config/index.js';
+import { leaveBodiesUnread, rawParam, safeDecode, servePage, type RawPage } from './raw-page.js';
 import { RESET_CSS } from './reset-html.js';
 
 /** A readiness check: resolve with `true` when ready, or a short string saying what is wrong. */
@@ -12,13 +13,15 @@ export interface HttpServerDeps {
   log: Logger;
   checks: Record<string, ReadinessCheck>;
   metrics?: { contentType: string; text(): Promise<string> } | undefined;
-  resetPage?: ((req: IncomingMessage, res: ServerResponse, token: string) => Promise<void>) | undefined;
+  resetPage?: RawPage<string> | undefined;
   /** GET/POST /confirm-address/<token>: the page an address change's emailed link opens (createAddressPage). */
-  confirmAddressPage?: ((req: IncomingMessage, res: ServerResponse, token: string) => Promise<void>) | undefined;
+  confirmAddressPage?: RawPage<string> | undefined;
   /** GET /dev/mailbox[/<id>]: the local dev mailbox (createDevMailboxPage); only when no SMTP is configured, never in production. */
-  devMailbox?: ((req: IncomingMessage, res: ServerResponse, id: string | undefined) => Promise<void>) | undefined;
+  devMailbox?: RawPage<string | undefined> | undefined;
   /** Serve /readyz and /metrics (default true). A public listener that only carries the reset page says false. */
   ops?: boolean | undefined;
+  /** More routes (the web API), each registered as its own encapsulated Fastify plugin. */
+  plugins?: FastifyPluginAsync[] | undefined;
 }
 
 export interface HttpServer {
@@ -44,80 +47,97 @@ async function readiness(checks: Record<string, ReadinessCheck>) {
   return { ok, results };
 }
 
-/** `decodeURIComponent`, or undefined for a malformed escape (which would otherwise throw: a 500 for any caller). */
-function safeDecode(s: string): string | undefined {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return undefined;
-  }
-}
+const NOT_FOUND = { error: 'not found' };
 
-function json(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
-/** Health, readiness, Prometheus metrics, the password-reset and address-confirmation pages (and the dev mailbox), on one small server (or two: see `ops`). */
-export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
-  const ops = deps.ops ?? true;
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const route = async () => {
-      if (req.method === 'GET' && path === '/healthz') return json(res, 200, { status: 'ok' });
-      if (req.method === 'GET' && path === '/readyz' && ops) {
-        const { ok, results } = await readiness(deps.checks);
-        const failing = Object.entries(results).filter(([, v]) => v !== 'ok').map(([k]) => k);
-        return json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', failing, checks: results });
-      }
-      if (req.method === 'GET' && path === '/metrics' && ops && deps.metrics) {
-        res.writeHead(200, { 'Content-Type': deps.metrics.contentType });
-        return res.end(await deps.metrics.text());
-      }
-      if (req.method === 'GET' && path === '/static/reset.css' && (deps.resetPage || deps.confirmAddressPage || deps.devMailbox)) {
-        res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600', 'X-Content-Type-Options': 'nosniff' });
-        return res.end(RESET_CSS);
-      }
-      const reset = /^\/reset\/([^/]+)$/.exec(path);
-      if (reset && deps.resetPage) {
-        const token = safeDecode(reset[1] ?? '');
+/** The token pages and the dev mailbox, in their own context (bodies left unread for them). */
+function pages(deps: HttpServerDeps): FastifyPluginAsync {
+  return async (app) => {
+    leaveBodiesUnread(app);
+    const token = (prefix: string, page: RawPage<string>) =>
+      app.all(`${prefix}:token`, async (request, reply) => {
         // A token is URL-safe base64: one that does not even decode is simply not a link we sent.
-        if (token === undefined) return json(res, 404, { error: 'not found' });
-        return deps.resetPage(req, res, token);
-      }
-      const confirm = /^\/confirm-address\/([^/]+)$/.exec(path);
-      if (confirm && deps.confirmAddressPage) {
-        const token = safeDecode(confirm[1] ?? '');
-        if (token === undefined) return json(res, 404, { error: 'not found' });
-        return deps.confirmAddressPage(req, res, token);
-      }
-      const dev = /^\/dev\/mailbox(?:\/([^/]*))?\/?$/.exec(path);
-      if (dev && deps.devMailbox) return deps.devMailbox(req, res, dev[1] ? safeDecode(dev[1]) ?? '' : undefined);
-      return json(res, 404, { error: 'not found' });
-    };
-    route().catch((err: unknown) => {
-      // Never log the URL: it may carry a reset or confirmation token.
-      const pattern = path.startsWith('/reset/') ? '/reset/:token' : path.startsWith('/confirm-address/') ? '/confirm-address/:token' : path;
-      deps.log.error({ err, route: pattern }, 'http request failed');
-      if (!res.headersSent) json(res, 500, { error: 'internal error' });
-      else res.end();
+        const value = safeDecode(rawParam(request, prefix));
+        if (value === undefined) return reply.code(404).send(NOT_FOUND);
+        return servePage(deps.log, request, reply, page, value);
+      });
+    if (deps.resetPage) token('/reset/', deps.resetPage);
+    if (deps.confirmAddressPage) token('/confirm-address/', deps.confirmAddressPage);
+    const mailbox = deps.devMailbox;
+    if (mailbox) {
+      const list = async (request: FastifyRequest, reply: FastifyReply) =>
+        servePage(deps.log, request, reply, mailbox, undefined);
+      app.all('/dev/mailbox', list);
+      app.all('/dev/mailbox/', list);
+      const one = async (request: FastifyRequest, reply: FastifyReply) => {
+        const id = rawParam(request, '/dev/mailbox/');
+        return servePage(deps.log, request, reply, mailbox, id ? safeDecode(id) ?? '' : undefined);
+      };
+      app.all('/dev/mailbox/:id', one);
+      app.all('/dev/mailbox/:id/', one);
+    }
+  };
+}
+
+/** Builds the Fastify app (not listening): health, readiness, metrics, the token pages, and any plugins. */
+export async function buildHttpApp(deps: HttpServerDeps): Promise<FastifyInstance> {
+  const ops = deps.ops ?? true;
+  // No Fastify logger: its request log would carry URLs, and URLs carry reset and confirmation tokens.
+  const app = Fastify({
+    logger: false,
+    requestTimeout: 15_000,
+    return503OnClosing: true,
+    // A malformed escape in a path is a link we never sent: 404 like any unknown path, not Fastify's 400.
+    frameworkErrors: (err, _request, raw) => {
+      const reply = raw as unknown as FastifyReply;
+      if (err.code === 'FST_ERR_BAD_URL') return reply.code(404).send(NOT_FOUND);
+      return reply.code(err.statusCode ?? 400).send({ error: err.message });
+    },
+  });
+  app.server.headersTimeout = 10_000;
+  app.setNotFoundHandler((_request, reply) => reply.code(404).header('Cache-Control', 'no-store').send(NOT_FOUND));
+  app.setErrorHandler((err: { statusCode?: number }, request, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status < 500) return reply.code(status).send({ error: (err as Error).message });
+    // Never log the URL: it may carry a reset or confirmation token.
+    deps.log.error({ err, route: request.routeOptions.url }, 'http request failed');
+    return reply.code(500).header('Cache-Control', 'no-store').send({ error: 'internal error' });
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (reply.getHeader('content-type')?.toString().startsWith('application/json')) reply.header('Cache-Control', reply.getHeader('cache-control') ?? 'no-store');
+    return payload;
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  if (ops) {
+    app.get('/readyz', async (_request, reply) => {
+      const { ok, results } = await readiness(deps.checks);
+      const failing = Object.entries(results).filter(([, v]) => v !== 'ok').map(([k]) => k);
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', failing, checks: results });
     });
-  });
-  server.requestTimeout = 15_000;
-  server.headersTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(deps.port, deps.host, () => resolve());
-  });
-  const addr = server.address() as AddressInfo;
+    const metrics = deps.metrics;
+    if (metrics) app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.text()));
+  }
+  if (deps.resetPage || deps.confirmAddressPage || deps.devMailbox) {
+    app.get('/static/reset.css', async (_request, reply) =>
+      reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=3600').header('X-Content-Type-Options', 'nosniff').send(RESET_CSS));
+  }
+  await app.register(pages(deps));
+  for (const plugin of deps.plugins ?? []) await app.register(plugin);
+  return app;
+}
+
+/** Health, readiness, Prometheus metrics, the password-reset and address-confirmation pages (and the dev mailbox), on one server (or two: see `ops`). */
+export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
+  const app = await buildHttpApp(deps);
+  await app.listen({ host: deps.host, port: deps.port });
+  const addr = app.server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   deps.log.info({ url }, 'http server listening');
   return {
     url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      app.server.closeAllConnections();
+      await app.close();
+    },
   };
 }

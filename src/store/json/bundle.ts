@@ -8,6 +8,7 @@
 import { isAppError } from '../../errors.js';
 import type { Repositories } from '../repos/index.js';
 import { memoryAddressChanges } from '../memory/address-changes.js';
+import { memoryApiKeys } from '../memory/api-keys.js';
 import { memoryApprovals, memoryResetTokens } from '../memory/approvals.js';
 import { memoryAudit } from '../memory/audit.js';
 import { memoryConversations } from '../memory/conversations.js';
@@ -68,6 +69,7 @@ export function jsonBundle(core: Core, s: MemoryState, binding: Binding, d: Dura
     quarantine: memoryQuarantine(s, run),
     slack: memorySlackState(s, run),
     leases: memoryLeases(s, run),
+    apiKeys: memoryApiKeys(s, run),
     transaction: (fn) => {
       const tx = core.transaction(binding, (inner) => fn(jsonBundle(core, s, inner, d)));
       return top ? afterDurable(d, tx) : tx;

@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { AppError, isAppError } from '../../errors.js';
 import {
-  accountSchema, addressChangeSchema, approvalSchema, auditSchema, cardSchema, conversationSchema, customerSchema, draftSchema,
+  accountSchema, addressChangeSchema, apiKeySchema, approvalSchema, auditSchema, cardSchema, conversationSchema, customerSchema, draftSchema,
   noteSchema, processedSchema, quarantineSchema, resetTokenSchema, ticketSchema, transactionSchema,
 } from '../schema.js';
 import type { MemoryState } from '../memory/state.js';
@@ -28,6 +28,8 @@ interface Collection<R> {
   schema: z.ZodType;
   /** The row's primary key: the same as the memory table's (checked on every tracked write). */
   key(row: R): string;
+  /** Added after version 2 was first written: a document without it is read as having none. */
+  later?: true;
 }
 
 const byId = (row: { id: string }) => row.id;
@@ -59,6 +61,7 @@ export const COLLECTIONS: { [K in TableName]: Collection<RowOf<K>> } = {
   slackThreads: { schema: r.slackThreadSchema, key: (s) => s.threadRef },
   slackPosted: { schema: r.slackPostedSchema, key: (s) => s.chunkKey },
   leases: { schema: r.leaseSchema, key: (l) => l.name },
+  apiKeys: { schema: apiKeySchema, key: byId, later: true },
 };
 
 export const TABLE_NAMES = Object.keys(COLLECTIONS) as TableName[];
@@ -72,7 +75,7 @@ const documentSchema = z.strictObject({
   version: z.literal(DOCUMENT_VERSION),
   journalSeq: z.number().int().min(0),
   ticketSeq: z.number().int().min(1),
-  ...Object.fromEntries(TABLE_NAMES.map((n) => [n, z.array(COLLECTIONS[n].schema)])),
+  ...Object.fromEntries(TABLE_NAMES.map((n) => [n, COLLECTIONS[n].later ? z.array(COLLECTIONS[n].schema).default([]) : z.array(COLLECTIONS[n].schema)])),
 });
 
 const MAX_ISSUES = 3;

@@ -56,6 +56,14 @@ export function memoryConversations(s: MemoryState, run: Run): ConversationRepos
         .map(({ c }) => ({ threadKey: c.threadKey, updatedAt: c.updatedAt, chars: JSON.stringify(c.messages).length }));
     }),
 
+    listForCustomer: (customerId, limit) => run(() => {
+      checkLimit(limit);
+      return s.conversations.where('customer', customerId)
+        .sort((a, b) => instant(b.updatedAt) - instant(a.updatedAt) || cmp(a.threadKey, b.threadKey))
+        .slice(0, limit)
+        .map((c) => ({ threadKey: c.threadKey, channel: c.channel, createdAt: c.createdAt, updatedAt: c.updatedAt }));
+    }),
+
     compact: (threadKey, k) => run(() => {
       const c = s.conversations.get(threadKey);
       if (!c || instant(c.updatedAt) !== instant(k.expectUpdatedAt, 'expectUpdatedAt')) return { won: false as const, record: c };

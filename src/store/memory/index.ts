@@ -6,6 +6,7 @@
 import type { Db } from '../schema.js';
 import type { Repositories } from '../repos/index.js';
 import { memoryAddressChanges } from './address-changes.js';
+import { memoryApiKeys } from './api-keys.js';
 import { memoryApprovals, memoryResetTokens } from './approvals.js';
 import { memoryAudit } from './audit.js';
 import { memoryConversations } from './conversations.js';
@@ -51,6 +52,7 @@ function bundle(core: Core, s: MemoryState, binding: Binding): Repositories {
     quarantine: memoryQuarantine(s, run),
     slack: memorySlackState(s, run),
     leases: memoryLeases(s, run),
+    apiKeys: memoryApiKeys(s, run),
     transaction: (fn) => core.transaction(binding, (inner) => fn(bundle(core, s, inner))),
     ping: () => run(() => undefined),
     close: () => core.close(binding),

@@ -1,6 +1,6 @@
 /** The memory engine's tables and their indexes (the indexes a server database would have). */
 import type {
-  Account, AddressChange, Approval, AuditEntry, Card, Conversation, Customer, Draft, Note, Processed, QuarantineEntry,
+  Account, AddressChange, ApiKey, Approval, AuditEntry, Card, Conversation, Customer, Draft, Note, Processed, QuarantineEntry,
   ResetToken, Ticket, Transaction,
 } from '../schema.js';
 import type { EmailDecision, EmailThread, MailboxState, MessageIdEntry } from '../repos/email.js';
@@ -41,6 +41,7 @@ export interface MemoryState {
   slackThreads: Table<SlackThreadRow>;
   slackPosted: Table<SlackPostedRow>;
   leases: Table<Lease>;
+  apiKeys: Table<ApiKey>;
   /** The ticket sequence: the next number it hands out. Outside transactions (never rolled back, like a database sequence). */
   ticketSeq: { next: number };
   /** The engine's clock (leases). */
@@ -76,7 +77,7 @@ export function createState(core: Core, clock: () => Date): MemoryState {
     addressChanges: t<AddressChange>('addressChanges', { ...byId, indexes: { customerStatus: (c) => `${c.customerId}\u0000${c.status}` } }),
     drafts: t<Draft>('drafts', byId),
     audit: t<AuditEntry>('audit', { ...byId, indexes: { target: (e) => e.target } }),
-    conversations: t<Conversation>('conversations', { key: (c) => c.threadKey, indexes: { live: (c) => (c.messages.length > 0 ? 'live' : undefined) } }),
+    conversations: t<Conversation>('conversations', { key: (c) => c.threadKey, indexes: { live: (c) => (c.messages.length > 0 ? 'live' : undefined), customer: (c) => (c.callerKind === 'customer' ? c.customerId : undefined) } }),
     ledger: t<Processed>('ledger', {
       ...byId,
       indexes: { unfinished: (p) => (unfinished(p) ? 'unfinished' : undefined), unfinishedThread: (p) => (unfinished(p) ? p.threadKey : undefined) },
@@ -103,6 +104,7 @@ export function createState(core: Core, clock: () => Date): MemoryState {
     slackThreads: t<SlackThreadRow>('slackThreads', { key: (s) => s.threadRef }),
     slackPosted: t<SlackPostedRow>('slackPosted', { key: (s) => s.chunkKey }),
     leases: t<Lease>('leases', { key: (l) => l.name }),
+    apiKeys: t<ApiKey>('apiKeys', byId),
     ticketSeq: { next: 1001 },
     clock,
   };

@@ -22,6 +22,7 @@ import { unavailable } from './errors.js';
 import { runMigrations } from './migrate.js';
 import { pgAddressChanges } from './repos/address-changes.js';
 import { pgApprovals } from './repos/approvals.js';
+import { pgApiKeys } from './repos/api-keys.js';
 import { pgAudit } from './repos/audit.js';
 import { pgConversations } from './repos/conversations.js';
 import { pgCustomers } from './repos/customers.js';
@@ -68,6 +69,7 @@ function bundle(core: Core<Repositories>, session: Session, frame: Frame | undef
     quarantine: pgQuarantine(session),
     slack: pgSlackState(session),
     leases: pgLeases(session),
+    apiKeys: pgApiKeys(session),
     transaction: (fn) => core.transaction(frame, fn),
     ping: () => session.run('read', async (q) => { await q.rows('SELECT 1'); }),
     close: () => core.close(frame),

@@ -3,7 +3,7 @@
  * fields; timestamps become `toISOString()` strings; bigints become numbers (ids, counters) or strings (UIDVALIDITY).
  */
 import type {
-  Account, Actor, AddressChange, Approval, AuditEntry, Card, Conversation, Customer, Draft, Note, Processed, QuarantineEntry,
+  Account, Actor, AddressChange, ApiKey, ApiKeyScope, Approval, AuditEntry, Card, Conversation, Customer, Draft, Note, Processed, QuarantineEntry,
   ResetToken, Ticket, TicketDelivery, Transaction,
 } from '../schema.js';
 import type { EmailDecision, EmailThread, MailboxState, MessageIdEntry } from '../repos/email.js';
@@ -154,3 +154,8 @@ export const messageIdOf = (r: R): MessageIdEntry => ({
 export const undeliverableOf = (r: R): Undeliverable => ({ address: str(r['address']), until: iso(r['blocked_until']), reason: str(r['reason']) });
 
 export const leaseOf = (r: R): Lease => ({ name: str(r['name']), holder: str(r['holder']), until: iso(r['expires_at']), fence: num(r['fence']) });
+
+export const apiKeyOf = (r: R): ApiKey => clean({
+  id: str(r['id']), name: str(r['name']), scopes: (r['scopes'] as unknown[]).map((x) => str(x) as ApiKeyScope), secretHash: str(r['secret_hash']),
+  createdAt: iso(r['created_at']), revokedAt: optIso(r['revoked_at']),
+});

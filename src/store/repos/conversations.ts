@@ -37,6 +37,14 @@ export interface TranscriptWrite {
 }
 
 /** A thread whose messages are stored (not compacted), for the compaction index. */
+/** One of a customer's threads, as listed (no transcript). */
+export interface CustomerThread {
+  threadKey: string;
+  channel: Conversation['channel'];
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface LiveThread {
   threadKey: string;
   updatedAt: string;
@@ -73,6 +81,12 @@ export interface ConversationRepository {
    * starting after `after` (the last thread of the previous page). Partial index on updatedAt where messages exist.
    */
   listLive(limit: number, after?: { updatedAt: string; threadKey: string } | undefined): Promise<LiveThread[]>;
+
+  /**
+   * A customer's own conversations (callerKind `customer`) on every channel, most recently updated first (`updatedAt`
+   * descending, then threadKey), at most `limit`, without their transcripts. Index on (customerId, updatedAt).
+   */
+  listForCustomer(customerId: string, limit: number): Promise<CustomerThread[]>;
 
   /**
    * Compaction, compare-and-set on `updatedAt`: only while the conversation's `updatedAt` still equals

@@ -5,6 +5,7 @@
  * conformance suite in test/store/conformance. docs/data-layer.md describes the whole.
  */
 import type { AddressChangeRepository } from './address-changes.js';
+import type { ApiKeyRepository } from './api-keys.js';
 import type { ApprovalRepository, ResetTokenRepository } from './approvals.js';
 import type { AuditRepository } from './audit.js';
 import type { ConversationRepository } from './conversations.js';
@@ -22,6 +23,7 @@ import type { TicketRepository } from './tickets.js';
 
 export * from './common.js';
 export type * from './address-changes.js';
+export type * from './api-keys.js';
 export type * from './approvals.js';
 export type * from './audit.js';
 export type * from './conversations.js';
@@ -55,6 +57,7 @@ export interface Repositories {
   readonly quarantine: QuarantineRepository;
   readonly slack: SlackStateRepository;
   readonly leases: LeaseRepository;
+  readonly apiKeys: ApiKeyRepository;
 
   /**
    * Run `fn` as one transaction: every repository call it makes through the `repos` it is given commits together

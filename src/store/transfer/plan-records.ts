@@ -7,7 +7,7 @@ import { jsonParam } from '../postgres/rows.js';
 import { type Plans, opt, replace, upsert } from './table-load.js';
 
 export type RecordCollection = 'customers' | 'accounts' | 'cards' | 'transactions' | 'tickets' | 'notes' | 'approvals' | 'resetTokens'
-  | 'addressChanges' | 'drafts';
+  | 'addressChanges' | 'drafts' | 'apiKeys';
 
 const ADDRESS = ['address_line1', 'address_line2', 'address_city', 'address_region', 'address_postal_code', 'address_country'];
 const address = (a: Address) => [a.line1, opt(a.line2), a.city, opt(a.region), a.postalCode, a.country];
@@ -28,6 +28,7 @@ const APPROVAL = ['id', 'customer_id', 'action', 'card_id', 'reason', 'thread_ke
 const RESET_TOKEN = ['id', 'customer_id', 'approval_id', 'email', 'token_hash', 'created_at', 'expires_at', 'used_at', 'attempts'];
 const ADDRESS_CHANGE = ['id', 'customer_id', ...ADDRESS, 'token_hash', 'requested_at', 'expires_at', 'status', 'channel', 'thread_key',
   'confirmed_at', 'confirmed_via', 'superseded_at'];
+const API_KEY = ['id', 'name', 'scopes', 'secret_hash', 'created_at', 'revoked_at'];
 const DRAFT = ['id', 'kind', 'input', 'summary', 'staff_id', 'thread_key', 'created_at', 'expires_at', 'status', 'decided_by_kind',
   'decided_by_id', 'decided_at', 'outcome', 'staff_message_channel', 'staff_message_ts'];
 
@@ -77,4 +78,7 @@ export const RECORD_PLANS: Plans<RecordCollection> = {
   drafts: (rows) => [replace('drafts', 'drafts', { column: 'id', keys: rows.map((d) => d.id) }, DRAFT, rows.map((d) => [d.id, d.kind,
     jsonParam(d.input), d.summary, d.staffId, opt(d.threadKey), d.createdAt, d.expiresAt, d.status, ...actor(d.decidedBy), opt(d.decidedAt),
     opt(d.outcome), opt(d.staffMessage?.channel), opt(d.staffMessage?.ts)]))],
+
+  apiKeys: (rows) => [upsert('apiKeys', 'api_keys', 'id', API_KEY, rows.map((k) => [k.id, k.name, k.scopes, k.secretHash, k.createdAt,
+    opt(k.revokedAt)]))],
 };

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { DOCUMENT_VERSION, type RowOf, type StoreDocument, type TableName, TABLE_NAMES } from '../json/document.js';
 import type { Row } from '../postgres/db.js';
 import {
-  accountOf, addressChangeOf, approvalOf, auditOf, cardOf, conversationOf, customerOf, decisionOf, draftOf, emailThreadOf, leaseOf, mailboxOf,
+  accountOf, addressChangeOf, apiKeyOf, approvalOf, auditOf, cardOf, conversationOf, customerOf, decisionOf, draftOf, emailThreadOf, leaseOf, mailboxOf,
   messageIdOf, noteOf, outboxOf, processedOf, quarantineOf, resetTokenOf, ticketOf, transactionOf, undeliverableOf,
 } from '../postgres/records.js';
 import { MS } from '../postgres/repos/ticket-metrics.js';
@@ -59,6 +59,7 @@ const READERS: { [K in TableName]: Reader<K> } = {
     row: (r) => ({ chunkKey: str(r['chunk_key']), ts: str(r['ts']), at: iso(r['posted_at']) }),
   },
   leases: { sql: 'SELECT * FROM leases ORDER BY name COLLATE "C"', row: leaseOf },
+  apiKeys: { sql: 'SELECT * FROM api_keys ORDER BY seq', row: apiKeyOf },
 };
 
 /** The next ticket number the sequence hands out (never below one past the highest stored ticket). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TranscriptWrite } from '../../../src/store/repos/index.js';
-import { at } from './fixtures.js';
+import { at, seedCustomer } from './fixtures.js';
 import { BAD_LIMITS, concurrently, expectCode, type GetRepos } from './harness.js';
 
 const usage = { inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheCreationTokens: 0 };
@@ -10,6 +10,27 @@ const write = (minutes: number, extra: Partial<TranscriptWrite> = {}): Transcrip
 
 export function conversationTests(repos: GetRepos): void {
   describe('conversations', () => {
+    it('lists a customer\'s own threads on every channel, most recent first, without staff or anonymous ones', async () => {
+      await seedCustomer(repos(), 1);
+      await seedCustomer(repos(), 2);
+      await repos().conversations.touch('email:<a@x>', { channel: 'email', callerKind: 'customer', customerId: 'cus_001', at: at(1) });
+      await repos().conversations.touch('web:cus_001:th_b', { channel: 'web', callerKind: 'customer', customerId: 'cus_001', at: at(3) });
+      await repos().conversations.touch('slack:T:C:1.0', { channel: 'slack', callerKind: 'customer', customerId: 'cus_001', at: at(0) });
+      await repos().conversations.touch('slack:T:C:2.0', { channel: 'slack', callerKind: 'customer', customerId: 'cus_002', at: at(5) });
+      await repos().conversations.touch('slack:T:D:3.0', { channel: 'slack', callerKind: 'staff', customerId: 'cus_001', at: at(6) });
+      await repos().conversations.touch('web:anon:th_c', { channel: 'web', callerKind: 'anonymous', at: at(7) });
+      await repos().conversations.touch('slack:T:C:1.0', { channel: 'slack', callerKind: 'customer', customerId: 'cus_001', at: at(4) });
+      const mine = await repos().conversations.listForCustomer('cus_001', 10);
+      expect(mine).toEqual([
+        { threadKey: 'slack:T:C:1.0', channel: 'slack', createdAt: at(0), updatedAt: at(4) },
+        { threadKey: 'web:cus_001:th_b', channel: 'web', createdAt: at(3), updatedAt: at(3) },
+        { threadKey: 'email:<a@x>', channel: 'email', createdAt: at(1), updatedAt: at(1) },
+      ]);
+      expect((await repos().conversations.listForCustomer('cus_001', 1)).map((t) => t.threadKey)).toEqual(['slack:T:C:1.0']);
+      expect(await repos().conversations.listForCustomer('cus_404', 10)).toEqual([]);
+      for (const bad of BAD_LIMITS) await expectCode(repos().conversations.listForCustomer('cus_001', bad), 'bad_input');
+    });
+
     it('creates a thread record on touch and refreshes it, merging meta', async () => {
       expect(await repos().conversations.exists('slack:a')).toBe(false);
       const created = await repos().conversations.touch('slack:a', { channel: 'slack', callerKind: 'customer', customerId: 'cus_001', meta: { slackChannel: 'C1' }, at: at(0) });

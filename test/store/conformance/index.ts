@@ -7,6 +7,7 @@
  * `makeEngine` must return a fresh, empty engine for every test (PostgreSQL: a fresh schema or truncated tables).
  */
 import { afterEach, beforeEach, describe } from 'vitest';
+import { apiKeyTests } from './api-keys.js';
 import { approvalTests } from './approvals.js';
 import { auditTests } from './audit.js';
 import { conversationTests } from './conversations.js';
@@ -47,5 +48,6 @@ export function runRepositoryConformance(name: string, makeEngine: MakeEngine): 
     outboxTests(repos);
     leaseTests(repos);
     transactionTests(repos);
+    apiKeyTests(repos);
   });
 }

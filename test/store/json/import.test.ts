@@ -90,7 +90,7 @@ describe('json engine: importing an old whole-database file', () => {
       customers: db.customers.length, accounts: db.accounts.length, cards: db.cards.length, transactions: db.transactions.length,
       tickets: db.tickets.length, notes: db.notes.length, approvals: 1, resetTokens: 1, addressChanges: 1, drafts: 1, audit: 1,
       conversations: 1, ledger: 2, mailboxes: 1, decisions: 2, emailThreads: 1, messageIds: 2, undeliverable: 1, budget: 1,
-      budgetAlerts: 1, outbox: 1 /* the Slack item is not email */, quarantine: 1, slackThreads: 0, slackPosted: 0, leases: 0,
+      budgetAlerts: 1, outbox: 1 /* the Slack item is not email */, quarantine: 1, slackThreads: 0, slackPosted: 0, leases: 0, apiKeys: 0,
     });
     expect(await repos.email.mailbox('Support')).toMatchObject({ uidValidity: '42', lastUid: 17 });
     expect(await repos.email.thread('email:<a@x>')).toMatchObject({ customerEmail: 'a@x.org' });

@@ -76,6 +76,13 @@ export function pgConversations(s: Session): ConversationRepository {
       return rows.map((r) => ({ threadKey: str(r['thread_key']), updatedAt: iso(r['updated_at']), chars: num(r['messages_chars']) }));
     }),
 
+    listForCustomer: (customerId, limit) => s.run('read', async (q) => {
+      checkLimit(limit);
+      const rows = await q.rows(`SELECT thread_key, channel, created_at, updated_at FROM conversations
+        WHERE customer_id = $1 AND caller_kind = 'customer' ORDER BY updated_at DESC, thread_key COLLATE "C" LIMIT $2`, [customerId, limit]);
+      return rows.map((r) => ({ threadKey: str(r['thread_key']), channel: str(r['channel']) as Conversation['channel'], createdAt: iso(r['created_at']), updatedAt: iso(r['updated_at']) }));
+    }),
+
     compact: (threadKey, k) => s.run('write', async (q) => {
       instant(k.expectUpdatedAt, 'expectUpdatedAt');
       const won = one(await q.rows(COMPACT, [threadKey, k.summary ?? null, k.at, k.expectUpdatedAt]));

@@ -1,0 +1,65 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Logger } from '../../config/index.js';
+import type { ConversationsPort, CustomerDirectory, DeliverPort, IdentityResolver } from '../../conversations/types.js';
+import type { ApiKeyRepository, ConversationRepository } from '../../store/repos/index.js';
+import { createApiKeys } from './api-keys.js';
+import { createWebApi } from './api.js';
+import { createWebAuth } from './auth.js';
+import { callerLimit, type WebLimitsConfig } from './limits.js';
+import { createWebReplies } from './replies.js';
+import { createWebTokens } from './tokens.js';
+
+export interface WebChannelDeps {
+  apiKeys: ApiKeyRepository;
+  /** Read side of conversations: a customer's threads and a thread's transcript. */
+  conversationStore: Pick<ConversationRepository, 'get' | 'listForCustomer'>;
+  conversations: ConversationsPort;
+  directory: Pick<CustomerDirectory, 'byId'>;
+  log: Logger;
+  clock: () => Date;
+  config: WebLimitsConfig & { tokenSecret: string | undefined; tokenTtlSeconds: number; production: boolean; bodyLimitBytes: number; turnWaitMs: number };
+}
+
+export interface WebChannel {
+  /** The web API, to register on the HTTP server (it mounts itself under /api/v1). */
+  plugin: FastifyPluginAsync;
+  /** Replies into web threads (keyed `web` in the delivery map). */
+  deliver: DeliverPort;
+  /** A web sender is the customer the API authenticated (verified), else anonymous. */
+  identity: IdentityResolver;
+}
+
+/** The `web` channel (issue 18): API keys and customer tokens for identity, the REST API under /api/v1. */
+export function createWebChannel(deps: WebChannelDeps): WebChannel {
+  const { config } = deps;
+  if (!config.tokenSecret) {
+    deps.log.warn(config.production ? {} : { tokens: 'per-process secret' }, config.production
+      ? 'WEB_TOKEN_SECRET is not set: the web API mints and accepts no customer tokens (API keys still work)'
+      : 'WEB_TOKEN_SECRET is not set: customer tokens use a random secret of this process (they end with a restart)');
+  }
+  const keys = createApiKeys({ apiKeys: deps.apiKeys, clock: deps.clock });
+  const tokens = createWebTokens({ secret: config.tokenSecret, generate: !config.production, ttlSeconds: config.tokenTtlSeconds, clock: deps.clock });
+  const auth = createWebAuth({ keys, tokens, directory: deps.directory, limit: callerLimit(config.rate) });
+  const replies = createWebReplies();
+  const api = createWebApi({
+    auth, tokens, log: deps.log, limits: config,
+    threads: { auth, conversations: deps.conversations, store: deps.conversationStore, replies, turnWaitMs: config.turnWaitMs, clock: deps.clock },
+  });
+  const identity: IdentityResolver = {
+    async resolve(sender) {
+      const c = sender.verified ? await deps.directory.byId(sender.id) : undefined;
+      return c ? { kind: 'customer', customerId: c.id } : { kind: 'anonymous' };
+    },
+  };
+  const bodyLimit = config.bodyLimitBytes;
+  return {
+    deliver: replies.deliver,
+    identity,
+    plugin: async (app) => {
+      app.addHook('onRoute', (route) => {
+        route.bodyLimit ??= bodyLimit;
+      });
+      await app.register(api, { prefix: '/api/v1' });
+    },
+  };
+}
