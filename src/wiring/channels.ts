@@ -92,6 +92,7 @@ export function startChannels(d: ChannelWiringDeps): ChannelSet {
       staff: { approvalRequested: async (a) => { for (const n of d.staffNotifiers) await n.approvalRequested(a); }, alert: async (t, x) => { for (const n of d.staffNotifiers) await n.alert(t, x); } },
       log: log.child({ component: 'email' }), clock: d.clock,
       onClassified: (cls, action) => d.metrics?.emailClass?.inc({ class: cls, action }),
+      renderSystemMail: d.support.systemMail.render,
     });
     set.email = email;
     d.delivery['email'] = email.deliver;
@@ -107,6 +108,7 @@ export function startChannels(d: ChannelWiringDeps): ChannelSet {
   if (config.devMailbox.enabled) {
     const mailbox = createDevMailbox({
       repos: d.repos, log: log.child({ component: 'dev-mailbox' }), clock: d.clock, holder: d.instanceId, from: config.email.from ?? DEV_MAIL_FROM,
+      render: d.support.systemMail.render,
       onMail: (mail) => { for (const tell of d.devMail) tell(mail); },
     });
     devMailboxPage = createDevMailboxPage(mailbox);
