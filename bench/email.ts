@@ -79,7 +79,7 @@ export const emailBench: Bench = {
       const directory = createDirectory(stack.support.accounts);
       const channel = createEmailChannel({
         config: emailConfig(dovecot, sink, { replyBudgetPerSenderHour: 100, replyBudgetPerThreadHour: 100 }),
-        repos, conversations: stack.conversations, directory, log: silentLogger(),
+        repos, conversations: stack.conversations, directory, log: silentLogger(), renderSystemMail: stack.support.systemMail.render,
       });
       stack.delivery['email'] = channel.deliver;
       stack.resolvers.email = channel.identity;

@@ -180,29 +180,48 @@ export const draftSchema = z.strictObject({
   staffMessage: z.strictObject({ channel: z.string(), ts: z.string() }).optional(),
 });
 
-export const resetTokenSchema = z.strictObject({
+/**
+ * Most one-time link secrets minted for one reset token or address change (a send attempt or a dev mailbox view
+ * mints one). Past it no further link is minted: the customer asks again.
+ */
+export const MAX_LINK_SECRETS = 50;
+
+/**
+ * scrypt hashes of the link secrets minted for one token, in mint order (a link names its position). The secret of
+ * a link is minted when its mail leaves (src/support/link-mint.ts) and only ever kept in memory on its way out.
+ */
+const tokenHashes = z.array(z.string().min(1).max(500)).max(MAX_LINK_SECRETS);
+
+/** Records written before links were minted at send time held one `tokenHash` ('' = none): it becomes the first. */
+function withTokenHashes(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || !('tokenHash' in raw) || 'tokenHashes' in raw) return raw;
+  const { tokenHash, ...rest } = raw as { tokenHash: unknown };
+  return { ...rest, tokenHashes: typeof tokenHash === 'string' && tokenHash !== '' ? [tokenHash] : [] };
+}
+
+export const resetTokenSchema = z.preprocess(withTokenHashes, z.strictObject({
   id,
   customerId: id,
   approvalId: id,
   email: z.string().max(254),
-  /** scrypt hash of the token; the token itself is only ever in the link sent to the customer. */
-  tokenHash: z.string().max(500),
+  /** Hashes of the links minted so far; every one works until the token is used or expires. */
+  tokenHashes,
   createdAt: ts,
   expiresAt: ts,
   usedAt: ts.optional(),
   attempts: z.number().int().min(0).default(0),
-});
+}));
 
 /**
  * A customer's request to change their postal address, waiting for their own confirmation (a single-use link
  * emailed to the address on file, or the terminal's `confirm` command): the model can ask, never apply.
  */
-export const addressChangeSchema = z.strictObject({
+export const addressChangeSchema = z.preprocess(withTokenHashes, z.strictObject({
   id,
   customerId: id,
   address: addressSchema,
-  /** scrypt hash of the link's secret; the secret itself is only in the link emailed to the customer. Empty: no link was sent. */
-  tokenHash: z.string().max(500),
+  /** Hashes of the confirmation links minted so far (none: no link went out yet, or none is sent: terminal only). */
+  tokenHashes,
   requestedAt: ts,
   expiresAt: ts,
   /** `superseded`: a newer request replaced it (its link no longer works). */
@@ -212,7 +231,7 @@ export const addressChangeSchema = z.strictObject({
   confirmedAt: ts.optional(),
   confirmedVia: z.enum(['link', 'terminal']).optional(),
   supersededAt: ts.optional(),
-});
+}));
 
 export const conversationSchema = z.strictObject({
   threadKey: z.string().min(1).max(500),

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { Repositories } from '../store/repos/index.js';
 import type { Actor, AddressChange } from '../store/schema.js';
@@ -9,11 +8,10 @@ import { recordAudit } from './audit.js';
 import { requireCustomer } from './authority.js';
 import { actorOf, type Caller } from './caller.js';
 import type { SupportContext } from './context.js';
+import { parseLinkToken } from './link-mint.js';
 import { hashPassword, verifySecret } from './passwords.js';
 import { queueSystemEmail, scrubUsedLink } from './system-email.js';
 import { idString, parseInput } from './validation.js';
-
-const tokenSchema = z.string().max(200).regex(/^adr_[a-f0-9]{6,64}\.[A-Za-z0-9_-]{20,100}$/);
 
 type Refusal = 'unknown' | 'used' | 'expired' | 'superseded';
 type Check = { ok: true; change: AddressChange } | { ok: false; reason: Refusal };
@@ -72,16 +70,14 @@ export function createAddressConfirm(ctx: SupportContext) {
   let dummy: Promise<string> | undefined;
 
   async function check(token: unknown): Promise<Check> {
-    const parsed = tokenSchema.safeParse(token);
-    if (!parsed.success) return { ok: false, reason: 'unknown' };
-    const dot = parsed.data.indexOf('.');
-    const id = parsed.data.slice(0, dot);
-    const change = await ctx.repos.addressChanges.get(id);
+    const parsed = parseLinkToken('adr', token);
+    if (!parsed) return { ok: false, reason: 'unknown' };
+    const change = await ctx.repos.addressChanges.get(parsed.id);
     // an unknown id costs the same hash check as a known one (no timing oracle)
     dummy ??= hashPassword(randomBytes(32).toString('base64url'));
-    const hash = change?.tokenHash || (await dummy);
-    const matches = await verifySecret(parsed.data.slice(dot + 1), hash);
-    if (!change?.tokenHash || !matches) return { ok: false, reason: 'unknown' };
+    const stored = change?.tokenHashes[parsed.n];
+    const matches = await verifySecret(parsed.secret, stored ?? (await dummy));
+    if (!change || !stored || !matches) return { ok: false, reason: 'unknown' };
     return stateOf(change, ctx.now());
   }
 

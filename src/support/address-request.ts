@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { Address, AddressChange, Customer } from '../store/schema.js';
@@ -11,7 +10,7 @@ import { actorOf, type Caller, type RequestContext } from './caller.js';
 import type { SupportContext } from './context.js';
 import { normalizeCountry } from './countries.js';
 import { newId } from './ids.js';
-import { hashPassword } from './passwords.js';
+import { LINK_PLACEHOLDER } from './link-mint.js';
 import { devMailboxUrl, NOT_EMAILED, queueSystemEmail } from './system-email.js';
 import { optionalText, parseInput, text } from './validation.js';
 
@@ -45,13 +44,14 @@ function validAddress(raw: AddressUpdate): Address {
   return next;
 }
 
-function linkEmail(ctx: SupportContext, customer: Customer, next: Address, link: string) {
+/** The confirmation mail, queued with a placeholder: its link is minted as the mail leaves (link-mint.ts). */
+function linkEmail(ctx: SupportContext, customer: Customer, next: Address) {
   return {
     to: customer.email,
     subject: 'Confirm your new postal address',
     text:
       `Hello ${customer.name},\n\nWe received a request to change the postal address on your account to:\n\n${addressLines(next)}\n\n` +
-      `Nothing changes until you confirm it here (the link works once and expires in ${ctx.resetTokenTtlMinutes} minutes):\n\n${link}\n\n` +
+      `Nothing changes until you confirm it here (the link works once and expires in ${ctx.resetTokenTtlMinutes} minutes):\n\n${LINK_PLACEHOLDER}\n\n` +
       `If you did not ask for this, do not use the link and contact support: your address stays as it is.\n\n— Helpline support`,
   };
 }
@@ -70,8 +70,8 @@ function customerMessage(ctx: SupportContext, change: AddressChange, email: stri
 }
 
 /**
- * `update_address`: records a pending change and sends the customer a single-use confirmation link (only its scrypt
- * hash is stored). The address changes only when the customer confirms (address-confirm.ts), never on a model's word.
+ * `update_address`: records a pending change and sends the customer a single-use confirmation link (minted as the
+ * mail leaves; only its scrypt hash is stored). The address changes only when the customer confirms (address-confirm.ts), never on a model's word.
  * With no mail server (outside production) the link goes to the local dev mailbox instead, and the message says so.
  * With neither the link cannot be sent: only the terminal's `confirm` command can confirm, so elsewhere it is refused.
  */
@@ -87,22 +87,19 @@ export async function requestAddressChange(ctx: SupportContext, caller: Caller, 
     throw new AppError('unavailable', 'Address changes are confirmed by a link we email to you, and email is not set up for this service. Nothing was changed; please contact support another way.');
   }
   const id = newId('adr');
-  const secret = randomBytes(32).toString('base64url');
-  // scrypt is slow: hash before the transaction (which must stay short).
-  const tokenHash = linked ? await hashPassword(secret) : '';
   const { change, customer, replaced } = await ctx.repos.transaction(async (tx) => {
     const now = ctx.now();
     const customer = await requireCustomer(tx, caller);
     // All checks done: from here on, write.
     const replaced = await tx.addressChanges.supersedePending(customer.id, now.toISOString());
     const change: AddressChange = {
-      id, customerId: customer.id, address: next, tokenHash, requestedAt: now.toISOString(),
+      id, customerId: customer.id, address: next, tokenHashes: [], requestedAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + ctx.resetTokenTtlMinutes * 60_000).toISOString(), status: 'pending',
     };
     if (where.channel) change.channel = where.channel;
     if (where.threadKey) change.threadKey = where.threadKey;
     await tx.addressChanges.create(change);
-    if (linked) await queueSystemEmail(tx, now, { key: `address-confirm:${id}`, ...linkEmail(ctx, customer, next, `${ctx.publicBaseUrl}/confirm-address/${id}.${secret}`) });
+    if (linked) await queueSystemEmail(tx, now, { key: `address-confirm:${id}`, ...linkEmail(ctx, customer, next) });
     await recordAudit(tx, now, actorOf(caller), 'address.change_requested', `customer:${customer.id}`, {
       changeId: id, country: next.country, previousCountry: customer.address.country, linkEmailed: emailed, linkInDevMailbox: linked && !emailed, replaced,
     });

@@ -11,6 +11,7 @@ import type {
   TicketPriority, TicketStatus, Transaction, AuditEntry, Draft, DraftKind,
 } from '../store/schema.js';
 import type { Caller, RequestContext } from './caller.js';
+import type { SystemMailRenderer } from './link-mint.js';
 
 export interface MaskedCard { id: string; brand: Card['brand']; last4: string; status: Card['status']; expMonth: number; expYear: number; accountId: string }
 export interface AccountDetails {
@@ -60,8 +61,6 @@ export interface DecisionResult {
   customerMessage: string;
   /** Thread to tell (from the approval), if any. */
   threadKey?: string | undefined;
-  /** Only present for approved password changes, only to code (never to the model): the reset link to email. */
-  resetLink?: string | undefined;
 }
 
 export interface NewTicket { subject: string; description: string; priority?: TicketPriority | undefined; channel?: Channel | undefined; contact?: string | undefined; customerId?: string | undefined /* staff only */ }
@@ -172,6 +171,8 @@ export interface Support {
   kb: { search(query: string, limit?: number): KbHit[]; article(articleId: string): { articleId: string; title: string; body: string } | undefined };
   metrics: { get(caller: Caller): Promise<Metrics> };
   audit: { list(caller: Caller, limit?: number): Promise<AuditEntry[]> };
+  /** The senders of system mail (code only): its one-time link minted right before it leaves (link-mint.ts). */
+  systemMail: SystemMailRenderer;
   /** Staff allow-list check used by support for staff-only operations. */
   isStaff(caller: Caller): boolean;
 }

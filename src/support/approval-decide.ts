@@ -8,6 +8,7 @@ import { recordAudit } from './audit.js';
 import { requireStaff } from './authority.js';
 import { actorOf, type Caller } from './caller.js';
 import type { SupportContext } from './context.js';
+import { LINK_PLACEHOLDER } from './link-mint.js';
 import { issueResetToken } from './passwords.js';
 import { devMailboxUrl, NOT_EMAILED, queueSystemEmail } from './system-email.js';
 import { idString, LIMITS, optionalText, parseInput } from './validation.js';
@@ -22,26 +23,29 @@ const decideSchema = z.strictObject({
 
 type Input = z.output<typeof decideSchema>;
 type Staff = Extract<Caller, { kind: 'staff' }>;
-type Prepared = { token: string; record: ResetToken } | undefined;
-type Executed = { outcome: string; customerMessage: string; resetLink?: string };
+type Prepared = ResetToken | undefined;
+type Executed = { outcome: string; customerMessage: string };
 
-async function resetEmail(ctx: SupportContext, tx: Repositories, approval: Approval, token: { token: string; record: ResetToken }, email: string, now: Date): Promise<Executed> {
-  const link = `${ctx.publicBaseUrl}/reset/${token.token}`;
-  await tx.resetTokens.add({ ...token.record, email });
+/**
+ * The reset token and its mail, queued with a placeholder where the link goes: the link is minted as the mail leaves
+ * (link-mint.ts), so no database, journal or log ever holds it.
+ */
+async function resetEmail(ctx: SupportContext, tx: Repositories, approval: Approval, token: ResetToken, email: string, now: Date): Promise<Executed> {
+  await tx.resetTokens.add({ ...token, email });
   await queueSystemEmail(tx, now, {
     key: `password-reset:${approval.id}`,
     to: email,
     subject: 'Reset your Helpline password',
     text:
       `Hello,\n\nA member of our support team approved your request to change your password.\n` +
-      `Choose a new password here (the link works once and expires in ${ctx.resetTokenTtlMinutes} minutes):\n\n${link}\n\n` +
+      `Choose a new password here (the link works once and expires in ${ctx.resetTokenTtlMinutes} minutes):\n\n${LINK_PLACEHOLDER}\n\n` +
       `If you did not ask for this, do not use the link and contact support.\n\n— Helpline support`,
   });
   const expiry = `It works once and expires in ${ctx.resetTokenTtlMinutes} minutes.`;
   if (ctx.mailDelivery === 'dev_mailbox') {
-    return { outcome: 'reset_link_in_dev_mailbox', customerMessage: `Your password reset link is in the dev mailbox at ${devMailboxUrl(ctx)} (${NOT_EMAILED}). ${expiry}`, resetLink: link };
+    return { outcome: 'reset_link_in_dev_mailbox', customerMessage: `Your password reset link is in the dev mailbox at ${devMailboxUrl(ctx)} (${NOT_EMAILED}). ${expiry}` };
   }
-  return { outcome: 'reset_link_emailed', customerMessage: `We've emailed a password reset link to ${maskEmail(email)}. ${expiry}`, resetLink: link };
+  return { outcome: 'reset_link_emailed', customerMessage: `We've emailed a password reset link to ${maskEmail(email)}. ${expiry}` };
 }
 
 /** The decision's effect on the account (inside the transaction; rolled back with it when the decision is lost). */
@@ -64,7 +68,7 @@ async function execute(ctx: SupportContext, tx: Repositories, a: Approval, input
       ? { outcome: 'card_deactivated_meanwhile', customerMessage: `Your card ending ${card.last4} was deactivated meanwhile, so it can't be unfrozen; it stays deactivated.` }
       : { outcome: 'card_already_active', customerMessage: `Your card ending ${card.last4} was not frozen any more; it can be used as before.` };
   }
-  return resetEmail(ctx, tx, a, prepared as { token: string; record: ResetToken }, (customer as Customer).email, now);
+  return resetEmail(ctx, tx, a, prepared as ResetToken, (customer as Customer).email, now);
 }
 
 /**
@@ -113,10 +117,8 @@ async function decideIn(ctx: SupportContext, tx: Repositories, staff: Staff, inp
   });
   if (executed.outcome === 'card_deactivated') await recordAudit(tx, now, actorOf(staff), 'card.deactivate', `card:${approval.cardId}`, { approvalId: approval.id, customerId: approval.customerId });
   if (executed.outcome === 'card_unfrozen') await recordAudit(tx, now, actorOf(staff), 'card.unfreeze', `card:${approval.cardId}`, { approvalId: approval.id, customerId: approval.customerId });
-  if (executed.resetLink) await recordAudit(tx, now, actorOf(staff), 'password.reset_issued', `customer:${approval.customerId}`, { approvalId: approval.id, resetTokenId: prepared?.record.id });
-  const result: DecisionResult = { approval: decided.record, outcome: executed.outcome, customerMessage: executed.customerMessage, threadKey: approval.threadKey };
-  if (executed.resetLink) result.resetLink = executed.resetLink;
-  return result;
+  if (approve && prepared) await recordAudit(tx, now, actorOf(staff), 'password.reset_issued', `customer:${approval.customerId}`, { approvalId: approval.id, resetTokenId: prepared.id });
+  return { approval: decided.record, outcome: executed.outcome, customerMessage: executed.customerMessage, threadKey: approval.threadKey };
 }
 
 /** A lost compare-and-set, said from the approval as it is now: decided by someone else (thrown), gone, or expired. */
@@ -131,10 +133,9 @@ export async function decideApproval(ctx: SupportContext, caller: Caller, raw: u
   const staff = requireStaff(ctx, caller);
   const before = await ctx.repos.approvals.get(input.approvalId);
   if (!before) throw new AppError('not_found', `No approval ${input.approvalId} was found.`);
-  // scrypt is slow: prepare the token before the transaction (which must stay short).
   const prepared =
     input.decision === 'approve' && before.action === 'password_change' && before.status === 'pending'
-      ? await issueResetToken({ customerId: before.customerId, approvalId: before.id, email: '', now: ctx.now(), ttlMinutes: ctx.resetTokenTtlMinutes })
+      ? issueResetToken({ customerId: before.customerId, approvalId: before.id, email: '', now: ctx.now(), ttlMinutes: ctx.resetTokenTtlMinutes })
       : undefined;
   const result = await ctx.repos.transaction((tx) => decideIn(ctx, tx, staff, input, prepared));
   if (result === 'expired') throw expiredError(input.approvalId, input.decision);

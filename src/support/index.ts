@@ -11,6 +11,7 @@ import { callerIsStaff } from './authority.js';
 import { toContext, type SupportDeps } from './context.js';
 import { createDrafts } from './drafts.js';
 import { createKb } from './kb.js';
+import { createSystemMail } from './link-mint.js';
 import { createMetrics } from './metrics.js';
 import { createNotes } from './notes.js';
 import { createPasswords } from './passwords.js';
@@ -33,6 +34,7 @@ export function createSupport(deps: SupportDeps): Support {
     kb: createKb(deps.kbDir),
     metrics: createMetrics(ctx),
     audit: createAudit(ctx),
+    systemMail: createSystemMail(ctx),
     isStaff: (caller) => callerIsStaff(ctx, caller),
   };
 }
@@ -43,3 +45,4 @@ export { actorOf, SYSTEM_ACTOR, type Caller, type RequestContext } from './calle
 export { formatMinor, minorDigits } from './money.js';
 export { maskEmail } from './approval-decide.js';
 export { actionPhrase, isCardAction } from './approval-rules.js';
+export { LINK_PLACEHOLDER, NO_LINK, type SystemMailRenderer } from './link-mint.js';

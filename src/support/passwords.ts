@@ -6,6 +6,7 @@ import type { Support } from './api.js';
 import { recordAudit } from './audit.js';
 import type { SupportContext } from './context.js';
 import { newId } from './ids.js';
+import { parseLinkToken } from './link-mint.js';
 import { scrubUsedLink } from './system-email.js';
 import { parseInput } from './validation.js';
 
@@ -46,24 +47,23 @@ export function verifySecret(secret: string, stored: string): Promise<boolean> {
   });
 }
 
-/** A fresh reset token: the string for the link, and the record to store (hash only, made off the event loop). */
-export async function issueResetToken(input: { customerId: string; approvalId: string; email: string; now: Date; ttlMinutes: number }): Promise<{ token: string; record: ResetToken }> {
-  const id = newId('rst');
-  const secret = randomBytes(32).toString('base64url');
-  const record: ResetToken = {
-    id,
+/**
+ * The reset token an approved password change issues: no link yet. Its links are minted as the reset mail leaves
+ * (link-mint.ts); the token only ever holds their hashes.
+ */
+export function issueResetToken(input: { customerId: string; approvalId: string; email: string; now: Date; ttlMinutes: number }): ResetToken {
+  return {
+    id: newId('rst'),
     customerId: input.customerId,
     approvalId: input.approvalId,
     email: input.email,
-    tokenHash: await hashPassword(secret),
+    tokenHashes: [],
     createdAt: input.now.toISOString(),
     expiresAt: new Date(input.now.getTime() + input.ttlMinutes * 60_000).toISOString(),
     attempts: 0,
   };
-  return { token: `${id}.${secret}`, record };
 }
 
-const tokenSchema = z.string().max(200).regex(/^rst_[a-f0-9]{6,64}\.[A-Za-z0-9_-]{20,100}$/);
 const passwordSchema = z.string().min(12, 'must be at least 12 characters').max(200, 'must be at most 200 characters');
 
 type Check = { ok: true; record: ResetToken } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
@@ -82,12 +82,10 @@ function refusal(reason: 'unknown' | 'used' | 'expired'): AppError {
 
 export function createPasswords(ctx: SupportContext): Support['passwords'] {
   async function check(token: unknown): Promise<Check> {
-    const parsed = tokenSchema.safeParse(token);
-    if (!parsed.success) return { ok: false, reason: 'unknown' };
-    const dot = parsed.data.indexOf('.');
-    const id = parsed.data.slice(0, dot);
-    const record = await ctx.repos.resetTokens.get(id);
-    const matches = await verifySecret(parsed.data.slice(dot + 1), record?.tokenHash ?? DUMMY_HASH);
+    const parsed = parseLinkToken('rst', token);
+    if (!parsed) return { ok: false, reason: 'unknown' };
+    const record = await ctx.repos.resetTokens.get(parsed.id);
+    const matches = await verifySecret(parsed.secret, record?.tokenHashes[parsed.n] ?? DUMMY_HASH);
     if (!record || !matches) return { ok: false, reason: 'unknown' };
     if (record.usedAt) return { ok: false, reason: 'used' };
     if (Date.parse(record.expiresAt) <= ctx.now().getTime()) return { ok: false, reason: 'expired' };

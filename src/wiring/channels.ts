@@ -59,6 +59,7 @@ export function wireEmail(d: ChannelWiringDeps & { staff: StaffNotifier }): Wire
     config: d.config.email, repos: d.repos, instanceId: d.instanceId, conversations: d.conversations, directory: d.directory, staff: d.staff,
     log: d.log.child({ component: 'email' }), clock: d.clock,
     onClassified: (cls, action) => d.metrics?.emailClass?.inc({ class: cls, action }),
+    renderSystemMail: d.support.systemMail.render,
   });
   return {
     name: 'email', email, deliver: email.deliver, resolver: email.identity,
@@ -72,10 +73,11 @@ export function wireEmail(d: ChannelWiringDeps & { staff: StaffNotifier }): Wire
 
 /** The local dev mailbox (no mail server, outside production); `page` is what the HTTP server shows of it. */
 export function wireDevMailbox(
-  d: Pick<ChannelWiringDeps, 'config' | 'log' | 'clock' | 'repos' | 'instanceId'> & { onMail?: ((mail: DevMail) => void) | undefined },
+  d: Pick<ChannelWiringDeps, 'config' | 'log' | 'clock' | 'repos' | 'instanceId' | 'support'> & { onMail?: ((mail: DevMail) => void) | undefined },
 ): Wired & { page: ReturnType<typeof createDevMailboxPage> } {
   const mailbox = createDevMailbox({
     repos: d.repos, log: d.log.child({ component: 'dev-mailbox' }), clock: d.clock, holder: d.instanceId, from: d.config.email.from ?? DEV_MAIL_FROM,
+    render: d.support.systemMail.render,
     onMail: (mail) => d.onMail?.(mail),
   });
   return { page: createDevMailboxPage(mailbox), start: () => mailbox.start(), stop: () => mailbox.stop() };

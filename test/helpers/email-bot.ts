@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     { imap: { mailbox, pollIntervalMs: 500 } },
   );
   const channel = createEmailChannel({
-    config, repos, instanceId: `email-bot:${process.pid}`, conversations, directory, staff, log,
+    config, repos, instanceId: `email-bot:${process.pid}`, conversations, directory, staff, log, renderSystemMail: support.systemMail.render,
     // A restarted bot has a new instance name: the killed one's poller lease must end before it polls.
     tuning: { imap: { backoffBaseMs: 100, backoffMaxMs: 500, commandTimeoutMs: 10_000 }, lease: { ttlMs: 2_000, renewMs: 500, retryMs: 250 }, outbox: { retryBaseMs: 100, retryMaxMs: 500, pollMs: 200, claimMs: 2_000 }, smtpTimeoutMs: 5_000 },
   });

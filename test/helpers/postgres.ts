@@ -16,6 +16,8 @@ export interface Postgres {
   /** Connection string of the server's `postgres` database (superuser `postgres`, no password). */
   url: string;
   port: number;
+  /** The server's data directory (heap files, pg_wal…): tests that check what reaches the disk read it. */
+  dataDir: string;
   /** Create an empty database and return its connection string. Names: lower-case letters, digits, `_`. */
   createDatabase(name?: string): Promise<string>;
   /** Stop the server and delete its files. */
@@ -192,6 +194,7 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<P
   return {
     url,
     port,
+    dataDir: data,
     async createDatabase(name = `test_${++made}`) {
       // An identifier cannot be a query parameter: only plain names are accepted, then quoted.
       if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a plain database name: ${name}`);

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ALICE, STAFF, STAFF2, auditLog, call, createHarness, ok, systemMails, textOf, type Harness } from './fixtures.js';
 import { snapshot as snapshotOf } from '../support/repo-view.js';
 import type { DecisionResult, PendingApprovalResult } from '../../src/support/api.js';
+import { linkInOutbox } from '../helpers/system-mail.js';
 
 let h: Harness;
 beforeEach(() => { h = createHarness(); });
@@ -122,7 +123,7 @@ describe('decide_approval', () => {
     expect((await card('card_001a'))?.status).toBe('active');
   });
 
-  it('an approved password change never returns the reset link or token; the hook gets it for code', async () => {
+  it('an approved password change never returns the reset link or token; the link is minted only as its mail leaves', async () => {
     const conn = await h.connect(ALICE);
     const { approvalId } = ok<PendingApprovalResult>(await call(conn, 'request_password_change', { reason: 'forgot it' }));
     const decided: DecisionResult[] = [];
@@ -132,7 +133,9 @@ describe('decide_approval', () => {
     expect(d.outcome).toBe('reset_link_emailed');
     expect(Object.keys(d).sort()).toEqual(['approval', 'customerMessage', 'outcome', 'threadKey']);
 
-    const link = decided[0]?.resetLink ?? '';
+    expect(decided[0]?.outcome).toBe('reset_link_emailed');
+    expect(JSON.stringify(decided[0])).not.toContain('/reset/');
+    const link = await linkInOutbox(h.support, h.repos, `password-reset:${approvalId}`);
     expect(link).toMatch(/^https:\/\/help\.example\.test\/reset\/.+/);
     const token = link.split('/reset/')[1] ?? '';
     expect(token.length).toBeGreaterThan(10);
@@ -143,7 +146,7 @@ describe('decide_approval', () => {
     // the link went to the outbox for the email on file, and the token is stored only hashed
     const { resetTokens } = await snapshotOf(h.repos, []);
     expect(resetTokens).toHaveLength(1);
-    expect(JSON.stringify(resetTokens)).not.toContain(token.split('.')[1]);
+    expect(JSON.stringify(resetTokens)).not.toContain(token.split('.')[2]);
     expect((await systemMails(h.repos)).map((o) => o.payload.to)).toEqual(['alice@example.com']);
     expect(await h.repos.outbox.countPending()).toBe(1);
   });

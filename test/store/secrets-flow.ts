@@ -2,15 +2,18 @@
  * The one-time-secret flows of secrets-at-rest.test.ts, end to end over any engine: Ann asks for a password change,
  * staff approve, the outbox worker mails the reset link over real SMTP (smtp-server on loopback), the reset page sets
  * a new password with it; then she changes her address and confirms it on the address page with the emailed link.
- * With `devMailbox` there is no mail server: the links go to the local dev mailbox (the dev mailbox worker) instead.
- * Returns every secret the flow handled, in each form it might be written in, for the at-rest scans.
+ * The first SMTP attempt of the reset mail is refused (451), so the retry mints a second link: both are secrets.
+ * With `devMailbox` there is no mail server: the links go to the local dev mailbox (the dev mailbox worker) instead,
+ * and the reset mail is opened a second time there (a second link minted for the view).
+ * Returns every secret the flow handled (every link handed to SMTP or shown), in each form it might be written in,
+ * for the at-rest scans.
  */
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { createAddressPage, createResetPage, startHttpServer } from '../../src/channels/http/index.js';
-import { createDevMailbox, type DevMail } from '../../src/channels/email/dev-mailbox.js';
+import { createDevMailbox, type DevMail, type DevMailbox } from '../../src/channels/email/dev-mailbox.js';
 import { createOutboxWorker } from '../../src/channels/email/outbound/outbox-worker.js';
-import { createSmtpSender } from '../../src/channels/email/outbound/smtp-sender.js';
+import { createSmtpSender, type SmtpSender } from '../../src/channels/email/outbound/smtp-sender.js';
 import { silentLogger } from '../../src/config/logger.js';
 import type { Repositories } from '../../src/store/repos/index.js';
 import type { Customer } from '../../src/store/schema.js';
@@ -62,21 +65,34 @@ function supportOn(repos: Repositories, devMailbox: boolean): Support {
   });
 }
 
-/** Mail really sent over SMTP, or put in the dev mailbox: started over `repos`, and what reached the person. */
+/**
+ * Mail really sent over SMTP, or put in the dev mailbox: started over `repos`, what reached the person, and every
+ * text that left (handed to SMTP, accepted or not; or shown by the dev mailbox).
+ */
 function mailer(sink: SmtpSink, devMailbox: boolean) {
   const devMail: DevMail[] = [];
+  const left: string[] = [];
+  let box: DevMailbox | undefined;
   return {
     received: (): Array<{ subject: string; text: string }> => (devMailbox ? devMail : sink.messages),
-    reset() { sink.messages.length = 0; devMail.length = 0; },
-    start(repos: Repositories): { stop(): Promise<void> } {
-      const common = { repos, log: silentLogger(), clock: () => new Date(), holder: 'secrets-test', pollMs: 50 };
+    left,
+    reset() { sink.messages.length = 0; devMail.length = 0; left.length = 0; },
+    /** The dev mailbox: open the message page of `id` once more (mints a link for this view). */
+    async view(id: string): Promise<DevMail | undefined> {
+      const m = await box?.get(id);
+      if (m) left.push(m.text);
+      return m;
+    },
+    start(repos: Repositories, support: Support): { stop(): Promise<void> } {
+      const common = { repos, log: silentLogger(), clock: () => new Date(), holder: 'secrets-test', pollMs: 50, render: support.systemMail.render };
       if (devMailbox) {
-        const box = createDevMailbox({ ...common, from: SUPPORT_FROM, onMail: (m) => devMail.push(m) });
+        box = createDevMailbox({ ...common, from: SUPPORT_FROM, onMail: (m) => { devMail.push(m); left.push(m.text); } });
         box.start();
         return box;
       }
-      const sender = createSmtpSender({ host: sink.host, port: sink.port, secure: false, user: undefined, password: undefined }, { timeoutMs: 5_000 });
-      const worker = createOutboxWorker({ ...common, sender, from: SUPPORT_FROM });
+      const smtp = createSmtpSender({ host: sink.host, port: sink.port, secure: false, user: undefined, password: undefined }, { timeoutMs: 5_000 });
+      const sender: SmtpSender = { ...smtp, send: (mail) => { left.push(mail.text ?? ''); return smtp.send(mail); } };
+      const worker = createOutboxWorker({ ...common, sender, from: SUPPORT_FROM, retryBaseMs: 50, retryMaxMs: 100 });
       worker.start();
       return worker;
     },
@@ -102,18 +118,27 @@ export function secretsFlow(sink: SmtpSink, opts: { devMailbox?: boolean } = {})
   const mail = mailer(sink, devMailbox);
   mail.reset();
   const secrets: Needle[] = [...needles('new password', NEW_PASSWORD)];
+  const LINK = /https:\/\/help\.example\.com\/\S+/;
   const linkIn = async (subject: string): Promise<string> => {
     await waitUntil(() => mail.received().some((m) => m.subject === subject), 10_000, `mail "${subject}"`);
     const found = mail.received().find((m) => m.subject === subject);
-    return /https:\/\/help\.example\.com\/\S+/.exec(found?.text ?? '')?.[0] ?? '';
+    return LINK.exec(found?.text ?? '')?.[0] ?? '';
   };
-  const remember = (kind: string, link: string) => {
-    const token = link.slice(link.lastIndexOf('/') + 1);
-    const secret = token.slice(token.indexOf('.') + 1);
-    expect(secret.length).toBeGreaterThanOrEqual(20);
-    secrets.push(...needles(`${kind} link`, link), ...needles(`${kind} token`, token), ...needles(`${kind} token secret`, secret));
-    return token;
+  /** Every link that left in a mail (or a dev mailbox view), each a secret. */
+  const remember = () => {
+    const kinds = { '/reset/': 'reset', '/confirm-address/': 'address confirmation' } as const;
+    for (const text of mail.left.splice(0)) {
+      const link = LINK.exec(text)?.[0];
+      if (!link) continue;
+      const kind = Object.entries(kinds).find(([path]) => link.includes(path))?.[1] ?? 'link';
+      const token = link.slice(link.lastIndexOf('/') + 1);
+      const secret = token.slice(token.lastIndexOf('.') + 1);
+      expect(secret.length).toBeGreaterThanOrEqual(20);
+      secrets.push(...needles(`${kind} link`, link), ...needles(`${kind} token`, token), ...needles(`${kind} token secret`, secret));
+      links.push(link);
+    }
   };
+  const links: string[] = [];
 
   /** Mail every pending item, then run `fn` with the pages up; stops both. */
   async function withChannels<T>(repos: Repositories, fn: (url: string, support: Support) => Promise<T>): Promise<T> {
@@ -124,7 +149,7 @@ export function secretsFlow(sink: SmtpSink, opts: { devMailbox?: boolean } = {})
       resetPage: createResetPage({ passwords: support.passwords, log }),
       confirmAddressPage: createAddressPage({ addressChanges: support.accounts, log }),
     });
-    const worker = mail.start(repos);
+    const worker = mail.start(repos, support);
     try {
       const out = await fn(server.url, support);
       await waitUntil(async () => (await repos.outbox.countPending()) === 0, 10_000, 'outbox drained');
@@ -132,33 +157,58 @@ export function secretsFlow(sink: SmtpSink, opts: { devMailbox?: boolean } = {})
     } finally {
       await worker.stop();
       await server.close();
+      remember();
     }
   }
 
   return {
     secrets,
-    /** Ann asks, staff approve: the reset link is issued and queued (not sent yet). */
-    async approve(repos: Repositories): Promise<string> {
+    /** Every link that left (all minted at send or view time). */
+    links,
+    /** Ann asks, staff approve: the reset token is issued and its mail queued, with no link yet (not sent yet). */
+    async approve(repos: Repositories): Promise<void> {
       const support = supportOn(repos, devMailbox);
       const pending = await support.approvals.requestPasswordChange(ANN, {}, 'I forgot my password');
       const decided = await support.approvals.decide(STAFF, { approvalId: pending.approvalId, decision: 'approve' });
       expect(decided.outcome).toBe(devMailbox ? 'reset_link_in_dev_mailbox' : 'reset_link_emailed');
-      remember('reset', decided.resetLink ?? '');
-      return decided.resetLink ?? '';
+      expect(JSON.stringify(decided)).not.toContain('/reset/');
     },
-    /** The link is mailed and used; then the address change is asked for, mailed, confirmed and its notice mailed. */
-    async useLinks(repos: Repositories, resetLink: string): Promise<void> {
+    /**
+     * The reset mail goes out (SMTP: its first attempt refused, so the retry mints a second link; dev mailbox: opened
+     * once more, a second link) and the link that reached Ann is used; then the address change is asked for,
+     * mailed, confirmed and its notice mailed.
+     */
+    async useLinks(repos: Repositories): Promise<void> {
+      if (!devMailbox) sink.failNext({ code: 451, message: 'try again later' });
       await withChannels(repos, async (url, support) => {
-        expect(await linkIn('Reset your Helpline password')).toBe(resetLink);
+        const resetLink = await linkIn('Reset your Helpline password');
+        // SMTP: the second attempt's link (the first was refused); dev mailbox: the link minted as it was printed.
+        expect(resetLink).toMatch(new RegExp(`/reset/rst_[a-f0-9]+\\.${devMailbox ? 0 : 1}\\.[A-Za-z0-9_-]{43}$`));
+        if (devMailbox) {
+          const shown = await mail.view((mail.received()[0] as DevMail).id);
+          expect(LINK.exec(shown?.text ?? '')?.[0]).toMatch(/\/reset\/rst_[a-f0-9]+\.1\./);
+        }
         const reset = await submit(url, new URL(resetLink).pathname, { password: NEW_PASSWORD, confirm: NEW_PASSWORD });
         expect(reset.status).toBe(200);
         await support.accounts.updateAddress(ANN, BERLIN);
         const confirmLink = await linkIn('Confirm your new postal address');
-        remember('address confirmation', confirmLink);
         expect((await submit(url, new URL(confirmLink).pathname)).status).toBe(200);
         await linkIn('Your postal address was changed');
       });
+      expect(links.filter((l) => l.includes('/reset/'))).toHaveLength(2);
+      expect(links.filter((l) => l.includes('/confirm-address/'))).toHaveLength(1);
       await expectOutcome(repos);
+    },
+    /** What the store keeps of the links by design (their scrypt hashes), for a scan to show it reads where they live. */
+    async storedHashes(repos: Repositories): Promise<Needle[]> {
+      const ids = links.map((l) => l.slice(l.lastIndexOf('/') + 1).split('.')[0] as string);
+      const out: Needle[] = [];
+      for (const id of new Set(ids)) {
+        const hashes = id.startsWith('rst_') ? (await repos.resetTokens.get(id))?.tokenHashes : (await repos.addressChanges.get(id))?.tokenHashes;
+        for (const h of hashes ?? []) out.push({ what: `hash stored for ${id}`, bytes: Buffer.from(h) });
+      }
+      expect(out).toHaveLength(links.length);
+      return out;
     },
     /** A later, unrelated write (Ann opens a ticket), so that a journal follows the flow's last full rewrite. */
     async afterwards(repos: Repositories): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SCRUBBED_SYSTEM_TEXT } from '../../src/store/repos/index.js';
+import { LINK_PLACEHOLDER, NO_LINK } from '../../src/support/index.js';
 import { ANN, auditLog, makeSupport, STAFF, systemMails, type Harness } from './fixture.js';
 
 const BERLIN = { line1: '5 New Way', city: 'Berlin', postalCode: '10115', country: 'DE' };
@@ -31,14 +32,21 @@ describe('the dev mailbox in support', () => {
     expect((await auditLog(h.repos)).map((a) => a.action)).toContain('password.reset_issued');
 
     const [id] = await moveToDevMailbox(h);
-    const link = d.resetLink as string;
-    expect((await h.repos.outbox.get(id as string))?.payload.text).toContain(link);
-    const token = link.replace('https://help.example.com/reset/', '');
+    // The dev mailbox keeps the mail with a placeholder; each time it is shown a fresh link is minted.
+    const stored = await h.repos.outbox.get(id as string);
+    expect(stored?.payload.text).toContain(LINK_PLACEHOLDER);
+    const shown = async () => /https:\/\/help\.example\.com\/reset\/(\S+)/.exec(await h.support.systemMail.render(stored?.payload ?? { text: '' }))?.[1] ?? '';
+    const [token, again] = [await shown(), await shown()];
+    expect(again).not.toBe(token);
+    expect(await h.support.passwords.inspectToken(again)).toMatchObject({ valid: true });
     await h.support.passwords.resetWithToken(token, 'a long and quiet harbour');
     const [mail] = await h.repos.outbox.listDev(10);
     expect(mail?.payload.text).toBe(SCRUBBED_SYSTEM_TEXT.used);
-    expect(JSON.stringify(mail)).not.toContain(token.split('.')[1]);
+    expect(JSON.stringify(mail)).not.toContain(token.split('.').at(-1));
     await expect(h.support.passwords.resetWithToken(token, 'another long harbour')).rejects.toMatchObject({ code: 'conflict' });
+    // Using one link used them all; once used, showing the mail mints none.
+    await expect(h.support.passwords.resetWithToken(again, 'another long harbour')).rejects.toMatchObject({ code: 'conflict' });
+    expect(await h.support.systemMail.render(stored?.payload ?? { text: '' })).toContain(NO_LINK);
   });
 
   it('with email configured the same steps say "emailed" (and name no dev mailbox)', async () => {
@@ -59,7 +67,7 @@ describe('the dev mailbox in support', () => {
     expect(r.message).not.toMatch(EMAILED);
     expect((await auditLog(h.repos)).at(-1)).toMatchObject({ action: 'address.change_requested', details: { linkEmailed: false, linkInDevMailbox: true } });
     await moveToDevMailbox(h);
-    const text = (await systemMails(h.repos))[0]?.payload.text as string;
+    const text = await h.support.systemMail.render((await systemMails(h.repos))[0]?.payload ?? { text: '' });
     const token = /confirm-address\/(\S+)/.exec(text)?.[1] as string;
     await h.support.accounts.confirmAddressChange(token);
     expect((await h.support.accounts.details(ANN)).customer.address.city).toBe('Berlin');

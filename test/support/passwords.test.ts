@@ -1,20 +1,25 @@
 import { describe, expect, it } from 'vitest';
+import { LINK_PLACEHOLDER } from '../../src/support/index.js';
+import { linkInOutbox } from '../helpers/system-mail.js';
 import { ANN, auditLog, makeSupport, snapshot, STAFF, systemMails } from './fixture.js';
 
 async function approvedReset(h: Awaited<ReturnType<typeof makeSupport>>) {
   const r = await h.support.approvals.requestPasswordChange(ANN, { threadKey: 'slack:C1:9', channel: 'slack' }, 'I forgot my password');
   const d = await h.support.approvals.decide(STAFF, { approvalId: r.approvalId, decision: 'approve' });
-  const token = (d.resetLink ?? '').replace('https://help.example.com/reset/', '');
-  return { r, d, token };
+  // Minted as the outbox worker mints it before handing the mail to SMTP.
+  const link = await linkInOutbox(h.support, h.repos, `password-reset:${r.approvalId}`);
+  const token = link.replace('https://help.example.com/reset/', '');
+  return { r, d, link, token };
 }
 
 describe('password change approvals and reset tokens', () => {
   it('the request alone changes nothing; approval emails a single-use link to the address on file', async () => {
     const h = await makeSupport();
-    const { r, d, token } = await approvedReset(h);
+    const { r, d, link, token } = await approvedReset(h);
     expect(r.action).toBe('password_change');
     expect(d.outcome).toBe('reset_link_emailed');
-    expect(d.resetLink).toMatch(/^https:\/\/help\.example\.com\/reset\/rst_[a-f0-9]+\.[A-Za-z0-9_-]{43}$/);
+    expect(link).toMatch(/^https:\/\/help\.example\.com\/reset\/rst_[a-f0-9]+\.0\.[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify(d)).not.toContain('/reset/');
     expect(d.customerMessage).toBe("We've emailed a password reset link to A…@example.com. It works once and expires in 30 minutes.");
     expect(d.customerMessage).not.toContain(token);
     expect(d.threadKey).toBe('slack:C1:9');
@@ -22,7 +27,9 @@ describe('password change approvals and reset tokens', () => {
     expect(outbox).toHaveLength(1);
     expect(await h.repos.outbox.countPending()).toBe(1);
     expect(outbox[0]).toMatchObject({ threadKey: `system:password-reset:${r.approvalId}`, status: 'pending', attempts: 0, payload: { kind: 'system', to: 'Ann.Lee@example.com' } });
-    expect(String(outbox[0]?.payload.text)).toContain(d.resetLink);
+    // The queued mail holds no link, only where it goes: it is minted as the mail leaves.
+    expect(String(outbox[0]?.payload.text)).toContain(LINK_PLACEHOLDER);
+    expect(String(outbox[0]?.payload.text)).not.toContain('/reset/');
     expect((await h.repos.customers.get('cus_ann'))?.passwordHash).toBeUndefined();
   });
 
@@ -40,16 +47,15 @@ describe('password change approvals and reset tokens', () => {
     expect(await systemMails(h.repos)).toHaveLength(1);
   });
 
-  it('stores only a scrypt hash: the secret appears nowhere in the store but the outgoing email', async () => {
+  it('stores only a scrypt hash: the secret appears nowhere in the store, the outbox included', async () => {
     const h = await makeSupport();
     const { token } = await approvedReset(h);
-    const secret = token.split('.')[1] ?? '';
+    const secret = token.split('.')[2] ?? '';
     expect(secret.length).toBeGreaterThan(40);
-    const { outbox, ...rest } = await snapshot(h);
-    expect(JSON.stringify(rest)).not.toContain(secret);
-    expect(JSON.stringify(outbox).split(secret)).toHaveLength(2); // exactly once: the link in the email body
+    expect(JSON.stringify(await snapshot(h))).not.toContain(secret);
     const record = await h.repos.resetTokens.get(token.split('.')[0] ?? '');
-    expect(record?.tokenHash).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+    expect(record?.tokenHashes).toHaveLength(1);
+    expect(record?.tokenHashes[0]).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
     expect(record).toMatchObject({ customerId: 'cus_ann', email: 'Ann.Lee@example.com', expiresAt: '2026-03-10T12:30:00.000Z' });
   });
 

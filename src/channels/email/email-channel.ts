@@ -17,6 +17,7 @@ import { createPollerLease, type PollerLeaseOptions } from './inbound/poller-lea
 import { createEmailProcessor } from './inbound/processor.js';
 import { fromAddress } from './outbound/compose-reply.js';
 import { createEmailDeliver } from './outbound/deliver.js';
+import type { OutboxSendDeps } from './outbound/outbox-send.js';
 import { createOutboxWorker, type OutboxWorkerOptions } from './outbound/outbox-worker.js';
 import { createSmtpSender } from './outbound/smtp-sender.js';
 import { createReadPool } from './reading/read-pool.js';
@@ -50,6 +51,8 @@ export interface EmailChannelDeps {
   tuning?: EmailChannelTuning | undefined;
   /** Counts each analysed message by the class that decided it (metrics). */
   onClassified?: ((cls: string, action: string) => void) | undefined;
+  /** Mints a system mail's one-time link as it leaves (support's `systemMail.render`). */
+  renderSystemMail: OutboxSendDeps['render'];
 }
 
 export interface EmailChannelStatus { imap: ImapStatus; smtp: 'ok' | 'unknown' | 'failing' }
@@ -81,7 +84,7 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
   const { retentionMs, pruneEveryMs, ...outboxTuning } = deps.tuning?.outbox ?? {};
   const retention = createEmailRetention({ repos, clock, log, holder, outboxRetentionMs: retentionMs ?? config.outboxRetentionMs, everyMs: pruneEveryMs });
   const outbox = createOutboxWorker({
-    repos, sender, from, log, staff: deps.staff, clock, holder, random: deps.random, undeliverableMs,
+    repos, sender, from, log, staff: deps.staff, clock, holder, random: deps.random, undeliverableMs, render: deps.renderSystemMail,
     // A whole send is bounded by 3 × the per-phase timeout; a dead instance's claim is taken over soon after that.
     claimMs: Math.max(60_000, smtpTimeoutMs * 3 + 30_000),
     afterPass: () => retention.runIfDue(), ...outboxTuning,

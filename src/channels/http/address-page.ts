@@ -26,7 +26,7 @@ export interface AddressPageDeps {
   trustedProxies?: readonly string[] | undefined;
 }
 
-const TOKEN_RE = /^[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{16,128}$/;
+const TOKEN_RE = /^[A-Za-z0-9_-]{1,64}\.(?:\d{1,2}\.)?[A-Za-z0-9_-]{16,128}$/;
 const MAX_BODY = 4 * 1024;
 const COOKIE = 'helpline_address_csrf';
 const STATUS: Record<LinkRefusal, number> = { unknown: 404, used: 410, expired: 410, superseded: 410 };

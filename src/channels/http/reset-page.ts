@@ -23,7 +23,7 @@ export interface ResetPageDeps {
   trustedProxies?: readonly string[] | undefined;
 }
 
-const TOKEN_RE = /^[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{16,128}$/;
+const TOKEN_RE = /^[A-Za-z0-9_-]{1,64}\.(?:\d{1,2}\.)?[A-Za-z0-9_-]{16,128}$/;
 const MAX_BODY = 8 * 1024;
 
 

@@ -1,5 +1,6 @@
 import type { AddressChangeRepository } from '../repos/address-changes.js';
 import { instant } from '../repos/common.js';
+import { MAX_LINK_SECRETS } from '../schema.js';
 import type { Run } from './core.js';
 import type { MemoryState } from './state.js';
 
@@ -7,6 +8,13 @@ export function memoryAddressChanges(s: MemoryState, run: Run): AddressChangeRep
   return {
     create: (change) => run(() => { s.addressChanges.insert(change); }),
     get: (id) => run(() => s.addressChanges.get(id)),
+
+    addSecret: (id, tokenHash, { unexpiredAt }) => run(() => {
+      const c = s.addressChanges.get(id);
+      if (c?.status !== 'pending' || instant(c.expiresAt) <= instant(unexpiredAt, 'unexpiredAt') || c.tokenHashes.length >= MAX_LINK_SECRETS) return undefined;
+      s.addressChanges.put({ ...c, tokenHashes: [...c.tokenHashes, tokenHash] });
+      return c.tokenHashes.length;
+    }),
 
     supersedePending: (customerId, at) => run(() => {
       const pending = s.addressChanges.where('customerStatus', `${customerId}\u0000pending`)

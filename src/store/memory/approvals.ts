@@ -1,4 +1,4 @@
-import type { Approval } from '../schema.js';
+import { type Approval, MAX_LINK_SECRETS } from '../schema.js';
 import type { ApprovalRepository, ApprovalStatus, ResetTokenRepository } from '../repos/approvals.js';
 import { checkLimit, instant } from '../repos/common.js';
 import type { Run } from './core.js';
@@ -73,6 +73,14 @@ export function memoryResetTokens(s: MemoryState, run: Run): ResetTokenRepositor
   return {
     add: (token) => run(() => { s.resetTokens.insert(token); }),
     get: (id) => run(() => s.resetTokens.get(id)),
+    findByApproval: (approvalId) => run(() => s.resetTokens.where('approval', approvalId).sort((a, b) => instant(a.createdAt) - instant(b.createdAt))[0]),
+
+    addSecret: (id, tokenHash, { unexpiredAt }) => run(() => {
+      const t = s.resetTokens.get(id);
+      if (!t || t.usedAt !== undefined || instant(t.expiresAt) <= instant(unexpiredAt, 'unexpiredAt') || t.tokenHashes.length >= MAX_LINK_SECRETS) return undefined;
+      s.resetTokens.put({ ...t, tokenHashes: [...t.tokenHashes, tokenHash] });
+      return t.tokenHashes.length;
+    }),
 
     markUsed: (id, usedAt) => run(() => {
       const t = s.resetTokens.get(id);

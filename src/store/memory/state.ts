@@ -73,7 +73,7 @@ export function createState(core: Core, clock: () => Date): MemoryState {
     }),
     notes: t<Note>('notes', { ...byId, indexes: { customer: (n) => n.customerId } }),
     approvals: t<Approval>('approvals', { ...byId, indexes: { status: (a) => a.status, customer: (a) => a.customerId } }),
-    resetTokens: t<ResetToken>('resetTokens', byId),
+    resetTokens: t<ResetToken>('resetTokens', { ...byId, indexes: { approval: (r) => r.approvalId } }),
     addressChanges: t<AddressChange>('addressChanges', { ...byId, indexes: { customerStatus: (c) => `${c.customerId}\u0000${c.status}` } }),
     drafts: t<Draft>('drafts', byId),
     audit: t<AuditEntry>('audit', { ...byId, indexes: { target: (e) => e.target } }),

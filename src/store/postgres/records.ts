@@ -11,7 +11,7 @@ import type { Undeliverable } from '../repos/email-limits.js';
 import type { Lease } from '../repos/leases.js';
 import type { EmailPayload, OutboxRecord } from '../repos/outbox.js';
 import type { Row } from './db.js';
-import { clean, iso, num, optIso, optStr, str } from './rows.js';
+import { clean, iso, num, optIso, optStr, str, strs } from './rows.js';
 
 type R = Row;
 const actor = (kind: unknown, id: unknown): Actor => ({ kind: str(kind) as Actor['kind'], id: str(id) });
@@ -78,12 +78,12 @@ export const approvalOf = (r: R): Approval => clean({
 });
 
 export const resetTokenOf = (r: R): ResetToken => clean({
-  id: str(r['id']), customerId: str(r['customer_id']), approvalId: str(r['approval_id']), email: str(r['email']), tokenHash: str(r['token_hash']),
+  id: str(r['id']), customerId: str(r['customer_id']), approvalId: str(r['approval_id']), email: str(r['email']), tokenHashes: strs(r['token_hashes']),
   createdAt: iso(r['created_at']), expiresAt: iso(r['expires_at']), usedAt: optIso(r['used_at']), attempts: num(r['attempts']),
 });
 
 export const addressChangeOf = (r: R): AddressChange => clean({
-  id: str(r['id']), customerId: str(r['customer_id']), address: address(r), tokenHash: str(r['token_hash']), requestedAt: iso(r['requested_at']),
+  id: str(r['id']), customerId: str(r['customer_id']), address: address(r), tokenHashes: strs(r['token_hashes']), requestedAt: iso(r['requested_at']),
   expiresAt: iso(r['expires_at']), status: str(r['status']) as AddressChange['status'], channel: optStr(r['channel']) as AddressChange['channel'],
   threadKey: optStr(r['thread_key']), confirmedAt: optIso(r['confirmed_at']), confirmedVia: optStr(r['confirmed_via']) as AddressChange['confirmedVia'],
   supersededAt: optIso(r['superseded_at']),

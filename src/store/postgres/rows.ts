@@ -11,6 +11,9 @@ export const optIso = (v: unknown): string | undefined => (v === null || v === u
 
 export const str = (v: unknown): string => String(v);
 
+/** A `text[]` column (pg returns an array of strings). */
+export const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+
 export const optStr = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
 
 /** bigint (text from the driver), integer or numeric as a number. */

@@ -9,6 +9,13 @@ export interface AddressChangeRepository {
   get(id: string): Promise<AddressChange | undefined>;
 
   /**
+   * Appends the hash of a freshly minted confirmation-link secret, only while the change is pending, has not
+   * expired at `unexpiredAt`, and holds fewer than `MAX_LINK_SECRETS` hashes. Returns the new hash's position (the
+   * link names it), or `undefined` when nothing was written. Concurrent calls get distinct positions.
+   */
+  addSecret(id: string, tokenHash: string, opts: { unexpiredAt: string }): Promise<number | undefined>;
+
+  /**
    * Marks every pending change of the customer `superseded` (with `supersededAt = at`); returns their ids in
    * request order. Index on (customerId, status).
    */

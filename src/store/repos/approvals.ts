@@ -64,6 +64,16 @@ export interface ResetTokenRepository {
 
   get(id: string): Promise<ResetToken | undefined>;
 
+  /** The token an approved password change issued (one per approval; the oldest if there were several). Index on approvalId. */
+  findByApproval(approvalId: string): Promise<ResetToken | undefined>;
+
+  /**
+   * Appends the hash of a freshly minted link secret, only while the token is unused, has not expired at
+   * `unexpiredAt`, and holds fewer than `MAX_LINK_SECRETS` hashes. Returns the new hash's position (the link names
+   * it), or `undefined` when nothing was written. Concurrent calls get distinct positions.
+   */
+  addSecret(id: string, tokenHash: string, opts: { unexpiredAt: string }): Promise<number | undefined>;
+
   /**
    * Compare-and-set: sets `usedAt` only while the token is unused and has not expired at `usedAt`. Exactly one
    * of concurrent uses wins; the loser gets the token as it is now.

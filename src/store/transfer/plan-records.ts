@@ -25,8 +25,8 @@ const NOTE = ['id', 'customer_id', 'author_kind', 'author_id', 'body', 'ticket_i
 const APPROVAL = ['id', 'customer_id', 'action', 'card_id', 'reason', 'thread_key', 'channel', 'requester_id', 'requester_email',
   'requester_verification', 'requested_at', 'expires_at', 'status', 'decided_by_kind', 'decided_by_id', 'decided_at', 'decision_note',
   'executed_at', 'outcome', 'staff_message_channel', 'staff_message_ts'];
-const RESET_TOKEN = ['id', 'customer_id', 'approval_id', 'email', 'token_hash', 'created_at', 'expires_at', 'used_at', 'attempts'];
-const ADDRESS_CHANGE = ['id', 'customer_id', ...ADDRESS, 'token_hash', 'requested_at', 'expires_at', 'status', 'channel', 'thread_key',
+const RESET_TOKEN = ['id', 'customer_id', 'approval_id', 'email', 'token_hashes', 'created_at', 'expires_at', 'used_at', 'attempts'];
+const ADDRESS_CHANGE = ['id', 'customer_id', ...ADDRESS, 'token_hashes', 'requested_at', 'expires_at', 'status', 'channel', 'thread_key',
   'confirmed_at', 'confirmed_via', 'superseded_at'];
 const API_KEY = ['id', 'name', 'scopes', 'secret_hash', 'created_at', 'revoked_at'];
 const DRAFT = ['id', 'kind', 'input', 'summary', 'staff_id', 'thread_key', 'created_at', 'expires_at', 'status', 'decided_by_kind',
@@ -68,10 +68,10 @@ export const RECORD_PLANS: Plans<RecordCollection> = {
     opt(a.staffMessage?.channel), opt(a.staffMessage?.ts)]))],
 
   resetTokens: (rows) => [upsert('resetTokens', 'reset_tokens', 'id', RESET_TOKEN, rows.map((t) => [t.id, t.customerId, t.approvalId, t.email,
-    t.tokenHash, t.createdAt, t.expiresAt, opt(t.usedAt), t.attempts]))],
+    t.tokenHashes, t.createdAt, t.expiresAt, opt(t.usedAt), t.attempts]))],
 
   addressChanges: (rows) => [upsert('addressChanges', 'address_changes', 'id', ADDRESS_CHANGE, rows.map((c) => [c.id, c.customerId,
-    ...address(c.address), c.tokenHash, c.requestedAt, c.expiresAt, c.status, opt(c.channel), opt(c.threadKey), opt(c.confirmedAt),
+    ...address(c.address), c.tokenHashes, c.requestedAt, c.expiresAt, c.status, opt(c.channel), opt(c.threadKey), opt(c.confirmedAt),
     opt(c.confirmedVia), opt(c.supersededAt)]))],
 
   /** Replaced, not updated: the drafts trigger allows only one step of pending → sending → sent at a time. */

@@ -12,6 +12,7 @@ import { emptyDb } from '../../../src/store/schema.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { createFakeConversations, createFakeStaff, directoryOf, emailConfig, rawDsn, rawMail, waitUntil, type FakeConversations, type FakeStaff } from '../../helpers/email-bot-fixtures.js';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.js';
+import { systemMailRenderer } from '../../helpers/system-mail.js';
 
 const ALICE = { id: 'cus_001', name: 'Alice', email: 'alice@customer.test' };
 
@@ -49,7 +50,7 @@ describe.skipIf(!dovecotAvailable())('email channel (Dovecot + SMTP on loopback)
     const staff = createFakeStaff();
     const config = emailConfig(dovecot, sink, { ...over, imap: { mailbox, pollIntervalMs: 500, ...over.imap } });
     const channel = createEmailChannel({
-      config, repos, instanceId: `test-${n}`, conversations: conv, directory: directoryOf([ALICE]), staff, log: silentLogger(),
+      config, repos, instanceId: `test-${n}`, conversations: conv, directory: directoryOf([ALICE]), staff, log: silentLogger(), renderSystemMail: systemMailRenderer(repos),
       tuning: { imap: { backoffBaseMs: 100, backoffMaxMs: 400, commandTimeoutMs: 10_000 }, outbox: { retryBaseMs: 100, pollMs: 200 }, smtpTimeoutMs },
     });
     conv.attach(channel.deliver);

@@ -11,6 +11,7 @@ import type { Repositories } from '../../../src/store/repos/index.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { createFakeConversations, createFakeStaff, directoryOf, emailConfig, rawMail, sleep, waitUntil } from '../../helpers/email-bot-fixtures.js';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.js';
+import { systemMailRenderer } from '../../helpers/system-mail.js';
 
 /** The repositories as one instance sees them; `cut()` makes its lease calls fail as if the store were out of reach. */
 function instanceView(repos: Repositories) {
@@ -43,7 +44,7 @@ describe.skipIf(!dovecotAvailable())('one IMAP poller among several instances (i
     const make = (name: string, view: Repositories) => {
       const channel = createEmailChannel({
         config: emailConfig(dovecot, sink, { imap: { pollIntervalMs: 300 } }), repos: view, instanceId: name,
-        conversations: conv, directory: directoryOf([]), staff: createFakeStaff(), log: silentLogger(),
+        conversations: conv, directory: directoryOf([]), staff: createFakeStaff(), log: silentLogger(), renderSystemMail: systemMailRenderer(view),
         tuning: { imap: { backoffBaseMs: 100, backoffMaxMs: 300, commandTimeoutMs: 5_000 }, lease: { ttlMs: 1_500, renewMs: 300, retryMs: 200 }, outbox: { retryBaseMs: 100, pollMs: 100 } },
       });
       channels.push(channel);

@@ -12,6 +12,7 @@ import { createMemoryRepositories } from '../../../src/store/memory/index.js';
 import { dovecotAvailable, startDovecot, } from '../../helpers/dovecot.js';
 import { createFakeConversations, createFakeStaff, directoryOf, emailConfig, rawMail, sleep, waitUntil, type FakeConversations } from '../../helpers/email-bot-fixtures.js';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.js';
+import { systemMailRenderer } from '../../helpers/system-mail.js';
 
 /** A TCP relay whose current connections can be frozen: bytes are swallowed, nothing is closed (a silently dead link). */
 async function startFreezableProxy(targetPort: number): Promise<{ port: number; freeze(): void; stop(): Promise<void> }> {
@@ -64,7 +65,7 @@ describe.skipIf(!dovecotAvailable())('IMAP reconnects and catch-up', () => {
     const cap = logCapture();
     const channel = createEmailChannel({
       config: emailConfig({ ...dovecot, port: proxy?.port ?? dovecot.port }, sink, { imap: { pollIntervalMs: 500 } }),
-      repos, conversations: conv, directory: directoryOf([]), staff: createFakeStaff(), log: cap.log,
+      repos, conversations: conv, directory: directoryOf([]), staff: createFakeStaff(), log: cap.log, renderSystemMail: systemMailRenderer(repos),
       tuning: { imap: { backoffBaseMs: 200, backoffMaxMs: 800, commandTimeoutMs: 3_000 }, outbox: { retryBaseMs: 100, pollMs: 200 }, smtpTimeoutMs: 3_000 },
     });
     conv.attach(channel.deliver);

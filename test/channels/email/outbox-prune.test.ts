@@ -12,6 +12,7 @@ import { createMemoryRepositories } from '../../../src/store/memory/index.js';
 import type { Repositories } from '../../../src/store/repos/index.js';
 import { emptyDb, type OutboxItem } from '../../../src/store/schema.js';
 import { SUPPORT_FROM, waitUntil, sleep } from '../../helpers/email-bot-fixtures.js';
+import { systemMailRenderer } from '../../helpers/system-mail.js';
 
 const DAY = 24 * 3600_000;
 const NOW = Date.parse('2026-12-01T12:00:00Z');
@@ -71,7 +72,7 @@ describe('email outbox retention', () => {
     const log = silentLogger();
     const retention = createEmailRetention({ repos, clock, log, holder: 'test-instance', outboxRetentionMs: 30 * DAY, everyMs: 3600_000 });
     worker = createOutboxWorker({
-      repos, sender, from: SUPPORT_FROM, log, clock, holder: 'test-instance', pollMs: 50, afterPass: () => retention.runIfDue(),
+      repos, sender, from: SUPPORT_FROM, log, clock, holder: 'test-instance', pollMs: 50, render: systemMailRenderer(repos), afterPass: () => retention.runIfDue(),
     });
     worker.start();
     await waitUntil(async () => (await kept()).length === 3, 5_000, 'retention applied on start');

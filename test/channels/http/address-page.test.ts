@@ -22,7 +22,9 @@ afterEach(async () => {
 async function requestMove(h: Harness, address: typeof BERLIN = BERLIN): Promise<string> {
   await h.support.accounts.updateAddress(ANN, address);
   const mail = (await systemMails(h.repos)).filter((o) => o.payload['subject'] === 'Confirm your new postal address').at(-1);
-  const link = /https:\/\/help\.example\.com(\/confirm-address\/\S+)/.exec(String(mail?.payload['text']))?.[1] ?? '';
+  // minted as the outbox worker mints it when the mail leaves
+  const text = mail ? await h.support.systemMail.render(mail.payload) : '';
+  const link = /https:\/\/help\.example\.com(\/confirm-address\/\S+)/.exec(text)?.[1] ?? '';
   return link.replace('/confirm-address/', '');
 }
 
@@ -90,7 +92,7 @@ describe('address confirmation page', () => {
     expect(again.status).toBe(410);
     expect(await snapshot(h)).toEqual(before);
     // The link is a capability: never in a log line.
-    expect(lines.join('\n')).not.toContain(token.split('.')[1]);
+    expect(lines.join('\n')).not.toContain(token.split('.').at(-1));
     expect(lines.join('\n')).toContain('address change confirmed by link');
   });
 

@@ -11,6 +11,7 @@ import { silentLogger } from '../../../src/config/index.js';
 import { createMemoryRepositories } from '../../../src/store/memory/index.js';
 import { dbSchema } from '../../../src/store/schema.js';
 import { createSupport } from '../../../src/support/index.js';
+import { linkInOutbox } from '../../helpers/system-mail.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
 const store = createMemoryRepositories(dbSchema.parse(JSON.parse(readFileSync(root('data/seed.json'), 'utf8'))));
@@ -29,8 +30,8 @@ afterAll(async () => { await server.close(); });
 
 async function resetPath(): Promise<string> {
   const pending = await support.approvals.requestPasswordChange({ kind: 'customer', customerId: 'cus_001' }, {}, 'forgot');
-  const decided = await support.approvals.decide({ kind: 'staff', staffId: 'U0STAFF0001' }, { approvalId: pending.approvalId, decision: 'approve' });
-  return new URL(decided.resetLink as string).pathname;
+  await support.approvals.decide({ kind: 'staff', staffId: 'U0STAFF0001' }, { approvalId: pending.approvalId, decision: 'approve' });
+  return new URL(await linkInOutbox(support, store, `password-reset:${pending.approvalId}`)).pathname;
 }
 
 /** GET the form, then POST it back with its CSRF pair and this Origin header. */

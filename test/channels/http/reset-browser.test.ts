@@ -7,6 +7,7 @@ import { createResetPage, startHttpServer, type HttpServer } from '../../../src/
 import { createMemoryRepositories } from '../../../src/store/memory/index.js';
 import { dbSchema } from '../../../src/store/schema.js';
 import { createSupport, type Caller } from '../../../src/support/index.js';
+import { linkInOutbox } from '../../helpers/system-mail.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
@@ -41,9 +42,10 @@ describe.skipIf(!haveChromium)('password reset in a real browser', () => {
 
   it('an approved password change links to a page that sets the password once', async () => {
     const pending = await support.approvals.requestPasswordChange(customer, { threadKey: 'terminal:cus_001:1', channel: 'terminal' }, 'I forgot my password');
-    const decided = await support.approvals.decide(staff, { approvalId: pending.approvalId, decision: 'approve' });
-    expect(decided.resetLink).toMatch(/^https:\/\/help\.example\.com\/reset\//);
-    const link = server.url + new URL(decided.resetLink as string).pathname;
+    await support.approvals.decide(staff, { approvalId: pending.approvalId, decision: 'approve' });
+    const minted = await linkInOutbox(support, store, `password-reset:${pending.approvalId}`);
+    expect(minted).toMatch(/^https:\/\/help\.example\.com\/reset\//);
+    const link = server.url + new URL(minted).pathname;
     const before = store.snapshot().customers.find((c) => c.id === 'cus_001')?.passwordHash;
 
     const page = await browser.newPage();
@@ -66,8 +68,8 @@ describe.skipIf(!haveChromium)('password reset in a real browser', () => {
 
   it('shows the policy error in the page and keeps the link usable', async () => {
     const pending = await support.approvals.requestPasswordChange(customer, {}, 'again');
-    const decided = await support.approvals.decide(staff, { approvalId: pending.approvalId, decision: 'approve' });
-    const link = server.url + new URL(decided.resetLink as string).pathname;
+    await support.approvals.decide(staff, { approvalId: pending.approvalId, decision: 'approve' });
+    const link = server.url + new URL(await linkInOutbox(support, store, `password-reset:${pending.approvalId}`)).pathname;
     const page = await browser.newPage();
     await page.goto(link);
     await page.fill('#password', 'ada.lovelace-pass');

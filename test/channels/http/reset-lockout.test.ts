@@ -12,6 +12,7 @@ import { createResetPage, startHttpServer, type HttpServer } from '../../../src/
 import { createMemoryRepositories } from '../../../src/store/memory/index.js';
 import { dbSchema } from '../../../src/store/schema.js';
 import { createSupport, type Caller } from '../../../src/support/index.js';
+import { linkInOutbox } from '../../helpers/system-mail.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
 const STAFF: Caller = { kind: 'staff', staffId: 'U0STAFF0001' };
@@ -29,8 +30,8 @@ type Harness = ReturnType<typeof makeSupport>;
 /** An approved password change for `customerId`: the token of the emailed link. */
 async function issueToken(h: Harness, customerId: string): Promise<string> {
   const pending = await h.support.approvals.requestPasswordChange({ kind: 'customer', customerId }, {}, 'I forgot my password');
-  const decided = await h.support.approvals.decide(STAFF, { approvalId: pending.approvalId, decision: 'approve' });
-  return new URL(decided.resetLink as string).pathname.split('/').pop() as string;
+  await h.support.approvals.decide(STAFF, { approvalId: pending.approvalId, decision: 'approve' });
+  return new URL(await linkInOutbox(h.support, h.store, `password-reset:${pending.approvalId}`)).pathname.split('/').pop() as string;
 }
 
 const junk = () => `rst_${randomBytes(9).toString('hex')}.${randomBytes(32).toString('base64url')}`;

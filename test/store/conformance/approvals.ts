@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_LINK_SECRETS } from '../../../src/store/schema.js';
 import { addressChange, approval, at, draft, resetToken } from './fixtures.js';
 import { BAD_LIMITS, concurrently, expectCode, type GetRepos } from './harness.js';
 
@@ -98,6 +99,31 @@ export function approvalTests(repos: GetRepos): void {
       expect(await repos().resetTokens.markUsed('rst_404', at(0))).toEqual({ won: false, record: undefined });
     });
 
+    it('finds a token by its approval, and appends minted link hashes only while it is unused and unexpired (×10: distinct positions)', async () => {
+      await repos().resetTokens.add(resetToken('rst_1', 'cus_001', { approvalId: 'apr_7', tokenHashes: [], expiresAt: at(30) }));
+      expect((await repos().resetTokens.findByApproval('apr_7'))?.id).toBe('rst_1');
+      expect(await repos().resetTokens.findByApproval('apr_404')).toBeUndefined();
+      const positions = await concurrently(10, (i) => repos().resetTokens.addSecret('rst_1', `scrypt$h${i}`, { unexpiredAt: at(1) }));
+      expect([...positions].sort((a, b) => (a ?? -1) - (b ?? -1))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      const stored = (await repos().resetTokens.get('rst_1'))?.tokenHashes ?? [];
+      expect(positions.map((n) => stored[n as number])).toEqual(positions.map((_, i) => `scrypt$h${i}`));
+      // Returned records are copies; an expired or used token, or an unknown one, gets nothing.
+      stored.push('mutated');
+      expect((await repos().resetTokens.get('rst_1'))?.tokenHashes).toHaveLength(10);
+      expect(await repos().resetTokens.addSecret('rst_1', 'scrypt$late', { unexpiredAt: at(30) })).toBeUndefined();
+      expect(await repos().resetTokens.addSecret('rst_404', 'scrypt$x', { unexpiredAt: at(1) })).toBeUndefined();
+      expect((await repos().resetTokens.markUsed('rst_1', at(2))).won).toBe(true);
+      expect(await repos().resetTokens.addSecret('rst_1', 'scrypt$used', { unexpiredAt: at(3) })).toBeUndefined();
+      expect((await repos().resetTokens.get('rst_1'))?.tokenHashes).toHaveLength(10);
+    });
+
+    it(`stops appending link hashes at MAX_LINK_SECRETS (${MAX_LINK_SECRETS})`, async () => {
+      await repos().resetTokens.add(resetToken('rst_1', 'cus_001', { tokenHashes: Array.from({ length: MAX_LINK_SECRETS - 1 }, (_, i) => `scrypt$${i}`) }));
+      expect(await repos().resetTokens.addSecret('rst_1', 'scrypt$last', { unexpiredAt: at(1) })).toBe(MAX_LINK_SECRETS - 1);
+      expect(await repos().resetTokens.addSecret('rst_1', 'scrypt$over', { unexpiredAt: at(1) })).toBeUndefined();
+      expect((await repos().resetTokens.get('rst_1'))?.tokenHashes.at(-1)).toBe('scrypt$last');
+    });
+
     it('deletes tokens that expired before a time', async () => {
       await repos().resetTokens.add(resetToken('rst_1', 'cus_001', { expiresAt: at(1) }));
       await repos().resetTokens.add(resetToken('rst_2', 'cus_001', { expiresAt: at(2) }));
@@ -125,6 +151,22 @@ export function approvalTests(repos: GetRepos): void {
       expect(results.filter((r) => r.won)).toHaveLength(1);
       expect(await repos().addressChanges.get('adr_2')).toMatchObject({ status: 'confirmed', confirmedVia: 'link' });
       expect((await repos().addressChanges.confirm('adr_1', { confirmedAt: at(5), confirmedVia: 'link' })).record?.status).toBe('superseded');
+    });
+
+    it('appends minted link hashes only while the change is pending and unexpired (×10: distinct positions)', async () => {
+      await repos().addressChanges.create(addressChange('adr_1', 'cus_001', { tokenHashes: [], expiresAt: at(30) }));
+      await repos().addressChanges.create(addressChange('adr_2', 'cus_002', { tokenHashes: [] }));
+      const positions = await concurrently(10, (i) => repos().addressChanges.addSecret('adr_1', `scrypt$a${i}`, { unexpiredAt: at(1) }));
+      expect([...positions].sort((a, b) => (a ?? -1) - (b ?? -1))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      const stored = (await repos().addressChanges.get('adr_1'))?.tokenHashes ?? [];
+      expect(positions.map((n) => stored[n as number])).toEqual(positions.map((_, i) => `scrypt$a${i}`));
+      expect(await repos().addressChanges.addSecret('adr_1', 'scrypt$late', { unexpiredAt: at(30) })).toBeUndefined();
+      expect(await repos().addressChanges.addSecret('adr_404', 'scrypt$x', { unexpiredAt: at(1) })).toBeUndefined();
+      expect((await repos().addressChanges.confirm('adr_1', { confirmedAt: at(2), confirmedVia: 'link' })).won).toBe(true);
+      expect(await repos().addressChanges.addSecret('adr_1', 'scrypt$used', { unexpiredAt: at(3) })).toBeUndefined();
+      await repos().addressChanges.supersedePending('cus_002', at(1));
+      expect(await repos().addressChanges.addSecret('adr_2', 'scrypt$old', { unexpiredAt: at(2) })).toBeUndefined();
+      expect((await repos().addressChanges.get('adr_2'))?.tokenHashes).toEqual([]);
     });
   });
 

@@ -58,13 +58,13 @@ export function approval(id: string, customerId: string, extra: Partial<Approval
 }
 
 export function resetToken(id: string, customerId: string, extra: Partial<ResetToken> = {}): ResetToken {
-  return { id, customerId, approvalId: 'apr_1', email: 'a@example.com', tokenHash: 'scrypt$1$1$1$c2FsdA==$aGFzaA==', createdAt: at(0), expiresAt: at(30), attempts: 0, ...extra };
+  return { id, customerId, approvalId: 'apr_1', email: 'a@example.com', tokenHashes: ['scrypt$1$1$1$c2FsdA==$aGFzaA=='], createdAt: at(0), expiresAt: at(30), attempts: 0, ...extra };
 }
 
 export function addressChange(id: string, customerId: string, extra: Partial<AddressChange> = {}): AddressChange {
   return {
     id, customerId, address: { line1: '9 New Rd', city: 'Shelbyville', postalCode: '54321', country: 'US' },
-    tokenHash: 'scrypt$1$1$1$c2FsdA==$aGFzaA==', requestedAt: at(0), expiresAt: at(30), status: 'pending', ...extra,
+    tokenHashes: ['scrypt$1$1$1$c2FsdA==$aGFzaA=='], requestedAt: at(0), expiresAt: at(30), status: 'pending', ...extra,
   };
 }
 

@@ -27,8 +27,9 @@ async function richLegacy(): Promise<Db> {
   const cus = db.customers[0]!.id;
   db.approvals.push({ id: 'apr_1', customerId: cus, action: 'password_change', reason: 'r', requestedAt: T, expiresAt: T, status: 'pending' });
   db.drafts.push({ id: 'drf_1', kind: 'customer_note', input: { body: 'x' }, summary: 's', staffId: 'U1', createdAt: T, expiresAt: T, status: 'pending' });
-  db.resetTokens.push({ id: 'rst_1', customerId: cus, approvalId: 'apr_1', email: 'a@x.org', tokenHash: 'h', createdAt: T, expiresAt: T, attempts: 0 });
-  db.addressChanges.push({ id: 'adc_1', customerId: cus, address: db.customers[0]!.address, tokenHash: '', requestedAt: T, expiresAt: T, status: 'pending' });
+  // Written before links were minted at send time: one `tokenHash` each ('' = no link was sent).
+  db.resetTokens.push({ id: 'rst_1', customerId: cus, approvalId: 'apr_1', email: 'a@x.org', tokenHash: 'h', createdAt: T, expiresAt: T, attempts: 0 } as unknown as Db['resetTokens'][number]);
+  db.addressChanges.push({ id: 'adc_1', customerId: cus, address: db.customers[0]!.address, tokenHash: '', requestedAt: T, expiresAt: T, status: 'pending' } as unknown as Db['addressChanges'][number]);
   db.conversations['slack:C1:1.0'] = { threadKey: 'slack:C1:1.0', channel: 'slack', callerKind: 'customer', customerId: cus, createdAt: T, updatedAt: T, messages: [{ role: 'user', content: 'hi' }], usage: { inputTokens: 1, outputTokens: 2, cacheReadTokens: 0, cacheCreationTokens: 0 }, meta: {} };
   db.processed['m1'] = { id: 'm1', threadKey: 'slack:C1:1.0', channel: 'slack', receivedAt: T, status: 'done', updatedAt: T };
   db.processed['m2'] = { id: 'm2', threadKey: 'email:<a@x>', channel: 'email', receivedAt: T, status: 'queued', updatedAt: T, message: { text: 'q' } };
@@ -97,6 +98,9 @@ describe('json engine: importing an old whole-database file', () => {
     expect((await repos.ledger.listUnfinished(10)).map((p) => p.id)).toEqual(['m2']);
     expect(await repos.outbox.get('out_1')).toMatchObject({ status: 'pending', payload: { messageId: '<o@x>' } });
     expect(await repos.outbox.get('out_slack')).toBeUndefined();
+    // An old token's single hash is its first (its link, without a position, still works); '' is none.
+    expect((await repos.resetTokens.get('rst_1'))?.tokenHashes).toEqual(['h']);
+    expect((await repos.addressChanges.get('adc_1'))?.tokenHashes).toEqual([]);
     await repos.close();
 
     const v1Stat = await stat(`${file}.v1.bak`);

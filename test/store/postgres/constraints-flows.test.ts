@@ -45,7 +45,7 @@ describe.skipIf(!postgresAvailable())('PostgreSQL schema: flows', () => {
     await addCustomer(db, 'cus_1');
     await addApproval(db, 'apr_1', 'cus_1');
     await db.query(
-      `INSERT INTO reset_tokens (id, customer_id, approval_id, email, token_hash, created_at, expires_at) VALUES ($1, $2, $3, 'a@example.test', $4, $5, $6)`,
+      `INSERT INTO reset_tokens (id, customer_id, approval_id, email, token_hashes, created_at, expires_at) VALUES ($1, $2, $3, 'a@example.test', ARRAY[$4], $5, $6)`,
       ['rst_1', 'cus_1', 'apr_1', 'scrypt$16384$8$1$c2FsdA==$aGFzaA==', T0, LATER],
     );
     const use = () => db.query('UPDATE reset_tokens SET used_at = $2 WHERE id = $1 AND used_at IS NULL', ['rst_1', T1]);

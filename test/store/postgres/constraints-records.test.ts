@@ -81,6 +81,23 @@ describe.skipIf(!postgresAvailable())('PostgreSQL schema: records', () => {
     expect(await pgError(approval('apr_3', 'card_thaw', 'card_1'))).toEqual({ code: '23514', constraint: 'approvals_action_check' });
   });
 
+  it('schema 7: a reset token keeps at most 50 link hashes, none NULL; an address change likewise', async () => {
+    await addCustomer(db, 'cus_1');
+    await addApproval(db, 'apr_1', 'cus_1');
+    const token = (id: string, hashes: Array<string | null>) => db.query(
+      `INSERT INTO reset_tokens (id, customer_id, approval_id, email, token_hashes, created_at, expires_at) VALUES ($1, 'cus_1', 'apr_1', 'a@example.test', $2, $3, $4)`,
+      [id, hashes, T0, LATER]);
+    await token('rst_0', []);
+    await token('rst_50', Array.from({ length: 50 }, (_, i) => `scrypt$${i}`));
+    expect(await pgError(token('rst_51', Array.from({ length: 51 }, (_, i) => `scrypt$${i}`)))).toEqual({ code: '23514', constraint: 'reset_tokens_token_hashes_check' });
+    expect(await pgError(token('rst_null', ['scrypt$1', null]))).toEqual({ code: '23514', constraint: 'reset_tokens_token_hashes_check' });
+    const change = (id: string, hashes: Array<string | null>) => db.query(
+      `INSERT INTO address_changes (id, customer_id, address_line1, address_city, address_postal_code, address_country, token_hashes, requested_at, expires_at)
+       VALUES ($1, 'cus_1', '1 Way', 'Town', '12345', 'US', $2, $3, $4)`, [id, hashes, T0, LATER]);
+    await change('adr_0', []);
+    expect(await pgError(change('adr_null', [null]))).toEqual({ code: '23514', constraint: 'address_changes_token_hashes_check' });
+  });
+
   it('enum checks reject unknown values', async () => {
     await addCustomer(db, 'cus_1');
     const ticket = await addTicket(db, 'cus_1');

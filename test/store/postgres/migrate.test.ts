@@ -19,7 +19,7 @@ const TABLES = [
   'slack_posted', 'slack_threads', 'ticket_history', 'ticket_messages', 'tickets', 'transactions',
 ];
 /** Every migration, in order. */
-const ALL = ['0001_initial-schema', '0002_repositories', '0003_dev-mailbox', '0004_card-freeze', '0005_ticket-delivery', '0006_web-api-keys'];
+const ALL = ['0001_initial-schema', '0002_repositories', '0003_dev-mailbox', '0004_card-freeze', '0005_ticket-delivery', '0006_web-api-keys', '0007_link-secrets'];
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: url });

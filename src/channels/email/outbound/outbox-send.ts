@@ -2,7 +2,8 @@
  * One claimed outbox item → one SMTP attempt, and the bookkeeping of its outcome (sent / retry later / failed),
  * each recorded only while this instance still holds the item's claim. The Message-ID is stored before the first
  * attempt (the first writer wins), so every retry, even after a crash or by another instance, reuses it.
- * System mail bodies are scrubbed by the store on the final outcome.
+ * System mail bodies are scrubbed by the store on the final outcome; a one-time link in one is minted per attempt
+ * (`render`) and never stored.
  */
 import type { Logger } from '../../../config/logger.js';
 import type { StaffNotifier } from '../../../conversations/types.js';
@@ -24,6 +25,11 @@ export interface OutboxSendDeps {
   maxMs: number;
   maxAttempts: number;
   undeliverableMs: number;
+  /**
+   * A system mail's text as it leaves (support's `systemMail.render`): its one-time link minted now, for this attempt
+   * only, and never written back. Replies go as stored.
+   */
+  render: (mail: { sourceId?: string | undefined; text: string }) => Promise<string>;
   /** The SMTP server's health as last seen. */
   health: (h: 'ok' | 'failing') => void;
 }
@@ -70,9 +76,12 @@ export function createOutboxSend(deps: OutboxSendDeps): (item: OutboxRecord) => 
     }
     const assigned = p.messageId ? undefined : newMessageId(deps.from);
     const messageId = p.messageId || (await repos.outbox.setMessageId(item.id, assigned as string)) || (assigned as string);
+    // Every attempt mints its own link (all stay valid until one is used or they expire: a timed-out attempt may have
+    // been delivered); the text with the link exists only here, on its way to SMTP.
+    const text = p.kind === 'system' ? await deps.render(p) : p.text;
     const result = await sender.send({
       from: deps.from, to: p.to, subject: p.subject, messageId, inReplyTo: p.inReplyTo,
-      references: p.references, text: p.text, html: p.html,
+      references: p.references, text, html: p.html,
       autoSubmitted: p.kind === 'system' ? 'auto-generated' : 'auto-replied',
     });
     const now = deps.clock();

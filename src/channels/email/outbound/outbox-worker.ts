@@ -41,7 +41,7 @@ interface WorkerBase extends Omit<OutboxWorkerOptions, 'retentionMs' | 'pruneEve
  * SMTP server is configured), which records its outcome itself.
  */
 export type OutboxWorkerDeps = WorkerBase & (
-  | (Pick<OutboxSendDeps, 'sender' | 'from' | 'staff'> & { random?: (() => number) | undefined; deliver?: undefined })
+  | (Pick<OutboxSendDeps, 'sender' | 'from' | 'staff' | 'render'> & { random?: (() => number) | undefined; deliver?: undefined })
   | { deliver: (item: OutboxRecord) => Promise<void> }
 );
 
@@ -66,7 +66,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   let loop: Promise<void> = Promise.resolve();
 
   const sendOne = deps.deliver ?? createOutboxSend({
-    repos, sender: deps.sender, from: deps.from, log, staff: deps.staff, clock: deps.clock, holder,
+    repos, sender: deps.sender, from: deps.from, log, staff: deps.staff, clock: deps.clock, holder, render: deps.render,
     random: deps.random ?? Math.random,
     baseMs: deps.retryBaseMs ?? 30_000,
     maxMs: deps.retryMaxMs ?? 3600_000,
