@@ -13,15 +13,21 @@ export function isErrorCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
 }
 
+/** One refused input field: its path (`a.b`) and what was wrong with it. */
+export interface FieldIssue { path: string; message: string }
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
+  /** The input fields that were refused; empty when the error is not about one field. */
+  readonly issues: readonly FieldIssue[];
 
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown; issues?: readonly FieldIssue[] }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.details = details;
+    this.issues = options?.issues ?? [];
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Logger } from '../config/logger.js';
+import { typedTools } from '../mcp/index.js';
 import type { Caller } from '../support/caller.js';
 import type { ToolClient } from './types.js';
 
@@ -29,26 +30,21 @@ export async function openHandoffTicket(
   log: Logger,
 ): Promise<string | undefined> {
   if (!available.has('create_ticket') || input.caller.kind === 'staff') return undefined;
-  const args: Record<string, unknown> = {
+  const ticket = {
     subject: 'Follow-up needed: assistant handed this conversation to a person',
     description: `Handed off because ${TICKET_REASON[input.reason]}.\nThread: ${input.threadKey}\nCustomer's last message: ${input.text.slice(0, 2000)}`,
     priority: 'normal',
-  };
-  if (input.caller.kind === 'anonymous') {
-    if (!input.caller.contact) return undefined;
-    args.contact = input.caller.contact;
-  }
+  } as const;
+  const caller = input.caller;
+  if (caller.kind === 'anonymous' && !caller.contact) return undefined;
   try {
-    const res = (await client.callTool({ name: 'create_ticket', arguments: args })) as { isError?: boolean; structuredContent?: { ticket?: { id?: unknown } } };
-    const id = res.structuredContent?.ticket?.id;
-    if (res.isError || typeof id !== 'string') {
-      log.warn({ threadKey: input.threadKey }, 'hand-off ticket could not be opened');
-      return undefined;
-    }
-    log.info({ threadKey: input.threadKey, ticketId: id, reason: input.reason }, 'hand-off ticket opened');
-    return id;
+    const { ticket: opened } = caller.kind === 'anonymous'
+      ? await typedTools(client, 'anonymous').call('create_ticket', { ...ticket, contact: caller.contact ?? '' })
+      : await typedTools(client, 'customer').call('create_ticket', ticket);
+    log.info({ threadKey: input.threadKey, ticketId: opened.id, reason: input.reason }, 'hand-off ticket opened');
+    return opened.id;
   } catch (err) {
-    log.warn({ threadKey: input.threadKey, err: (err as Error).message }, 'hand-off ticket failed');
+    log.warn({ threadKey: input.threadKey, code: (err as { code?: unknown }).code, err: (err as Error).message }, 'hand-off ticket could not be opened');
     return undefined;
   }
 }

@@ -61,8 +61,17 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, R extends o
   summarize(result: R): string;
 }
 
-/** Identity function that keeps the input and result types of a tool definition linked. */
-export function defineTool<I extends z.ZodObject, R extends object>(def: ToolDefinition<I, R>): ToolDefinition<I, R> {
+/**
+ * A tool definition that also keeps its literal name, audience and output schema in its type: the typed client
+ * (typed-client.ts) derives each tool's input and result types from these, so they are never written twice.
+ */
+export type TypedToolDefinition<N extends string, A extends Audience, I extends z.ZodObject, O extends z.ZodObject, R extends object> =
+  ToolDefinition<I, R> & { readonly name: N; readonly audience: readonly A[]; readonly outputSchema: O };
+
+/** Identity function that keeps the name, audience, schemas and result type of a tool definition linked. */
+export function defineTool<N extends string, A extends Audience, I extends z.ZodObject, O extends z.ZodObject, R extends object>(
+  def: TypedToolDefinition<N, A, I, O, R>,
+): TypedToolDefinition<N, A, I, O, R> {
   return def;
 }
 

@@ -5,3 +5,4 @@ export { guardTransport, screenArguments } from './guard-transport.js';
 export { okResult, errorResult } from './result.js';
 export { toolFailureOf, TOOL_ERROR_META, type ToolFailure } from './tool-failure.js';
 export { ALL_TOOLS } from './tools/index.js';
+export { typedTools, type TypedTools, type ToolsFor, type ToolMap, type ToolName, type ToolInput, type ToolOutput, type CallsTools } from './typed-client.js';

@@ -3,6 +3,7 @@
  * listed fields are guaranteed, extra fields may appear.
  */
 import { z } from 'zod';
+import { ticketDeliverySchema } from '../store/schema.js';
 import { approvalAction, ticketCategory, ticketPriority, ticketStatus } from './schemas.js';
 
 const actor = z.looseObject({ kind: z.string(), id: z.string() });
@@ -23,7 +24,11 @@ export const transaction = z.looseObject({
   id: z.string(), accountId: z.string(), postedAt: z.string(), merchant: z.string(), amountMinor: z.number().int(), currency: z.string(), category: z.string(), status: z.string(),
 });
 
-export const ticketMessage = z.looseObject({ id: z.string(), at: z.string(), author: actor, visibility: z.enum(['public', 'internal']), body: z.string() });
+export const ticketMessage = z.looseObject({
+  id: z.string(), at: z.string(), author: actor, visibility: z.enum(['public', 'internal']), body: z.string(),
+  /** A public staff reply's delivery to the customer (staff views). */
+  delivery: ticketDeliverySchema.optional(),
+});
 
 export const ticket = z.looseObject({
   id: z.string(),

@@ -2,7 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ZodError } from 'zod';
 import { isAppError } from '../errors.js';
 import type { Logger } from '../config/logger.js';
-import { TOOL_ERROR_META, type ToolFailure } from './tool-failure.js';
+import { issuesOf, TOOL_ERROR_META, type ToolFailure } from './tool-failure.js';
 
 const MAX_TEXT = 4_000;
 
@@ -58,7 +58,7 @@ export function errorResult(err: unknown, tool: string, log?: Logger): CallToolR
   if (isAppError(err)) {
     failure = { code: err.code, message: err.message, issues: [] };
   } else if (err instanceof ZodError) {
-    failure = { code: 'bad_input', message: zodMessage(err), issues: err.issues.slice(0, 100).map((i) => ({ path: i.path.map(String).join('.').slice(0, 200), message: i.message.slice(0, 1000) })) };
+    failure = { code: 'bad_input', message: zodMessage(err), issues: issuesOf(err) };
   } else {
     log?.error({ err, tool }, 'tool failed unexpectedly');
     failure = { code: 'internal', message: 'an unexpected error occurred. Try again later, or open a ticket so a person follows up.', issues: [] };

@@ -2,8 +2,8 @@
  * A failed tool call, typed, for code that calls tools (channels): the error code, the message and the refused
  * fields travel in the result's `_meta`, so nobody parses them back out of the text a model reads.
  */
-import { z } from 'zod';
-import { isErrorCode, type ErrorCode } from '../errors.js';
+import { z, type ZodError } from 'zod';
+import { isErrorCode, type ErrorCode, type FieldIssue } from '../errors.js';
 
 /** The `_meta` key of a failed result's typed failure. */
 export const TOOL_ERROR_META = 'helpline/error';
@@ -12,7 +12,12 @@ export interface ToolFailure {
   code: ErrorCode;
   message: string;
   /** Input fields that were refused (path as `a.b`), empty when the failure is not about one field. */
-  issues: Array<{ path: string; message: string }>;
+  issues: FieldIssue[];
+}
+
+/** A zod error's issues as refused fields (path as `a.b`), bounded like a result's `_meta`. */
+export function issuesOf(err: ZodError): FieldIssue[] {
+  return err.issues.slice(0, 100).map((i) => ({ path: i.path.map(String).join('.').slice(0, 200), message: i.message.slice(0, 1000) }));
 }
 
 const failureSchema = z.object({

@@ -19,6 +19,9 @@ export type Caller =
       sharedChannel?: boolean;
     };
 
+/** A staff member as a caller. */
+export type StaffCaller = Extract<Caller, { kind: 'staff' }>;
+
 /** The channel identity of the person whose message led to a request (recorded on approvals). */
 export interface Requester {
   /** Slack user id, email address, or terminal user handle. */

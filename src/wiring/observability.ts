@@ -6,6 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Agent, ModelPort, ToolClient } from '../agent/index.js';
 import type { Metrics } from '../config/metrics.js';
 import type { ConnectTools, ConversationsPort } from '../conversations/types.js';
+import { toolFailureOf } from '../mcp/index.js';
 import type { Repositories } from '../store/repos/index.js';
 
 export function createObservability(metrics: Metrics) {
@@ -67,8 +68,8 @@ export function createObservability(metrics: Metrics) {
             const result = await session.client.callTool(params);
             const failed = (result as { isError?: boolean }).isError === true;
             metrics.toolCalls.inc({ tool: params.name, result: failed ? 'error' : 'ok' });
-            // Tool errors read `<tool> failed (<code>): …`; a limit's refusal is counted as such.
-            if (failed && /\bfailed \(rate_limited\)/u.test(JSON.stringify((result as { content?: unknown }).content ?? '').slice(0, 500))) {
+            // a limit's refusal is counted as such (the code is typed in the result's _meta)
+            if (toolFailureOf(result)?.code === 'rate_limited') {
               metrics.refusals.inc({ reason: `${params.name}_rate` });
             }
             return result;

@@ -26,7 +26,7 @@ describe('connectInProcess', () => {
     expect(toolFailureOf(await conn.client.callTool({ name: 'get_account_balance', arguments: {} }))).toBeUndefined();
     await conn.close();
     // Arguments the schema refuses are refused by the SDK before any tool runs: protocol text (`MCP error -32602`),
-    // no typed failure; channels read those from the text (slack/tool-errors.ts).
+    // no typed failure; code never reads them from the text: the typed client checks input first (typed-client.ts).
     const anon = await connectInProcess({ support: h.support, caller: ANON });
     const refused = await anon.client.callTool({ name: 'create_ticket', arguments: { subject: 'Card stuck', description: 'It is stuck', contact: 'a@b.c' } });
     expect(refused.isError).toBe(true);

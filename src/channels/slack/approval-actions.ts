@@ -1,17 +1,18 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { asBlocks, type WebClient } from './slack-client.js';
 import type { Logger } from '../../config/logger.js';
+import { isAppError } from '../../errors.js';
 import type { ConnectTools, ConversationsPort } from '../../conversations/types.js';
 import type { Approval } from '../../store/schema.js';
-import type { Caller } from '../../support/caller.js';
+import type { StaffCaller } from '../../support/caller.js';
 import { ACTION_APPROVE, ACTION_DENY, decidedCardBlocks, decisionLine, storedApproval } from './approval-card.js';
 import { createBoundedCache } from './bounded-cache.js';
 import type { LaneRunner } from './rate-limit.js';
 import type { StaffAuth } from './staff-auth.js';
 import type { SlackStaffNotifier } from './staff-notifier.js';
-import { ToolError, withTools } from './tool-call.js';
+import { toolErrorText, withTools } from './tool-call.js';
+import type { ToolOutput } from '../../mcp/index.js';
 
-interface DecideResult { approval?: unknown; outcome?: string; customerMessage?: string; threadKey?: string }
 interface Decided { by: string; decision: 'approve' | 'deny'; at: string }
 
 /** Approve / Deny clicks on approval cards: ack at once, staff only, one decision per approval, card updated, customer told. */
@@ -25,7 +26,7 @@ export function registerApprovalActions(app: App, deps: {
   /** The stored approval, read as this staff member (for re-rendering the card when a decision fails). */
   readApproval?: ((approvalId: string, staffId: string) => Promise<Approval | undefined>) | undefined;
   /** The deciding staff member as a Caller, with their Slack-verified email (support refuses a self-decision). */
-  staffCaller: (userId: string) => Promise<Caller>;
+  staffCaller: (userId: string) => Promise<StaffCaller>;
   track: (p: Promise<unknown>) => void;
   teamOk: (teamId: string | undefined) => boolean;
   now: () => Date;
@@ -63,14 +64,14 @@ export function registerApprovalActions(app: App, deps: {
   };
 
   async function decide(approvalId: string, decision: 'approve' | 'deny', user: string, channel: string | undefined, ts: string | undefined): Promise<Decided | undefined> {
-    let res: DecideResult;
+    let res: ToolOutput<'staff', 'decide_approval'>;
     try {
-      res = await withTools(deps.connectTools, await deps.staffCaller(user), {}, (call) =>
-        call<DecideResult>('decide_approval', { approvalId, decision }));
+      res = await withTools(deps.connectTools, await deps.staffCaller(user), {}, (tools) => tools.call('decide_approval', { approvalId, decision }));
     } catch (err) {
-      const message = err instanceof ToolError ? err.message : 'Something went wrong while deciding; nothing was changed. Please try again.';
-      if (!(err instanceof ToolError)) deps.log.error({ err: (err as Error).message, approvalId }, 'decide_approval failed');
-      if (err instanceof ToolError && (err.code === 'expired' || err.code === 'already_decided')) {
+      const said = toolErrorText(err);
+      if (said === undefined) deps.log.error({ err: (err as Error).message, approvalId }, 'decide_approval failed');
+      const message = said ?? 'Something went wrong while deciding; nothing was changed. Please try again.';
+      if (isAppError(err) && (err.code === 'expired' || err.code === 'already_decided')) {
         const stored = await readStored(approvalId, user);
         // a card whose request is still pending keeps its buttons
         if (stored?.status !== 'pending' || err.code === 'expired') {

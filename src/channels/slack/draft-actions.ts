@@ -3,7 +3,8 @@ import { asBlocks, type WebClient } from './slack-client.js';
 import type { Logger } from '../../config/logger.js';
 import { deliverForStaff } from '../../conversations/ticket-replies.js';
 import type { ConnectTools, ConversationsPort } from '../../conversations/types.js';
-import type { Caller } from '../../support/caller.js';
+import { isAppError } from '../../errors.js';
+import type { StaffCaller } from '../../support/caller.js';
 import {
   ACTION_DRAFT_DISCARD, ACTION_DRAFT_EDIT, ACTION_DRAFT_SEND, asDraftCard, customerVisible, decidedDraftBlocks, DRAFT_EDIT_MODAL, draftEditModal, draftLine,
   editableInSlack, fieldLabel, SLACK_INPUT_MAX, type DraftCard,
@@ -11,7 +12,7 @@ import {
 import { escapeSlack } from './format.js';
 import type { LaneRunner } from './rate-limit.js';
 import type { StaffAuth } from './staff-auth.js';
-import { ToolError, withTools } from './tool-call.js';
+import { toolErrorText, withTools } from './tool-call.js';
 
 interface CardAt { channel: string; ts: string }
 
@@ -28,7 +29,7 @@ export function registerDraftActions(app: App, deps: {
   /** Delivers a sent public reply to the customer (and records it on the ticket). */
   conversations: Pick<ConversationsPort, 'deliverStaffReplies'>;
   /** The staff member as a Caller, with their Slack-verified email. */
-  staffCaller: (userId: string) => Promise<Caller>;
+  staffCaller: (userId: string) => Promise<StaffCaller>;
   teamOk: (teamId: string | undefined) => boolean;
   track: (p: Promise<unknown>) => void;
   log: Logger;
@@ -38,7 +39,7 @@ export function registerDraftActions(app: App, deps: {
       ? deps.lanes.run(`eph:${channel}`, () => deps.client.chat.postEphemeral({ channel, user, text })).then(() => undefined, (err: Error) => deps.log.warn({ err: err.message }, 'postEphemeral failed'))
       : Promise.resolve();
 
-  const asStaff = <R>(caller: Caller, fn: Parameters<typeof withTools<R>>[3]) => withTools(deps.connectTools, caller, {}, fn);
+  const asStaff = <R>(caller: StaffCaller, fn: Parameters<typeof withTools<StaffCaller, R>>[3]) => withTools(deps.connectTools, caller, {}, fn);
 
   async function updateCard(at: CardAt | undefined, d: DraftCard | undefined, by: string | undefined, extra: string[] = []): Promise<void> {
     if (!at || !d) return;
@@ -56,7 +57,7 @@ export function registerDraftActions(app: App, deps: {
     }
     const caller = await deps.staffCaller(user);
     try {
-      const res = await asStaff(caller, (call) => call<{ draft?: unknown }>(verb === 'send' ? 'send_draft' : 'discard_draft', { draftId, ...(edits ? { edits } : {}) }));
+      const res = await asStaff(caller, (tools) => (verb === 'send' ? tools.call('send_draft', { draftId, ...(edits ? { edits } : {}) }) : tools.call('discard_draft', { draftId })));
       deps.log.info({ draftId, staffId: user, verb, edited: Object.keys(edits ?? {}) }, 'draft decided from Slack');
       const d = asDraftCard(res.draft);
       // a sent public reply goes to the customer now; the card says whether it reached them
@@ -65,10 +66,11 @@ export function registerDraftActions(app: App, deps: {
       const missed = outcomes.filter((o) => !o.reached);
       if (missed.length) await ephemeral(at?.channel, user, escapeSlack(missed.map((o) => o.text).join('\n')));
     } catch (err) {
-      const message = err instanceof ToolError ? err.message : 'Something went wrong; please try again.';
-      if (!(err instanceof ToolError)) deps.log.error({ err: (err as Error).message, draftId }, `${verb}_draft failed`);
-      if (err instanceof ToolError && ['already_decided', 'expired'].includes(err.code)) {
-        const stored = await asStaff(caller, (call) => call<{ draft?: unknown }>('get_draft', { draftId })).catch(() => undefined);
+      const said = toolErrorText(err);
+      if (said === undefined) deps.log.error({ err: (err as Error).message, draftId }, `${verb}_draft failed`);
+      const message = said ?? 'Something went wrong; please try again.';
+      if (isAppError(err) && ['already_decided', 'expired'].includes(err.code)) {
+        const stored = await asStaff(caller, (tools) => tools.call('get_draft', { draftId })).catch(() => undefined);
         await updateCard(at, asDraftCard(stored?.draft), undefined);
       }
       await ephemeral(at?.channel, user, escapeSlack(message));
@@ -97,7 +99,7 @@ export function registerDraftActions(app: App, deps: {
       return;
     }
     try {
-      const res = await asStaff(await deps.staffCaller(user), (call) => call<{ draft?: unknown }>('get_draft', { draftId }));
+      const res = await asStaff(await deps.staffCaller(user), (tools) => tools.call('get_draft', { draftId }));
       const d = asDraftCard(res.draft);
       if (d?.status !== 'pending') {
         await updateCard(at, d, undefined);
@@ -111,7 +113,8 @@ export function registerDraftActions(app: App, deps: {
       await deps.lanes.run('views.open', () => deps.client.views.open({ trigger_id: triggerId, view: draftEditModal(d, at) }));
     } catch (err) {
       deps.log.warn({ err: (err as Error).message, draftId }, 'draft editor could not be opened');
-      await ephemeral(at.channel, user, err instanceof ToolError ? escapeSlack(err.message) : 'The editor could not be opened; please try again.');
+      const said = toolErrorText(err);
+      await ephemeral(at.channel, user, said !== undefined ? escapeSlack(said) : 'The editor could not be opened; please try again.');
     }
   }
 

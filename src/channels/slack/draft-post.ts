@@ -25,7 +25,7 @@ export async function postDraftCards(deps: {
   if (!thread) return;
   for (const draft of deps.drafts) {
     if (draft.status !== 'pending' || draft.staffMessage) continue;
-    const read = await withTools(deps.connectTools, { kind: 'staff', staffId: draft.staffId }, {}, (call) => call<{ draft?: unknown }>('get_draft', { draftId: draft.id }));
+    const read = await withTools(deps.connectTools, { kind: 'staff', staffId: draft.staffId }, {}, (tools) => tools.call('get_draft', { draftId: draft.id }));
     const card = asDraftCard(read.draft);
     if (!card) {
       deps.log.warn({ draftId: draft.id }, 'draft could not be read back; card not posted');

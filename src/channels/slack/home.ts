@@ -72,22 +72,22 @@ export function unknownHomeBlocks(): Block[] {
   ];
 }
 
-const OPEN = ['open', 'in_progress'];
+const OPEN = ['open', 'in_progress'] as const;
 
 export function registerHome(app: App, deps: SlackHandlerDeps & { track: (p: Promise<unknown>) => void; now: () => Date }): void {
   async function build(user: string): Promise<Block[]> {
     const caller = await deps.identity.callerFor(user, { allowStaff: true });
     if (caller.kind === 'anonymous') return unknownHomeBlocks();
-    return withTools(deps.connectTools, caller, {}, async (call) => {
-      if (caller.kind === 'staff') {
-        const lists = await Promise.all(OPEN.map((status) => call<{ tickets: TicketLike[] }>('list_tickets', { status, limit: 100 })));
-        const approvals = await call<{ approvals: PendingApproval[] }>('list_pending_approvals');
-        const metrics = await call<MetricsLike>('get_support_metrics');
-        return staffHomeBlocks(lists.flatMap((l) => l.tickets ?? []), approvals.approvals ?? [], metrics, deps.now());
+    return withTools(deps.connectTools, caller, {}, async (tools) => {
+      if (tools.audience === 'staff') {
+        const lists = await Promise.all(OPEN.map((status) => tools.call('list_tickets', { status, limit: 100 })));
+        const { approvals } = await tools.call('list_pending_approvals', {});
+        const metrics = await tools.call('get_support_metrics', {});
+        return staffHomeBlocks(lists.flatMap((l) => l.tickets), approvals, metrics, deps.now());
       }
-      const lists = await Promise.all(OPEN.map((status) => call<{ tickets: TicketLike[] }>('list_my_tickets', { status })));
+      const lists = await Promise.all(OPEN.map((status) => tools.call('list_my_tickets', { status })));
       const name = (await deps.identity.customerFor(user))?.name ?? 'there';
-      return customerHomeBlocks(name, lists.flatMap((l) => l.tickets ?? []));
+      return customerHomeBlocks(name, lists.flatMap((l) => l.tickets));
     });
   }
 

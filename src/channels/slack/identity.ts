@@ -1,7 +1,7 @@
 import type { WebClient } from './slack-client.js';
 import type { Logger } from '../../config/logger.js';
 import type { CustomerDirectory, CustomerRef, IdentityResolver, InboundMessage, Sender } from '../../conversations/types.js';
-import type { Caller } from '../../support/caller.js';
+import type { Caller, StaffCaller } from '../../support/caller.js';
 import { createBoundedCache } from './bounded-cache.js';
 import type { LaneRunner } from './rate-limit.js';
 import type { StaffAuth } from './staff-auth.js';
@@ -14,7 +14,7 @@ export interface SlackIdentity extends IdentityResolver {
   /** Verified email + display name from `users.info` (cached); empty when unverified or unreadable. */
   profile(userId: string): Promise<SlackProfile>;
   /** A staff member as a Caller, with their Slack-verified email (the four-eyes check compares it). */
-  staffCaller(userId: string): Promise<Caller>;
+  staffCaller(userId: string): Promise<StaffCaller>;
   /** Staff (only in a direct message with the bot), else customer, else anonymous. */
   callerFor(userId: string, opts: { allowStaff: boolean }): Promise<Caller>;
 }
@@ -63,7 +63,7 @@ export function createSlackIdentity(deps: {
     return email ? deps.directory.byEmail(email) : undefined;
   }
 
-  async function staffCaller(userId: string): Promise<Caller> {
+  async function staffCaller(userId: string): Promise<StaffCaller> {
     const { email } = await profile(userId);
     return email ? { kind: 'staff', staffId: userId, email } : { kind: 'staff', staffId: userId };
   }

@@ -22,8 +22,6 @@ export interface SlackStaffNotifier extends StaffNotifier {
   renderCard(approval: Approval): Promise<{ text: string; blocks: Array<Record<string, unknown>> }>;
 }
 
-interface MaskedCard { id: string; brand?: string; last4: string }
-
 export function createStaffNotifier(deps: {
   client: WebClient;
   lanes: LaneRunner;
@@ -44,9 +42,9 @@ export function createStaffNotifier(deps: {
     if (!approval.cardId) return undefined;
     try {
       // read-only look-up through the customer's own tool (staff tools do not list a customer's cards)
-      const details = await withTools(deps.connectTools, { kind: 'customer', customerId: approval.customerId }, {}, (call) =>
-        call<{ cards?: MaskedCard[] }>('get_account_details'));
-      const card = (details.cards ?? []).find((c) => c.id === approval.cardId);
+      const details = await withTools(deps.connectTools, { kind: 'customer', customerId: approval.customerId }, {}, (tools) =>
+        tools.call('get_account_details', {}));
+      const card = details.cards.find((c) => c.id === approval.cardId);
       return card ? { brand: card.brand, last4: card.last4 } : undefined;
     } catch (err) {
       deps.log.warn({ err: (err as Error).message, approvalId: approval.id }, 'could not look up the card for an approval card');

@@ -2,12 +2,14 @@ import type { App, RespondFn } from '@slack/bolt';
 import { asBlocks, asView } from './slack-client.js';
 import { deliverForStaff } from '../../conversations/ticket-replies.js';
 import type { ConversationsPort } from '../../conversations/types.js';
+import type { ToolsFor } from '../../mcp/index.js';
+import type { TicketStatus } from '../../store/schema.js';
 import type { Caller } from '../../support/caller.js';
 import { escapeSlack } from './format.js';
 import type { SlackHandlerDeps } from './handler-deps.js';
 import { ticketCreateModal } from './ticket-modal.js';
-import { sectionBlocks, ticketDetail, ticketLine, type TicketLike } from './ticket-render.js';
-import { ToolError, withTools, type CallTool } from './tool-call.js';
+import { sectionBlocks, ticketDetail, ticketLine } from './ticket-render.js';
+import { toolErrorText, withTools } from './tool-call.js';
 
 const USAGE = [
   '*`/ticket`* — open a new ticket',
@@ -16,16 +18,17 @@ const USAGE = [
   'Staff only: *`/ticket close|resolve|reopen T-1001 [note]`*, *`/ticket reply T-1001 text`* (sent to the customer), *`/ticket note T-1001 text`* (internal, staff only)',
 ].join('\n');
 
-const STATUSES = new Set(['open', 'in_progress', 'resolved', 'closed']);
-const VERB_STATUS: Record<string, string> = { close: 'closed', resolve: 'resolved', reopen: 'open' };
+const STATUSES: readonly TicketStatus[] = ['open', 'in_progress', 'resolved', 'closed'];
+const VERB_STATUS: Readonly<Record<string, TicketStatus>> = { close: 'closed', resolve: 'resolved', reopen: 'open' };
+const isStatus = (s: string | undefined): s is TicketStatus => (STATUSES as readonly string[]).includes(s ?? '');
 const TICKET_ID = /^T-\d{1,9}$/i;
 
 export type TicketCommand =
   | { kind: 'create' }
   | { kind: 'help' }
   | { kind: 'show'; ticketId: string }
-  | { kind: 'list'; status?: string | undefined }
-  | { kind: 'status'; ticketId: string; status: string; note?: string | undefined }
+  | { kind: 'list'; status?: TicketStatus | undefined }
+  | { kind: 'status'; ticketId: string; status: TicketStatus; note?: string | undefined }
   | { kind: 'note'; ticketId: string; text: string }
   | { kind: 'reply'; ticketId: string; text: string }
   | { kind: 'invalid'; reason: string };
@@ -41,8 +44,8 @@ export function parseTicketCommand(raw: string): TicketCommand {
   if (TICKET_ID.test(first)) return { kind: 'show', ticketId: first.toUpperCase() };
   if (word === 'list') {
     const status = rest[0]?.toLowerCase();
-    if (status && !STATUSES.has(status)) return { kind: 'invalid', reason: `Unknown status "${status}". Use open, in_progress, resolved or closed.` };
-    return { kind: 'list', status };
+    if (status && !isStatus(status)) return { kind: 'invalid', reason: `Unknown status "${status}". Use open, in_progress, resolved or closed.` };
+    return { kind: 'list', status: isStatus(status) ? status : undefined };
   }
   const verb = VERB_STATUS[word];
   if (verb || word === 'note' || word === 'reply') {
@@ -60,8 +63,8 @@ export function registerTicketCommand(app: App, deps: SlackHandlerDeps & { track
   const reply = (respond: RespondFn, texts: string[]) =>
     respond({ response_type: 'ephemeral', text: texts.join('\n').slice(0, 3000), blocks: asBlocks(sectionBlocks(texts)) });
 
-  async function run(cmd: TicketCommand, caller: Caller, call: CallTool): Promise<string[]> {
-    const staff = caller.kind === 'staff';
+  async function run(cmd: TicketCommand, tools: ToolsFor<Caller['kind']>): Promise<string[]> {
+    const staff = tools.audience === 'staff';
     switch (cmd.kind) {
       case 'help':
       case 'create':
@@ -69,34 +72,35 @@ export function registerTicketCommand(app: App, deps: SlackHandlerDeps & { track
       case 'invalid':
         return [`${escapeSlack(cmd.reason)}\n\n${USAGE}`];
       case 'show': {
-        if (staff) {
-          const r = await call<{ ticket: TicketLike; analysis?: { sentiment?: { label?: string }; category?: { name?: string } } }>('handle_ticket', { ticketId: cmd.ticketId });
-          const extra = r.analysis ? [`_Analysis: sentiment ${escapeSlack(r.analysis.sentiment?.label ?? '?')}, category ${escapeSlack(r.analysis.category?.name ?? '?')}_`] : [];
+        if (tools.audience === 'staff') {
+          const r = await tools.call('handle_ticket', { ticketId: cmd.ticketId });
+          const extra = [`_Analysis: sentiment ${escapeSlack(r.analysis.sentiment.label)}, category ${escapeSlack(r.analysis.category.name)}_`];
           return ticketDetail(r.ticket, { staff: true, extra });
         }
-        const r = await call<{ ticket: TicketLike }>('get_my_ticket', { ticketId: cmd.ticketId });
+        if (tools.audience !== 'customer') return [USAGE];
+        const r = await tools.call('get_my_ticket', { ticketId: cmd.ticketId });
         return ticketDetail(r.ticket, { staff: false });
       }
       case 'list': {
         const args = cmd.status ? { status: cmd.status } : {};
-        const r = staff ? await call<{ tickets: TicketLike[] }>('list_tickets', { ...args, limit: 30 }) : await call<{ tickets: TicketLike[] }>('list_my_tickets', args);
-        const tickets = r.tickets ?? [];
+        if (tools.audience === 'anonymous') return [USAGE];
+        const { tickets } = tools.audience === 'staff' ? await tools.call('list_tickets', { ...args, limit: 30 }) : await tools.call('list_my_tickets', args);
         if (tickets.length === 0) return [`No ${cmd.status ? `${escapeSlack(cmd.status)} ` : ''}tickets.`];
         return [`*${staff ? 'Tickets' : 'Your tickets'}${cmd.status ? ` (${escapeSlack(cmd.status)})` : ''}*`, tickets.slice(0, 30).map((t) => ticketLine(t, { showCustomer: staff })).join('\n')];
       }
       case 'status': {
-        if (!staff) return ['Only support staff can change a ticket\'s status. Reply in your conversation with Helpline and we will take care of it.'];
-        const r = await call<{ ticket: TicketLike }>('update_ticket_status', { ticketId: cmd.ticketId, status: cmd.status, ...(cmd.note ? { note: cmd.note } : {}) });
+        if (tools.audience !== 'staff') return ['Only support staff can change a ticket\'s status. Reply in your conversation with Helpline and we will take care of it.'];
+        const r = await tools.call('update_ticket_status', { ticketId: cmd.ticketId, status: cmd.status, ...(cmd.note ? { note: cmd.note } : {}) });
         return [`${escapeSlack(r.ticket.id)} is now *${escapeSlack(r.ticket.status)}*.`];
       }
       case 'note': {
-        if (!staff) return ['Only support staff can add notes to a ticket.'];
-        const r = await call<{ ticket: TicketLike }>('respond_to_ticket', { ticketId: cmd.ticketId, message: cmd.text, visibility: 'internal' });
+        if (tools.audience !== 'staff') return ['Only support staff can add notes to a ticket.'];
+        const r = await tools.call('respond_to_ticket', { ticketId: cmd.ticketId, message: cmd.text, visibility: 'internal' });
         return [`Internal note added to ${escapeSlack(r.ticket.id)} (staff only; not sent to the customer).`];
       }
       case 'reply': {
-        if (!staff) return ['Only support staff can reply on a ticket. Reply in your conversation with Helpline and we will take care of it.'];
-        const r = await call<{ ticket: TicketLike }>('respond_to_ticket', { ticketId: cmd.ticketId, message: cmd.text, visibility: 'public' });
+        if (tools.audience !== 'staff') return ['Only support staff can reply on a ticket. Reply in your conversation with Helpline and we will take care of it.'];
+        const r = await tools.call('respond_to_ticket', { ticketId: cmd.ticketId, message: cmd.text, visibility: 'public' });
         const outcomes = await deliverForStaff(deps.conversations, r.ticket.id, deps.log);
         return [[`Public reply saved on ${escapeSlack(r.ticket.id)}.`, ...outcomes.map((o) => `${o.reached ? ':incoming_envelope:' : ':warning:'} ${escapeSlack(o.text)}`)].join('\n')];
       }
@@ -117,11 +121,12 @@ export function registerTicketCommand(app: App, deps: SlackHandlerDeps & { track
       return;
     }
     try {
-      const texts = await withTools(deps.connectTools, caller, {}, (call) => run(cmd, caller, call));
+      const texts = await withTools(deps.connectTools, caller, {}, (tools) => run(cmd, tools));
       await reply(respond, texts);
     } catch (err) {
-      const message = err instanceof ToolError ? err.message : 'Something went wrong; please try again.';
-      if (!(err instanceof ToolError)) deps.log.error({ err: (err as Error).message, command: cmd.kind }, '/ticket failed');
+      const said = toolErrorText(err);
+      if (said === undefined) deps.log.error({ err: (err as Error).message, command: cmd.kind }, '/ticket failed');
+      const message = said ?? 'Something went wrong; please try again.';
       await reply(respond, [escapeSlack(message)]);
     }
   }

@@ -1,11 +1,14 @@
 import type { App, ViewStateValue } from '@slack/bolt';
 import { escapeSlack } from './format.js';
 import type { SlackHandlerDeps } from './handler-deps.js';
-import { ToolError, withTools } from './tool-call.js';
+import { isAppError, type AppError } from '../../errors.js';
+import { describeIssues } from './tool-errors.js';
+import { toolErrorText, withTools } from './tool-call.js';
 import { withTimeout } from '../../time-limit.js';
 
 export const TICKET_MODAL = 'ticket_create';
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+const isPriority = (p: string): p is (typeof PRIORITIES)[number] => (PRIORITIES as readonly string[]).includes(p);
 const EMAIL = /^[^\s@<>|]+@[^\s@<>|]+\.[^\s@<>|]+$/;
 /** What the form declares (max_length) and what the submission is checked against: within create_ticket's own limits. */
 const LIMITS = { subject: 200, description: 3000, customer: 254, contact: 254 } as const;
@@ -80,39 +83,42 @@ export function registerTicketModal(app: App, deps: SlackHandlerDeps & { track: 
     else if (subject.length > LIMITS.subject) errors['subject'] = `The subject can be at most ${LIMITS.subject} characters (it has ${subject.length}).`;
     if (!description) errors['description'] = 'Describe the problem.';
     else if (description.length > LIMITS.description) errors['description'] = `The description can be at most ${LIMITS.description} characters (it has ${description.length}).`;
-    if (!(PRIORITIES as readonly string[]).includes(priority)) errors['priority'] = 'Pick a priority.';
+    if (!isPriority(priority)) errors['priority'] = 'Pick a priority.';
     const query = field(values, 'customer');
     if (query.length > LIMITS.customer) errors['customer'] = `This can be at most ${LIMITS.customer} characters.`;
     const caller = await deps.identity.callerFor(user, { allowStaff: true });
-    const args: Record<string, unknown> = { subject, description, priority };
+    const base = { subject, description, priority: isPriority(priority) ? priority : 'normal' } as const;
     try {
+      let contact = '';
       if (caller.kind === 'anonymous') {
-        const contact = (await deps.identity.profile(user)).email ?? field(values, 'contact');
+        contact = (await deps.identity.profile(user)).email ?? field(values, 'contact');
         if (!EMAIL.test(contact) || contact.length > LIMITS.contact) errors['contact'] = 'Enter a valid email address.';
-        args['contact'] = contact;
       }
       if (Object.keys(errors).length) return await refuse(errors);
-      const ticket = await withTools(deps.connectTools, caller, {}, async (call) => {
-        if (caller.kind === 'staff' && query) {
-          const found = await call<{ customers: Array<{ id: string }> }>('find_customer', { query });
-          if (found.customers.length !== 1) {
-            await refuse({ customer: found.customers.length ? 'More than one customer matches; be more specific.' : 'No customer matches.' });
-            return undefined;
-          }
-          args['customerId'] = found.customers[0]?.id;
+      const ticket = await withTools(deps.connectTools, caller, {}, async (tools) => {
+        if (tools.audience === 'anonymous') return (await tools.call('create_ticket', { ...base, contact })).ticket;
+        if (tools.audience === 'customer') return (await tools.call('create_ticket', base)).ticket;
+        if (!query) return (await tools.call('create_ticket', base)).ticket;
+        const { customers } = await tools.call('find_customer', { query });
+        const customerId = customers.length === 1 ? customers[0]?.id : undefined;
+        if (!customerId) {
+          await refuse({ customer: customers.length ? 'More than one customer matches; be more specific.' : 'No customer matches.' });
+          return undefined;
         }
-        return (await call<{ ticket: { id: string; subject: string } }>('create_ticket', args)).ticket;
+        return (await tools.call('create_ticket', { ...base, customerId })).ticket;
       });
       if (!ticket) return;
       await ack();
       await dm(user, `Ticket *${escapeSlack(ticket.id)}* opened: ${escapeSlack(ticket.subject)}. We will get back to you.`);
     } catch (err) {
-      if (err instanceof ToolError && Object.keys(err.fields).length > 0) {
-        deps.log.warn({ tool: err.tool, fields: Object.keys(err.fields) }, 'ticket modal: fields refused by the tool');
-        return await refuse(Object.fromEntries(Object.entries(err.fields).map(([name, text]) => [FIELD_BLOCK[name] ?? name, text])));
+      const fields = isAppError(err) ? describeIssues(err.issues) : {};
+      if (Object.keys(fields).length > 0) {
+        deps.log.warn({ tool: (err as AppError).details?.['tool'], fields: Object.keys(fields) }, 'ticket modal: fields refused by the tool');
+        return await refuse(Object.fromEntries(Object.entries(fields).map(([name, text]) => [FIELD_BLOCK[name] ?? name, text])));
       }
-      const message = err instanceof ToolError ? err.message : 'Something went wrong; the ticket was not opened.';
-      if (!(err instanceof ToolError)) deps.log.error({ err: (err as Error).message }, 'ticket modal submission failed');
+      const said = toolErrorText(err);
+      if (said === undefined) deps.log.error({ err: (err as Error).message }, 'ticket modal submission failed');
+      const message = said ?? 'Something went wrong; the ticket was not opened.';
       await ack();
       await dm(user, `Your ticket could not be opened: ${escapeSlack(message)}`);
     }

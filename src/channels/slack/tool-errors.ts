@@ -1,27 +1,8 @@
 /**
- * Tool failures as plain sentences. Validation issues (from the MCP SDK's `Input validation error … at subject`
- * or our tools' `subject: Too big: …`) become one sentence per field; anything that still looks like protocol
- * output, a schema dump or a stack trace is replaced by a sentence for its error code.
+ * Tool failures as plain sentences: refused fields (an AppError's typed issues) become one sentence per field; a
+ * code without a sentence of its own gets one for its code.
  */
-import type { ErrorCode } from '../../errors.js';
-
-export interface Issue { path: string; message: string }
-
-const ZOD_WORDS = /^(Too big|Too small|Invalid|Required|Unrecognized key|Expected|expected|must |String must|Number must|a valid|a ticket id|an ISO|not a real date|Input not instance)/;
-
-/** Validation issues in a tool's error text; empty when the text is not a list of issues. */
-export function parseIssues(text: string): Issue[] {
-  const sdk = /Invalid arguments for tool \S+?:\s*([\s\S]*)$/.exec(text);
-  if (sdk) {
-    return (sdk[1] as string).split('\n').map((l) => l.trim()).filter(Boolean).map((line) => {
-      const m = /^([\s\S]*?)\s+at\s+([\w.[\]-]+)$/.exec(line);
-      return m ? { path: m[2] as string, message: m[1] as string } : { path: '', message: line };
-    });
-  }
-  const parts = text.split(/;\s+/).map((p) => p.trim()).filter(Boolean);
-  const issues = parts.map((p) => /^([A-Za-z_][\w.[\]-]*): ([\s\S]+)$/.exec(p)).map((m) => (m ? { path: m[1] as string, message: m[2] as string } : undefined));
-  return issues.length > 0 && issues.every((i) => i && ZOD_WORDS.test(i.message)) ? (issues as Issue[]) : [];
-}
+import type { ErrorCode, FieldIssue } from '../../errors.js';
 
 const LABELS: Record<string, string> = {
   subject: 'subject', description: 'description', contact: 'email address', customerId: 'customer', ticketId: 'ticket number',
@@ -33,7 +14,7 @@ function label(path: string): string {
   return LABELS[key] ?? (key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase() || 'input');
 }
 
-function sentence(issue: Issue): string {
+function sentence(issue: FieldIssue): string {
   const what = `The ${label(issue.path)}`;
   const m = issue.message;
   const most = /<=\s*(\d+)|at most (\d+)/.exec(m);
@@ -50,18 +31,13 @@ function sentence(issue: Issue): string {
 }
 
 /** One plain sentence per refused field (keyed by the field's name, e.g. `subject`). */
-export function describeIssues(issues: Issue[]): Record<string, string> {
+export function describeIssues(issues: readonly FieldIssue[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const issue of issues.slice(0, 10)) {
     const key = issue.path.split('.')[0] || 'input';
     out[key] ??= sentence(issue);
   }
   return out;
-}
-
-/** Text that is not for people: protocol errors, schema dumps, stack traces, JSON. */
-export function looksRaw(text: string): boolean {
-  return /MCP error|-326\d\d|Input validation error|ZodError|invalid_type|\n\s+at \S|^\s*at \S+ \(|^\s*[[{]|\bError:|expected (string|number|object|array)|Too (big|small):/.test(text);
 }
 
 const PLAIN: Partial<Record<ErrorCode, string>> = {

@@ -22,8 +22,8 @@ import { decideApproval } from './decide-approval.js';
 import { getSupportMetrics } from './get-support-metrics.js';
 import { discardDraft, getDraft, sendDraft } from './draft-decisions.js';
 
-/** Every Helpline tool; the server registers the ones whose audience includes the caller's kind. */
-export const ALL_TOOLS: readonly ToolDefinition[] = [
+/** Every Helpline tool with its literal name, audience and schemas in its type (see typed-client.ts). */
+export const TOOL_DEFINITIONS = [
   // customer
   getAccountDetails, getAccountBalance, getRecentTransactions, updateAddress, requestPasswordChange, freezeCard, unfreezeCard, requestCardDeactivation,
   createTicketForCustomer, listMyTickets, getMyTicket,
@@ -34,4 +34,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   // staff
   findCustomer, listTickets, handleTicket, respondToTicket, updateTicketStatus, addCustomerNote, listPendingApprovals,
   decideApproval, getSupportMetrics, createTicketForStaff, sendDraft, discardDraft, getDraft,
-] as ToolDefinition[];
+] as const;
+
+/** Every Helpline tool; the server registers the ones whose audience includes the caller's kind. */
+export const ALL_TOOLS: readonly ToolDefinition[] = TOOL_DEFINITIONS as readonly ToolDefinition[];

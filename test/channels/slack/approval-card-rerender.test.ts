@@ -3,10 +3,11 @@
  * containers): the staff card is re-rendered from the stored approval, never cut down to the outcome line.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { AppError } from '../../../src/errors.js';
 import type { Approval } from '../../../src/store/schema.js';
 import type { Caller } from '../../../src/support/caller.js';
 import { postEvent, postForm } from '../../helpers/slack-sign.js';
-import { dm, fakeTools, SECRET, startHarness, type Harness } from './harness.js';
+import { dm, fakeTools, toolAccountDetails, SECRET, startHarness, type Harness } from './harness.js';
 import { startRealStack, type RealStack } from './real-stack.js';
 
 let h: Harness | undefined;
@@ -31,13 +32,13 @@ function approvalRecord(over: Partial<Approval> = {}): Approval {
 
 function tools(approvals: Map<string, Approval>) {
   return fakeTools((caller: Caller, name, args) => {
-    if (name === 'get_account_details') return { cards: [{ id: 'card_1', brand: 'visa', last4: '4242', status: 'active' }] };
+    if (name === 'get_account_details') return toolAccountDetails('cus_001', [{ id: 'card_1', brand: 'visa', last4: '4242', status: 'active' }]);
     if (name === 'decide_approval' && caller.kind === 'staff') {
       const a = approvals.get(String(args['approvalId']));
-      if (!a) throw new Error('Approval not found.');
+      if (!a) throw new AppError('not_found', 'Approval not found.');
       if (a.status === 'pending' && Date.parse(a.expiresAt) < Date.now()) a.status = 'expired';
-      if (a.status === 'expired') throw new Error('This approval has expired and can no longer be decided.');
-      if (a.status !== 'pending') throw new Error(`This approval was already ${a.status}.`);
+      if (a.status === 'expired') throw new AppError('expired', 'This approval has expired and can no longer be decided.');
+      if (a.status !== 'pending') throw new AppError('already_decided', `This approval was already ${a.status}.`);
       Object.assign(a, { status: 'approved', decidedBy: { kind: 'staff', id: caller.staffId }, decidedAt: new Date().toISOString(), outcome: 'card 4242 deactivated' });
       return { approval: a, outcome: 'card 4242 deactivated', customerMessage: 'Your card ending 4242 has been deactivated.', threadKey: a.threadKey };
     }

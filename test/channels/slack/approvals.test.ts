@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AppError } from '../../../src/errors.js';
 import type { Approval } from '../../../src/store/schema.js';
 import type { Caller } from '../../../src/support/caller.js';
 import { postForm } from '../../helpers/slack-sign.js';
-import { fakeTools, SECRET, sleep, startHarness, type Harness } from './harness.js';
+import { fakeTools, toolAccountDetails, SECRET, sleep, startHarness, type Harness } from './harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -25,15 +26,15 @@ function pendingApproval(over: Partial<Approval> = {}): Approval {
 function supportTools(approvals: Map<string, Approval>, executed: string[]) {
   return fakeTools((caller: Caller, name, args) => {
     if (name === 'get_account_details' && caller.kind === 'customer') {
-      return { customer: { id: caller.customerId }, accounts: [], cards: [{ id: 'card_1', brand: 'visa', last4: '4242', status: 'active' }] };
+      return toolAccountDetails(caller.customerId, [{ id: 'card_1', brand: 'visa', last4: '4242', status: 'active' }]);
     }
     if (name === 'decide_approval') {
-      if (caller.kind !== 'staff') throw new Error('This operation is for support staff only.');
+      if (caller.kind !== 'staff') throw new AppError('forbidden', 'This operation is for support staff only.');
       const a = approvals.get(String(args['approvalId']));
-      if (!a) throw new Error('Approval not found.');
+      if (!a) throw new AppError('not_found', 'Approval not found.');
       if (a.status === 'pending' && Date.parse(a.expiresAt) < Date.now()) a.status = 'expired';
-      if (a.status === 'expired') throw new Error('This approval has expired and can no longer be decided.');
-      if (a.status !== 'pending') throw new Error(`This approval was already ${a.status} by ${a.decidedBy?.id}.`);
+      if (a.status === 'expired') throw new AppError('expired', 'This approval has expired and can no longer be decided.');
+      if (a.status !== 'pending') throw new AppError('already_decided', `This approval was already ${a.status} by ${a.decidedBy?.id}.`);
       a.status = args['decision'] === 'approve' ? 'approved' : 'denied';
       a.decidedBy = { kind: 'staff', id: caller.staffId };
       a.decidedAt = new Date().toISOString();

@@ -57,6 +57,23 @@ export function fakeConversations(reply: (m: InboundMessage) => string = (m) => 
   };
 }
 
+const AT = '2026-11-20T10:00:00.000Z';
+
+/** A ticket as the ticket tools return it (every field their output schema guarantees), from the fields a test sets. */
+export function toolTicket(t: { id: string; subject: string; messages?: Array<Record<string, unknown>> } & Record<string, unknown>): Record<string, unknown> & { messages: Array<Record<string, unknown>> } {
+  const messages = (t.messages ?? []).map((m, i) => ({ id: `msg_${t.id}_${i}`, at: AT, author: { kind: 'customer', id: 'cus_001' }, visibility: 'public', body: '', ...m }));
+  return { customerId: null, description: `${t.subject}.`, channel: 'slack', priority: 'normal', category: 'general', status: 'open', createdAt: AT, updatedAt: AT, ...t, messages };
+}
+
+/** get_account_details as the tool returns it, with these cards. */
+export function toolAccountDetails(customerId: string, cards: Array<{ id: string; brand: string; last4: string; status: string }>): Record<string, unknown> {
+  return {
+    customer: { id: customerId, name: 'Ada Lovelace', email: 'ada@example.com', address: { line1: '1 Analytical Way', city: 'London', postalCode: 'N1', country: 'GB' } },
+    accounts: [],
+    cards: cards.map((c) => ({ expMonth: 8, expYear: 2030, accountId: 'acc_1', ...c })),
+  };
+}
+
 export type ToolHandler = (caller: Caller, name: string, args: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
 export interface FakeTools { connect: ConnectTools; calls: Array<{ caller: Caller; name: string; args: Record<string, unknown> }>; sessions: { open: number } }
 

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../../../src/conversations/types.js';
+import { AppError } from '../../../src/errors.js';
 import type { Caller } from '../../../src/support/caller.js';
 import { postEvent } from '../../helpers/slack-sign.js';
-import { eventBody, fakeTools, SECRET, startHarness, type Harness } from './harness.js';
+import { eventBody, fakeTools, SECRET, startHarness, toolTicket, type Harness } from './harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -64,15 +65,18 @@ describe('App Home', () => {
       switch (name) {
         case 'list_tickets':
           return { tickets: args['status'] === 'open'
-            ? [{ id: 'T-1', subject: 'Low thing', status: 'open', priority: 'low', customerName: 'Ada', createdAt: '2026-11-22T00:00:00Z' }, { id: 'T-2', subject: 'Fire <!here>', status: 'open', priority: 'urgent', customerName: 'Grace', createdAt: '2026-11-22T00:00:00Z' }]
-            : [{ id: 'T-3', subject: 'Working on it', status: 'in_progress', priority: 'high', customerName: 'Ada', createdAt: '2026-11-22T00:00:00Z' }] };
+            ? [toolTicket({ id: 'T-1', subject: 'Low thing', status: 'open', priority: 'low', customerName: 'Ada' }), toolTicket({ id: 'T-2', subject: 'Fire <!here>', status: 'open', priority: 'urgent', customerName: 'Grace' })]
+            : [toolTicket({ id: 'T-3', subject: 'Working on it', status: 'in_progress', priority: 'high', customerName: 'Ada' })] };
         case 'list_pending_approvals':
-          return { approvals: [{ id: 'apr_9', customerId: 'cus_001', action: 'card_deactivation', reason: 'lost it', expiresAt: '2026-11-23T00:00:00Z' }] };
+          return { approvals: [{ id: 'apr_9', customerId: 'cus_001', action: 'card_deactivation', reason: 'lost it', requestedAt: '2026-11-22T00:00:00Z', expiresAt: '2026-11-23T00:00:00Z', status: 'pending' }] };
         case 'get_support_metrics':
-          return { today: { opened: 4, resolved: 2 }, medianFirstResponseMinutes: 12.4, openApprovals: 1, sentimentTrend: [{ day: new Date().toISOString().slice(0, 10), average: -1.2, count: 3 }] };
+          return {
+            ticketsByStatus: {}, ticketsByCategory: {}, ticketsByChannel: {}, medianResolutionMinutes: null,
+            today: { opened: 4, resolved: 2 }, medianFirstResponseMinutes: 12.4, openApprovals: 1, sentimentTrend: [{ day: new Date().toISOString().slice(0, 10), average: -1.2, count: 3 }],
+          };
         case 'list_my_tickets':
-          if (caller.kind !== 'customer') throw new Error('customers only');
-          return { tickets: args['status'] === 'open' ? [{ id: 'T-1', subject: 'Low thing', status: 'open', priority: 'low', createdAt: '2026-11-22T00:00:00Z' }] : [] };
+          if (caller.kind !== 'customer') throw new AppError('forbidden', 'customers only');
+          return { tickets: args['status'] === 'open' ? [toolTicket({ id: 'T-1', subject: 'Low thing', status: 'open', priority: 'low' })] : [] };
         default:
           throw new Error(`unexpected ${name}`);
       }

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseTicketCommand } from '../../../src/channels/slack/ticket-command.js';
 import type { Caller } from '../../../src/support/caller.js';
 import { postForm } from '../../helpers/slack-sign.js';
-import { fakeTools, SECRET, startHarness, type Harness } from './harness.js';
+import { AppError } from '../../../src/errors.js';
+import { fakeTools, SECRET, startHarness, toolTicket, type Harness } from './harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -12,10 +13,10 @@ afterEach(async () => {
 
 const ada = { id: 'cus_001', name: 'Ada Lovelace', email: 'ada@example.com', slackUserId: 'UCUST' };
 const tickets = [
-  { id: 'T-1001', customerId: 'cus_001', customerName: 'Ada Lovelace', subject: 'Card <!channel> stuck', status: 'open', priority: 'high', category: 'card', createdAt: '2026-11-20T10:00:00Z', updatedAt: '2026-11-21T10:00:00Z',
+  toolTicket({ id: 'T-1001', customerId: 'cus_001', customerName: 'Ada Lovelace', subject: 'Card <!channel> stuck', status: 'open', priority: 'high', category: 'card', createdAt: '2026-11-20T10:00:00Z', updatedAt: '2026-11-21T10:00:00Z',
     messages: [{ at: '2026-11-20T10:00:00Z', author: { kind: 'customer', id: 'cus_001' }, visibility: 'public', body: 'It is stuck' }, { at: '2026-11-20T11:00:00Z', author: { kind: 'staff', id: 'USTAFF' }, visibility: 'internal', body: 'secret staff note' }],
-    history: [{ at: '2026-11-20T10:00:00Z', from: null, to: 'open', by: { kind: 'customer', id: 'cus_001' } }, { at: '2026-11-21T10:00:00Z', from: 'open', to: 'in_progress', by: { kind: 'staff', id: 'USTAFF' }, note: 'looking' }] },
-  { id: 'T-2000', customerId: 'cus_002', customerName: 'Bob', subject: 'Bob only', status: 'open', priority: 'low', createdAt: '2026-11-20T10:00:00Z', messages: [], history: [] },
+    history: [{ at: '2026-11-20T10:00:00Z', from: null, to: 'open', by: { kind: 'customer', id: 'cus_001' } }, { at: '2026-11-21T10:00:00Z', from: 'open', to: 'in_progress', by: { kind: 'staff', id: 'USTAFF' }, note: 'looking' }] }),
+  toolTicket({ id: 'T-2000', customerId: 'cus_002', customerName: 'Bob', subject: 'Bob only', status: 'open', priority: 'low', createdAt: '2026-11-20T10:00:00Z', messages: [], history: [] }),
 ];
 
 /** Support-like ticket tools: customers only ever reach their own tickets. */
@@ -27,15 +28,15 @@ function ticketTools() {
       case 'list_my_tickets': return { tickets: tickets.filter(own).filter((t) => !args['status'] || t.status === args['status']).map(visible) };
       case 'get_my_ticket': {
         const t = tickets.find((x) => x.id === args['ticketId'] && own(x));
-        if (!t) throw new Error(`No ticket ${String(args['ticketId'])} was found.`);
+        if (!t) throw new AppError('not_found', `No ticket ${String(args['ticketId'])} was found.`);
         return { ticket: visible(t) };
       }
       case 'list_tickets': return { tickets: tickets.filter((t) => !args['status'] || t.status === args['status']) };
-      case 'handle_ticket': return { ticket: tickets.find((t) => t.id === args['ticketId']), customer: null, notes: [], analysis: { sentiment: { label: 'negative' }, category: { name: 'card' }, priority: 'high' } };
+      case 'handle_ticket': return { ticket: tickets.find((t) => t.id === args['ticketId']), customer: null, notes: [], analysis: { sentiment: { score: -3, comparative: -0.5, label: 'negative' }, category: { name: 'card', confidence: 0.9 }, priority: 'high' } };
       case 'update_ticket_status': return { ticket: { ...tickets[0], status: args['status'] } };
       case 'respond_to_ticket': return { ticket: tickets[0] };
       case 'find_customer': return { customers: String(args['query']).includes('ada') ? [{ id: 'cus_001', name: 'Ada', email: 'ada@example.com' }] : [] };
-      case 'create_ticket': return { ticket: { id: 'T-3000', subject: args['subject'] } };
+      case 'create_ticket': return { ticket: toolTicket({ id: 'T-3000', subject: String(args['subject']) }) };
       default: throw new Error(`unexpected tool ${name}`);
     }
   });

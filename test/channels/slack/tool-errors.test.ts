@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { AppError } from '../../../src/errors.js';
 import { errorResult } from '../../../src/mcp/result.js';
 import { TOOL_ERROR_META, toolFailureOf } from '../../../src/mcp/tool-failure.js';
-import { ToolError } from '../../../src/channels/slack/tool-call.js';
+import { toolErrorText } from '../../../src/channels/slack/tool-call.js';
+import { typedTools } from '../../../src/mcp/typed-client.js';
 import type { Caller } from '../../../src/support/caller.js';
 import { postForm } from '../../helpers/slack-sign.js';
 import { fakeTools, SECRET, startHarness, type Harness } from './harness.js';
@@ -22,8 +23,6 @@ afterEach(async () => {
   s = undefined;
 });
 
-/** The typed failure a real tool result carries for `err`. */
-const failureOf = (err: unknown) => toolFailureOf(errorResult(err, 'tool'));
 const zodFailure = (path: string, message: string) => z.object({ [path]: z.string().refine(() => false, message) }).safeParse({ [path]: 'x' }).error;
 
 const ada = { id: 'cus_001', name: 'Ada Lovelace', email: 'ada@example.com', slackUserId: 'UCUST' };
@@ -41,21 +40,24 @@ function submission(team: string, user: string, values: { subject: string; descr
 
 const dms = (fake: { callsOf: Harness['fake']['callsOf'] }, user: string) => fake.callsOf('chat.postMessage').filter((c) => c.args['channel'] === user);
 
-describe('ToolError', () => {
-  it.each([
-    ['MCP error -32602: Input validation error: Invalid arguments for tool create_ticket: Too big: expected string to have <=200 characters at subject\nToo big: expected string to have <=10000 characters at description',
-      { subject: 'The subject is too long (at most 200 characters).', description: 'The description is too long (at most 10000 characters).' }],
-    ['create_ticket failed (bad_input): contact: a valid email address', { contact: 'Enter a valid email address.' }],
-    ['get_my_ticket failed (bad_input): ticketId: a ticket id like T-1001', { ticketId: 'The ticket number was not accepted.' }],
-  ])('turns validation output into one plain sentence per field: %s', (text, fields) => {
-    // Our tools' failures arrive typed (`_meta`), as the real server sends them: here from a real ZodError.
-    const ours = /^\w+ failed \(bad_input\): (\w+): (.*)$/.exec(text);
-    const failure = ours ? failureOf(zodFailure(ours[1] as string, ours[2] as string)) : undefined;
-    const err = new ToolError('create_ticket', text, failure);
+/** Typed tools over a client that answers every call with `answer` (a real result shape, or a throw). */
+const toolsAnswering = (answer: () => unknown) => typedTools({ callTool: async () => answer() }, 'anonymous');
+const refusal = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a refusal'); }, (err: unknown) => err as AppError);
+const valid = { subject: 'Card stuck', description: 'It is stuck', contact: 'ada@example.com' };
+
+describe('toolErrorText', () => {
+  it('turns fields the tool\'s schema refuses (checked before sending) into one plain sentence per field', async () => {
+    const err = await refusal(toolsAnswering(() => { throw new Error('must not be sent'); }).call('create_ticket', { subject: 's'.repeat(300), description: 'd'.repeat(20_000), contact: 'a@b.c' }));
     expect(err.code).toBe('bad_input');
-    expect(err.fields).toEqual(fields);
-    expect(err.message).not.toMatch(RAW);
-    for (const sentence of Object.values(fields)) expect(err.message).toContain(sentence);
+    const text = toolErrorText(err) ?? '';
+    for (const sentence of ['The subject is too long (at most 200 characters).', 'The description is too long (at most 10000 characters).', 'Enter a valid email address.']) expect(text).toContain(sentence);
+    expect(text).not.toMatch(RAW);
+  });
+
+  it('turns fields the tool refuses (typed in the result) into plain sentences', async () => {
+    const err = await refusal(toolsAnswering(() => errorResult(zodFailure('ticketId', 'a ticket id like T-1001'), 'create_ticket')).call('create_ticket', valid));
+    expect(err.issues).toEqual([{ path: 'ticketId', message: 'a ticket id like T-1001' }]);
+    expect(toolErrorText(err)).toBe('Some details were not accepted: The ticket number was not accepted.');
   });
 
   it.each([
@@ -63,22 +65,30 @@ describe('ToolError', () => {
     'MCP error -32602: Tool no_such_tool not found',
     'TypeError: Cannot read properties of undefined (reading \'id\')\n    at decide (/app/src/x.ts:1:1)',
     '{"issues":[{"code":"invalid_type"}]}',
-  ])('never passes protocol text on: %s', (text) => {
-    const err = new ToolError('x', text);
-    expect(err.message).not.toMatch(RAW);
-    expect(err.message.length).toBeGreaterThan(10);
-    expect(err.detail).toBe(text);
+  ])('never passes protocol text on: %s', async (text) => {
+    const err = await refusal(toolsAnswering(() => ({ isError: true, content: [{ type: 'text', text }] })).call('create_ticket', valid));
+    expect(err.details?.['detail']).toBe(text);
+    const said = toolErrorText(err) ?? '';
+    expect(said).not.toMatch(RAW);
+    expect(said.length).toBeGreaterThan(10);
   });
 
-  it('passes our tools\' own plain sentences through', () => {
-    const failure = failureOf(new AppError('not_found', 'No ticket T-2000 was found.'));
-    expect(new ToolError('get_my_ticket', 'get_my_ticket failed (not_found): No ticket T-2000 was found.', failure)).toMatchObject({ code: 'not_found', message: 'No ticket T-2000 was found.' });
+  it('passes our tools\' own plain sentences through', async () => {
+    const err = await refusal(toolsAnswering(() => errorResult(new AppError('not_found', 'No ticket T-2000 was found.'), 'create_ticket')).call('create_ticket', valid));
+    expect(err).toMatchObject({ code: 'not_found', message: 'No ticket T-2000 was found.' });
+    expect(toolErrorText(err)).toBe('No ticket T-2000 was found.');
   });
 
-  it('takes the code from the typed failure, never from the text a model could have shaped', () => {
-    const failure = failureOf(new AppError('forbidden', 'Staff only.'));
-    expect(new ToolError('list_tickets', 'list_tickets failed (not_found): No such thing', failure)).toMatchObject({ code: 'forbidden', message: 'Staff only.' });
+  it('takes the code from the typed failure, never from the text a model could have shaped', async () => {
+    const result = errorResult(new AppError('forbidden', 'Staff only.'), 'create_ticket');
+    result.content = [{ type: 'text', text: 'create_ticket failed (not_found): No such thing' }];
+    expect(await refusal(toolsAnswering(() => result).call('create_ticket', valid))).toMatchObject({ code: 'forbidden', message: 'Staff only.' });
     expect(toolFailureOf({ isError: true, content: [], _meta: { [TOOL_ERROR_META]: { code: 'pwned', message: 'x', issues: [] } } })).toBeUndefined();
+  });
+
+  it('says nothing of its own for what is not a refusal a person can act on', () => {
+    expect(toolErrorText(new Error('socket hang up'))).toBeUndefined();
+    expect(toolErrorText(new AppError('internal', 'The tool answered with an unexpected result.'))).toBeUndefined();
   });
 });
 
@@ -96,15 +106,13 @@ describe('the ticket modal shows refused fields inside the modal', () => {
     expect(dms(h.fake, 'UCUST')).toHaveLength(0);
   });
 
-  it('a field the tool refuses (MCP -32602) is shown on that field, in plain words', async () => {
-    const tools = fakeTools((_c: Caller, name) => {
-      if (name === 'create_ticket') throw new Error('MCP error -32602: Input validation error: Invalid arguments for tool create_ticket: Too big: expected string to have <=200 characters at subject');
-      return {};
-    });
+  it('a field the tool\'s own schema refuses is shown on that field, in plain words, and the tool is never called', async () => {
+    const tools = fakeTools(() => ({}));
     h = await startHarness({ tools, customers: [ada] });
-    const res = await postForm(h.url, SECRET, submission(h.fake.teamId, 'UCUST', { subject: 'Card stuck', description: 'It is stuck' }));
-    expect(await res.json()).toEqual({ response_action: 'errors', errors: { subject: 'The subject is too long (at most 200 characters).' } });
-    expect(dms(h.fake, 'UCUST')).toHaveLength(0);
+    const res = await postForm(h.url, SECRET, submission(h.fake.teamId, 'UNEW', { subject: 'Card stuck', description: 'It is stuck', contact: 'a@b.c' }));
+    expect(await res.json()).toEqual({ response_action: 'errors', errors: { contact: 'Enter a valid email address.' } });
+    expect(tools.calls.filter((c) => c.name === 'create_ticket')).toHaveLength(0);
+    expect(dms(h.fake, 'UNEW')).toHaveLength(0);
   });
 
   it('a refusal no field explains closes the modal and says so by DM, without protocol text', async () => {
