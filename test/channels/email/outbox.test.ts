@@ -9,10 +9,10 @@ import { createOutboxWorker, type OutboxWorker } from '../../../src/channels/ema
 import { createSmtpSender } from '../../../src/channels/email/outbound/smtp-sender.js';
 import { recordInbound } from '../../../src/channels/email/threads/thread-record.js';
 import { silentLogger } from '../../../src/config/logger.js';
-import { createMemoryRepositories } from '../../../src/store/memory/index.js';
 import { SCRUBBED_SYSTEM_TEXT, type OutboxRecord, type Repositories } from '../../../src/store/repos/index.js';
 import { createFakeStaff, SUPPORT_FROM, waitUntil, sleep, type FakeStaff } from '../../helpers/email-bot-fixtures.js';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.js';
+import { reposFor } from '../../helpers/test-engine.js';
 
 const THREAD = 'email:<q1@customer.test>';
 const SOURCE = 'email:<q1@customer.test>';
@@ -37,7 +37,7 @@ describe('email outbox (smtp-server on loopback)', () => {
   });
 
   async function setup(opts: { smtpTimeoutMs?: number } = {}): Promise<{ repos: Repositories; staff: FakeStaff; deliver: ReturnType<typeof createEmailDeliver>; w: OutboxWorker; reply: (kind?: string) => Promise<OutboxRecord | undefined> }> {
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     await recordInbound(repos, { threadKey: THREAD, customerEmail: 'quinn@customer.test', subject: 'Refund [T-7]', messageId: '<q1@customer.test>', references: [], now: new Date().toISOString() });
     const staff = createFakeStaff();
     const sender = createSmtpSender({ host: sink.host, port: sink.port, secure: false, user: undefined, password: undefined }, { timeoutMs: opts.smtpTimeoutMs ?? 3_000 });
