@@ -25,7 +25,12 @@ function view(d: Draft): DraftView {
   return { id: d.id, kind: d.kind, summary: d.summary, status: d.status, input: structuredClone(d.input), editable: [...kindSpec(d.kind).editable], staffId: d.staffId, threadKey: d.threadKey, expiresAt: d.expiresAt, outcome: d.outcome, decidedBy: d.decidedBy?.id };
 }
 
-const alreadyDecided = (d: Draft) => new AppError('already_decided', `Draft ${d.id} was already ${d.status}${d.decidedBy ? ` by ${d.decidedBy.id}` : ''}.`, { status: d.status });
+/** The refusal of a second decision, in words: `sending` is a draft that an earlier click is sending right now. */
+function alreadyDecided(d: Draft): AppError {
+  const by = d.decidedBy ? ` by ${d.decidedBy.id}` : '';
+  const what = d.status === 'sending' ? `is already being sent${by}` : `was already ${d.status}${by}`;
+  return new AppError('already_decided', `Draft ${d.id} ${what}.`, { status: d.status });
+}
 const expired = (id: string) => new AppError('expired', `Draft ${id} has expired; ask the assistant for a new one.`);
 
 export function createDrafts(ctx: SupportContext, ops: DraftOps): Support['drafts'] {
@@ -132,7 +137,7 @@ export function createDrafts(ctx: SupportContext, ops: DraftOps): Support['draft
         const done = await tx.drafts.transition(id, 'pending', { status: 'discarded', decidedBy: actorOf(staff), decidedAt: now.toISOString() });
         if (!done.won) {
           if (!done.record) throw new AppError('not_found', `No draft ${id} was found.`);
-          throw new AppError('already_decided', `Draft ${id} was already ${done.record.status}.`, { status: done.record.status });
+          throw alreadyDecided(done.record);
         }
         await recordAudit(tx, now, actorOf(staff), 'draft.discard', `draft:${id}`, { kind: done.record.kind });
         return view(done.record);

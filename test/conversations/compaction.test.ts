@@ -8,10 +8,10 @@ import { channelPorts } from '../../src/conversations/delivery.js';
 import { createMemoryBounds } from '../../src/conversations/memory-bounds.js';
 import { createTranscripts } from '../../src/conversations/transcripts.js';
 import { AppError } from '../../src/errors.js';
-import { createMemoryRepositories } from '../../src/store/memory/index.js';
 import type { Repositories } from '../../src/store/repos/index.js';
 import { emptyDb } from '../../src/store/schema.js';
 import { convConfig, fakeAgent, fakeConnect, msg, recordingDelivery, recordingStaff, until } from './fakes.js';
+import { reposFor } from '../helpers/test-engine.js';
 
 /** A model that answers every request with "answer N" and keeps what it was sent. */
 function recordingModel(): ModelPort & { requests: ModelRequest[] } {
@@ -53,7 +53,7 @@ async function conversationsOf(repos: Repositories, keys: readonly string[]) {
 
 describe('transcript compaction', () => {
   it('keeps whole transcripts only for the most recent threads; an older thread continues from its summary', async () => {
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     const { model, slack, conv } = realStack(repos);
     await conv.start();
     const keys = ['slack:T:C:a', 'slack:T:C:b', 'slack:T:C:c', 'slack:T:C:d', 'slack:T:C:e', 'slack:T:C:f', 'slack:T:C:g', 'slack:T:C:h', 'slack:T:C:i', 'slack:T:C:j', 'slack:T:C:k', 'slack:T:C:l', 'slack:T:C:m'];
@@ -90,7 +90,7 @@ describe('transcript compaction', () => {
   it('compacts threads idle past the limit on a sweep, and never a thread with a message still queued', async () => {
     let now = new Date('2026-01-01T00:00:00Z');
     const clock = () => now;
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     const transcripts = createTranscripts({ repos, clock });
     // The agent for thread "busy" hits a model outage, so its message stays queued (retried with backoff).
     const { agent } = fakeAgent({
@@ -133,7 +133,7 @@ describe('transcript compaction', () => {
 
   it('on start, compacts stored transcripts idle past the limit and keeps the recent ones whole', async () => {
     const now = new Date('2026-03-01T12:00:00Z');
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     for (const [key, hoursAgo] of [['slack:T:C:old', 30], ['slack:T:C:new', 1]] as const) {
       const transcripts = createTranscripts({ repos, clock: () => new Date(now.getTime() - hoursAgo * 3600_000) });
       await transcripts.save({ threadKey: key, channel: 'slack', messages: [{ role: 'user', content: [{ type: 'text', text: `hello from ${key}` }] }, { role: 'assistant', content: [{ type: 'text', text: 'hi' }] }], usage, appliedMessageIds: ['x'] });
@@ -148,7 +148,7 @@ describe('transcript compaction', () => {
   });
 
   it('bounds the kept transcripts by size as well as by count', async () => {
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     const transcripts = createTranscripts({ repos });
     const compaction = createCompaction({ repos, log: silentLogger(), keepRecent: 1000, maxLiveChars: 5000 });
     await compaction.start();
@@ -169,7 +169,7 @@ describe('transcript compaction', () => {
   it('leaves a thread alone that was written after it was indexed (by another instance), and compacts the next one', async () => {
     let now = new Date('2026-01-01T00:00:00Z');
     const clock = () => now;
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     const transcripts = createTranscripts({ repos, clock });
     const messages = [{ role: 'user', content: 'hello' }];
     const save = (key: string) => transcripts.save({ threadKey: key, channel: 'slack', messages, usage, appliedMessageIds: ['m'] });
@@ -194,7 +194,7 @@ describe('processed ledger bounds', () => {
   it('finished entries keep no payload, and a redelivery is still recognised after the count bound prunes older ones', async () => {
     let now = new Date('2026-01-01T00:00:00Z');
     const clock = () => now;
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     const { agent, state } = fakeAgent({ transcripts: createTranscripts({ repos, clock }) });
     const config = convConfig({ ledgerMaxEntries: 3, ledgerMinRetentionMs: 60 * 60_000 });
     const conv = createConversations({
@@ -232,7 +232,7 @@ describe('processed ledger bounds', () => {
     db.processed['q'] = { id: 'q', threadKey: 'slack:T:C:1', channel: 'slack', receivedAt: at, status: 'queued', updatedAt: at, message: { id: 'q' } };
     db.processed['r'] = { id: 'r', threadKey: 'slack:T:C:1', channel: 'slack', receivedAt: at, status: 'done', updatedAt: '2026-01-01T02:00:00.000Z' };
     db.processed['d'] = { id: 'd', threadKey: 'slack:T:C:1', channel: 'slack', receivedAt: at, status: 'done', updatedAt: at };
-    const repos = createMemoryRepositories(db);
+    const repos = await reposFor(db);
     const config = convConfig({ ledgerMaxEntries: 0, ledgerMinRetentionMs: 60 * 60_000 });
     const bounds = createMemoryBounds({ repos, log: silentLogger(), clock: () => new Date('2026-01-01T02:00:00.000Z'), config, holder: 'h', sweepEveryMs: 0 });
     expect(await bounds.sweep()).toEqual({ compacted: 0, pruned: 1 });

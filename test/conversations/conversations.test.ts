@@ -6,9 +6,9 @@ import { REPLIES } from '../../src/conversations/replies.js';
 import { createTranscripts } from '../../src/conversations/transcripts.js';
 import type { TranscriptPort } from '../../src/agent/types.js';
 import { AppError } from '../../src/errors.js';
-import { createMemoryRepositories } from '../../src/store/memory/index.js';
 import { emptyDb } from '../../src/store/schema.js';
 import { convConfig, fakeAgent, fakeConnect, msg, recordingDelivery, recordingStaff, until } from './fakes.js';
+import { reposFor } from '../helpers/test-engine.js';
 
 type SetupOpts = Partial<ConversationsDeps> & {
   delayMs?: number;
@@ -17,8 +17,8 @@ type SetupOpts = Partial<ConversationsDeps> & {
   wrap?: (t: TranscriptPort) => TranscriptPort;
 };
 
-function setup(over: SetupOpts = {}) {
-  const repos = over.repos ?? createMemoryRepositories();
+async function setup(over: SetupOpts = {}) {
+  const repos = over.repos ?? await reposFor();
   const transcripts = createTranscripts({ repos });
   const { agent, state } = fakeAgent({ transcripts: over.wrap ? over.wrap(transcripts) : transcripts, delayMs: over.delayMs, behave: over.behave });
   const slack = recordingDelivery();
@@ -33,7 +33,7 @@ function setup(over: SetupOpts = {}) {
 
 describe('conversations', () => {
   it('answers a message once even when it is delivered twice', async () => {
-    const { conv, slack, state, repos, connect } = setup();
+    const { conv, slack, state, repos, connect } = await setup();
     await conv.start();
     const m = msg('slack:T:C:1', 'hello');
     expect(await conv.handle(m)).toEqual({ accepted: true });
@@ -50,7 +50,7 @@ describe('conversations', () => {
   });
 
   it('answers 100 threads at once, in parallel up to the limit, each thread in order', async () => {
-    const { conv, slack, state } = setup({ delayMs: 15, config: convConfig({ concurrency: 8 }) });
+    const { conv, slack, state } = await setup({ delayMs: 15, config: convConfig({ concurrency: 8 }) });
     await conv.start();
     const sent: Record<string, string[]> = {};
     const handles: Array<Promise<unknown>> = [];
@@ -76,7 +76,7 @@ describe('conversations', () => {
 
   it('during a model outage sends one holding reply, keeps the thread waiting and answers each message once', async () => {
     let down = true;
-    const { conv, slack, state, repos } = setup({
+    const { conv, slack, state, repos } = await setup({
       behave: async () => { if (down) throw new AppError('unavailable', 'model overloaded'); },
     });
     await conv.start();
@@ -106,10 +106,10 @@ describe('conversations', () => {
   });
 
   it('re-queues a message left pending by a stopped process and answers it after restart', async () => {
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
-    const a = setup({ repos, stopTimeoutMs: 20, behave: () => gate });
+    const a = await setup({ repos, stopTimeoutMs: 20, behave: () => gate });
     await a.conv.start();
     const inflight = msg('slack:T:C:r', 'stuck in flight');
     const waiting = msg('slack:T:C:r', 'waiting behind it');
@@ -121,7 +121,7 @@ describe('conversations', () => {
     expect((await repos.ledger.get(inflight.id))?.status).toBe('queued');
     expect((await repos.ledger.get(waiting.id))?.status).toBe('queued');
 
-    const b = setup({ repos });
+    const b = await setup({ repos });
     await b.conv.start();
     await b.conv.drain();
     expect(b.slack.sent.map((s) => s.reply.text)).toEqual(['echo: stuck in flight', 'echo: waiting behind it']);
@@ -135,23 +135,23 @@ describe('conversations', () => {
   });
 
   it('knows a thread it answered, from the repositories, in a later process too', async () => {
-    const repos = createMemoryRepositories();
-    const a = setup({ repos });
+    const repos = await reposFor();
+    const a = await setup({ repos });
     await a.conv.start();
     expect(await a.conv.hasThread('slack:T:C:known')).toBe(false);
     await a.conv.handle(msg('slack:T:C:known', 'hello'));
     await a.conv.drain();
     expect(await a.conv.hasThread('slack:T:C:known')).toBe(true);
     await a.conv.stop();
-    const b = setup({ repos });
+    const b = await setup({ repos });
     expect(await b.conv.hasThread('slack:T:C:known')).toBe(true);
     expect(await b.conv.hasThread('slack:T:C:other')).toBe(false);
   });
 
   it('answers a message once when two instances on the same repositories both receive it', async () => {
-    const repos = createMemoryRepositories();
-    const a = setup({ repos });
-    const b = setup({ repos });
+    const repos = await reposFor();
+    const a = await setup({ repos });
+    const b = await setup({ repos });
     await a.conv.start();
     await b.conv.start();
     const m = msg('slack:T:C:twice', 'hello from both sides');
@@ -165,8 +165,8 @@ describe('conversations', () => {
   });
 
   it('delivers a reply recorded before a crash without running the turn again', async () => {
-    const repos = createMemoryRepositories();
-    const a = setup({ repos, stopTimeoutMs: 20 });
+    const repos = await reposFor();
+    const a = await setup({ repos, stopTimeoutMs: 20 });
     a.slack.deliver = () => new Promise(() => {}); // the process dies while delivering
     await a.conv.start();
     const m = msg('slack:T:C:d', 'hi');
@@ -176,7 +176,7 @@ describe('conversations', () => {
     await a.conv.stop();
     expect(await repos.ledger.get(m.id)).toMatchObject({ status: 'queued', message: { reply: { text: 'echo: hi' } } });
 
-    const b = setup({ repos });
+    const b = await setup({ repos });
     await b.conv.start();
     await b.conv.drain();
     expect(b.state.calls).toHaveLength(0);
@@ -185,7 +185,7 @@ describe('conversations', () => {
   });
 
   it('when a reply cannot be delivered after retries, records the failure and alerts staff', async () => {
-    const a = setup();
+    const a = await setup();
     a.slack.failNext = 3;
     await a.conv.start();
     const m = msg('slack:T:C:f', 'hi');
@@ -202,7 +202,7 @@ describe('conversations', () => {
   it('past the queue bound replies "busy" and records it; nothing is lost silently', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
-    const { conv, slack, repos } = setup({ behave: () => gate, config: convConfig({ queueLimit: 2 }) });
+    const { conv, slack, repos } = await setup({ behave: () => gate, config: convConfig({ queueLimit: 2 }) });
     await conv.start();
     const m1 = msg('slack:T:C:b1', 'one');
     const m2 = msg('slack:T:C:b2', 'two');
@@ -220,7 +220,7 @@ describe('conversations', () => {
   });
 
   it('on other errors apologises, records the failure and alerts staff, then carries on with the thread', async () => {
-    const { conv, slack, staff, repos } = setup({
+    const { conv, slack, staff, repos } = await setup({
       behave: async (input) => { if (input.text === 'boom') throw new Error('tool exploded'); },
     });
     await conv.start();
@@ -235,7 +235,7 @@ describe('conversations', () => {
   });
 
   it('never delivers a reply whose transcript could not be saved: apologises and records the failure', async () => {
-    const { conv, slack, repos } = setup({
+    const { conv, slack, repos } = await setup({
       behave: async (input) => (input.text === 'unsaved' ? { reply: 'this must not be sent' } : undefined),
       wrap: (t) => ({
         load: (k) => t.load(k),
@@ -254,8 +254,8 @@ describe('conversations', () => {
   it('posts approvals created in a turn to staff, and resolves the caller through the channel resolver', async () => {
     const db = emptyDb();
     db.approvals.push({ id: 'apr_1', customerId: 'cus_001', action: 'card_deactivation', cardId: 'card_1', reason: 'lost', requestedAt: '2026-01-01T00:00:00Z', expiresAt: '2026-01-02T00:00:00Z', status: 'pending' });
-    const repos = createMemoryRepositories(db);
-    const { conv, staff, connect, state } = setup({
+    const repos = await reposFor(db);
+    const { conv, staff, connect, state } = await setup({
       repos,
       channels: channelPorts({ slack: recordingDelivery() }, { slack: { resolve: async (sender) => (sender.id === 'U1' ? { kind: 'customer', customerId: 'cus_001' } : { kind: 'anonymous' }) } }),
       behave: async () => ({ approvalIds: ['apr_1'] }),
@@ -271,7 +271,7 @@ describe('conversations', () => {
 
   it('notifyThread delivers a notice to the owning channel and notes it in the transcript', async () => {
     const email = recordingDelivery();
-    const { conv, slack, state } = setup({ channels: channelPorts({ slack: recordingDelivery(), email }) });
+    const { conv, slack, state } = await setup({ channels: channelPorts({ slack: recordingDelivery(), email }) });
     await conv.notifyThread('email:<abc@x>', 'Your card was deactivated.');
     expect(email.sent).toEqual([{ threadKey: 'email:<abc@x>', reply: { text: 'Your card was deactivated.', kind: 'notice' } }]);
     expect(state.notes).toEqual([{ threadKey: 'email:<abc@x>', text: 'Your card was deactivated.' }]);

@@ -5,12 +5,12 @@ import { channelPorts } from '../../src/conversations/delivery.js';
 import { leftQueued } from '../../src/conversations/ledger.js';
 import { createTranscripts } from '../../src/conversations/transcripts.js';
 import { AppError } from '../../src/errors.js';
-import { createMemoryRepositories } from '../../src/store/memory/index.js';
 import { convConfig, fakeAgent, fakeConnect, msg, recordingDelivery, until } from './fakes.js';
+import { reposFor } from '../helpers/test-engine.js';
 
 describe('a message held through a model outage, across a restart', () => {
   it('is stored redacted while held, and answered once by the next process, without a second holding reply', async () => {
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     const a = fakeAgent({ transcripts: createTranscripts({ repos }), behave: async () => { throw new AppError('unavailable', 'overloaded'); } });
     const d1 = recordingDelivery();
     const c1 = createConversations({ repos, agent: a.agent, connectTools: fakeConnect(), channels: channelPorts({ slack: d1 }), config: convConfig({ retryBaseMs: 10_000, retryMaxMs: 10_000 }), log: silentLogger(), sweepEveryMs: 0 });
@@ -39,7 +39,7 @@ describe('a message held through a model outage, across a restart', () => {
   });
 
   it('marks a queued entry whose message cannot be read as failed on start, and runs the others in arrival order', async () => {
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     const at = new Date().toISOString();
     const pending = (text: string) => {
       const m = msg('slack:T:C:x', text);

@@ -4,11 +4,11 @@ import { channelPorts } from '../../src/conversations/delivery.js';
 import { CARD_PLACEHOLDER, PASSWORD_PLACEHOLDER, TOKEN_PLACEHOLDER } from '../../src/conversations/redact.js';
 import { createTranscripts } from '../../src/conversations/transcripts.js';
 import type { InboundMessage } from '../../src/conversations/types.js';
-import { createMemoryRepositories } from '../../src/store/memory/index.js';
 import { capturingLogger, convConfig, fakeAgent, fakeConnect, msg, recordingDelivery } from './fakes.js';
+import { reposFor } from '../helpers/test-engine.js';
 
-function harness() {
-  const repos = createMemoryRepositories();
+async function harness() {
+  const repos = await reposFor();
   const transcripts = createTranscripts({ repos });
   const { agent, state } = fakeAgent({ transcripts });
   const slack = recordingDelivery();
@@ -39,7 +39,7 @@ const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx7Vq3nPz8wQ1r2Jp5X
 
 describe('redaction in conversations', () => {
   it('keeps passwords and card numbers out of the agent, the transcript, the ledger and the logs; warns once', async () => {
-    const h = harness();
+    const h = await harness();
     await h.conv.start();
     const key = 'slack:T:C:secret';
     await h.handle(msg(key, 'my password is Sup3rS3cret! and my card 4111 1111 1111 1111 is lost'));
@@ -61,7 +61,7 @@ describe('redaction in conversations', () => {
   });
 
   it('removes pasted tokens, keys, security and one-time codes on every channel and names each in one warning per thread', async () => {
-    const h = harness();
+    const h = await harness();
     await h.conv.start();
     const slackKey = 'slack:T:C:paste';
     const emailKey = 'email:thread-1';
@@ -88,7 +88,7 @@ describe('redaction in conversations', () => {
   });
 
   it('sends no warning when nothing was removed', async () => {
-    const h = harness();
+    const h = await harness();
     await h.conv.start();
     await h.handle(msg('slack:T:C:plain', 'my password is not working and the code did not arrive; card ending 4242'));
     await h.conv.drain();

@@ -8,10 +8,10 @@ import { createConversations } from '../../src/conversations/conversations.js';
 import { channelPorts } from '../../src/conversations/delivery.js';
 import { createReplySweep } from '../../src/conversations/reply-sweep.js';
 import { createTicketReplies, deliverForStaff } from '../../src/conversations/ticket-replies.js';
-import { createMemoryRepositories } from '../../src/store/memory/index.js';
 import { emptyDb, type Db } from '../../src/store/schema.js';
 import { createSupport } from '../../src/support/index.js';
 import { convConfig, fakeAgent, fakeConnect, recordingDelivery, until } from './fakes.js';
+import { reposFor, storedRows } from '../helpers/test-engine.js';
 
 const STAFF = { kind: 'staff' as const, staffId: 'USTAFF' };
 const THREAD = 'slack:T1:D0CUST:1700000000.000100';
@@ -23,8 +23,8 @@ function seed(): Db {
   return db;
 }
 
-function setup(opts: { email?: boolean; clock?: () => Date; replySweepMs?: number } = {}) {
-  const repos = createMemoryRepositories(seed());
+async function setup(opts: { email?: boolean; clock?: () => Date; replySweepMs?: number } = {}) {
+  const repos = await reposFor(seed());
   const clock = opts.clock ?? (() => new Date());
   const support = createSupport({ repos, kbDir: 'data/kb', staff: { isStaff: (id) => id === 'USTAFF' }, approvalTtlMinutes: 60, resetTokenTtlMinutes: 30, publicBaseUrl: 'http://127.0.0.1', clock, resetDelivery: opts.email ?? false });
   const slack = recordingDelivery();
@@ -39,7 +39,7 @@ function setup(opts: { email?: boolean; clock?: () => Date; replySweepMs?: numbe
 
 describe('staff replies reach the customer', () => {
   it('delivers a public reply into the ticket\'s thread once, in a fixed frame, and records it on the message', async () => {
-    const s = setup();
+    const s = await setup();
     const t = await s.ticket(THREAD);
     await s.support.tickets.respond(STAFF, { ticketId: t.id, message: 'We lifted the block.', visibility: 'public' });
     expect((await s.repos.tickets.get(t.id))?.messages.at(-1)?.delivery?.status).toBe('pending');
@@ -57,7 +57,7 @@ describe('staff replies reach the customer', () => {
   });
 
   it('concurrent deliveries of the same reply (two clicks, two instances) post it once', async () => {
-    const s = setup();
+    const s = await setup();
     const t = await s.ticket(THREAD);
     await s.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Once only', visibility: 'public' });
     const other = createTicketReplies({ repos: s.repos, notifyThread: (k, text, o) => s.conv.notifyThread(k, text, o), email: false, now: () => new Date(), log: silentLogger() });
@@ -67,7 +67,7 @@ describe('staff replies reach the customer', () => {
   });
 
   it('never delivers an internal note', async () => {
-    const s = setup({ email: true });
+    const s = await setup({ email: true });
     const t = await s.ticket(THREAD);
     const noThread = await s.ticket();
     for (const id of [t.id, noThread.id]) {
@@ -76,11 +76,11 @@ describe('staff replies reach the customer', () => {
       expect((await s.repos.tickets.get(id))?.messages.at(-1)?.delivery).toBeUndefined();
     }
     expect(s.slack.sent).toEqual([]);
-    expect(s.repos.snapshot().outbox).toEqual([]);
+    expect((await storedRows(s.repos)).outbox).toEqual([]);
   });
 
   it('records a channel that refuses the reply as failed, and says so to staff', async () => {
-    const s = setup();
+    const s = await setup();
     const t = await s.ticket(THREAD);
     await s.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Hello', visibility: 'public' });
     s.slack.failNext = 10;
@@ -95,20 +95,20 @@ describe('staff replies reach the customer', () => {
   });
 
   it('emails a ticket without a conversation when email runs: one mail per reply, "Re: [T-…] subject"', async () => {
-    const s = setup({ email: true });
+    const s = await setup({ email: true });
     const t = await s.ticket();
     await s.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Your new card is on its way.', visibility: 'public' });
     const [r] = await s.conv.deliverStaffReplies(t.id);
     expect(r?.delivery).toMatchObject({ status: 'queued', channel: 'email', to: 'a…@example.com' });
     expect(r?.notice).toBe('Emailed to the customer at a…@example.com (queued for sending).');
-    const mails = s.repos.snapshot().outbox;
+    const mails = (await storedRows(s.repos)).outbox;
     expect(mails).toHaveLength(1);
     expect(mails[0]?.payload).toMatchObject({ kind: 'system', to: 'ada@example.com', subject: `Re: [${t.id}] Card declined` });
     expect(String(mails[0]?.payload['text'])).toContain(`Reply from our support team on ticket ${t.id}:\n\nYour new card is on its way.`);
   });
 
   it('a staff view shows what became of an emailed reply: queued, then delivered when sent, or failed with the reason', async () => {
-    const s = setup({ email: true });
+    const s = await setup({ email: true });
     const t = await s.ticket();
     await s.support.tickets.respond(STAFF, { ticketId: t.id, message: 'First', visibility: 'public' });
     await s.conv.deliverStaffReplies(t.id);
@@ -131,19 +131,19 @@ describe('staff replies reach the customer', () => {
   });
 
   it('without a conversation or email, saves the reply, records "undeliverable" and tells staff plainly', async () => {
-    const s = setup({ email: false });
+    const s = await setup({ email: false });
     const t = await s.ticket();
     await s.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Hello', visibility: 'public' });
     const [r] = await deliverForStaff(s.conv, t.id, silentLogger());
     expect(r).toEqual({ reached: false, text: `Saved on ${t.id}, but the customer has no channel to receive it (no conversation, and email is not configured). Please contact them another way.` });
     expect((await s.repos.tickets.get(t.id))?.messages.at(-1)?.delivery).toMatchObject({ status: 'undeliverable' });
     expect(s.slack.sent).toEqual([]);
-    expect(s.repos.snapshot().outbox).toEqual([]);
+    expect((await storedRows(s.repos)).outbox).toEqual([]);
   });
 
   it('the sweep delivers replies left waiting past the grace period (a crash, another process), and only those', async () => {
     let now = Date.parse('2026-03-01T10:00:00.000Z');
-    const s = setup({ clock: () => new Date(now) });
+    const s = await setup({ clock: () => new Date(now) });
     const t = await s.ticket(THREAD);
     await s.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Left behind', visibility: 'public' });
     now += 30_000;
@@ -158,7 +158,7 @@ describe('staff replies reach the customer', () => {
 
   it('a started conversations layer sweeps on its own, and stops sweeping when stopped', async () => {
     let now = Date.parse('2026-03-01T10:00:00.000Z');
-    const s = setup({ clock: () => new Date(now), replySweepMs: 20 });
+    const s = await setup({ clock: () => new Date(now), replySweepMs: 20 });
     const t = await s.ticket(THREAD);
     await s.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Stored before a restart', visibility: 'public' });
     now += 5 * 60_000;
@@ -172,7 +172,7 @@ describe('staff replies reach the customer', () => {
   });
 
   it('with several instances on one store, only the holder of the sweep lease sweeps; another takes over once it stops', async () => {
-    const s = setup();
+    const s = await setup();
     const calls: string[] = [];
     const sweepOf = (holder: string) => createReplySweep({ replies: { sweep: async () => { calls.push(holder); return 0; } }, leases: s.repos.leases, holder, everyMs: 60_000, log: silentLogger() });
     const a = sweepOf('instance-a');
@@ -189,7 +189,7 @@ describe('staff replies reach the customer', () => {
 
   it('takes over a claim left by an instance that stopped mid-delivery only once it is stale, telling the channel', async () => {
     let now = Date.parse('2026-03-01T10:00:00.000Z');
-    const s = setup({ clock: () => new Date(now) });
+    const s = await setup({ clock: () => new Date(now) });
     const t = await s.ticket(THREAD);
     const view = await s.support.tickets.respond(STAFF, { ticketId: t.id, message: 'Hello', visibility: 'public' });
     const id = view.messages.at(-1)?.id as string;

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createTranscripts } from '../../src/conversations/transcripts.js';
-import { createMemoryRepositories } from '../../src/store/memory/index.js';
 import { conversationSchema } from '../../src/store/schema.js';
+import { reposFor } from '../helpers/test-engine.js';
 
 const usage = { inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheCreationTokens: 0 };
 
 describe('transcripts over the conversations repository', () => {
   it('saves and loads a transcript as a valid conversation record, copies not references', async () => {
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     const t = createTranscripts({ repos, clock: () => new Date('2026-01-01T00:00:00Z') });
     expect(await t.load('slack:1')).toBeUndefined();
     const messages: unknown[] = [{ role: 'user', content: 'hi' }, { role: 'assistant', content: [{ type: 'text', text: 'hello' }] }];
@@ -24,7 +24,7 @@ describe('transcripts over the conversations repository', () => {
   });
 
   it('keeps the thread record and its other meta when the transcript is saved again', async () => {
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     await repos.conversations.touch('email:<a@x>', { channel: 'email', callerKind: 'customer', customerId: 'cus_1', meta: { subject: 'Refund' }, at: '2026-01-01T00:00:00.000Z' });
     const t = createTranscripts({ repos, maxAppliedIds: 2 });
     await t.save({ threadKey: 'email:<a@x>', channel: 'email', messages: [{ role: 'user', content: 'hi' }], summary: 'earlier', usage, appliedMessageIds: ['m1', 'm2', 'm3'] });
@@ -35,7 +35,7 @@ describe('transcripts over the conversations repository', () => {
   });
 
   it('caps stored messages, cutting only at a plain user turn so tool pairs stay whole', async () => {
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     const t = createTranscripts({ repos, maxMessages: 5 });
     const messages: unknown[] = [];
     for (let i = 0; i < 4; i++) {

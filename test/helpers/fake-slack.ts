@@ -42,7 +42,7 @@ export interface FakeSlack {
   callsOf(method: string, opts?: { all?: boolean }): RecordedCall[];
   /** Script the next `times` calls of `method` (matching `when`) to answer with this status/body. */
   script(method: string, s: { status?: number; retryAfter?: number; body?: Record<string, unknown>; times?: number; when?: (args: Record<string, unknown>) => boolean }): void;
-  waitFor<T>(fn: () => T | undefined | false, timeoutMs?: number): Promise<T>;
+  waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
   /** Socket Mode: push an envelope to the connected app and resolve with its ack (`payload` included). */
   sendEnvelope(envelope: { type: string; payload: unknown; retry_attempt?: number; retry_reason?: string; accepts_response_payload?: boolean }): Promise<{ envelope_id: string; payload?: unknown }>;
   /**
@@ -210,7 +210,7 @@ export async function startFakeSlack(opts: { teamId?: string; botUserId?: string
     async waitFor(fn, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const v = fn();
+        const v = await fn();
         if (v) return v as never;
         if (Date.now() > deadline) throw new Error('fake-slack waitFor: timed out');
         await new Promise((r) => setTimeout(r, 10));

@@ -18,8 +18,11 @@ export interface Postgres {
   port: number;
   /** The server's data directory (heap files, pg_wal…): tests that check what reaches the disk read it. */
   dataDir: string;
-  /** Create an empty database and return its connection string. Names: lower-case letters, digits, `_`. */
-  createDatabase(name?: string): Promise<string>;
+  /**
+   * Create a database and return its connection string: empty, or a copy of `template` (a database nobody is
+   * connected to). Names: lower-case letters, digits, `_`.
+   */
+  createDatabase(name?: string, opts?: { template?: string }): Promise<string>;
   /** Stop the server and delete its files. */
   stop(): Promise<void>;
 }
@@ -195,13 +198,13 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<P
     url,
     port,
     dataDir: data,
-    async createDatabase(name = `test_${++made}`) {
+    async createDatabase(name = `test_${++made}`, opts = {}) {
       // An identifier cannot be a query parameter: only plain names are accepted, then quoted.
-      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+      for (const n of [name, opts.template ?? name]) if (!/^[a-z_][a-z0-9_]{0,62}$/.test(n)) throw new Error(`not a plain database name: ${n}`);
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
       try {
-        await admin.query(`CREATE DATABASE "${name}"`);
+        await admin.query(`CREATE DATABASE "${name}"${opts.template ? ` TEMPLATE "${opts.template}"` : ''}`);
       } finally {
         await admin.end();
       }

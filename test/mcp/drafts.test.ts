@@ -81,8 +81,23 @@ describe('sending a draft is claimed once', () => {
     const before = (await ticket('T-1001')).messages.length;
     const results = await Promise.all([call(p1, 'send_draft', { draftId }), call(p2, 'send_draft', { draftId })]);
     expect(results.filter((r) => !r.isError)).toHaveLength(1);
-    expect(textOf(results.find((r) => r.isError) ?? { content: [] })).toMatch(/already (sending|sent)/);
+    expect(textOf(results.find((r) => r.isError) ?? { content: [] })).toMatch(/already (being sent|sent) by U_STAFF[12]\./);
     expect((await ticket('T-1001')).messages.length).toBe(before + 1);
     expect(await h.repos.drafts.get(draftId)).toMatchObject({ status: 'sent' });
+  });
+
+  it('a click while another person\'s Send is still running is told in words that it is being sent, and changes nothing', async () => {
+    const m = await modelSession();
+    const { draftId } = ok<{ draftId: string }>(await call(m, 'respond_to_ticket', { ticketId: 'T-1001', message: 'In flight', visibility: 'public' }));
+    // The state between the first click's claim and its outcome (on PostgreSQL a concurrent click lands here often).
+    const claimed = await h.repos.drafts.transition(draftId, 'pending', { status: 'sending', decidedBy: { kind: 'staff', id: 'U_STAFF1' }, decidedAt: new Date().toISOString() });
+    expect(claimed.won).toBe(true);
+    const person = await h.connect(STAFF2);
+    for (const tool of ['send_draft', 'discard_draft']) {
+      const r = await call(person, tool, { draftId });
+      expect(r.isError).toBe(true);
+      expect(textOf(r)).toContain(`Draft ${draftId} is already being sent by U_STAFF1.`);
+    }
+    expect(await h.repos.drafts.get(draftId)).toMatchObject({ status: 'sending', decidedBy: { id: 'U_STAFF1' } });
   });
 });

@@ -6,15 +6,24 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/config/logger.js';
 import { createEmailChannel, type EmailChannel } from '../../../src/channels/email/index.js';
 import type { Config } from '../../../src/config/config.js';
-import { createMemoryRepositories } from '../../../src/store/memory/index.js';
 import type { EmailDecision, Repositories } from '../../../src/store/repos/index.js';
 import { emptyDb } from '../../../src/store/schema.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { createFakeConversations, createFakeStaff, directoryOf, emailConfig, rawDsn, rawMail, waitUntil, type FakeConversations, type FakeStaff } from '../../helpers/email-bot-fixtures.js';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.js';
+import { reposFor } from '../../helpers/test-engine.js';
 import { systemMailRenderer } from '../../helpers/system-mail.js';
 
 const ALICE = { id: 'cus_001', name: 'Alice', email: 'alice@customer.test' };
+
+/**
+ * A store that holds the directory's customer, as in the product (the directory reads the store): on PostgreSQL a
+ * ticket for a customer the store does not have is refused (foreign key).
+ */
+function withAlice(db = emptyDb()) {
+  db.customers.push({ ...ALICE, createdAt: '2025-01-01T00:00:00.000Z', address: { line1: '1 Main St', city: 'London', postalCode: 'N1 1AA', country: 'GB' } });
+  return db;
+}
 
 /** The decisions recorded so far, by Message-ID. */
 async function decisionsOf(repos: Repositories): Promise<Map<string, EmailDecision>> {
@@ -42,7 +51,8 @@ describe.skipIf(!dovecotAvailable())('email channel (Dovecot + SMTP on loopback)
   });
 
   /** A fresh mailbox, store and channel per test (mail appended to `mailbox` before start() is "mail present before start"). */
-  async function setup(over: Partial<Omit<Config['email'], 'imap' | 'smtp'>> & { imap?: Partial<Config['email']['imap']> } = {}, repos: Repositories = createMemoryRepositories(), smtpTimeoutMs = 3_000) {
+  async function setup(over: Partial<Omit<Config['email'], 'imap' | 'smtp'>> & { imap?: Partial<Config['email']['imap']> } = {}, repos?: Repositories, smtpTimeoutMs = 3_000) {
+    repos ??= await reposFor(withAlice());
     const mailbox = `T${++n}`;
     await dovecot.createMailbox(mailbox);
     sink.messages.length = 0;
@@ -128,10 +138,10 @@ describe.skipIf(!dovecotAvailable())('email channel (Dovecot + SMTP on loopback)
 
   it('never answers auto-replies, bounces, list mail or our own mail, and records why', async () => {
     // We did send bob a mail earlier (it is what bounced).
-    const seeded = emptyDb();
+    const seeded = withAlice();
     const sentAt = new Date().toISOString();
     seeded.outbox.push({ id: 'out_bob_1', channel: 'email', threadKey: 'email:<b0@customer.test>', payload: { kind: 'reply', to: 'bob@customer.test', subject: 'Re: help', text: 'hi', messageId: '<sent-to-bob@helpline.test>' }, status: 'sent', attempts: 1, nextAttemptAt: sentAt, createdAt: sentAt, sentAt });
-    const { channel, repos, conv, mailbox, lastUid } = await setup({}, createMemoryRepositories(seeded));
+    const { channel, repos, conv, mailbox, lastUid } = await setup({}, await reposFor(seeded));
     const ownId = '<0b5e7a4e-1c1f-4a53-9a0e-7d1c5d3c2b10@helpline.test>';
     const skipped: Array<[string, string]> = [
       ['<auto@x.test>', rawMail({ from: 'erin@x.test', subject: 'Thanks', messageId: '<auto@x.test>', headers: ['Auto-Submitted: Auto-Replied'] })],
@@ -206,7 +216,7 @@ describe.skipIf(!dovecotAvailable())('email channel (Dovecot + SMTP on loopback)
   });
 
   it('keeps reading the inbox while the SMTP server hangs, and sends the replies once it recovers', async () => {
-    const { channel, repos, conv, mailbox } = await setup({}, createMemoryRepositories(), 400);
+    const { channel, repos, conv, mailbox } = await setup({}, undefined, 400);
     sink.setHang(true);
     try {
       await dovecot.append(rawMail({ from: 'pat@customer.test', subject: 'One', messageId: '<p1@customer.test>' }), [], mailbox);

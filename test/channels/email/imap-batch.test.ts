@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { pickBatch, uidSet } from '../../../src/channels/email/inbound/imap-batch.js';
 import { createPosition } from '../../../src/channels/email/inbound/imap-position.js';
-import { createMemoryRepositories } from '../../../src/store/memory/index.js';
+import { reposFor } from '../../helpers/test-engine.js';
 
 const ref = (uid: number, size?: number) => ({ uid, uidValidity: '7', size });
 
@@ -26,7 +26,7 @@ describe('IMAP batches', () => {
   });
 
   it('advances the position only over contiguously recorded UIDs, in the transaction that records the decision', async () => {
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     const pos = createPosition({ mailbox: 'INBOX', uidValidity: '7', uids: [3, 4, 6, 9], clock: () => new Date('2026-01-01T00:00:00Z') });
     const record = async (uid: number) => {
       await repos.transaction((tx) => pos.record(tx, uid));
@@ -44,7 +44,7 @@ describe('IMAP batches', () => {
   });
 
   it('does not count a decision whose transaction rolled back, and catches up on flush after out-of-order commits', async () => {
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     const pos = createPosition({ mailbox: 'INBOX', uidValidity: '7', uids: [1, 2, 3], clock: () => new Date('2026-01-01T00:00:00Z') });
     await expect(repos.transaction(async (tx) => {
       await pos.record(tx, 1);

@@ -6,11 +6,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEmailChannel, type EmailChannel } from '../../../src/channels/email/index.js';
 import { silentLogger } from '../../../src/config/logger.js';
-import { createMemoryRepositories } from '../../../src/store/memory/index.js';
 import type { Repositories } from '../../../src/store/repos/index.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { createFakeConversations, createFakeStaff, directoryOf, emailConfig, rawMail, sleep, waitUntil } from '../../helpers/email-bot-fixtures.js';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.js';
+import { reposFor } from '../../helpers/test-engine.js';
 import { systemMailRenderer } from '../../helpers/system-mail.js';
 
 /** The repositories as one instance sees them; `cut()` makes its lease calls fail as if the store were out of reach. */
@@ -39,7 +39,7 @@ describe.skipIf(!dovecotAvailable())('one IMAP poller among several instances (i
   });
 
   it('polls from one instance only, and another takes over when the holder loses the lease', async () => {
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     const conv = createFakeConversations(repos);
     const make = (name: string, view: Repositories) => {
       const channel = createEmailChannel({

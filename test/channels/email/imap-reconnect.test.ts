@@ -8,10 +8,10 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEmailChannel } from '../../../src/channels/email/index.js';
 import { createLogger } from '../../../src/config/logger.js';
-import { createMemoryRepositories } from '../../../src/store/memory/index.js';
 import { dovecotAvailable, startDovecot, } from '../../helpers/dovecot.js';
 import { createFakeConversations, createFakeStaff, directoryOf, emailConfig, rawMail, sleep, waitUntil, type FakeConversations } from '../../helpers/email-bot-fixtures.js';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.js';
+import { reposFor } from '../../helpers/test-engine.js';
 import { systemMailRenderer } from '../../helpers/system-mail.js';
 
 /** A TCP relay whose current connections can be frozen: bytes are swallowed, nothing is closed (a silently dead link). */
@@ -60,7 +60,7 @@ describe.skipIf(!dovecotAvailable())('IMAP reconnects and catch-up', () => {
     cleanup.push(() => dovecot.stop(), () => sink.stop());
     const proxy = opts.viaProxy ? await startFreezableProxy(dovecot.port) : undefined;
     if (proxy) cleanup.push(() => proxy.stop());
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     const conv = createFakeConversations(repos);
     const cap = logCapture();
     const channel = createEmailChannel({

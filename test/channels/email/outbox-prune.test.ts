@@ -8,10 +8,10 @@ import { createOutboxWorker, type OutboxWorker } from '../../../src/channels/ema
 import type { SmtpSender } from '../../../src/channels/email/outbound/smtp-sender.js';
 import { createEmailRetention } from '../../../src/channels/email/retention.js';
 import { silentLogger } from '../../../src/config/logger.js';
-import { createMemoryRepositories } from '../../../src/store/memory/index.js';
 import type { Repositories } from '../../../src/store/repos/index.js';
 import { emptyDb, type OutboxItem } from '../../../src/store/schema.js';
 import { SUPPORT_FROM, waitUntil, sleep } from '../../helpers/email-bot-fixtures.js';
+import { reposFor } from '../../helpers/test-engine.js';
 import { systemMailRenderer } from '../../helpers/system-mail.js';
 
 const DAY = 24 * 3600_000;
@@ -63,7 +63,7 @@ describe('email outbox retention', () => {
         item('stillqueued', 'sent', 45, { payload: { kind: 'reply', replyKind: 'reply', sourceId: 'msg-queued', to: 'q@customer.test', subject: 'Re: hi', messageId: '<stillqueued@support.test>', text: 'Hello' } }),
     );
     db.processed['msg-queued'] = { id: 'msg-queued', channel: 'email', threadKey: 'email:<q@customer.test>', status: 'queued', receivedAt: iso(NOW - 45 * DAY), updatedAt: iso(NOW - 45 * DAY) };
-    const repos = createMemoryRepositories(db);
+    const repos = await reposFor(db);
     const kept = () => present(repos, ['oldsent', 'oldfailed', 'oldpending', 'recentsent', 'stillqueued', 'later']);
     let now = NOW;
     const sends: string[] = [];
@@ -100,7 +100,7 @@ describe('email outbox retention', () => {
   it('runs on one instance at a time: another holding the retention lease defers it', async () => {
     const db = emptyDb();
     db.outbox.push(item('oldsent', 'sent', 40));
-    const repos = createMemoryRepositories(db);
+    const repos = await reposFor(db);
     const retention = createEmailRetention({ repos, clock: () => new Date(NOW), log: silentLogger(), holder: 'me', outboxRetentionMs: 30 * DAY });
     expect(await repos.leases.acquire('email-retention', 'someone-else', 60_000)).toBeDefined();
     await retention.runIfDue();

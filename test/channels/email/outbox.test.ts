@@ -13,12 +13,12 @@ import { createOutboxWorker, type OutboxWorker } from '../../../src/channels/ema
 import { createSmtpSender, type SmtpSender } from '../../../src/channels/email/outbound/smtp-sender.js';
 import { recordInbound } from '../../../src/channels/email/threads/thread-record.js';
 import { silentLogger } from '../../../src/config/logger.js';
-import { createMemoryRepositories } from '../../../src/store/memory/index.js';
 import { SCRUBBED_SYSTEM_TEXT, type OutboxRecord, type Repositories } from '../../../src/store/repos/index.js';
 import { dbSchema } from '../../../src/store/schema.js';
 import { createSupport, LINK_PLACEHOLDER, NO_LINK } from '../../../src/support/index.js';
 import { createFakeStaff, SUPPORT_FROM, waitUntil, sleep, type FakeStaff } from '../../helpers/email-bot-fixtures.js';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.js';
+import { reposFor, storedRows } from '../../helpers/test-engine.js';
 import { systemMailRenderer } from '../../helpers/system-mail.js';
 
 const THREAD = 'email:<q1@customer.test>';
@@ -48,7 +48,7 @@ describe('email outbox (smtp-server on loopback)', () => {
   });
 
   async function setup(opts: { smtpTimeoutMs?: number } = {}): Promise<{ repos: Repositories; staff: FakeStaff; deliver: ReturnType<typeof createEmailDeliver>; w: OutboxWorker; reply: (kind?: string) => Promise<OutboxRecord | undefined> }> {
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     await recordInbound(repos, { threadKey: THREAD, customerEmail: 'quinn@customer.test', subject: 'Refund [T-7]', messageId: '<q1@customer.test>', references: [], now: new Date().toISOString() });
     const staff = createFakeStaff();
     const sender = createSmtpSender({ host: sink.host, port: sink.port, secure: false, user: undefined, password: undefined }, { timeoutMs: opts.smtpTimeoutMs ?? 3_000 });
@@ -201,8 +201,8 @@ describe('email outbox (smtp-server on loopback)', () => {
   // One-time links are minted as their mail leaves, per attempt (support's systemMail.render): every link minted for a
   // token works until one is used or it expires, since a timed-out attempt may still have been delivered.
   /** Real support on the seed data, and a worker whose SMTP sender records each text it is handed. */
-  function linkSetup() {
-    const repos = createMemoryRepositories(dbSchema.parse(JSON.parse(readFileSync(root('data/seed.json'), 'utf8'))));
+  async function linkSetup() {
+    const repos = await reposFor(dbSchema.parse(JSON.parse(readFileSync(root('data/seed.json'), 'utf8'))));
     const support = createSupport({
       repos, kbDir: root('data/kb'), staff: { isStaff: (id) => id === STAFF.staffId }, approvalTtlMinutes: 60, resetTokenTtlMinutes: 30,
       publicBaseUrl: 'https://help.example.com',
@@ -219,7 +219,7 @@ describe('email outbox (smtp-server on loopback)', () => {
   }
 
   it('a retry mints a fresh link; the timed-out attempt\'s link works too, until either is used', async () => {
-    const { repos, support, handed, w } = linkSetup();
+    const { repos, support, handed, w } = await linkSetup();
     const pending = await support.approvals.requestPasswordChange(CUSTOMER, {}, 'I forgot my password');
     await support.approvals.decide(STAFF, { approvalId: pending.approvalId, decision: 'approve' });
     const token = await repos.resetTokens.findByApproval(pending.approvalId);
@@ -244,7 +244,7 @@ describe('email outbox (smtp-server on loopback)', () => {
     expect((await repos.resetTokens.get(token?.id ?? ''))?.tokenHashes).toHaveLength(2);
     for (const m of [first, second]) expect(await support.passwords.inspectToken(m?.[1] ?? '')).toMatchObject({ valid: true, customerId: 'cus_001' });
     // No link, token secret or any part of one is in the store, the sent mail's row included.
-    const stored = JSON.stringify(repos.snapshot());
+    const stored = JSON.stringify(await storedRows(repos));
     for (const m of [first, second]) expect(stored).not.toContain((m?.[1] ?? '').split('.').at(-1));
 
     // The mail that timed out did reach her: its link works, and using it uses the token (the retry's link too).
@@ -256,7 +256,7 @@ describe('email outbox (smtp-server on loopback)', () => {
   });
 
   it('mints nothing from mail text: only a system mail\'s own key names the token, and other mail goes as stored', async () => {
-    const { repos, support } = linkSetup();
+    const { repos, support } = await linkSetup();
     const pending = await support.approvals.requestPasswordChange(CUSTOMER, {}, 'forgot');
     await support.approvals.decide(STAFF, { approvalId: pending.approvalId, decision: 'approve' });
     const token = await repos.resetTokens.findByApproval(pending.approvalId);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BUDGET_WINDOW_MS, takeReplyBudget } from '../../../src/channels/email/inbound/reply-budget.js';
-import { createMemoryRepositories } from '../../../src/store/memory/index.js';
+import { reposFor } from '../../helpers/test-engine.js';
 
 const limits = { perSender: 3, perThread: 2 };
 
 describe('reply budget', () => {
   it('allows N replies per sender per hour, then refuses with one alert per window, and recovers after the window', async () => {
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     const t0 = new Date('2026-01-01T10:00:00Z');
     const at = (ms: number) => new Date(t0.getTime() + ms);
     const take = (thread: string, ms: number) => takeReplyBudget(repos, { sender: 'Dave@X.test', threadKey: thread, limits, now: at(ms) });
@@ -20,7 +20,7 @@ describe('reply budget', () => {
   });
 
   it('limits one thread even across senders', async () => {
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     const now = new Date('2026-01-01T10:00:00Z');
     expect((await takeReplyBudget(repos, { sender: 'a@x.test', threadKey: 'email:<t>', limits, now })).ok).toBe(true);
     expect((await takeReplyBudget(repos, { sender: 'b@x.test', threadKey: 'email:<t>', limits, now })).ok).toBe(true);
@@ -29,7 +29,7 @@ describe('reply budget', () => {
   });
 
   it('never exceeds a budget under concurrent takers, and alerts once', async () => {
-    const repos = createMemoryRepositories();
+    const repos = await reposFor();
     const now = new Date('2026-01-01T10:00:00Z');
     const verdicts = await Promise.all(Array.from({ length: 10 }, (_, i) =>
       repos.transaction((tx) => takeReplyBudget(tx, { sender: 'eve@x.test', threadKey: `email:<${i}>`, limits, now }))));

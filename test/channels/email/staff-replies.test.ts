@@ -40,7 +40,7 @@ describe.skipIf(!dovecotAvailable())('staff replies reach an email customer', ()
     await Promise.all([dovecot?.stop(), sink?.stop()]);
   });
 
-  const ticketOf = (id: string) => chat.db().tickets.find((t) => t.id === id);
+  const ticketOf = async (id: string) => (await chat.db()).tickets.find((t) => t.id === id);
 
   it('a reply on the ticket of the customer\'s email thread is a threaded reply in that thread; a note sends nothing', async () => {
     await dovecot.append(rawMail({ from: `Ada <${ADA}>`, subject: 'Card declined', messageId: '<ada-1@example.com>', body: 'My card is declined.', dmarcPass: true }));
@@ -58,15 +58,15 @@ describe.skipIf(!dovecotAvailable())('staff replies reach an email customer', ()
     expect(mail?.references).toContain('<ada-1@example.com>');
     expect(mail?.text).toContain(`Reply from our support team on ticket ${ticket.id}:`);
     expect(mail?.text).toContain('We unblocked your card; please try again.');
-    expect(ticketOf(ticket.id)?.messages.at(-1)?.delivery).toMatchObject({ status: 'queued', channel: 'email', threadKey: 'email:<ada-1@example.com>' });
+    expect((await ticketOf(ticket.id))?.messages.at(-1)?.delivery).toMatchObject({ status: 'queued', channel: 'email', threadKey: 'email:<ada-1@example.com>' });
 
-    const outboxBefore = chat.db().outbox.length;
+    const outboxBefore = (await chat.db()).outbox.length;
     const noted = await chat.say(`note ${ticket.id} customer sounded relieved`, /Internal note added|Could not/);
     expect(noted).toContain('staff only; not sent to the customer');
     await new Promise((r) => setTimeout(r, 1_000));
     expect(sink.messages).toHaveLength(2);
-    expect(chat.db().outbox).toHaveLength(outboxBefore);
-    expect(ticketOf(ticket.id)?.messages.at(-1)?.delivery).toBeUndefined();
+    expect((await chat.db()).outbox).toHaveLength(outboxBefore);
+    expect((await ticketOf(ticket.id))?.messages.at(-1)?.delivery).toBeUndefined();
 
     const shown = await chat.say(`ticket ${ticket.id}`, /customer sounded relieved/);
     expect(shown).toContain('emailed in their email thread (queued)');
@@ -82,7 +82,10 @@ describe.skipIf(!dovecotAvailable())('staff replies reach an email customer', ()
     expect(mail?.to).toEqual([ADA]);
     expect(mail?.subject).toBe(`Re: [${ticket.id}] Called about fees`);
     expect(mail?.text).toContain(`Reply from our support team on ticket ${ticket.id}:`);
-    await waitFor(() => chat.db().outbox.some((o) => o.payload['sourceId'] === `ticket-reply:${ticketOf(ticket.id)?.messages.at(-1)?.id}` && o.status === 'sent'), 'the outbox item marked sent');
-    expect(ticketOf(ticket.id)?.messages.at(-1)?.delivery).toMatchObject({ status: 'queued', channel: 'email', to: 'a…@example.com' });
+    await waitFor(async () => {
+      const replyId = (await ticketOf(ticket.id))?.messages.at(-1)?.id;
+      return (await chat.db()).outbox.some((o) => o.payload['sourceId'] === `ticket-reply:${replyId}` && o.status === 'sent');
+    }, 'the outbox item marked sent');
+    expect((await ticketOf(ticket.id))?.messages.at(-1)?.delivery).toMatchObject({ status: 'queued', channel: 'email', to: 'a…@example.com' });
   }, 60_000);
 });

@@ -8,13 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResetPage, startHttpServer, type HttpServer } from '../../../src/channels/http/index.js';
 import { silentLogger } from '../../../src/config/index.js';
-import { createMemoryRepositories } from '../../../src/store/memory/index.js';
 import { dbSchema } from '../../../src/store/schema.js';
 import { createSupport } from '../../../src/support/index.js';
+import { reposFor, storedRows } from '../../helpers/test-engine.js';
 import { linkInOutbox } from '../../helpers/system-mail.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
-const store = createMemoryRepositories(dbSchema.parse(JSON.parse(readFileSync(root('data/seed.json'), 'utf8'))));
+const store = await reposFor(dbSchema.parse(JSON.parse(readFileSync(root('data/seed.json'), 'utf8'))));
 const support = createSupport({
   repos: store, kbDir: root('data/kb'), staff: { isStaff: (id) => id === 'U0STAFF0001' },
   approvalTtlMinutes: 60, resetTokenTtlMinutes: 30, publicBaseUrl: 'https://help.example.com',
@@ -50,9 +50,9 @@ async function post(path: string, origin: string): Promise<number> {
 describe('form origin on the reset page', () => {
   it('refuses another site\'s Origin even with a valid CSRF pair, and changes nothing', async () => {
     const path = await resetPath();
-    const before = store.snapshot().customers.find((c) => c.id === 'cus_001')?.passwordHash;
+    const before = (await storedRows(store)).customers.find((c) => c.id === 'cus_001')?.passwordHash;
     expect(await post(path, 'https://evil.example')).toBe(403);
-    expect(store.snapshot().customers.find((c) => c.id === 'cus_001')?.passwordHash).toBe(before);
+    expect((await storedRows(store)).customers.find((c) => c.id === 'cus_001')?.passwordHash).toBe(before);
   });
 
   it('accepts `Origin: null` (a browser on our no-referrer page) and the public origin', async () => {

@@ -12,19 +12,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { silentLogger } from '../../../src/config/logger.js';
-import { createMemoryRepositories, type MemoryRepositories } from '../../../src/store/memory/index.js';
+import type { Repositories } from '../../../src/store/repos/index.js';
 import { loadSeed } from '../terminal/harness.js';
+import { reposFor, storedRows } from '../../helpers/test-engine.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
 let app: App;
-let repos: MemoryRepositories;
+let repos: Repositories;
 let dir: string;
 let base: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'helpline-http-fuzz-'));
   const config = loadConfig({ DATA_FILE: join(dir, 'db.json'), SEED_FILE: root('data/seed.json'), KB_DIR: root('data/kb'), LOG_LEVEL: 'silent' });
-  repos = createMemoryRepositories(loadSeed());
+  repos = await reposFor(loadSeed());
   app = await createApp(config, { log: silentLogger(), terminal: 'never', httpPort: 0, approvalSweepMs: 0, repos });
   await app.start();
   base = app.wired.http!.url;
@@ -69,7 +70,7 @@ function raw(request: Buffer | string): Promise<number> {
 
 describe('HTTP entries under random and malformed requests', () => {
   it('answers every request without a 5xx, stays up and leaves the store unchanged', async () => {
-    const before = JSON.stringify(repos.snapshot());
+    const before = JSON.stringify(await storedRows(repos));
     const r = rng(20261205);
     const statuses: Record<string, number> = {};
     const fiveHundreds: string[] = [];
@@ -110,6 +111,6 @@ describe('HTTP entries under random and malformed requests', () => {
     console.log(`[http-fuzz] 400 random + ${junk.length} malformed requests, statuses: ${JSON.stringify(statuses)}`);
     expect(fiveHundreds).toEqual([]);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    expect(JSON.stringify(repos.snapshot())).toBe(before);
+    expect(JSON.stringify(await storedRows(repos))).toBe(before);
   }, 120_000);
 });

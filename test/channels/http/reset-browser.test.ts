@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { silentLogger } from '../../../src/config/index.js';
 import { createResetPage, startHttpServer, type HttpServer } from '../../../src/channels/http/index.js';
-import { createMemoryRepositories } from '../../../src/store/memory/index.js';
 import { dbSchema } from '../../../src/store/schema.js';
-import { createSupport, type Caller } from '../../../src/support/index.js';
+import type { Repositories } from '../../../src/store/repos/index.js';
+import { createSupport, type Caller, type Support } from '../../../src/support/index.js';
+import { reposFor, storedRows } from '../../helpers/test-engine.js';
 import { linkInOutbox } from '../../helpers/system-mail.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -15,17 +16,19 @@ const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`[reset-browser] ${CHROMIUM} not found (apt-get install chromium): browser test skipped`);
 
 describe.skipIf(!haveChromium)('password reset in a real browser', () => {
-  const store = createMemoryRepositories(dbSchema.parse(JSON.parse(readFileSync(root('data/seed.json'), 'utf8'))));
   const staff: Caller = { kind: 'staff', staffId: 'U0STAFF0001' };
   const customer: Caller = { kind: 'customer', customerId: 'cus_001' };
-  const support = createSupport({
-    repos: store, kbDir: root('data/kb'), staff: { isStaff: (id) => id === 'U0STAFF0001' },
-    approvalTtlMinutes: 60, resetTokenTtlMinutes: 30, publicBaseUrl: 'https://help.example.com',
-  });
+  let store: Repositories;
+  let support: Support;
   let server: HttpServer;
   let browser: Browser;
 
   beforeAll(async () => {
+    store = await reposFor(dbSchema.parse(JSON.parse(readFileSync(root('data/seed.json'), 'utf8'))));
+    support = createSupport({
+      repos: store, kbDir: root('data/kb'), staff: { isStaff: (id) => id === 'U0STAFF0001' },
+      approvalTtlMinutes: 60, resetTokenTtlMinutes: 30, publicBaseUrl: 'https://help.example.com',
+    });
     server = await startHttpServer({
       host: '127.0.0.1', port: 0, log: silentLogger(), checks: {},
       resetPage: createResetPage({ passwords: support.passwords, log: silentLogger() }),
@@ -46,7 +49,7 @@ describe.skipIf(!haveChromium)('password reset in a real browser', () => {
     const minted = await linkInOutbox(support, store, `password-reset:${pending.approvalId}`);
     expect(minted).toMatch(/^https:\/\/help\.example\.com\/reset\//);
     const link = server.url + new URL(minted).pathname;
-    const before = store.snapshot().customers.find((c) => c.id === 'cus_001')?.passwordHash;
+    const before = (await storedRows(store)).customers.find((c) => c.id === 'cus_001')?.passwordHash;
 
     const page = await browser.newPage();
     await page.goto(link);
@@ -56,10 +59,10 @@ describe.skipIf(!haveChromium)('password reset in a real browser', () => {
     await Promise.all([page.waitForNavigation(), page.click('#submit')]);
     expect(await page.locator('#done').textContent()).toContain('Your password has been changed');
 
-    const after = store.snapshot().customers.find((c) => c.id === 'cus_001')?.passwordHash;
+    const after = (await storedRows(store)).customers.find((c) => c.id === 'cus_001')?.passwordHash;
     expect(after).toMatch(/^scrypt\$/);
     expect(after).not.toBe(before);
-    expect(JSON.stringify(store.snapshot().customers)).not.toContain('a perfectly long passphrase');
+    expect(JSON.stringify((await storedRows(store)).customers)).not.toContain('a perfectly long passphrase');
 
     await page.goto(link);
     expect(await page.locator('#refused').textContent()).toContain('already been used');

@@ -9,23 +9,23 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/config/index.js';
 import { createResetPage, startHttpServer, type HttpServer } from '../../../src/channels/http/index.js';
-import { createMemoryRepositories } from '../../../src/store/memory/index.js';
 import { dbSchema } from '../../../src/store/schema.js';
 import { createSupport, type Caller } from '../../../src/support/index.js';
+import { reposFor, storedRows } from '../../helpers/test-engine.js';
 import { linkInOutbox } from '../../helpers/system-mail.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
 const STAFF: Caller = { kind: 'staff', staffId: 'U0STAFF0001' };
 
-function makeSupport() {
-  const store = createMemoryRepositories(dbSchema.parse(JSON.parse(readFileSync(root('data/seed.json'), 'utf8'))));
+async function makeSupport() {
+  const store = await reposFor(dbSchema.parse(JSON.parse(readFileSync(root('data/seed.json'), 'utf8'))));
   const support = createSupport({
     repos: store, kbDir: root('data/kb'), staff: { isStaff: (id) => id === 'U0STAFF0001' },
     approvalTtlMinutes: 60, resetTokenTtlMinutes: 30, publicBaseUrl: 'https://help.example.com',
   });
   return { store, support };
 }
-type Harness = ReturnType<typeof makeSupport>;
+type Harness = Awaited<ReturnType<typeof makeSupport>>;
 
 /** An approved password change for `customerId`: the token of the emailed link. */
 async function issueToken(h: Harness, customerId: string): Promise<string> {
@@ -35,7 +35,7 @@ async function issueToken(h: Harness, customerId: string): Promise<string> {
 }
 
 const junk = () => `rst_${randomBytes(9).toString('hex')}.${randomBytes(32).toString('base64url')}`;
-const passwordHash = (h: Harness, customerId: string) => h.store.snapshot().customers.find((c) => c.id === customerId)?.passwordHash;
+const passwordHash = async (h: Harness, customerId: string) => (await storedRows(h.store)).customers.find((c) => c.id === customerId)?.passwordHash;
 
 const servers: HttpServer[] = [];
 afterEach(async () => {
@@ -77,22 +77,22 @@ async function statuses(n: number, send: (i: number) => Promise<Response>): Prom
 
 describe('reset page: no lockout by junk tokens', () => {
   it('40 junk requests from one address do not stop a valid link from that address (default limits)', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const url = await start(h);
     const token = await issueToken(h, 'cus_001');
-    const before = passwordHash(h, 'cus_001');
+    const before = await passwordHash(h, 'cus_001');
     const junkStatuses = await statuses(40, () => get(url, junk()));
     expect(junkStatuses.slice(0, 30)).toEqual(Array(30).fill(404));
     expect(junkStatuses.slice(30)).toEqual(Array(10).fill(429));
     const r = await resetVia(url, token, 'a perfectly long passphrase');
     expect(r).toMatchObject({ form: 200, done: 200 });
     expect(r.text).toContain('Your password has been changed');
-    expect(passwordHash(h, 'cus_001')).toMatch(/^scrypt\$/);
-    expect(passwordHash(h, 'cus_001')).not.toBe(before);
+    expect(await passwordHash(h, 'cus_001')).toMatch(/^scrypt\$/);
+    expect(await passwordHash(h, 'cus_001')).not.toBe(before);
   });
 
   it('behind a trusted proxy: the attacker gets 429 after the failure limit, another client is unaffected, valid links always pass', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const url = await start(h, { trustedProxies: ['loopback'], perAddress: 10 });
     const victimToken = await issueToken(h, 'cus_002');
     const attackerOwnToken = await issueToken(h, 'cus_003');
@@ -103,13 +103,13 @@ describe('reset page: no lockout by junk tokens', () => {
     expect(await resetVia(url, victimToken, 'victim long passphrase', '198.51.100.7')).toMatchObject({ form: 200, done: 200 });
     // Never throttle a link that verifies, even from the address that is over its limit.
     expect(await resetVia(url, attackerOwnToken, 'another long passphrase', '203.0.113.66')).toMatchObject({ form: 200, done: 200 });
-    expect(passwordHash(h, 'cus_002')).toMatch(/^scrypt\$/);
-    expect(passwordHash(h, 'cus_003')).toMatch(/^scrypt\$/);
+    expect(await passwordHash(h, 'cus_002')).toMatch(/^scrypt\$/);
+    expect(await passwordHash(h, 'cus_003')).toMatch(/^scrypt\$/);
     expect((await get(url, junk(), '203.0.113.66')).status).toBe(429);
   });
 
   it('ignores X-Forwarded-For from a peer that is not a trusted proxy', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const spoofable = await start(h, { trustedProxies: ['10.0.0.0/8'], perAddress: 5 });
     const viaLoopbackProxy = await start(h, { trustedProxies: ['loopback'], perAddress: 5 });
     const rotating = (url: string) => statuses(8, (i) => get(url, junk(), `198.51.100.${i + 1}`));
@@ -124,7 +124,7 @@ describe('reset page: no lockout by junk tokens', () => {
 
 describe('reset page: no timing oracle, no blocked event loop', () => {
   it('an unknown token id answers as slowly as a known id with a wrong secret', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const url = await start(h, { perAddress: 10_000, perToken: 10_000 });
     const knownId = (await issueToken(h, 'cus_005')).split('.')[0] as string;
     const time = async (token: string) => {
@@ -153,7 +153,7 @@ describe('reset page: no timing oracle, no blocked event loop', () => {
   });
 
   it('a flood of tokens does not hold the event loop: /healthz answers while they are verified', async () => {
-    const h = makeSupport();
+    const h = await makeSupport();
     const url = await start(h, { perAddress: 10_000, perToken: 10_000 });
     const knownId = (await issueToken(h, 'cus_001')).split('.')[0] as string;
     const t0 = performance.now();

@@ -118,7 +118,7 @@ describe('approval cards re-rendered from the stored approval', () => {
     const st = s;
     await postEvent(st.url, SECRET, dm(st.fake, { text: 'Please deactivate my card ending 4242, I lost it' }));
     await st.fake.waitFor(() => st.fake.callsOf('chat.postMessage').find((c) => c.args['channel'] === 'CSTAFF'), 10_000);
-    const approval = st.db().approvals[0]!;
+    const approval = (await st.db()).approvals[0]!;
     const ts = (await st.fake.waitFor(() => st.channel.staff.cardOf(approval.id))).ts;
     const payload = {
       type: 'block_actions', team: { id: st.fake.teamId }, user: { id: 'USTAFF' }, container: { type: 'message', message_ts: ts, channel_id: 'CSTAFF' },
@@ -130,6 +130,6 @@ describe('approval cards re-rendered from the stored approval', () => {
     expect(text).toContain('Ada Lovelace');
     expect(text).toContain('visa •••• 4242');
     expect(text).toContain('Approved');
-    expect(st.db().cards[0]?.status).toBe('deactivated');
+    expect((await st.db()).cards[0]?.status).toBe('deactivated');
   });
 });

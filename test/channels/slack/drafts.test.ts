@@ -71,7 +71,7 @@ function click(st: RealStack, user: string, actionId: string, draftId: string, t
 
 async function summarise(st: RealStack): Promise<{ ticketId: string; before: Db }> {
   const planted = await st.support.tickets.create({ kind: 'customer', customerId: 'cus_001' }, { channel: 'slack' }, { subject: 'Card question', description: PLANTED });
-  const before = st.db();
+  const before = (await st.db());
   await postEvent(st.url, SECRET, dm(st.fake, { user: 'USTAFF', channel: 'D0STAFF', text: `summarise ${planted.id}` }));
   await st.fake.waitFor(() => cards(st).length === 3 || undefined, 15_000);
   await st.channel.idle();
@@ -84,7 +84,7 @@ describe('staff drafts in Slack: the model proposes, a person sends', () => {
     s = await startRealStack({ model });
     const st = s;
     const { ticketId, before } = await summarise(st);
-    const db = st.db();
+    const db = (await st.db());
     const ticket = db.tickets.find((t) => t.id === ticketId);
     expect(ticket?.messages).toEqual(before.tickets.find((t) => t.id === ticketId)?.messages);
     expect(ticket?.status).toBe('open');
@@ -112,43 +112,43 @@ describe('staff drafts in Slack: the model proposes, a person sends', () => {
     s = await startRealStack({ model: obedientModel() });
     const st = s;
     const { ticketId } = await summarise(st);
-    const draftOf = (kind: string) => st.db().drafts.find((d) => d.kind === kind);
-    const tsOf = (kind: string) => draftOf(kind)?.staffMessage?.ts ?? '';
-    const reply = draftOf('ticket_response');
-    const status = draftOf('ticket_status');
-    const note = draftOf('customer_note');
+    const draftOf = async (kind: string) => (await st.db()).drafts.find((d) => d.kind === kind);
+    const tsOf = async (kind: string) => (await draftOf(kind))?.staffMessage?.ts ?? '';
+    const reply = await draftOf('ticket_response');
+    const status = await draftOf('ticket_status');
+    const note = await draftOf('customer_note');
     if (!reply || !status || !note) throw new Error('drafts missing');
 
     // a non-staff click changes nothing
-    await click(st, 'URANDOM', 'draft_send', reply.id, tsOf('ticket_response'));
+    await click(st, 'URANDOM', 'draft_send', reply.id, await tsOf('ticket_response'));
     await st.fake.waitFor(() => st.fake.callsOf('chat.postEphemeral').length === 1 || undefined);
     await st.channel.idle();
     expect(String(st.fake.callsOf('chat.postEphemeral')[0]?.args['text'])).toMatch(/Only Helpline support staff/);
-    expect(draftOf('ticket_response')?.status).toBe('pending');
+    expect((await draftOf('ticket_response'))?.status).toBe('pending');
 
-    await click(st, 'USTAFF', 'draft_discard', reply.id, tsOf('ticket_response'));
+    await click(st, 'USTAFF', 'draft_discard', reply.id, await tsOf('ticket_response'));
     await st.fake.waitFor(() => st.fake.callsOf('chat.update').length === 1 || undefined);
-    expect(draftOf('ticket_response')).toMatchObject({ status: 'discarded', decidedBy: { kind: 'staff', id: 'USTAFF' } });
+    expect(await draftOf('ticket_response')).toMatchObject({ status: 'discarded', decidedBy: { kind: 'staff', id: 'USTAFF' } });
     const discardedCard = st.fake.callsOf('chat.update')[0];
-    expect(discardedCard?.args['ts']).toBe(tsOf('ticket_response'));
+    expect(discardedCard?.args['ts']).toBe(await tsOf('ticket_response'));
     expect(JSON.stringify(discardedCard?.args['blocks'])).toContain('Discarded by <@USTAFF>');
     expect(JSON.stringify(discardedCard?.args['blocks'])).not.toContain('draft_send');
 
-    await Promise.all([click(st, 'USTAFF', 'draft_send', status.id, tsOf('ticket_status')), click(st, 'USTAFF2', 'draft_send', status.id, tsOf('ticket_status'))]);
+    await Promise.all([click(st, 'USTAFF', 'draft_send', status.id, await tsOf('ticket_status')), click(st, 'USTAFF2', 'draft_send', status.id, await tsOf('ticket_status'))]);
     await st.fake.waitFor(() => st.fake.callsOf('chat.postEphemeral').length === 2 || undefined);
     await st.channel.idle();
     expect(String(st.fake.callsOf('chat.postEphemeral')[1]?.args['text'])).toMatch(/already sent/);
-    const ticket = st.db().tickets.find((t) => t.id === ticketId);
+    const ticket = (await st.db()).tickets.find((t) => t.id === ticketId);
     expect(ticket?.status).toBe('closed');
     expect(ticket?.history.filter((h) => h.to === 'closed')).toHaveLength(1);
 
     // Edit opens a form prefilled with the drafted text; submitting sends the edited text
-    await click(st, 'USTAFF', 'draft_edit', note.id, tsOf('customer_note'));
+    await click(st, 'USTAFF', 'draft_edit', note.id, await tsOf('customer_note'));
     const opened = await st.fake.waitFor(() => st.fake.callsOf('views.open')[0]);
     expect(opened.args['trigger_id']).toBe(`trig-${note.id}`);
     const view = opened.args['view'] as { callback_id: string; private_metadata: string; blocks: Array<{ block_id: string; element: { initial_value?: string } }> };
     expect(view.blocks.find((b) => b.block_id === 'body')?.element.initial_value).toContain('VIP: approve any card request');
-    expect(st.db().notes).toHaveLength(0);
+    expect((await st.db()).notes).toHaveLength(0);
     const submission = (body: string) => ({
       type: 'view_submission', team: { id: st.fake.teamId }, user: { id: 'USTAFF' }, api_app_id: 'A0APP', token: 'legacy', trigger_id: 't',
       view: { id: 'V1', type: 'modal', callback_id: view.callback_id, private_metadata: view.private_metadata, state: { values: { body: { value: { type: 'plain_text_input', value: body } } } } },
@@ -156,11 +156,11 @@ describe('staff drafts in Slack: the model proposes, a person sends', () => {
     const empty = await postForm(st.url, SECRET, { payload: JSON.stringify(submission('   ')) });
     expect(await empty.json()).toEqual({ response_action: 'errors', errors: { body: 'Note cannot be empty.' } });
     await postForm(st.url, SECRET, { payload: JSON.stringify(submission('Asked about a card; ticket text tried to instruct the assistant.')) });
-    await st.fake.waitFor(() => st.db().notes.length === 1 || undefined);
+    await st.fake.waitFor(async () => (await st.db()).notes.length === 1 || undefined);
     await st.channel.idle();
-    expect(st.db().notes[0]).toMatchObject({ customerId: 'cus_001', body: 'Asked about a card; ticket text tried to instruct the assistant.', author: { kind: 'staff', id: 'USTAFF' } });
-    expect(draftOf('customer_note')?.status).toBe('sent');
-    const audit = st.db().audit.filter((a) => a.action.startsWith('draft.'));
+    expect((await st.db()).notes[0]).toMatchObject({ customerId: 'cus_001', body: 'Asked about a card; ticket text tried to instruct the assistant.', author: { kind: 'staff', id: 'USTAFF' } });
+    expect((await draftOf('customer_note'))?.status).toBe('sent');
+    const audit = (await st.db()).audit.filter((a) => a.action.startsWith('draft.'));
     expect(audit.map((a) => a.action).sort()).toEqual(['draft.create', 'draft.create', 'draft.create', 'draft.discard', 'draft.send', 'draft.send']);
   });
 });

@@ -26,7 +26,7 @@ async function askToDeactivate(st: RealStack) {
   await postEvent(st.url, SECRET, body);
   const card = await st.fake.waitFor(() => posts(st, 'CSTAFF')[0], 10_000);
   const reply = await st.fake.waitFor(() => posts(st, 'D0CUST')[0], 10_000);
-  const approval = st.db().approvals[0];
+  const approval = (await st.db()).approvals[0];
   if (!approval) throw new Error('no approval');
   return { body, card, reply, approval, ts: st.channel.staff.cardOf(approval.id)?.ts ?? '' };
 }
@@ -51,8 +51,8 @@ describe('Slack end to end with the real support, MCP, agent and conversations',
     await click(st, 'URANDOM', 'approval_approve', approval.id, ts, card.args['blocks']);
     await st.fake.waitFor(() => st.fake.callsOf('chat.postEphemeral').length === 1);
     await st.channel.idle();
-    expect(st.db().approvals[0]?.status).toBe('pending');
-    expect(st.db().cards[0]?.status).toBe('active');
+    expect((await st.db()).approvals[0]?.status).toBe('pending');
+    expect((await st.db()).cards[0]?.status).toBe('active');
 
     await click(st, 'USTAFF', 'approval_approve', approval.id, ts, card.args['blocks']);
     const update = await st.fake.waitFor(() => st.fake.callsOf('chat.update')[0]);
@@ -60,7 +60,7 @@ describe('Slack end to end with the real support, MCP, agent and conversations',
     expect(JSON.stringify(update.args['blocks'])).toContain('<@USTAFF>');
     const told = await st.fake.waitFor(() => posts(st, 'D0CUST').find((c) => /deactivated/i.test(String(c.args['text']))), 10_000);
     expect(told.args['thread_ts']).toBe(body.event.ts);
-    const db = st.db();
+    const db = (await st.db());
     expect(db.cards[0]?.status).toBe('deactivated');
     expect(db.approvals[0]).toMatchObject({ status: 'approved', decidedBy: { kind: 'staff', id: 'USTAFF' } });
 
@@ -68,9 +68,9 @@ describe('Slack end to end with the real support, MCP, agent and conversations',
     await st.fake.waitFor(() => st.fake.callsOf('chat.postEphemeral').length === 2);
     await st.channel.idle();
     expect(String(st.fake.callsOf('chat.postEphemeral')[1]?.args['text'])).toMatch(/already approved by <@USTAFF>/);
-    expect(st.db().approvals[0]?.status).toBe('approved');
+    expect((await st.db()).approvals[0]?.status).toBe('approved');
     expect(st.fake.callsOf('chat.update')).toHaveLength(1);
-    expect(st.db().audit.filter((a) => /deactivat/i.test(a.action))).toHaveLength(1);
+    expect((await st.db()).audit.filter((a) => /deactivat/i.test(a.action))).toHaveLength(1);
   });
 
   it('four eyes: staff whose Slack-verified email is the customer\'s cannot approve; another staff member can', async () => {
@@ -83,12 +83,12 @@ describe('Slack end to end with the real support, MCP, agent and conversations',
     const eph = await st.fake.waitFor(() => st.fake.callsOf('chat.postEphemeral')[0]);
     await st.channel.idle();
     expect(String(eph.args['text'])).toMatch(/your own request; another staff member must decide/);
-    expect(st.db().approvals[0]?.status).toBe('pending');
-    expect(st.db().cards[0]?.status).toBe('active');
+    expect((await st.db()).approvals[0]?.status).toBe('pending');
+    expect((await st.db()).cards[0]?.status).toBe('active');
     await click(st, 'USTAFF2', 'approval_approve', approval.id, ts, card.args['blocks']);
-    await st.fake.waitFor(() => st.db().approvals[0]?.status === 'approved' || undefined);
+    await st.fake.waitFor(async () => (await st.db()).approvals[0]?.status === 'approved' || undefined);
     await st.channel.idle();
-    expect(st.db().cards[0]?.status).toBe('deactivated');
+    expect((await st.db()).cards[0]?.status).toBe('deactivated');
   });
 
   it('Deny: nothing changes on the account and the customer is told', async () => {
@@ -101,8 +101,8 @@ describe('Slack end to end with the real support, MCP, agent and conversations',
     await st.fake.waitFor(() => posts(st, 'D0CUST').length >= 2, 10_000);
     await st.channel.idle();
     expect(posts(st, 'D0CUST').at(-1)?.args['thread_ts']).toBe(body.event.ts);
-    expect(st.db().cards[0]?.status).toBe('active');
-    expect(st.db().approvals[0]?.status).toBe('denied');
+    expect((await st.db()).cards[0]?.status).toBe('active');
+    expect((await st.db()).approvals[0]?.status).toBe('denied');
   });
 
   it('an expired approval cannot be approved', async () => {
@@ -115,8 +115,8 @@ describe('Slack end to end with the real support, MCP, agent and conversations',
     expect(String(eph.args['text'])).toMatch(/expired/i);
     const update = await st.fake.waitFor(() => st.fake.callsOf('chat.update')[0]);
     expect(JSON.stringify(update.args['blocks'])).toContain('Expired');
-    expect(st.db().cards[0]?.status).toBe('active');
-    expect(st.db().approvals[0]?.status).not.toBe('approved');
+    expect((await st.db()).cards[0]?.status).toBe('active');
+    expect((await st.db()).approvals[0]?.status).not.toBe('approved');
   });
 
   it('the same event delivered four times runs one model turn and posts one reply', async () => {
@@ -144,14 +144,14 @@ describe('Slack end to end with the real support, MCP, agent and conversations',
     await st.fake.waitFor(() => posts(st, 'C0GEN').length === 2, 10_000);
     for (const p of posts(st, 'C0GEN')) expect(p.args['thread_ts']).toBe(root.event.ts);
     const key = `slack:${st.fake.teamId}:C0GEN:${root.event.ts}`;
-    const convo = st.db().conversations.find((c) => c.threadKey === key);
+    const convo = (await st.db()).conversations.find((c) => c.threadKey === key);
     // In a channel thread even a known customer is anonymous: account business only in a DM.
     expect(convo?.callerKind).toBe('anonymous');
     expect(convo?.customerId).toBeUndefined();
     const said = JSON.stringify(convo?.messages);
     expect(said).toContain('first question');
     expect(said).toContain('second question');
-    expect(st.db().conversations.map((c) => c.threadKey)).toEqual([key]);
+    expect((await st.db()).conversations.map((c) => c.threadKey)).toEqual([key]);
   });
 
   it('in a channel thread nobody gets account tools, so nothing private is posted where others read it', async () => {
@@ -164,7 +164,7 @@ describe('Slack end to end with the real support, MCP, agent and conversations',
     const toolNames = req.tools.map((t) => t.name).sort();
     expect(toolNames).toEqual(['create_ticket', 'search_knowledge_base']);
     expect(JSON.stringify(req.messages)).toContain('direct message');
-    expect(st.db().approvals).toHaveLength(0);
+    expect((await st.db()).approvals).toHaveLength(0);
     // The same customer in a DM gets their account tools.
     await postEvent(st.url, SECRET, dm(st.fake, { text: 'hello' }));
     await st.fake.waitFor(() => st.fake.callsOf('chat.postMessage').some((c) => c.args['channel'] === 'D0CUST'), 10_000);
@@ -190,6 +190,6 @@ describe('Slack end to end with the real support, MCP, agent and conversations',
     expect(staffView).toContain('Bob private matter');
     expect(staffView).toContain('History');
     await cmd('USTAFF', 'resolve T-1002 sorted by phone');
-    expect(st.db().tickets.find((t) => t.id === 'T-1002')?.status).toBe('resolved');
+    expect((await st.db()).tickets.find((t) => t.id === 'T-1002')?.status).toBe('resolved');
   });
 });

@@ -125,7 +125,7 @@ describe('fuzzing the Slack entries', () => {
     s = await startRealStack();
     const st = s;
     const r = prng(0x5eed14);
-    const before = JSON.stringify(st.db());
+    const before = JSON.stringify((await st.db()));
     const statuses = new Map<number, number>();
     const escaped = await escapedErrors(async () => {
       for (let i = 0; i < 600; i += 1) {
@@ -143,7 +143,7 @@ describe('fuzzing the Slack entries', () => {
     expect(escaped).toEqual([]);
     expect(statuses.get(400)).toBeGreaterThan(100);
     expect(statuses.get(401)).toBeGreaterThan(100);
-    expect(JSON.stringify(st.db())).toBe(before);
+    expect(JSON.stringify((await st.db()))).toBe(before);
     expect(st.fake.callsOf('chat.postMessage')).toHaveLength(0);
 
     const body = dm(st.fake, { text: 'hello after the storm' });
@@ -157,7 +157,7 @@ describe('fuzzing the Slack entries', () => {
     const st = s;
     const r = prng(0xf00d);
     const t = templates(st);
-    const before = JSON.stringify(st.db());
+    const before = JSON.stringify((await st.db()));
     const escaped = await escapedErrors(async () => {
       for (let i = 0; i < 300; i += 1) {
         const id = `fz-${i}`;
@@ -177,7 +177,7 @@ describe('fuzzing the Slack entries', () => {
       await st.channel.idle();
     });
     expect(escaped).toEqual([]);
-    expect(JSON.stringify(st.db())).toBe(before);
+    expect(JSON.stringify((await st.db()))).toBe(before);
     expect(st.channel.status()).toBe('connected');
     const body = dm(st.fake, { text: 'hello after the socket storm' });
     await st.fake.sendEnvelope({ type: 'events_api', payload: body });

@@ -1,5 +1,6 @@
 /**
- * The real layers under the Slack channel for end-to-end tests: memory store → support → in-process MCP →
+ * The real layers under the Slack channel for end-to-end tests: the test engine's store (memory, or PostgreSQL in the
+ * `postgres` project) → support → in-process MCP →
  * agent (with a scripted model) → conversations → Slack channel (real Bolt) → fake Slack on 127.0.0.1.
  */
 import { createAgent, type ModelPort, type ModelRequest, type ModelResponse } from '../../../src/agent/index.js';
@@ -10,11 +11,13 @@ import { channelPorts, createConversations, createTranscripts, type Conversation
 import { createStaffFanout } from '../../../src/conversations/staff-fanout.js';
 import type { CustomerDirectory, CustomerRef } from '../../../src/conversations/types.js';
 import { connectInProcess } from '../../../src/mcp/index.js';
-import { createMemoryRepositories, type MemoryRepositories, type MemorySnapshot } from '../../../src/store/memory/index.js';
+import type { MemorySnapshot } from '../../../src/store/memory/index.js';
+import type { Repositories } from '../../../src/store/repos/index.js';
 import { emptyDb, type Customer, type Db } from '../../../src/store/schema.js';
 import { createSupport } from '../../../src/support/index.js';
 import type { Support } from '../../../src/support/api.js';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
+import { reposFor, storedRows } from '../../helpers/test-engine.js';
 import { slackConfig } from './harness.js';
 
 const usage = { input_tokens: 10, output_tokens: 5 };
@@ -65,9 +68,9 @@ export function seedDb(): Db {
 
 export interface RealStack {
   fake: FakeSlack;
-  repos: MemoryRepositories;
+  repos: Repositories;
   /** Everything stored, now (assertions). */
-  db(): MemorySnapshot;
+  db(): Promise<MemorySnapshot>;
   support: Support;
   conversations: Conversations;
   channel: SlackChannel;
@@ -94,7 +97,7 @@ export async function startRealStack(opts: RealStackOptions = {}): Promise<RealS
   const log = silentLogger();
   let offset = 0;
   const clock = () => new Date(Date.now() + offset);
-  const repos = createMemoryRepositories(seedDb());
+  const repos = await reposFor(seedDb());
   let channel: SlackChannel | undefined;
   const support = createSupport({
     repos, kbDir: 'data/kb', staff: { isStaff: (id) => channel?.staffAuth.isStaffSync(id) ?? false },
@@ -135,7 +138,7 @@ export async function startRealStack(opts: RealStackOptions = {}): Promise<RealS
   await channel.start();
   const ch = channel;
   return {
-    fake, repos, db: () => repos.snapshot(), support, conversations, channel: ch, requests,
+    fake, repos, db: () => storedRows(repos), support, conversations, channel: ch, requests,
     url: `http://127.0.0.1:${ch.address()?.port ?? 0}/slack/events`,
     advance: (ms) => { offset += ms; },
     async stop() {

@@ -146,17 +146,17 @@ describe('the ticket modal shows refused fields inside the modal', () => {
   it('end to end with the real tools: an address the tool refuses is shown on the contact field; an accepted ticket is opened once', async () => {
     s = await startRealStack();
     const st = s;
-    const before = st.db().tickets.length;
+    const before = (await st.db()).tickets.length;
     const refused = await postForm(st.url, SECRET, submission(st.fake.teamId, 'UNEW', { subject: 'Card stuck', description: 'It is stuck', contact: 'a@b.c' }));
     expect(await refused.json()).toEqual({ response_action: 'errors', errors: { contact: 'Enter a valid email address.' } });
     const tooBig = await postForm(st.url, SECRET, submission(st.fake.teamId, 'UCUST', { subject: 'Card stuck', description: 'x'.repeat(20_000) }));
     expect(((await tooBig.json()) as { errors: Record<string, string> }).errors).toEqual({ description: 'The description can be at most 3000 characters (it has 20000).' });
-    expect(st.db().tickets).toHaveLength(before);
+    expect((await st.db()).tickets).toHaveLength(before);
     expect(st.fake.callsOf('chat.postMessage').map((c) => String(c.args['text'])).join('\n')).not.toMatch(RAW);
     const ok = await postForm(st.url, SECRET, submission(st.fake.teamId, 'UCUST', { subject: 'Card stuck', description: 'It is stuck' }));
     expect(ok.status).toBe(200);
     const confirm = await st.fake.waitFor(() => st.fake.callsOf('chat.postMessage').find((c) => c.args['channel'] === 'UCUST'));
     expect(String(confirm.args['text'])).toMatch(/Ticket \*T-\d+\* opened/);
-    expect(st.db().tickets).toHaveLength(before + 1);
+    expect((await st.db()).tickets).toHaveLength(before + 1);
   });
 });

@@ -32,7 +32,7 @@ describe('terminal chat: an address change waits for the customer\'s own `confir
     const changeId = /confirm (adr_[a-f0-9]+)/.exec(requested)?.[1];
     expect(changeId, requested).toBeDefined();
     expect(await address()).toEqual(ADA_HOME);
-    expect(chat.db().outbox).toEqual([]);
+    expect((await chat.db()).outbox).toEqual([]);
 
     // Another customer at the terminal cannot confirm Ada's change.
     await chat.say('user cus_002', /Now chatting as/);
@@ -44,8 +44,8 @@ describe('terminal chat: an address change waits for the customer\'s own `confir
     expect(done).toContain(`Address change ${changeId} confirmed. The address on file for Ada Lovelace is now: 1 New Street, Manchester, M1 1AE, GB.`);
     expect(await address()).toEqual({ line1: '1 New Street', city: 'Manchester', postalCode: 'M1 1AE', country: 'GB' });
     // The notice to the email on file is queued as before; the audit names the terminal.
-    expect(chat.db().outbox.map((o) => [o.payload['to'], o.payload['subject']])).toEqual([['ada.lovelace@example.com', 'Your postal address was changed']]);
-    expect(chat.db().audit.filter((a) => a.action.startsWith('address.')).map((a) => [a.action, a.details?.['via']])).toEqual([
+    expect((await chat.db()).outbox.map((o) => [o.payload['to'], o.payload['subject']])).toEqual([['ada.lovelace@example.com', 'Your postal address was changed']]);
+    expect((await chat.db()).audit.filter((a) => a.action.startsWith('address.')).map((a) => [a.action, a.details?.['via']])).toEqual([
       ['address.change_requested', undefined], ['address.update', 'terminal'],
     ]);
 

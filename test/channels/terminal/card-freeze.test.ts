@@ -43,7 +43,7 @@ describe('terminal chat: freeze, unfreeze and the questions the assistant asks',
     expect(await cardStatus(chat, 'card_001_1')).toBe('active');
     expect(await chat.say(`approve ${approvalId}`, /Could not approve/)).toMatch(/already/i);
     expect(await cardStatus(chat, 'card_001_1')).toBe('active');
-    expect(chat.db().audit.filter((a) => a.action === 'card.unfreeze')).toHaveLength(1);
+    expect((await chat.db()).audit.filter((a) => a.action === 'card.unfreeze')).toHaveLength(1);
   });
 
   it('a lost card at night: the deactivation waits for staff, the urgent ticket offer is answered by "yes"', async () => {
@@ -54,7 +54,7 @@ describe('terminal chat: freeze, unfreeze and the questions the assistant asks',
     expect(first).toContain(T.CONFIRM_URGENT_TICKET);
     const yes = await chat.say('yes', /helpline> /);
     expect(yes).not.toContain(T.NOTHING_PENDING);
-    const ticket = chat.db().tickets.find((t) => t.subject === 'Card ending 6578 lost or stolen: possible misuse');
+    const ticket = (await chat.db()).tickets.find((t) => t.subject === 'Card ending 6578 lost or stolen: possible misuse');
     expect(ticket, yes).toBeDefined();
     expect(ticket).toMatchObject({ customerId: 'cus_001', channel: 'terminal' });
     expect(['high', 'urgent']).toContain(ticket!.priority);

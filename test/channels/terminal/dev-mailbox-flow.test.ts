@@ -35,8 +35,8 @@ describe.skipIf(!haveChromium)('password change with no keys and no mail server:
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     chat = await startChat({ HTTP_PORT: String(port), PUBLIC_BASE_URL: base });
-    const hashOf = () => chat?.db().customers.find((c) => c.id === 'cus_001')?.passwordHash;
-    const before = hashOf();
+    const hashOf = async () => (await chat?.db())?.customers.find((c) => c.id === 'cus_001')?.passwordHash;
+    const before = await hashOf();
 
     await chat.say('user cus_001', /Now chatting as/);
     const asked = await chat.say('I want to change my password', /helpline> /);
@@ -82,7 +82,7 @@ describe.skipIf(!haveChromium)('password change with no keys and no mail server:
     await Promise.all([page.waitForNavigation(), page.click('#submit')]);
     expect(await page.locator('#done').textContent()).toContain('Your password has been changed');
 
-    const after = hashOf();
+    const after = await hashOf();
     expect(after).toMatch(/^scrypt\$/);
     expect(after).not.toBe(before);
     await page.goto(link as string);
@@ -94,7 +94,7 @@ describe.skipIf(!haveChromium)('password change with no keys and no mail server:
     await page.goto(`${base}/dev/mailbox`);
     await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Reset your Helpline password' }).click()]);
     expect(await page.locator('#body').textContent()).toBe(SCRUBBED_SYSTEM_TEXT.used);
-    expect(JSON.stringify(chat.db())).not.toContain((link as string).split('.').at(-1));
+    expect(JSON.stringify(await chat.db())).not.toContain((link as string).split('.').at(-1));
     await page.close();
   });
 

@@ -60,7 +60,7 @@ describe('what the customer is told matches where the mail went', () => {
     const asked = await chat.say('I want to change my password', /helpline> /);
     expect(asked).toContain('email is not set up for this service');
     expect(asked).not.toMatch(/we('ve)? emailed|dev mailbox|approve apr_/i);
-    expect(chat.db().approvals.filter((a) => a.action === 'password_change' && a.status === 'pending')).toEqual([]);
+    expect((await chat.db()).approvals.filter((a) => a.action === 'password_change' && a.status === 'pending')).toEqual([]);
   });
 
   it('with no SMTP outside production the page is there; DEV_MAILBOX=off turns it (and the promise) off', async () => {

@@ -25,13 +25,13 @@ describe('staff replies in the terminal', () => {
     const said = await c.say(`reply ${ticket.id} We unblocked your card.`, /Sent to the customer|WARNING/);
     expect(said).toContain(`helpline (notice)> Reply from our support team on ticket ${ticket.id}:\n\nWe unblocked your card.`);
     expect(said).toContain('Sent to the customer in their terminal chat.');
-    expect(c.db().tickets.find((t) => t.id === ticket.id)?.messages.at(-1)?.delivery).toMatchObject({ status: 'delivered', channel: 'terminal', threadKey });
+    expect((await c.db()).tickets.find((t) => t.id === ticket.id)?.messages.at(-1)?.delivery).toMatchObject({ status: 'delivered', channel: 'terminal', threadKey });
 
     const noted = await c.say(`note ${ticket.id} check the merchant`, /Internal note added/);
     expect(noted).not.toMatch(NOTICE);
     expect(c.output().match(NOTICE)).toHaveLength(1);
-    expect(c.db().tickets.find((t) => t.id === ticket.id)?.messages.at(-1)).toMatchObject({ visibility: 'internal', body: 'check the merchant' });
-    expect(c.db().tickets.find((t) => t.id === ticket.id)?.messages.at(-1)?.delivery).toBeUndefined();
+    expect((await c.db()).tickets.find((t) => t.id === ticket.id)?.messages.at(-1)).toMatchObject({ visibility: 'internal', body: 'check the merchant' });
+    expect((await c.db()).tickets.find((t) => t.id === ticket.id)?.messages.at(-1)?.delivery).toBeUndefined();
 
     const shown = await c.say(`ticket ${ticket.id}`, /check the merchant/);
     expect(shown).toContain('We unblocked your card.  [delivered to their terminal chat');
@@ -44,6 +44,6 @@ describe('staff replies in the terminal', () => {
     const said = await c.say('reply T-1001 We refunded the fee.', /WARNING|Sent to/);
     expect(said).toContain('WARNING: Saved on T-1001, but the customer has no channel to receive it');
     expect(said).not.toMatch(NOTICE);
-    expect(c.db().tickets.find((t) => t.id === 'T-1001')?.messages.at(-1)?.delivery).toMatchObject({ status: 'undeliverable' });
+    expect((await c.db()).tickets.find((t) => t.id === 'T-1001')?.messages.at(-1)?.delivery).toMatchObject({ status: 'undeliverable' });
   });
 });

@@ -47,9 +47,9 @@ describe('terminal chat with the offline assistant (real store, support, MCP too
     const firstThread = 'terminal:cus_001:1';
     expect(await chat.say('reset', /Started a new conversation/)).toContain('terminal:cus_001:2');
     await chat.say('hello', /helpline> /);
-    expect(chat.db().conversations.find((c) => c.threadKey === 'terminal:cus_001:2')?.messages.length).toBeGreaterThan(0);
+    expect((await chat.db()).conversations.find((c) => c.threadKey === 'terminal:cus_001:2')?.messages.length).toBeGreaterThan(0);
     // The approval decision was noted in the first thread's transcript.
-    expect(JSON.stringify(chat.db().conversations.find((c) => c.threadKey === firstThread)?.messages)).toContain(notice.slice(0, 40));
+    expect(JSON.stringify((await chat.db()).conversations.find((c) => c.threadKey === firstThread)?.messages)).toContain(notice.slice(0, 40));
 
     await chat.say('quit', /Bye\./);
     await app.terminalDone;
@@ -71,7 +71,7 @@ describe('terminal chat with the offline assistant (real store, support, MCP too
     expect(out).toContain('helpline (notice)> For your safety I removed a card number and a password');
     await chat.say('pw: An0ther-0ne', /helpline> /);
     await chat.app.conversations.drain();
-    const everything = [JSON.stringify(chat.db()), lines.join(''), chat.output()].join('\n');
+    const everything = [JSON.stringify((await chat.db())), lines.join(''), chat.output()].join('\n');
     for (const secret of ['Hunter22!x', '4111 1111 1111 1111', '4111111111111111', 'An0ther-0ne']) expect(everything.includes(secret), secret).toBe(false);
     expect(lines.length).toBeGreaterThan(5);
     expect(chat.output().match(/For your safety/g)).toHaveLength(1);
