@@ -44,7 +44,7 @@ export function createBot(o: { args: string[]; env: Record<string, string>; heal
         if (!expectingExit) bot.crashes.push(`pid ${c.pid} exited code=${code} signal=${signal}`);
         if (child === c) child = undefined;
       });
-      const deadline = Date.now() + (o.startTimeoutMs ?? 30_000);
+      const deadline = Date.now() + (o.startTimeoutMs ?? 60_000); // tsx compiles at start: 10–22 s on a loaded 2-core machine
       while (Date.now() < deadline) {
         if (!child) throw new Error(`bot exited during start-up (see ${o.logFile})`);
         try {
