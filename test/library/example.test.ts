@@ -29,6 +29,11 @@ describe('Helpline as a library, as published', () => {
     expect(readFileSync(join(root, 'dist/library/session.d.ts'), 'utf8')).toMatch(/chat\(text: string\): Promise<ChatReply>/);
   });
 
+  it('the example typechecks as a consumer would compile it: `helpline` resolved through exports to the emitted .d.ts', () => {
+    const flags = ['--ignoreConfig', '--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node'];
+    execFileSync(join(root, 'node_modules/.bin/tsc'), [...flags, join(root, 'examples/library.ts')], { cwd: root, stdio: 'pipe' });
+  });
+
   it('the README shows examples/library.ts exactly', () => {
     const example = readFileSync(join(root, 'examples/library.ts'), 'utf8').trimEnd();
     expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(`## Helpline as a library`);
