@@ -32,11 +32,6 @@ export interface WebChannel {
 /** The `web` channel (issue 18): API keys and customer tokens for identity, the REST API under /api/v1. */
 export function createWebChannel(deps: WebChannelDeps): WebChannel {
   const { config } = deps;
-  if (!config.tokenSecret) {
-    deps.log.warn(config.production ? {} : { tokens: 'per-process secret' }, config.production
-      ? 'WEB_TOKEN_SECRET is not set: the web API mints and accepts no customer tokens (API keys still work)'
-      : 'WEB_TOKEN_SECRET is not set: customer tokens use a random secret of this process (they end with a restart)');
-  }
   const keys = createApiKeys({ apiKeys: deps.apiKeys, clock: deps.clock });
   const tokens = createWebTokens({ secret: config.tokenSecret, generate: !config.production, ttlSeconds: config.tokenTtlSeconds, clock: deps.clock });
   const auth = createWebAuth({ keys, tokens, directory: deps.directory, limit: callerLimit(config.rate) });
@@ -55,7 +50,13 @@ export function createWebChannel(deps: WebChannelDeps): WebChannel {
   return {
     deliver: replies.deliver,
     identity,
+    // Said when the API is served (an in-process session of the library uses no tokens).
     plugin: async (app) => {
+      if (!config.tokenSecret) {
+        deps.log.warn(config.production ? {} : { tokens: 'per-process secret' }, config.production
+          ? 'WEB_TOKEN_SECRET is not set: the web API mints and accepts no customer tokens (API keys still work)'
+          : 'WEB_TOKEN_SECRET is not set: customer tokens use a random secret of this process (they end with a restart)');
+      }
       app.addHook('onRoute', (route) => {
         route.bodyLimit ??= bodyLimit;
       });

@@ -3,3 +3,4 @@ export { createWebTokens, type WebTokens, TOKEN_AUDIENCE, TOKEN_ISSUER } from '.
 export { createWebAuth, CUSTOMER_HEADER, type WebAuth, type WebPrincipal } from './auth.js';
 export { createWebApi, type WebApiDeps } from './api.js';
 export { createWebChannel, type WebChannel, type WebChannelDeps } from './channel.js';
+export { historyOf, newCustomerThread, type HistoryEntry } from './threads.js';

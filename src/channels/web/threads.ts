@@ -14,6 +14,7 @@ const WEB_ID = /^th_[0-9a-f]{32}$/;
 const FOREIGN_ID = /^x\.[A-Za-z0-9_-]{1,700}$/;
 
 export const newThreadId = () => `th_${randomBytes(16).toString('hex')}`;
+const keyOf = (who: string, threadId: string) => `web:${who}:${threadId}`;
 
 function owner(p: WebPrincipal): string {
   if (p.kind === 'customer') return p.customerId;
@@ -25,7 +26,13 @@ function owner(p: WebPrincipal): string {
 export function webThreadKey(p: WebPrincipal, threadId: string): string {
   const who = owner(p);
   if (!WEB_ID.test(threadId)) throw new WebError(FOREIGN_ID.test(threadId) ? 'forbidden' : 'not_found', FOREIGN_ID.test(threadId) ? 'Messages go to web threads only.' : 'No such thread.');
-  return `web:${who}:${threadId}`;
+  return keyOf(who, threadId);
+}
+
+/** A new web thread of a customer an in-process caller vouches for (the library's sessions): its id and key. */
+export function newCustomerThread(customerId: string): { threadId: string; threadKey: string } {
+  const threadId = newThreadId();
+  return { threadId, threadKey: keyOf(customerId, threadId) };
 }
 
 /** The API's id of a thread key (web threads: their thread id; others: `x.` + base64url). */
