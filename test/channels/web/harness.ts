@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp, type App } from '../../../src/app.js';
+import { createApp, type App, type AppOptions } from '../../../src/app.js';
 import { createApiKeys } from '../../../src/channels/web/index.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { silentLogger } from '../../../src/config/logger.js';
@@ -23,7 +23,7 @@ export interface WebHarness {
   close(): Promise<void>;
 }
 
-export async function startWeb(env: Record<string, string> = {}): Promise<WebHarness> {
+export async function startWeb(env: Record<string, string> = {}, appOpts: Partial<AppOptions> = {}): Promise<WebHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'helpline-web-'));
   const repos = createMemoryRepositories(loadSeed());
   let app: App;
@@ -32,7 +32,7 @@ export async function startWeb(env: Record<string, string> = {}): Promise<WebHar
       DATA_FILE: join(dir, 'db.json'), SEED_FILE: root('data/seed.json'), KB_DIR: root('data/kb'), LOG_LEVEL: 'silent',
       WEB_TOKEN_SECRET: TOKEN_SECRET, ...env,
     });
-    app = await createApp(config, { log: silentLogger(), terminal: 'never', httpPort: 0, approvalSweepMs: 0, repos });
+    app = await createApp(config, { log: silentLogger(), terminal: 'never', httpPort: 0, approvalSweepMs: 0, repos, ...appOpts });
     await app.start();
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
