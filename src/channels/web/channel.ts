@@ -46,14 +46,15 @@ export function createWebChannel(deps: WebChannelDeps): WebChannel {
   }
   const keys = createApiKeys({ apiKeys: deps.apiKeys, clock: deps.clock });
   const tokens = createWebTokens({ secret: config.tokenSecret, generate: !config.production, ttlSeconds: config.tokenTtlSeconds, clock: deps.clock });
-  const auth = createWebAuth({ keys, tokens, directory: deps.directory, limit: callerLimit(config.rate) });
+  const limit = callerLimit(config.rate);
+  const auth = createWebAuth({ keys, tokens, directory: deps.directory, limit });
   const replies = createWebReplies();
   const meter = deps.meter ?? NO_METER;
   const api = createWebApi({
     auth, tokens, log: deps.log, limits: config,
     threads: { auth, conversations: deps.conversations, store: deps.conversationStore, replies, turnWaitMs: config.turnWaitMs, clock: deps.clock, meter },
     live: {
-      auth, events: deps.events, conversations: deps.conversations, store: deps.conversationStore, meter, log: deps.log, clock: deps.clock, rate: config.rate,
+      auth, events: deps.events, conversations: deps.conversations, store: deps.conversationStore, meter, log: deps.log, clock: deps.clock, rate: config.rate, limit,
       pingMs: deps.live?.pingMs ?? 30_000, heartbeatMs: deps.live?.heartbeatMs ?? 15_000,
     },
   });

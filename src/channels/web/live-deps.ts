@@ -1,7 +1,7 @@
 import type { Logger } from '../../config/index.js';
 import type { ConversationsPort, ThreadEventsPort } from '../../conversations/types.js';
 import type { ConversationRepository } from '../../store/repos/index.js';
-import type { WebAuth } from './auth.js';
+import type { WebAuth, WebPrincipal } from './auth.js';
 import type { WebLimitsConfig } from './limits.js';
 import type { WebLiveMeter } from './live-frames.js';
 
@@ -15,6 +15,8 @@ export interface LiveDeps {
   log: Logger;
   clock: () => Date;
   rate: WebLimitsConfig['rate'];
+  /** The per-customer / per-key limits of REST requests (`callerLimit`): a socket's messages count against them too. */
+  limit: (p: WebPrincipal) => void;
   /** WebSocket ping interval; a connection that did not answer the previous ping is dropped (default 30 s). */
   pingMs: number;
   /** SSE comment heartbeat interval (default 15 s). */

@@ -4,7 +4,7 @@ import { WebError } from './errors.js';
 import { clientEvent, eventIdSchema, eventsQuery } from './live-frames.js';
 import type { LiveDeps } from './live-deps.js';
 import { threadParams } from './schemas.js';
-import { chatterOf, readableThread, tokenPrincipal } from './thread-access.js';
+import { chatterOf, endAtExpiry, readableThread, tokenPrincipal } from './thread-access.js';
 import { parse } from './validate.js';
 
 const MAX_BUFFERED = 1024 * 1024;
@@ -51,8 +51,12 @@ export function sseRoutes(app: FastifyInstance, deps: LiveDeps): void {
       write(`${e.type === 'resync' ? '' : `id: ${e.id}\n`}data: ${data}\n\n`);
     }, { after });
     const heartbeat = setInterval(() => write(': keepalive\n\n'), deps.heartbeatMs);
+    // A stream ends with its token; the client comes back with a fresh one (and Last-Event-ID).
+    const token = query.access_token ?? /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const stopExpiry = endAtExpiry(token, deps.clock(), () => res.end());
     res.on('close', () => {
       clearInterval(heartbeat);
+      stopExpiry();
       unsubscribe();
       open.delete(res);
       deps.meter.closed('sse');

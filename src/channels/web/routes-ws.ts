@@ -6,13 +6,14 @@ import type { WebPrincipal } from './auth.js';
 import { WebError } from './errors.js';
 import { type ClientFrame, clientEvent, clientFrameSchema, MAX_FRAME_BYTES } from './live-frames.js';
 import type { LiveDeps } from './live-deps.js';
-import { handOver, inboundOf, readableThread, tokenPrincipal } from './thread-access.js';
+import { endAtExpiry, handOver, inboundOf, readableThread, tokenPrincipal } from './thread-access.js';
 
 const AUTH_TIMEOUT_MS = 10_000;
 const MAX_SUBSCRIPTIONS = 20;
 /** A client that lets this much pile up unread is too slow to follow: it is closed (it can resume after its last id). */
 const MAX_BUFFERED = 1024 * 1024;
 const CLOSE_UNAUTHORIZED = 4401;
+const CLOSE_RATE_LIMITED = 4429;
 
 /**
  * GET /api/v1/ws: the first frame authenticates (`auth` with a customer token, or none: anonymous; never an API key),
@@ -42,6 +43,7 @@ function serveSocket(socket: WebSocket, deps: LiveDeps): void {
   const fail = (code: string, message: string, extra: Record<string, unknown> = {}) => send({ type: 'error', code, message, ...extra });
 
   const authTimer = setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, 'no auth frame'), AUTH_TIMEOUT_MS);
+  let stopExpiry = () => {};
   let alive = true;
   const keepalive = setInterval(() => {
     if (!alive) return socket.terminate();
@@ -57,6 +59,10 @@ function serveSocket(socket: WebSocket, deps: LiveDeps): void {
       if (frame.type !== 'auth') throw new WebError('unauthorized', 'Authenticate first: {"type":"auth","token":"…"} or {"type":"auth"}.');
       principal = frame.token === undefined ? { kind: 'anonymous' } : await tokenPrincipal(deps.auth, frame.token);
       clearTimeout(authTimer);
+      stopExpiry = endAtExpiry(frame.token, deps.clock(), () => {
+        fail('unauthorized', 'The token expired: connect again with a fresh one and resume after your last event id.');
+        socket.close(CLOSE_UNAUTHORIZED, 'token expired');
+      });
       return send({ type: 'ready', caller: principal.kind });
     }
     const p = principal;
@@ -79,6 +85,7 @@ function serveSocket(socket: WebSocket, deps: LiveDeps): void {
       }
       case 'message': {
         if (!messages.hit('m')) return fail('rate_limited', 'Too many messages on this connection: slow down.', { threadId: frame.threadId });
+        deps.limit(p); // the customer's own limit, across all their connections and requests
         meter.received('ws');
         const r = await handOver(deps.conversations, inboundOf(p, frame.threadId, frame, deps.clock()));
         return send({ type: 'accepted', threadId: frame.threadId, clientMessageId: frame.clientMessageId, outcome: r.accepted ? 'accepted' : (r.reason ?? 'accepted') });
@@ -105,7 +112,7 @@ function serveSocket(socket: WebSocket, deps: LiveDeps): void {
         return fail('internal', 'Something went wrong on our side.', threadId);
       }
       fail(err.code === 'bad_request' ? 'bad_input' : err.code, err.message, threadId);
-      if (!principal) socket.close(CLOSE_UNAUTHORIZED, 'unauthorized');
+      if (!principal) socket.close(err.code === 'rate_limited' ? CLOSE_RATE_LIMITED : CLOSE_UNAUTHORIZED, err.code);
     }
   }
 
@@ -117,6 +124,7 @@ function serveSocket(socket: WebSocket, deps: LiveDeps): void {
   socket.on('error', (err) => log.debug({ err: String(err) }, 'web socket error'));
   socket.on('close', () => {
     clearTimeout(authTimer);
+    stopExpiry();
     clearInterval(keepalive);
     for (const end of subscriptions.values()) end();
     subscriptions.clear();

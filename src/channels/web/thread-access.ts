@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import type { ConversationsPort, InboundMessage } from '../../conversations/types.js';
 import type { ConversationRepository } from '../../store/repos/index.js';
 import type { WebAuth, WebPrincipal } from './auth.js';
@@ -32,6 +33,31 @@ export async function readableThread(p: WebPrincipal, threadId: string, store: P
 export async function tokenPrincipal(auth: WebAuth, token: string): Promise<WebPrincipal> {
   if (token.startsWith('hlk_')) throw new WebError('unauthorized', 'API keys are not accepted here: a backend uses the REST API with headers.');
   return auth.principal({ authorization: `Bearer ${token}` });
+}
+
+/**
+ * When a connection opened with a customer token must end (its `exp`, in ms): a live connection does not outlive the
+ * token it was opened with; the client reconnects with a fresh token and resumes after its last event id.
+ * Only for a token `tokenPrincipal` (or `principal`) accepted already; undefined for anything else.
+ */
+export function tokenExpiry(token: string | undefined): number | undefined {
+  if (token === undefined || token.startsWith('hlk_')) return undefined;
+  try {
+    const { exp } = decodeJwt(token);
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Calls `end` when a connection's token expires (never for an API key or an anonymous visitor); returns the cancel. */
+export function endAtExpiry(token: string | undefined, now: Date, end: () => void): () => void {
+  const at = tokenExpiry(token);
+  if (at === undefined) return () => {};
+  // setTimeout holds at most ~24.8 days; tokens live minutes.
+  const timer = setTimeout(end, Math.min(Math.max(0, at - now.getTime()), 2 ** 31 - 1));
+  timer.unref();
+  return () => clearTimeout(timer);
 }
 
 /** The inbound message a principal sends to one of its web threads; its id makes a retry (same clientMessageId) a duplicate. */

@@ -1,5 +1,6 @@
 /** A real Helpline (memory store from the demo seed, offline model) with its HTTP server on loopback, and API keys to call it with. */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { SignJWT } from 'jose';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,4 +69,12 @@ export async function call(base: string, method: string, path: string, opts: { h
   }
   // biome-ignore lint/suspicious/noExplicitAny: tests read answers by path and compare them with toEqual
   return { status: res.status, headers: res.headers, json: json as Record<string, any> };
+}
+
+/** A customer token signed by hand (as the server would, or with another secret): to test expiry and forgery. */
+export function signedToken(opts: { customerId?: string; secret?: string; iat?: number; ttlSeconds?: number } = {}): Promise<string> {
+  const iat = opts.iat ?? Math.floor(Date.now() / 1000);
+  return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer('helpline').setAudience('helpline-web')
+    .setSubject(opts.customerId ?? 'cus_001').setIssuedAt(iat).setExpirationTime(iat + (opts.ttlSeconds ?? 60))
+    .sign(new TextEncoder().encode(opts.secret ?? TOKEN_SECRET));
 }

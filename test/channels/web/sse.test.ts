@@ -1,6 +1,6 @@
 /** GET /api/v1/threads/:threadId/events through plain fetch streaming, against the real app (offline assistant) on loopback. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startWeb, type WebHarness } from './harness.js';
+import { call, signedToken, startWeb, type WebHarness } from './harness.js';
 import { openSse } from './live-client.js';
 
 let h: WebHarness;
@@ -77,6 +77,14 @@ describe('server-sent events', () => {
     await stale.next(() => stale.events.length > 0, 'resync');
     expect(stale.events[0]).toEqual({ id: undefined, data: { type: 'resync' } });
     await stale.close();
+  });
+
+  it('ends the stream when the token in the URL expires', async () => {
+    const sse = await openSse(events(await newThread(), `?access_token=${await signedToken({ ttlSeconds: 1 })}`));
+    expect(sse.status).toBe(200);
+    const started = Date.now();
+    await sse.body;
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('ends the subscription when the client disconnects', async () => {

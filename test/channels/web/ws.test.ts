@@ -2,10 +2,9 @@
  * GET /api/v1/ws through a real `ws` client on loopback, against the real app (offline assistant): authentication by the
  * first frame, ownership of subscriptions, answers and later notices arriving live, bad frames, limits and clean-up.
  */
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffCaller } from '../../../src/support/caller.js';
-import { call, startWeb, TOKEN_SECRET, type WebHarness } from './harness.js';
+import { call, signedToken, startWeb, type WebHarness } from './harness.js';
 import { authedSocket, type Frame, openSocket } from './live-client.js';
 
 let h: WebHarness;
@@ -87,12 +86,9 @@ describe('web socket', () => {
   });
 
   it('refuses an expired, forged or API-key credential, and any frame before auth, with 4401', async () => {
-    const now = Math.floor(Date.now() / 1000);
-    const sign = (secret: string, iat: number) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer('helpline').setAudience('helpline-web')
-      .setSubject('cus_001').setIssuedAt(iat).setExpirationTime(iat + 60).sign(new TextEncoder().encode(secret));
     const cases: unknown[] = [
-      { type: 'auth', token: await sign(TOKEN_SECRET, now - 3600) },
-      { type: 'auth', token: await sign('not-the-server-secret-0123456789-abcdefgh', now) },
+      { type: 'auth', token: await signedToken({ iat: Math.floor(Date.now() / 1000) - 3600 }) },
+      { type: 'auth', token: await signedToken({ secret: 'not-the-server-secret-0123456789-abcdefgh' }) },
       { type: 'auth', token: apiKey },
       { type: 'subscribe', threadId: 'th_00000000000000000000000000000000' },
     ];
@@ -103,7 +99,7 @@ describe('web socket', () => {
       expect((await s.closed).code).toBe(4401);
     }
     // The same token signed right is accepted (the refusals above are about the credential, not the shape).
-    await (await authedSocket(h.base, await sign(TOKEN_SECRET, now))).close();
+    await (await authedSocket(h.base, await signedToken())).close();
   });
 
   it('answers bad frames with bad_input and goes on; an oversized frame closes the socket; the process lives on', async () => {
@@ -123,17 +119,39 @@ describe('web socket', () => {
     expect((await call(h.base, 'GET', '/healthz')).status).toBe(200);
   });
 
-  it('limits frames per connection (WEB_RATE_PER_IP_MINUTE)', async () => {
-    const limited = await startWeb({ WEB_RATE_PER_IP_MINUTE: '5' });
+  it('limits frames per connection (WEB_RATE_PER_IP_MINUTE) and a customer\'s messages across connections (WEB_RATE_PER_CUSTOMER_MINUTE)', async () => {
+    const limited = await startWeb({ WEB_RATE_PER_IP_MINUTE: '5', WEB_RATE_PER_CUSTOMER_MINUTE: '3' });
     try {
       const s = await authedSocket(limited.base);
       for (let i = 0; i < 6; i++) s.send({ type: 'unsubscribe', threadId: 'th_00000000000000000000000000000000' });
       expect(await s.next((f) => f['type'] === 'error', 'the limit')).toMatchObject({ code: 'rate_limited' });
       expect(s.frames.filter((f) => f['type'] === 'unsubscribed')).toHaveLength(4);
       await s.close();
+
+      // Per customer: each authentication and each message counts, whichever connection it comes on.
+      const key = await limited.key(['tokens:mint']);
+      const t = (await call(limited.base, 'POST', '/api/v1/tokens', { headers: { authorization: `Bearer ${key}` }, body: { customerId: 'cus_002' } })).json['token'];
+      const a = await authedSocket(limited.base, t);
+      const b = await authedSocket(limited.base, t);
+      const threadId = 'th_0123456789abcdef0123456789abcdef';
+      a.send({ type: 'message', threadId, clientMessageId: 'limit-msg-a', text: 'hello' });
+      expect(await a.next((f) => f['type'] === 'accepted' || f['type'] === 'error', 'first message')).toMatchObject({ type: 'accepted' });
+      b.send({ type: 'message', threadId, clientMessageId: 'limit-msg-b', text: 'hello again' });
+      expect(await b.next((f) => f['type'] === 'error', 'refusal')).toMatchObject({ code: 'rate_limited', threadId });
+      const c = await openSocket(limited.base);
+      c.send({ type: 'auth', token: t });
+      expect(await c.next((f) => f['type'] === 'error', 'refusal')).toMatchObject({ code: 'rate_limited' });
+      expect((await c.closed).code).toBe(4429);
+      for (const x of [a, b]) await x.close();
     } finally {
       await limited.close();
     }
+  });
+
+  it('closes the socket when its token expires (4401), so a connection never outlives its credential', async () => {
+    const s = await authedSocket(h.base, await signedToken({ ttlSeconds: 1 }));
+    expect((await s.closed).code).toBe(4401);
+    expect(s.frames.at(-1)).toMatchObject({ type: 'error', code: 'unauthorized' });
   });
 
   it('ends its subscriptions when the client goes (also without a close frame); /metrics counts sessions, messages and bytes', async () => {
