@@ -1,7 +1,7 @@
 /** GET /api/v1/threads/:threadId/events through plain fetch streaming, against the real app (offline assistant) on loopback. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, signedToken, startWeb, type WebHarness } from './harness.js';
-import { openSse } from './live-client.js';
+import { authedSocket, openSse } from './live-client.js';
 
 let h: WebHarness;
 let token: string;
@@ -98,5 +98,19 @@ describe('server-sent events', () => {
     const text = await (await fetch(`${h.base}/metrics`)).text();
     expect(text).toMatch(/^helpline_web_sessions_open\{transport="sse"\} 0$/m);
     expect(Number(/^helpline_web_streamed_bytes_total\{transport="sse"\} (\d+)/m.exec(text)?.[1])).toBeGreaterThan(0);
+  });
+});
+
+describe('stopping with live clients', () => {
+  it('the app stops promptly with a socket and an SSE stream open; both clients see the end', async () => {
+    const other = await startWeb();
+    const t = await call(other.base, 'POST', '/api/v1/threads');
+    const sse = await openSse(`${other.base}/api/v1/threads/${t.json['threadId']}/events`);
+    const ws = await authedSocket(other.base);
+    const started = Date.now();
+    await other.close();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await sse.body).toBe('');
+    expect((await ws.closed).code).toBeGreaterThan(1000);
   });
 });
