@@ -22,7 +22,13 @@ const CLOSE_RATE_LIMITED = 4429;
  */
 export async function wsRoutes(app: FastifyInstance, deps: LiveDeps): Promise<void> {
   await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES } });
-  app.get('/ws', { websocket: true }, (socket) => serveSocket(socket, deps));
+  app.route({
+    method: 'GET', url: '/ws',
+    handler: async () => {
+      throw new WebError('bad_request', 'This endpoint speaks WebSocket only: connect with an Upgrade request.');
+    },
+    wsHandler: (socket) => serveSocket(socket, deps),
+  });
 }
 
 function serveSocket(socket: WebSocket, deps: LiveDeps): void {

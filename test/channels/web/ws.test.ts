@@ -117,6 +117,8 @@ describe('web socket', () => {
     s.send(JSON.stringify({ type: 'message', threadId, clientMessageId: 'big-frame-1', text: 'x'.repeat(17 * 1024) }));
     expect((await s.closed).code).toBe(1009);
     expect((await call(h.base, 'GET', '/healthz')).status).toBe(200);
+    // Without an upgrade the endpoint says what it is.
+    expect((await call(h.base, 'GET', '/api/v1/ws')).json).toMatchObject({ error: { code: 'bad_request', message: expect.stringContaining('WebSocket') } });
   });
 
   it('limits frames per connection (WEB_RATE_PER_IP_MINUTE) and a customer\'s messages across connections (WEB_RATE_PER_CUSTOMER_MINUTE)', async () => {
