@@ -121,6 +121,18 @@ describe('web socket', () => {
     expect((await call(h.base, 'GET', '/api/v1/ws')).json).toMatchObject({ error: { code: 'bad_request', message: expect.stringContaining('WebSocket') } });
   });
 
+  it('follows at most 20 threads per connection; unsubscribing makes room', async () => {
+    const s = await authedSocket(h.base);
+    const ids = Array.from({ length: 21 }, (_, i) => `th_${i.toString(16).padStart(32, 'a')}`);
+    for (const threadId of ids) s.send({ type: 'subscribe', threadId });
+    expect(await s.next((f) => f['type'] === 'error', 'the cap')).toMatchObject({ code: 'bad_input', threadId: ids[20] });
+    expect(s.frames.filter((f) => f['type'] === 'subscribed')).toHaveLength(20);
+    s.send({ type: 'unsubscribe', threadId: ids[0] });
+    s.send({ type: 'subscribe', threadId: ids[20] });
+    await s.next((f) => f['type'] === 'subscribed' && f['threadId'] === ids[20], 'room made');
+    await s.close();
+  });
+
   it('limits frames per connection (WEB_RATE_PER_IP_MINUTE) and a customer\'s messages across connections (WEB_RATE_PER_CUSTOMER_MINUTE)', async () => {
     const limited = await startWeb({ WEB_RATE_PER_IP_MINUTE: '5', WEB_RATE_PER_CUSTOMER_MINUTE: '3' });
     try {
