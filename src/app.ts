@@ -45,6 +45,8 @@ export interface AppOptions {
   approvalSweepMs?: number;
   /** Run the web channel's threads in this process even when no HTTP server serves its API (the library's sessions). */
   webSessions?: boolean;
+  /** The web channel's keepalive intervals (tests shorten them): WebSocket ping, SSE heartbeat. */
+  webLive?: { pingMs?: number | undefined; heartbeatMs?: number | undefined } | undefined;
 }
 
 export interface App {
@@ -123,7 +125,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const mailbox = config.devMailbox.enabled ? wireDevMailbox({ ...deps, onMail: term && ((mail) => term.terminal.showDevMail(mail)) }) : undefined;
   const served = { config, log, support, checks: readinessChecks(repos, built<WiredChannel>(slack, email)), metricsText: () => observe.scrape(repos) };
   // The web API answers wherever the HTTP server runs.
-  const web = opts.webSessions || httpPortOf({ config, httpPort: opts.httpPort, devHttpPort: opts.devHttpPort, devMailbox: mailbox !== undefined }).port !== undefined ? wireWeb(deps) : undefined;
+  const web = opts.webSessions || httpPortOf({ config, httpPort: opts.httpPort, devHttpPort: opts.devHttpPort, devMailbox: mailbox !== undefined }).port !== undefined ? wireWeb({ ...deps, events: conversations, live: opts.webLive }) : undefined;
   const http = wireHttp({ ...served, httpPort: opts.httpPort, devHttpPort: opts.devHttpPort, devMailbox: mailbox?.page, plugins: web ? [web.plugin] : undefined });
   const ops = wireOps(served);
   const parts = built<Wired>(slack, email, mailbox, web, http, ops, term);

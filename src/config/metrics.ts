@@ -27,6 +27,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     processErrors: new Counter({ name: 'helpline_process_errors_total', help: 'Errors caught at the process level, by kind', labelNames: ['kind'] as const, registers: r }),
     /** Inbound mail by the class that decided what to do with it (person, bounce, auto-reply, list, spam…). */
     emailClass: new Counter({ name: 'helpline_email_class_total', help: 'Inbound mail by deciding class and action', labelNames: ['class', 'action'] as const, registers: r }),
+    /** The web channel's live connections (WebSocket, SSE): opened, open now, messages received, bytes streamed. */
+    webSessions: new Counter({ name: 'helpline_web_sessions_total', help: 'Live web connections opened, by transport (ws, sse)', labelNames: ['transport'] as const, registers: r }),
+    webSessionsOpen: new Gauge({ name: 'helpline_web_sessions_open', help: 'Live web connections open now, by transport', labelNames: ['transport'] as const, registers: r }),
+    webMessages: new Counter({ name: 'helpline_web_messages_total', help: 'Chat messages received by the web channel, by transport (rest, ws)', labelNames: ['transport'] as const, registers: r }),
+    webStreamedBytes: new Counter({ name: 'helpline_web_streamed_bytes_total', help: 'Bytes of events sent to live web connections, by transport', labelNames: ['transport'] as const, registers: r }),
   };
 }
 

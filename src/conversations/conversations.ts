@@ -69,6 +69,8 @@ export interface Conversations extends ConversationsPort, ThreadEventsPort {
   /** Resolves once nothing is queued or running (including messages waiting out a model outage, and compaction). */
   drain(): Promise<void>;
   stats(): { queued: number; running: number; threads: number };
+  /** Live event streams: threads watched and subscriptions open. */
+  liveStats(): { threads: number; subscribers: number };
 }
 
 export function createConversations(deps: ConversationsDeps): Conversations {
@@ -162,5 +164,6 @@ export function createConversations(deps: ConversationsDeps): Conversations {
       await bounds.idle();
     },
     stats: () => queue.stats(),
+    liveStats: () => events.stats(),
   };
 }

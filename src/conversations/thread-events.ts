@@ -111,7 +111,8 @@ export function createThreadEvents(deps: ThreadEventsDeps) {
     delivered(threadKey: string, reply: OutboundReply): void {
       publish(threadKey, { type: 'message', kind: reply.kind, text: reply.text, ...(reply.inReplyToId ? { inReplyToId: reply.inReplyToId } : {}) }, reply.inReplyToId ? `${reply.kind}:${reply.inReplyToId}` : undefined);
     },
-    stats: () => ({ threads: threads.size }),
+    /** Threads kept and subscriptions open (a channel's connections that ended must leave none behind). */
+    stats: () => ({ threads: threads.size, subscribers: [...threads.values()].reduce((n, t) => n + t.listeners.size, 0) }),
   };
 }
 

@@ -6,7 +6,10 @@ import { sendError, WebError, webCodeOf } from './errors.js';
 import { registerLimits, type WebLimitsConfig } from './limits.js';
 import { buildOpenApi } from './openapi.js';
 import { identityRoutes } from './routes-identity.js';
+import type { LiveDeps } from './live-deps.js';
+import { sseRoutes } from './routes-sse.js';
 import { threadRoutes, type ThreadRoutesDeps } from './routes-threads.js';
+import { wsRoutes } from './routes-ws.js';
 import type { WebTokens } from './tokens.js';
 
 export interface WebApiDeps {
@@ -14,6 +17,7 @@ export interface WebApiDeps {
   tokens: WebTokens;
   log: Logger;
   threads: ThreadRoutesDeps;
+  live: LiveDeps;
   limits: WebLimitsConfig;
 }
 
@@ -55,6 +59,8 @@ export function createWebApi(deps: WebApiDeps): FastifyPluginAsync {
     });
     identityRoutes(app, deps);
     threadRoutes(app, deps.threads);
+    sseRoutes(app, deps.live);
+    await wsRoutes(app, deps.live);
     let document: Record<string, unknown> | undefined;
     app.get('/openapi.json', async () => {
       document ??= buildOpenApi(routes);

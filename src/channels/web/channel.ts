@@ -1,11 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from '../../config/index.js';
-import type { ConversationsPort, CustomerDirectory, DeliverPort, IdentityResolver } from '../../conversations/types.js';
+import type { ConversationsPort, CustomerDirectory, DeliverPort, IdentityResolver, ThreadEventsPort } from '../../conversations/types.js';
 import type { ApiKeyRepository, ConversationRepository } from '../../store/repos/index.js';
 import { createApiKeys } from './api-keys.js';
 import { createWebApi } from './api.js';
 import { createWebAuth } from './auth.js';
 import { callerLimit, type WebLimitsConfig } from './limits.js';
+import { NO_METER, type WebLiveMeter } from './live-frames.js';
 import { createWebReplies } from './replies.js';
 import { createWebTokens } from './tokens.js';
 
@@ -14,6 +15,12 @@ export interface WebChannelDeps {
   /** Read side of conversations: a customer's threads and a thread's transcript. */
   conversationStore: Pick<ConversationRepository, 'get' | 'listForCustomer'>;
   conversations: ConversationsPort;
+  /** Live events of threads, for the WebSocket and SSE endpoints. */
+  events: ThreadEventsPort;
+  /** Counts live connections, messages and bytes (metrics); none by default. */
+  meter?: WebLiveMeter | undefined;
+  /** Keepalive intervals (tests shorten them): WebSocket ping (default 30 s), SSE heartbeat (default 15 s). */
+  live?: { pingMs?: number | undefined; heartbeatMs?: number | undefined } | undefined;
   directory: Pick<CustomerDirectory, 'byId'>;
   log: Logger;
   clock: () => Date;
@@ -29,16 +36,22 @@ export interface WebChannel {
   identity: IdentityResolver;
 }
 
-/** The `web` channel (issue 18): API keys and customer tokens for identity, the REST API under /api/v1. */
+/** The `web` channel (issue 18): API keys and customer tokens for identity, the REST API, WebSocket and SSE under /api/v1. */
 export function createWebChannel(deps: WebChannelDeps): WebChannel {
   const { config } = deps;
   const keys = createApiKeys({ apiKeys: deps.apiKeys, clock: deps.clock });
   const tokens = createWebTokens({ secret: config.tokenSecret, generate: !config.production, ttlSeconds: config.tokenTtlSeconds, clock: deps.clock });
-  const auth = createWebAuth({ keys, tokens, directory: deps.directory, limit: callerLimit(config.rate) });
+  const limit = callerLimit(config.rate);
+  const auth = createWebAuth({ keys, tokens, directory: deps.directory, limit });
   const replies = createWebReplies();
+  const meter = deps.meter ?? NO_METER;
   const api = createWebApi({
     auth, tokens, log: deps.log, limits: config,
-    threads: { auth, conversations: deps.conversations, store: deps.conversationStore, replies, turnWaitMs: config.turnWaitMs, clock: deps.clock },
+    threads: { auth, conversations: deps.conversations, store: deps.conversationStore, replies, turnWaitMs: config.turnWaitMs, clock: deps.clock, meter },
+    live: {
+      auth, events: deps.events, conversations: deps.conversations, store: deps.conversationStore, meter, log: deps.log, clock: deps.clock, rate: config.rate, limit,
+      pingMs: deps.live?.pingMs ?? 30_000, heartbeatMs: deps.live?.heartbeatMs ?? 15_000,
+    },
   });
   const identity: IdentityResolver = {
     async resolve(sender) {

@@ -3,6 +3,7 @@
  * JSON Schema 2020-12). Every registered route must have its entry here: building the document fails otherwise.
  */
 import { z } from 'zod';
+import { eventsQuery } from './live-frames.js';
 import * as s from './schemas.js';
 
 interface RouteDoc {
@@ -26,6 +27,16 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /api/v1/threads/:threadId/messages': {
     summary: 'Send a message; answered with the reply when the turn finishes (202 pending after the wait). Idempotent per clientMessageId.',
     auth: 'any', params: s.threadParams, body: s.sendMessageBody, ok: { status: 200, schema: s.sendMessageReply }, errors: [403, 404, 413, 415, 503],
+  },
+  'GET /api/v1/threads/:threadId/events': {
+    summary: "The thread's live events as server-sent events (`id:` = the event id; resume with Last-Event-ID or ?after=; `: keepalive` every 15 s). "
+      + 'Credentials as for REST, or ?access_token=<customer token> (never an API key). Each `data:` is one event (JSON); `{"type":"resync"}`: reload the history.',
+    auth: 'any', params: s.threadParams, query: eventsQuery, ok: { status: 200, schema: z.string().describe('text/event-stream') }, errors: [404],
+  },
+  'GET /api/v1/ws': {
+    summary: 'WebSocket (upgrade). First frame {"type":"auth","token"?}; then subscribe {threadId, after?}, unsubscribe {threadId}, message {threadId, clientMessageId, text}. '
+      + 'The server sends ready, subscribed {cursor}, event {threadId, event}, accepted, error {code}. Frames up to 16 KiB; API keys are not accepted.',
+    auth: 'any', ok: { status: 101, schema: z.string().describe('Switching Protocols') },
   },
   'GET /api/v1/openapi.json': { summary: 'This document.', auth: 'any', ok: { status: 200, schema: z.record(z.string(), z.unknown()) } },
 };

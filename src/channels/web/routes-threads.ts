@@ -2,11 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { ConversationsPort } from '../../conversations/types.js';
 import type { ConversationRepository } from '../../store/repos/index.js';
-import type { WebAuth, WebPrincipal } from './auth.js';
+import type { WebAuth } from './auth.js';
 import { WebError } from './errors.js';
 import type { WebReplies } from './replies.js';
 import { historyReply, listThreadsQuery, type listThreadsReply, sendMessageBody, type sendMessageReply, threadParams } from './schemas.js';
-import { historyOf, newThreadId, ownedBy, readableThreadKey, threadIdOf, webThreadKey } from './threads.js';
+import type { WebLiveMeter } from './live-frames.js';
+import { chatterOf, handOver, inboundOf, readableThread } from './thread-access.js';
+import { historyOf, newThreadId, threadIdOf, webThreadKey } from './threads.js';
 import { parse } from './validate.js';
 
 export interface ThreadRoutesDeps {
@@ -17,17 +19,12 @@ export interface ThreadRoutesDeps {
   /** How long a POST waits for the turn before answering `pending`. */
   turnWaitMs: number;
   clock: () => Date;
+  meter: WebLiveMeter;
 }
-
-const VISITOR = 'web-visitor';
 
 /** Start a thread, list the caller's threads, read a thread's history, send a message and get the reply. */
 export function threadRoutes(app: FastifyInstance, deps: ThreadRoutesDeps): void {
-  const chatter = async (headers: Parameters<WebAuth['principal']>[0]): Promise<WebPrincipal> => {
-    const p = await deps.auth.principal(headers);
-    if (p.kind === 'backend') throw new WebError('bad_request', 'An API key chats only for a customer: name one in X-Helpline-Customer.');
-    return p;
-  };
+  const chatter = (headers: Parameters<WebAuth['principal']>[0]) => chatterOf(deps.auth, headers);
 
   app.post('/threads', async (request, reply) => {
     const p = await chatter(request.headers);
@@ -48,24 +45,19 @@ export function threadRoutes(app: FastifyInstance, deps: ThreadRoutesDeps): void
   app.get('/threads/:threadId/messages', async (request) => {
     const p = await chatter(request.headers);
     const { threadId } = parse(threadParams, request.params, 'path');
-    const { threadKey, mustOwn } = readableThreadKey(p, threadId);
-    const c = await deps.store.get(threadKey);
-    if (mustOwn && (!c || !ownedBy(p, c))) throw new WebError('not_found', 'No such thread.');
+    const { conversation: c } = await readableThread(p, threadId, deps.store);
     return historyReply.parse({ threadId, channel: c?.channel, summary: c?.summary, messages: c ? historyOf(c.messages) : [] });
   });
 
   app.post('/threads/:threadId/messages', async (request, reply) => {
     const p = await chatter(request.headers);
     const { threadId } = parse(threadParams, request.params, 'path');
-    const threadKey = webThreadKey(p, threadId);
-    const { clientMessageId, text } = parse(sendMessageBody, request.body, 'body');
-    const id = `${threadKey}:${clientMessageId}`;
-    const answered = deps.replies.wait(id, deps.turnWaitMs);
-    const result = await deps.conversations.handle({
-      id, channel: 'web', threadKey, text, receivedAt: deps.clock().toISOString(),
-      sender: p.kind === 'customer' ? { id: p.customerId, verified: true } : { id: VISITOR, verified: false },
-    });
-    if (!result.accepted && result.reason === 'stopped') throw new WebError('unavailable', 'The assistant is shutting down; send the message again shortly.');
+    const sent = parse(sendMessageBody, request.body, 'body');
+    const { clientMessageId } = sent;
+    const msg = inboundOf(p, threadId, sent, deps.clock());
+    deps.meter.received('rest');
+    const answered = deps.replies.wait(msg.id, deps.turnWaitMs);
+    await handOver(deps.conversations, msg);
     const r = await answered;
     if (r?.kind === 'busy') {
       reply.header('Retry-After', '10');

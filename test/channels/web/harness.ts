@@ -1,9 +1,10 @@
 /** A real Helpline (memory store from the demo seed, offline model) with its HTTP server on loopback, and API keys to call it with. */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { SignJWT } from 'jose';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp, type App } from '../../../src/app.js';
+import { createApp, type App, type AppOptions } from '../../../src/app.js';
 import { createApiKeys } from '../../../src/channels/web/index.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { silentLogger } from '../../../src/config/logger.js';
@@ -23,7 +24,7 @@ export interface WebHarness {
   close(): Promise<void>;
 }
 
-export async function startWeb(env: Record<string, string> = {}): Promise<WebHarness> {
+export async function startWeb(env: Record<string, string> = {}, appOpts: Partial<AppOptions> = {}): Promise<WebHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'helpline-web-'));
   const repos = createMemoryRepositories(loadSeed());
   let app: App;
@@ -32,7 +33,7 @@ export async function startWeb(env: Record<string, string> = {}): Promise<WebHar
       DATA_FILE: join(dir, 'db.json'), SEED_FILE: root('data/seed.json'), KB_DIR: root('data/kb'), LOG_LEVEL: 'silent',
       WEB_TOKEN_SECRET: TOKEN_SECRET, ...env,
     });
-    app = await createApp(config, { log: silentLogger(), terminal: 'never', httpPort: 0, approvalSweepMs: 0, repos });
+    app = await createApp(config, { log: silentLogger(), terminal: 'never', httpPort: 0, approvalSweepMs: 0, repos, ...appOpts });
     await app.start();
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
@@ -68,4 +69,12 @@ export async function call(base: string, method: string, path: string, opts: { h
   }
   // biome-ignore lint/suspicious/noExplicitAny: tests read answers by path and compare them with toEqual
   return { status: res.status, headers: res.headers, json: json as Record<string, any> };
+}
+
+/** A customer token signed by hand (as the server would, or with another secret): to test expiry and forgery. */
+export function signedToken(opts: { customerId?: string; secret?: string; iat?: number; ttlSeconds?: number } = {}): Promise<string> {
+  const iat = opts.iat ?? Math.floor(Date.now() / 1000);
+  return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer('helpline').setAudience('helpline-web')
+    .setSubject(opts.customerId ?? 'cus_001').setIssuedAt(iat).setExpirationTime(iat + (opts.ttlSeconds ?? 60))
+    .sign(new TextEncoder().encode(opts.secret ?? TOKEN_SECRET));
 }
