@@ -8,6 +8,7 @@ import { createWebAuth } from './auth.js';
 import { callerLimit, type WebLimitsConfig } from './limits.js';
 import { NO_METER, type WebLiveMeter } from './live-frames.js';
 import { createWebReplies } from './replies.js';
+import { widgetRoutes } from './routes-widget.js';
 import { createWebTokens } from './tokens.js';
 
 export interface WebChannelDeps {
@@ -28,7 +29,7 @@ export interface WebChannelDeps {
 }
 
 export interface WebChannel {
-  /** The web API, to register on the HTTP server (it mounts itself under /api/v1). */
+  /** The web API (it mounts itself under /api/v1) and the chat widget (/widget.js, /widget.css, /chat), for the HTTP server. */
   plugin: FastifyPluginAsync;
   /** Replies into web threads (keyed `web` in the delivery map). */
   deliver: DeliverPort;
@@ -74,6 +75,7 @@ export function createWebChannel(deps: WebChannelDeps): WebChannel {
         route.bodyLimit ??= bodyLimit;
       });
       await app.register(api, { prefix: '/api/v1' });
+      widgetRoutes(app);
     },
   };
 }

@@ -18,7 +18,7 @@ export const MIGRATION_LOCK_KEY = 0x48_454c_50; // 'HELP'
 /**
  * The SQL migrations sit next to this module: `src/store/postgres/migrations/` when run from source (tsx,
  * vitest) and `dist/store/postgres/migrations/` when run compiled. tsc copies no .sql files, so the `build`
- * script copies the folder into dist after compiling (`build:sql`); resolving it relative to this file (not
+ * script copies the folder into dist after compiling (`build:assets`); resolving it relative to this file (not
  * to the working directory) keeps both working from any cwd. `runMigrations` refuses a folder without
  * migrations rather than report an empty database as up to date.
  */
