@@ -23,7 +23,9 @@ export interface WebWiringDeps {
 export function wireWeb(d: WebWiringDeps): WiredChannel & { plugin: WebChannel['plugin'] } {
   const web = createWebChannel({
     apiKeys: d.repos.apiKeys, conversationStore: d.repos.conversations, conversations: d.conversations, events: d.events, directory: d.directory,
-    log: d.log.child({ component: 'web' }), clock: d.clock, config: d.config.web, live: d.live,
+    log: d.log.child({ component: 'web' }), clock: d.clock,
+    // The demo page's sign-in has no login: only where the dev mailbox is (no mail server, not production).
+    config: { ...d.config.web, demoSignIn: d.config.devMailbox.enabled && !d.config.web.production }, live: d.live,
     meter: {
       opened: (transport) => {
         d.metrics.webSessions.inc({ transport });

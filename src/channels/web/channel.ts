@@ -25,7 +25,10 @@ export interface WebChannelDeps {
   directory: Pick<CustomerDirectory, 'byId'>;
   log: Logger;
   clock: () => Date;
-  config: WebLimitsConfig & { tokenSecret: string | undefined; tokenTtlSeconds: number; production: boolean; bodyLimitBytes: number; turnWaitMs: number };
+  config: WebLimitsConfig & {
+    /** /chat may sign in as any demo customer, without a login: only on a developer's machine (see widget-demo.ts). */
+    demoSignIn?: boolean | undefined;
+    tokenSecret: string | undefined; tokenTtlSeconds: number; production: boolean; bodyLimitBytes: number; turnWaitMs: number };
 }
 
 export interface WebChannel {
@@ -75,7 +78,7 @@ export function createWebChannel(deps: WebChannelDeps): WebChannel {
         route.bodyLimit ??= bodyLimit;
       });
       await app.register(api, { prefix: '/api/v1' });
-      widgetRoutes(app);
+      widgetRoutes(app, config.demoSignIn ? { auth, tokens } : undefined);
     },
   };
 }

@@ -237,6 +237,26 @@ describe.skipIf(!haveChromium)('the chat widget in a real browser', () => {
     await page.close();
   }, 60_000);
 
+  it('the demo page signs a developer in as a demo customer, whose customer tools the model then gets', async () => {
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${h.base}/chat`);
+    await page.getByRole('textbox', { name: /Chat as a demo customer/ }).fill('cus_002');
+    await page.getByRole('button', { name: 'Chat as this customer' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Support (demo: cus_002)' });
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    fake.script(reply('You have one card.'));
+    const box = page.getByRole('textbox', { name: 'Your message' });
+    await box.fill('Which cards do I have?');
+    await box.press('Enter');
+    await expect.poll(async () => (await shown(page)).at(-1), { timeout: 10_000 }).toBe('Support: You have one card.');
+    expect((fake.requests.at(-1)?.body.tools ?? []).map((t) => t.name)).toContain('request_card_deactivation');
+    const threads = await h.repos.conversations.listForCustomer('cus_002', 10);
+    expect(threads.map((t) => t.channel)).toContain('web');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('serves the script with caching headers and answers a revalidation with 304', async () => {
     const first = await fetch(`${h.base}/widget.js`);
     expect(first.status).toBe(200);
