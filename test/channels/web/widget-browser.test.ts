@@ -42,9 +42,14 @@ async function startCompanySite(): Promise<void> {
       res.writeHead(minted.status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ token: minted.json['token'] }));
       return;
     }
+    if (req.url === '/helpline/guest-token') {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"not signed in"}');
+      return;
+    }
+    const tokenUrl = req.url === '/guest' ? '/helpline/guest-token' : '/helpline/token';
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Example Bank</title></head>
 <body><h1>Example Bank — your account</h1><p>Signed in as Ada.</p>
-<script src="${h.base}/widget.js" data-token-url="/helpline/token" async></script></body></html>`);
+<script src="${h.base}/widget.js" data-token-url="${tokenUrl}" async></script></body></html>`);
   });
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
@@ -234,6 +239,19 @@ describe.skipIf(!haveChromium)('the chat widget in a real browser', () => {
     // Every control has a name a screen reader can say.
     for (const name of ['New chat', 'Close chat', 'Send']) expect(await page.getByRole('button', { name, exact: true }).count()).toBe(1);
     expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('a visitor the site has not signed in (its token endpoint answers 401) chats anonymously', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${siteUrl}/guest`);
+    await page.getByRole('button', { name: 'Chat with us' }).click();
+    fake.script(reply('Our branches open at 9am.'));
+    const box = page.getByRole('textbox', { name: 'Your message' });
+    await box.fill('When do you open?');
+    await box.press('Enter');
+    await expect.poll(async () => (await shown(page)).at(-1), { timeout: 10_000 }).toBe('Support: Our branches open at 9am.');
+    expect((fake.requests.at(-1)?.body.tools ?? []).map((t) => t.name)).not.toContain('get_account_balance');
     await page.close();
   }, 60_000);
 

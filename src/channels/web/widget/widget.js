@@ -104,6 +104,8 @@
   async function getToken() {
     if (!tokenUrl) return undefined;
     const res = await fetch(tokenUrl, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+    // Nobody signed in on the site (or no token for them): chat as an anonymous visitor.
+    if (res.status === 204 || res.status === 401 || res.status === 403) return undefined;
     if (!res.ok) throw new Error(`token ${res.status}`);
     return /** @type {{ token: string }} */ (await res.json()).token;
   }
