@@ -242,6 +242,43 @@ describe.skipIf(!haveChromium)('the chat widget in a real browser', () => {
     await page.close();
   }, 60_000);
 
+  it('a reply streamed while the history is loading is shown once, whole (the history has it)', async () => {
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(siteUrl);
+    await page.getByRole('button', { name: 'Chat with us' }).click();
+    await page.getByRole('button', { name: 'New chat' }).click();
+    const threadId = await page.evaluate(`Object.entries(localStorage).find(([k]) => k.endsWith(':cus_001'))[1]`) as string;
+    expect(threadId).toMatch(/^th_/);
+    // The next history read waits until the same customer's app has had a whole answer in this thread over REST.
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let reads = 0;
+    await page.route(/\/api\/v1\/threads\/th_[0-9a-f]+\/messages$/, async (route) => {
+      reads++;
+      await held;
+      await route.continue();
+    });
+    await page.reload();
+    await page.getByRole('button', { name: 'Chat with us' }).click();
+    await expect.poll(() => reads).toBe(1);
+    const key = await h.key(['chat:act-as-customer'], 'mobile app');
+    fake.script(reply('Statement sent to your inbox.'));
+    const sent = await call(h.base, 'POST', `/api/v1/threads/${threadId}/messages`, {
+      headers: { authorization: `Bearer ${key}`, 'x-helpline-customer': 'cus_001' }, body: { clientMessageId: 'app-msg-0001', text: 'Send me my statement' },
+    });
+    expect(sent.json['status']).toBe('answered');
+    release();
+    await expect.poll(() => shown(page), { timeout: 10_000 }).toEqual(['You: Send me my statement', 'Support: Statement sent to your inbox.']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await shown(page)).toEqual(['You: Send me my statement', 'Support: Statement sent to your inbox.']);
+    expect(await page.locator('li[aria-busy]').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('a visitor the site has not signed in (its token endpoint answers 401) chats anonymously', async () => {
     const page = await browser.newPage();
     await page.goto(`${siteUrl}/guest`);

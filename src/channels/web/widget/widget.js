@@ -159,7 +159,10 @@
     const shown = new Set([...log.querySelectorAll('.body')].slice(-10).map((b) => b.textContent));
     const held = waiting;
     waiting = undefined;
-    for (const e of held) if (!(e.type === 'message' && shown.has(e.text))) onEvent(e);
+    // A reply the history holds already is not shown again, nor are the pieces it was streamed in.
+    const had = held.filter((e) => e.type === 'message' && shown.has(e.text));
+    const done = new Set(had.map((e) => e.inReplyToId).filter(Boolean));
+    for (const e of held) if (!had.includes(e) && !(e.messageId && done.has(e.messageId))) onEvent(e);
   }
   function onEvent(/** @type {any} */ e) {
     if (e.id) lastEventId = e.id;
