@@ -1,0 +1,157 @@
+/**
+ * Live thread events across instances on PostgreSQL (the ThreadEventRelay port of ../event-relay.ts), by LISTEN /
+ * NOTIFY on one dedicated connection per instance (not the pool: LISTEN belongs to a session). That connection
+ * sends (./relay-send.ts), listens, and keeps the watch registrations (./relay-watchers.ts); when it drops it is
+ * opened again (backoff up to 5 s) and the receiver is told of a gap: whatever was sent meanwhile is lost to us.
+ *
+ * Every event an instance sends carries that instance's running number `n`, so a receiver notices one that never
+ * arrived (a failed send, a dropped connection) and reports a gap rather than a stream with a hole in it.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { Logger } from '../../config/logger.js';
+import type { RelayPayload, RelayReceiver, ThreadEventRelay } from '../event-relay.js';
+import { unavailable } from './errors.js';
+import { createInbound } from './relay-inbound.js';
+import { MAX_INLINE_BYTES, type Outgoing, sendBatch } from './relay-send.js';
+import { createWatchers } from './relay-watchers.js';
+
+export const RELAY_CHANNEL = 'helpline_thread_events';
+/** Events waiting to be sent while the connection is busy; beyond this they are dropped (receivers resync). */
+const MAX_PENDING = 10_000;
+
+export interface PostgresRelayOptions {
+  databaseUrl: string;
+  log: Logger;
+  /** A name for this instance (its watch rows); a random suffix keeps two processes of one name apart. */
+  holder?: string | undefined;
+  /** A watch registration lasts this long unless renewed (default 60 s); renewed every third of it. */
+  watchTtlMs?: number | undefined;
+  connectTimeoutMs?: number | undefined;
+}
+
+export function createPostgresRelay(opts: PostgresRelayOptions): ThreadEventRelay {
+  const log = opts.log.child({ component: 'event-relay' });
+  const origin = `${opts.holder ?? 'helpline'}:${randomUUID().slice(0, 8)}`;
+  const ttlMs = opts.watchTtlMs ?? 60_000;
+  const watchers = createWatchers({ channel: RELAY_CHANNEL, holder: origin, ttlMs });
+  let client: pg.Client | undefined;
+  let receiver: RelayReceiver | undefined;
+  let stopped = false;
+  let connectedOnce = false;
+  let retryMs = 100;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let renewTimer: NodeJS.Timeout | undefined;
+  let sent = 0;
+  let pending: Outgoing[] = [];
+  let flushing: Promise<void> | undefined;
+  const inbound = createInbound({ origin, watchers, log, read: () => client, to: () => receiver });
+
+  /** Send what is pending, batch after batch, until nothing is. */
+  async function drain(): Promise<void> {
+    while (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      const c = client;
+      if (!c) continue; // dropped: receivers see the missing numbers and resync
+      await sendBatch(c, RELAY_CHANNEL, batch).catch((err: unknown) => log.warn({ err: String(err), events: batch.length }, 'thread events not relayed (receivers resync)'));
+    }
+  }
+
+  /** One drain at a time, so events go out in publish order. */
+  function flush(): Promise<void> {
+    flushing ??= drain().finally(() => {
+      flushing = undefined;
+      if (pending.length > 0) void flush();
+    });
+    return flushing;
+  }
+
+  function onLost(c: pg.Client, err?: Error): void {
+    c.end().catch(() => undefined);
+    if (client !== c) return;
+    client = undefined;
+    if (stopped) return;
+    log.warn({ err: err ? err.message : 'connection ended' }, 'event relay connection lost; reconnecting');
+    schedule();
+  }
+
+  function schedule(): void {
+    retryTimer = setTimeout(() => {
+      connect().then(() => { retryMs = 100; }, (err: unknown) => {
+        log.warn({ err: String(err), retryMs }, 'event relay cannot reconnect yet');
+        retryMs = Math.min(retryMs * 2, 5_000);
+        if (!stopped) schedule();
+      });
+    }, retryMs);
+  }
+
+  async function connect(): Promise<void> {
+    const c = new pg.Client({ connectionString: opts.databaseUrl, application_name: `helpline-events:${origin}`.slice(0, 63), keepAlive: true, connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000 });
+    c.on('error', (err) => onLost(c, err));
+    c.on('end', () => onLost(c));
+    c.on('notification', (m) => { if (m.channel === RELAY_CHANNEL && m.payload) inbound.notified(m.payload); });
+    try {
+      await c.connect();
+      // Events that arrive from here on come after the gap: the receiver hears of the gap before any of them.
+      if (connectedOnce) inbound.reconnected();
+      await c.query(`LISTEN ${RELAY_CHANNEL}`);
+      await watchers.renew(c);
+      if (stopped) throw new Error('stopped');
+    } catch (err) {
+      c.removeAllListeners('end');
+      await c.end().catch(() => undefined);
+      throw err;
+    }
+    client = c;
+    connectedOnce = true;
+    inbound.flushGap();
+  }
+
+  return {
+    watch(threadKey) {
+      watchers.local.add(threadKey);
+      const c = client;
+      return c ? watchers.announce(c, threadKey, true).catch((err: unknown) => log.warn({ err: String(err) }, 'watch not registered (the next renewal will)')) : Promise.resolve();
+    },
+    unwatch(threadKey) {
+      watchers.local.delete(threadKey);
+      client && watchers.announce(client, threadKey, false).catch((err: unknown) => log.debug({ err: String(err) }, 'watch not withdrawn (it runs out)'));
+    },
+    watchedElsewhere: (threadKey) => watchers.elsewhere(threadKey),
+    publish(threadKey, payload: RelayPayload) {
+      const n = ++sent;
+      if (!client || pending.length >= MAX_PENDING) return; // lost: the receivers see `n` skipped and resync
+      const envelope = { k: 'e', o: origin, n, t: threadKey };
+      const inline = JSON.stringify({ ...envelope, p: payload });
+      pending.push(Buffer.byteLength(inline) <= MAX_INLINE_BYTES ? { inline } : { body: JSON.stringify(payload), envelope });
+      void flush();
+    },
+    receive(r) {
+      receiver = r;
+    },
+    async start() {
+      try {
+        await connect();
+      } catch (err) {
+        throw unavailable(err);
+      }
+      renewTimer = setInterval(() => {
+        if (client) watchers.renew(client).catch((err: unknown) => log.warn({ err: String(err) }, 'watch renewal failed'));
+      }, Math.max(50, ttlMs / 3));
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(retryTimer);
+      clearInterval(renewTimer);
+      await flush();
+      await inbound.idle();
+      const c = client;
+      client = undefined;
+      if (c) {
+        await watchers.withdrawAll(c).catch(() => undefined);
+        await c.end().catch(() => undefined);
+      }
+    },
+  };
+}
