@@ -5,7 +5,8 @@
  * opened again (backoff up to 5 s) and the receiver is told of a gap: whatever was sent meanwhile is lost to us.
  *
  * Every event an instance sends carries that instance's running number `n`, so a receiver notices one that never
- * arrived (a failed send, a dropped connection) and reports a gap rather than a stream with a hole in it.
+ * arrived (a failed send, a dropped connection) and reports a gap rather than a stream with a hole in it; a mark with
+ * the count so far follows every reconnect and renewal, so a loss with no event after it is noticed too.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -19,6 +20,8 @@ import { createWatchers } from './relay-watchers.js';
 export const RELAY_CHANNEL = 'helpline_thread_events';
 /** Events waiting to be sent while the connection is busy; beyond this they are dropped (receivers resync). */
 const MAX_PENDING = 10_000;
+/** How long a new watch waits for its registration before the subscription goes on regardless. */
+const ANNOUNCE_WAIT_MS = 2_000;
 
 export interface PostgresRelayOptions {
   databaseUrl: string;
@@ -45,6 +48,7 @@ export function createPostgresRelay(opts: PostgresRelayOptions): ThreadEventRela
   let sent = 0;
   let pending: Outgoing[] = [];
   let flushing: Promise<void> | undefined;
+  const unannounced = new Set<string>();
   const inbound = createInbound({ origin, watchers, log, read: () => client, to: () => receiver });
 
   /** Send what is pending, batch after batch, until nothing is. */
@@ -106,16 +110,43 @@ export function createPostgresRelay(opts: PostgresRelayOptions): ThreadEventRela
     client = c;
     connectedOnce = true;
     inbound.flushGap();
+    mark();
+    // Watches begun while the connection was down are registered (renew) but not yet announced: announce them now.
+    for (const threadKey of unannounced) void announce(threadKey);
+  }
+
+  /**
+   * Tell receivers how many events we have numbered so far, in line after them: a receiver that heard fewer has lost
+   * some (sent while our connection was down, or in a failed send) even when no later event of ours would show it.
+   */
+  function mark(): void {
+    pending.push({ inline: JSON.stringify({ k: 's', o: origin, n: sent, t: '' }) });
+    void flush();
+  }
+
+  /** Register and announce a watch; resolves when done, failed, or after a bound (a subscription never waits long). */
+  function announce(threadKey: string): Promise<void> {
+    const c = client;
+    if (!c) {
+      unannounced.add(threadKey);
+      return Promise.resolve();
+    }
+    unannounced.delete(threadKey);
+    const done = watchers.announce(c, threadKey, true).catch((err: unknown) => {
+      unannounced.add(threadKey);
+      log.warn({ err: String(err) }, 'watch not registered yet (retried on reconnect and at the next renewal)');
+    });
+    return Promise.race([done, new Promise<void>((r) => setTimeout(r, ANNOUNCE_WAIT_MS).unref())]);
   }
 
   return {
     watch(threadKey) {
       watchers.local.add(threadKey);
-      const c = client;
-      return c ? watchers.announce(c, threadKey, true).catch((err: unknown) => log.warn({ err: String(err) }, 'watch not registered (the next renewal will)')) : Promise.resolve();
+      return announce(threadKey);
     },
     unwatch(threadKey) {
       watchers.local.delete(threadKey);
+      unannounced.delete(threadKey);
       client && watchers.announce(client, threadKey, false).catch((err: unknown) => log.debug({ err: String(err) }, 'watch not withdrawn (it runs out)'));
     },
     watchedElsewhere: (threadKey) => watchers.elsewhere(threadKey),
@@ -137,7 +168,9 @@ export function createPostgresRelay(opts: PostgresRelayOptions): ThreadEventRela
         throw unavailable(err);
       }
       renewTimer = setInterval(() => {
-        if (client) watchers.renew(client).catch((err: unknown) => log.warn({ err: String(err) }, 'watch renewal failed'));
+        if (!client) return;
+        watchers.renew(client).catch((err: unknown) => log.warn({ err: String(err) }, 'watch renewal failed'));
+        mark();
       }, Math.max(50, ttlMs / 3));
     },
     async stop() {

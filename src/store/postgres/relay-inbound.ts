@@ -82,9 +82,14 @@ export function createInbound(deps: InboundDeps) {
         watchers.gone(from);
         return;
       }
-      if (m.k !== 'e' || typeof m.n !== 'number') return;
+      if ((m.k !== 'e' && m.k !== 's') || typeof m.n !== 'number') return;
       flushGap();
-      if (!inSequence(from, m.n)) then(() => deps.to()?.gap(undefined));
+      // An event is the sender's next number; a mark repeats its last one (`s`: nothing new since).
+      if (!inSequence(from, m.k === 'e' ? m.n : m.n + 1)) then(() => deps.to()?.gap(undefined));
+      if (m.k === 's') {
+        last.set(from, m.n);
+        return;
+      }
       if (!watchers.local.has(threadKey)) return;
       const { p, r } = m;
       if (isPayload(p)) then(() => deps.to()?.event(threadKey, p));
