@@ -126,7 +126,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       devMailboxUrl: config.devMailbox.enabled && (opts.httpPort ?? config.http.port ?? opts.devHttpPort) !== undefined ? `${config.approvals.publicBaseUrl.replace(/\/+$/, '')}/dev/mailbox` : undefined })
     : undefined;
   const mailbox = config.devMailbox.enabled ? wireDevMailbox({ ...deps, onMail: term && ((mail) => term.terminal.showDevMail(mail)) }) : undefined;
-  const served = { config, log, support, checks: readinessChecks(repos, built<WiredChannel>(slack, email)), metricsText: () => observe.scrape(repos) };
+  const served = { config, log, support, checks: readinessChecks(repos, built<WiredChannel>(slack, email)), metricsText: () => observe.scrape(repos, relay) };
   // The web API answers wherever the HTTP server runs.
   const web = opts.webSessions || httpPortOf({ config, httpPort: opts.httpPort, devHttpPort: opts.devHttpPort, devMailbox: mailbox !== undefined }).port !== undefined ? wireWeb({ ...deps, events: conversations, live: opts.webLive }) : undefined;
   const http = wireHttp({ ...served, httpPort: opts.httpPort, devHttpPort: opts.devHttpPort, devMailbox: mailbox?.page, plugins: web ? [web.plugin] : undefined });

@@ -18,6 +18,17 @@ export interface RelayReceiver {
   gap(threadKey: string | undefined): void;
 }
 
+/** What a relay did so far (for /metrics). */
+export interface RelayStats {
+  /** Whether it can send and receive now (always true for one process). */
+  connected: boolean;
+  /** Events sent to other instances, and received from them and handed on. */
+  sent: number;
+  received: number;
+  /** Gaps reported (events that may have been lost: subscribers resynced). */
+  gaps: number;
+}
+
 export interface ThreadEventRelay {
   /**
    * Receive the events other instances publish for this thread, and let them know it is watched here. Resolves once
@@ -32,6 +43,7 @@ export interface ThreadEventRelay {
   publish(threadKey: string, payload: RelayPayload): void;
   /** Where received events go (conversations sets it once, before `start`). */
   receive(receiver: RelayReceiver): void;
+  stats(): RelayStats;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -44,6 +56,7 @@ export function localRelay(): ThreadEventRelay {
     watchedElsewhere: () => false,
     publish: () => {},
     receive: () => {},
+    stats: () => ({ connected: true, sent: 0, received: 0, gaps: 0 }),
     start: async () => {},
     stop: async () => {},
   };

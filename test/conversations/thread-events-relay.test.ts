@@ -26,6 +26,7 @@ function pair() {
         if (other.watched.has(t)) other.receiver?.event(t, JSON.parse(JSON.stringify(p)));
       },
       receive: (r) => { self.receiver = r; },
+      stats: () => ({ connected: true, sent: self.sent, received: 0, gaps: 0 }),
       start: async () => {},
       stop: async () => {},
     };

@@ -46,6 +46,7 @@ export function createPostgresRelay(opts: PostgresRelayOptions): ThreadEventRela
   let retryTimer: NodeJS.Timeout | undefined;
   let renewTimer: NodeJS.Timeout | undefined;
   let sent = 0;
+  let relayed = 0;
   let pending: Outgoing[] = [];
   let flushing: Promise<void> | undefined;
   const unannounced = new Set<string>();
@@ -58,7 +59,10 @@ export function createPostgresRelay(opts: PostgresRelayOptions): ThreadEventRela
       pending = [];
       const c = client;
       if (!c) continue; // dropped: receivers see the missing numbers and resync
-      await sendBatch(c, RELAY_CHANNEL, batch).catch((err: unknown) => log.warn({ err: String(err), events: batch.length }, 'thread events not relayed (receivers resync)'));
+      await sendBatch(c, RELAY_CHANNEL, batch).then(
+        () => { relayed += batch.filter((b) => b.event).length; },
+        (err: unknown) => log.warn({ err: String(err), events: batch.length }, 'thread events not relayed (receivers resync)'),
+      );
     }
   }
 
@@ -155,12 +159,13 @@ export function createPostgresRelay(opts: PostgresRelayOptions): ThreadEventRela
       if (!client || pending.length >= MAX_PENDING) return; // lost: the receivers see `n` skipped and resync
       const envelope = { k: 'e', o: origin, n, t: threadKey };
       const inline = JSON.stringify({ ...envelope, p: payload });
-      pending.push(Buffer.byteLength(inline) <= MAX_INLINE_BYTES ? { inline } : { body: JSON.stringify(payload), envelope });
+      pending.push(Buffer.byteLength(inline) <= MAX_INLINE_BYTES ? { inline, event: true } : { body: JSON.stringify(payload), envelope, event: true });
       void flush();
     },
     receive(r) {
       receiver = r;
     },
+    stats: () => ({ connected: client !== undefined, sent: relayed, received: inbound.counts.received, gaps: inbound.counts.gaps }),
     async start() {
       try {
         await connect();

@@ -31,6 +31,15 @@ export function createInbound(deps: InboundDeps) {
   const last = new Map<string, number>();
   let chain: Promise<void> = Promise.resolve();
   let gapPending = false;
+  const counts = { received: 0, gaps: 0 };
+  const hand = (threadKey: string, p: RelayPayload) => {
+    counts.received++;
+    deps.to()?.event(threadKey, p);
+  };
+  const gap = (threadKey: string | undefined) => {
+    counts.gaps++;
+    deps.to()?.gap(threadKey);
+  };
 
   function then(fn: () => void | Promise<void>): void {
     chain = chain.then(fn).catch((err: unknown) => log.warn({ err: String(err) }, 'relayed thread event not handled'));
@@ -39,7 +48,7 @@ export function createInbound(deps: InboundDeps) {
   function flushGap(): void {
     if (!gapPending) return;
     gapPending = false;
-    then(() => deps.to()?.gap(undefined));
+    then(() => gap(undefined));
   }
 
   /** Whether `n` follows the sender's previous number (the first one heard from a sender always does). */
@@ -60,8 +69,8 @@ export function createInbound(deps: InboundDeps) {
     } catch {
       payload = undefined;
     }
-    if (isPayload(payload)) deps.to()?.event(threadKey, payload);
-    else deps.to()?.gap(threadKey);
+    if (isPayload(payload)) hand(threadKey, payload);
+    else gap(threadKey);
   }
 
   return {
@@ -85,14 +94,14 @@ export function createInbound(deps: InboundDeps) {
       if ((m.k !== 'e' && m.k !== 's') || typeof m.n !== 'number') return;
       flushGap();
       // An event is the sender's next number; a mark repeats its last one (`s`: nothing new since).
-      if (!inSequence(from, m.k === 'e' ? m.n : m.n + 1)) then(() => deps.to()?.gap(undefined));
+      if (!inSequence(from, m.k === 'e' ? m.n : m.n + 1)) then(() => gap(undefined));
       if (m.k === 's') {
         last.set(from, m.n);
         return;
       }
       if (!watchers.local.has(threadKey)) return;
       const { p, r } = m;
-      if (isPayload(p)) then(() => deps.to()?.event(threadKey, p));
+      if (isPayload(p)) then(() => hand(threadKey, p));
       else if (typeof r === 'string') then(() => readLarge(threadKey, r));
     },
     /** Our connection was lost and is back: every sender's numbering starts afresh, and a gap comes first. */
@@ -101,6 +110,7 @@ export function createInbound(deps: InboundDeps) {
       gapPending = true;
     },
     flushGap,
+    counts,
     /** Resolves once everything received so far is handed on. */
     idle: (): Promise<void> => chain,
   };

@@ -21,6 +21,8 @@ export interface Outgoing {
   /** Otherwise: the body to store, and the envelope fields (the NOTIFY carries `r`: the body's id). */
   body?: string | undefined;
   envelope?: Record<string, unknown> | undefined;
+  /** A thread event (counted as relayed), not a mark. */
+  event?: boolean | undefined;
 }
 
 type Query = Pick<pg.Client, 'query'>;

@@ -116,6 +116,13 @@ describe.skipIf(Boolean(missing))('live events across two instances on one Postg
     const shape = (list: Frame[]) => list.map(({ type, text, kind, tool }) => ({ type, text, kind, tool }));
     expect(shape(onB.events(threadId))).toEqual(shape(events));
     expectConsecutive(onB.events(threadId));
+    // /metrics on each side: B sent what A received (A's own socket events were not relayed to anyone).
+    const metricsOf = async (base: string) => await (await fetch(`${base}/metrics`)).text();
+    const figure = (text: string, name: string) => Number(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+    const [ma, mb] = [await metricsOf(a.base), await metricsOf(b.base)];
+    expect(figure(mb, 'helpline_event_relay_events_total{direction="sent"}')).toBeGreaterThanOrEqual(events.length);
+    expect(figure(ma, 'helpline_event_relay_events_total{direction="received"}')).toBeGreaterThanOrEqual(events.length);
+    expect(figure(ma, 'helpline_event_relay_connected')).toBe(1);
     await s.close();
     await onB.close();
   });
