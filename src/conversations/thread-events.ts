@@ -95,8 +95,10 @@ export function createThreadEvents(deps: ThreadEventsDeps) {
     const found = threads.get(threadKey);
     if (found && isRepeat(found, key)) return undefined;
     const at = clock().toISOString();
+    const event = found ? record(threadKey, touch(threadKey, found), body, key, at) : undefined;
+    // After the subscribers here: sending (serializing a statement) does not delay them.
     if (relay.watchedElsewhere(threadKey)) relay.publish(threadKey, { body, at, ...(key ? { key } : {}) });
-    return found ? record(threadKey, touch(threadKey, found), body, key, at) : undefined;
+    return event;
   }
 
   /** An event another instance produced (through the relay): numbered here, unless it is a repeat. */
