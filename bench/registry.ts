@@ -4,8 +4,9 @@ import { concurrencyBench } from './concurrency.js';
 import { memoryBench } from './memory.js';
 import { slackBench } from './slack.js';
 import { emailBench } from './email.js';
+import { eventRelayBench } from './event-relay.js';
 import { jsonStoreBench } from './json-store.js';
 import { toolCallBench } from './tool-call.js';
 import { turnOverheadBench } from './turn-overhead.js';
 
-export const BENCHES: readonly Bench[] = [toolCallBench, turnOverheadBench, concurrencyBench, jsonStoreBench, memoryBench, slackBench, emailBench];
+export const BENCHES: readonly Bench[] = [toolCallBench, turnOverheadBench, concurrencyBench, jsonStoreBench, memoryBench, slackBench, emailBench, eventRelayBench];

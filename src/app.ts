@@ -13,6 +13,7 @@ import type { Logger } from './config/logger.js';
 import { createMetrics, type Metrics } from './config/metrics.js';
 import { allowedLinkDomains, createConversations, createOutboundPolicy, createTranscripts, type Conversations } from './conversations/index.js';
 import type { ConnectTools, CustomerDirectory } from './conversations/types.js';
+import { localRelay, type ThreadEventRelay } from './store/event-relay.js';
 import { openRepositories } from './store/open.js';
 import type { Repositories } from './store/repos/index.js';
 import type { Support } from './support/api.js';
@@ -32,6 +33,8 @@ export interface AppOptions {
   model?: ModelPort;
   /** Replace the store (tests, benchmarks: e.g. createMemoryRepositories); default the engine from config. */
   repos?: Repositories;
+  /** With `repos`: how live thread events reach other instances sharing them (default: they do not). */
+  relay?: ThreadEventRelay;
   /** A name for this instance (lease holder among several); default host:pid:random. */
   instanceId?: string;
   /** Other instances share `repos` (default: true on PostgreSQL, false for the JSON file or given repositories). */
@@ -79,11 +82,11 @@ export interface App {
 export async function createApp(config: Config, opts: AppOptions): Promise<App> {
   const { log } = opts;
   const clock = opts.clock ?? (() => new Date());
-  const opened = opts.repos
-    ? { repos: opts.repos, location: 'provided', file: undefined }
-    : await openRepositories({ databaseUrl: config.databaseUrl, dataFile: config.dataFile, seedFile: config.seedFile, log: log.child({ component: 'store' }) });
-  const { repos } = opened;
   const instanceId = opts.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const opened = opts.repos
+    ? { repos: opts.repos, location: 'provided', file: undefined, relay: opts.relay ?? localRelay() }
+    : await openRepositories({ databaseUrl: config.databaseUrl, dataFile: config.dataFile, seedFile: config.seedFile, log: log.child({ component: 'store' }), instance: instanceId });
+  const { repos, relay } = opened;
   const runTerminal = terminalRuns(config, opts.terminal ?? 'auto');
 
   // Channels are built from conversations, which needs them back: this is the one object bound to them, once, below.
@@ -111,7 +114,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const conversations = createConversations({
     repos, holder: instanceId, shared: opts.shared ?? ('engine' in opened && opened.engine === 'postgres'), agent, transcripts, connectTools, channels: late, staff: late.staff,
     outbound: createOutboundPolicy({ allowedLinkDomains: allowedLinkDomains(config.conversations.linkDomains ?? [], config.approvals.publicBaseUrl) }),
-    config: config.conversations, log: log.child({ component: 'conversations' }), clock, email: config.email.enabled,
+    config: config.conversations, log: log.child({ component: 'conversations' }), clock, email: config.email.enabled, relay,
   });
 
   // Each channel when configured (src/wiring/); the app starts and stops them in this order.
@@ -123,7 +126,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       devMailboxUrl: config.devMailbox.enabled && (opts.httpPort ?? config.http.port ?? opts.devHttpPort) !== undefined ? `${config.approvals.publicBaseUrl.replace(/\/+$/, '')}/dev/mailbox` : undefined })
     : undefined;
   const mailbox = config.devMailbox.enabled ? wireDevMailbox({ ...deps, onMail: term && ((mail) => term.terminal.showDevMail(mail)) }) : undefined;
-  const served = { config, log, support, checks: readinessChecks(repos, built<WiredChannel>(slack, email)), metricsText: () => observe.scrape(repos) };
+  const served = { config, log, support, checks: readinessChecks(repos, built<WiredChannel>(slack, email)), metricsText: () => observe.scrape(repos, relay) };
   // The web API answers wherever the HTTP server runs.
   const web = opts.webSessions || httpPortOf({ config, httpPort: opts.httpPort, devHttpPort: opts.devHttpPort, devMailbox: mailbox !== undefined }).port !== undefined ? wireWeb({ ...deps, events: conversations, live: opts.webLive }) : undefined;
   const http = wireHttp({ ...served, httpPort: opts.httpPort, devHttpPort: opts.devHttpPort, devMailbox: mailbox?.page, plugins: web ? [web.plugin] : undefined });
@@ -143,6 +146,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       const heap = heapHeadroom(opened.file);
       log.info({ model: modelLabel, store: opened.location, instance: instanceId, terminal: runTerminal, slack: config.slack.enabled, email: config.email.enabled, devMailbox: config.devMailbox.enabled, heapLimitMb: heap.heapLimitMb }, 'helpline starting');
       if (heap.tight) log.warn({ heapLimitMb: heap.heapLimitMb, storeMb: heap.storeMb }, 'heap limit is tight for the store size: raise HELPLINE_HEAP_MB');
+      await relay.start();
       await conversations.start();
       for (const p of parts) await p.start();
       sweep.start();
@@ -154,6 +158,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
           try { await p.stop(); } catch (err) { log.warn({ err: String(err) }, 'channel stop failed'); }
         }
         await conversations.stop();
+        await relay.stop();
         await repos.close();
         log.info('helpline stopped');
       })();

@@ -31,6 +31,10 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     webSessions: new Counter({ name: 'helpline_web_sessions_total', help: 'Live web connections opened, by transport (ws, sse)', labelNames: ['transport'] as const, registers: r }),
     webSessionsOpen: new Gauge({ name: 'helpline_web_sessions_open', help: 'Live web connections open now, by transport', labelNames: ['transport'] as const, registers: r }),
     webMessages: new Counter({ name: 'helpline_web_messages_total', help: 'Chat messages received by the web channel, by transport (rest, ws)', labelNames: ['transport'] as const, registers: r }),
+    /** Live thread events relayed between instances (PostgreSQL), gaps that made subscribers resync, the relay's connection. */
+    relayEvents: new Counter({ name: 'helpline_event_relay_events_total', help: 'Live thread events relayed between instances, by direction (sent, received)', labelNames: ['direction'] as const, registers: r }),
+    relayGaps: new Counter({ name: 'helpline_event_relay_gaps_total', help: 'Relayed events that may have been lost (subscribers were told to resync)', registers: r }),
+    relayConnected: new Gauge({ name: 'helpline_event_relay_connected', help: '1 while the event relay can send and receive (always 1 with one process)', registers: r }),
     webStreamedBytes: new Counter({ name: 'helpline_web_streamed_bytes_total', help: 'Bytes of events sent to live web connections, by transport', labelNames: ['transport'] as const, registers: r }),
   };
 }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Agent } from '../agent/types.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
+import type { ThreadEventRelay } from '../store/event-relay.js';
 import type { Repositories } from '../store/repos/index.js';
 import { createIntake } from './intake.js';
 import { leftQueued } from './ledger.js';
@@ -59,6 +60,8 @@ export interface ConversationsDeps {
   replySweepMs?: number | undefined;
   /** Live events kept per thread for clients that reconnect (default 256), and threads kept (default 1000). */
   threadEvents?: { keepPerThread?: number | undefined; maxThreads?: number | undefined } | undefined;
+  /** Carries live events between instances on one database (PostgreSQL; default none). Started and stopped by the caller. */
+  relay?: ThreadEventRelay | undefined;
 }
 
 export interface Conversations extends ConversationsPort, ThreadEventsPort {
@@ -81,7 +84,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   // Fail closed: a composition that forgets the policy delivers no links, rather than any link a model writes.
   const outbound = deps.outbound ?? createOutboundPolicy({ allowedLinkDomains: [] });
   const transcripts = deps.transcripts ?? createTranscripts({ repos, clock });
-  const events = createThreadEvents({ log, clock, ...deps.threadEvents });
+  const events = createThreadEvents({ log, clock, ...deps.threadEvents, relay: deps.relay });
   const runner = createTurnRunner({ ...deps, transcripts, outbound, events, now, deliveryRetryMs: deps.deliveryRetryMs ?? 500, isStopped: () => stopped });
   const lock = createKeyedLock();
   const holder = deps.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -159,6 +162,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
     hasThread: (threadKey: string) => repos.conversations.exists(threadKey),
     subscribe: events.subscribe,
     cursor: events.cursor,
+    watching: events.watching,
     drain: async () => {
       await queue.drain();
       await bounds.idle();

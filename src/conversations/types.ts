@@ -137,6 +137,11 @@ export interface ThreadEventsPort {
   subscribe(threadKey: string, listener: ThreadEventListener, opts?: { after?: string | undefined }): () => void;
   /** The id of the thread's latest event (to hand out with its history, so a subscription can start exactly there). */
   cursor(threadKey: string): string;
+  /**
+   * Resolves once the thread is watched here and every instance sharing the store knows it (so events another
+   * instance produces from then on reach this one's subscribers); at once with one process. Never rejects.
+   */
+  watching(threadKey: string): Promise<void>;
 }
 
 /** Read-only customer lookups for identity resolution (wired from support in src/wiring/directory.ts). */

@@ -7,6 +7,7 @@ import type { Agent, ModelPort, ToolClient } from '../agent/index.js';
 import type { Metrics } from '../config/metrics.js';
 import type { ConnectTools, ConversationsPort } from '../conversations/types.js';
 import { toolFailureOf } from '../mcp/index.js';
+import type { ThreadEventRelay } from '../store/event-relay.js';
 import type { Repositories } from '../store/repos/index.js';
 
 export function createObservability(metrics: Metrics) {
@@ -96,8 +97,20 @@ export function createObservability(metrics: Metrics) {
     };
   }
 
-  /** Gauges read from the store at scrape time (counts the engine answers from its indexes). */
-  async function scrape(repos: Repositories): Promise<string> {
+  /** The relay's counts at the last scrape: its counters grow by the difference. */
+  const relayed = { sent: 0, received: 0, gaps: 0 };
+  function relayFigures(relay: ThreadEventRelay): void {
+    const s = relay.stats();
+    metrics.relayEvents.inc({ direction: 'sent' }, s.sent - relayed.sent);
+    metrics.relayEvents.inc({ direction: 'received' }, s.received - relayed.received);
+    metrics.relayGaps.inc(s.gaps - relayed.gaps);
+    Object.assign(relayed, { sent: s.sent, received: s.received, gaps: s.gaps });
+    metrics.relayConnected.set(s.connected ? 1 : 0);
+  }
+
+  /** Gauges read from the store at scrape time (counts the engine answers from its indexes), and the relay's figures. */
+  async function scrape(repos: Repositories, relay: ThreadEventRelay): Promise<string> {
+    relayFigures(relay);
     const [approvals, outbox, quarantined] = await Promise.all([repos.approvals.countByStatus(), repos.outbox.countPending(), repos.quarantine.count()]);
     metrics.approvals.reset();
     for (const [state, n] of Object.entries(approvals)) metrics.approvals.set({ state }, n);

@@ -55,6 +55,15 @@ describe('benchmarks (quick mode, correctness only)', () => {
     expect(r.figures['turns']).toBe(3000);
   }, 300_000);
 
+  it('event-relay: every relayed event arrives once, in order; a thread nobody else watches sends nothing', async () => {
+    const r = await quick('event-relay');
+    expect(r.problems ?? []).toEqual([]);
+    if (r.figures['skipped'] === undefined) {
+      expect(r.figures['unwatched_statements_per_1000']).toBe(0);
+      expect(Number(r.figures['burst_statements'])).toBeLessThan(Number(r.figures['burst_events']));
+    }
+  }, 120_000);
+
   it('slack: each event delivered twice gives exactly one model turn and one reply', async () => {
     const r = await quick('slack');
     expect(r.problems ?? []).toEqual([]);

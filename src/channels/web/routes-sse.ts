@@ -27,6 +27,7 @@ export function sseRoutes(app: FastifyInstance, deps: LiveDeps): void {
     if (query.access_token !== undefined && request.headers.authorization !== undefined) throw new WebError('bad_request', 'Send credentials once: a header or access_token, not both.');
     const p = query.access_token !== undefined ? await tokenPrincipal(deps.auth, query.access_token) : await chatterOf(deps.auth, request.headers);
     const { threadKey } = await readableThread(p, threadId, deps.store);
+    await deps.events.watching(threadKey); // other instances relay its events before the stream starts
     const lastId = request.headers['last-event-id'];
     const after = query.after ?? (lastId === undefined ? undefined : parse(eventIdSchema, String(lastId), 'Last-Event-ID'));
 

@@ -81,6 +81,7 @@ function serveSocket(socket: WebSocket, deps: LiveDeps): void {
       case 'subscribe': {
         const { threadId } = frame;
         const { threadKey } = await readableThread(p, threadId, deps.store);
+        await deps.events.watching(threadKey); // other instances relay its events before we confirm
         if (socket.readyState !== socket.OPEN) return; // closed meanwhile: nothing to follow, nothing to leave behind
         subscriptions.get(threadId)?.();
         subscriptions.delete(threadId);

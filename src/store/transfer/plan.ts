@@ -10,10 +10,11 @@ import type { Plans, TableLoad } from './table-load.js';
 const PLANS: Plans<TableName> = { ...RECORD_PLANS, ...STATE_PLANS };
 
 /**
- * Tables of the schema that hold no product data and are not copied: the applied migrations, and the reply budget's
- * lock rows (one per key, created by `takeReplyBudget` when it needs one).
+ * Tables of the schema that hold no product data and are not copied: the applied migrations, the reply budget's
+ * lock rows (one per key, created by `takeReplyBudget` when it needs one), and the live event relay's transient
+ * rows (who watches which thread, large event bodies for a few minutes: src/store/postgres/event-relay.ts).
  */
-export const NOT_COPIED = ['helpline_migrations', 'email_budget_keys'] as const;
+export const NOT_COPIED = ['helpline_migrations', 'email_budget_keys', 'thread_watchers', 'thread_event_bodies'] as const;
 
 /** Every table load of `doc`, in insertion order. */
 export function importPlan(doc: StoreDocument): TableLoad[] {

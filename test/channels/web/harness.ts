@@ -53,6 +53,19 @@ export async function startWeb(env: Record<string, string> = {}, appOpts: Partia
   };
 }
 
+/**
+ * What a staff member's Approve click does (src/channels/slack/approval-actions.ts) on the instance it reached:
+ * decide the thread's pending approval (checking its action), then tell the customer's thread. Returns the decision.
+ */
+export async function approvePending(app: App, threadKey: string, action: string) {
+  const staff = { kind: 'staff', staffId: 'U_STAFF' } as const;
+  const pending = (await app.support.approvals.listPending(staff)).find((a) => a.threadKey === threadKey);
+  if (pending?.action !== action) throw new Error(`no pending ${action} in ${threadKey}: ${JSON.stringify(pending)}`);
+  const decided = await app.support.approvals.decide(staff, { approvalId: pending.id, decision: 'approve' });
+  await app.conversations.notifyThread(decided.threadKey!, decided.customerMessage);
+  return decided;
+}
+
 /** fetch with a JSON body (when given) and the JSON answer. */
 export async function call(base: string, method: string, path: string, opts: { headers?: Record<string, string>; body?: unknown } = {}) {
   const res = await fetch(`${base}${path}`, {

@@ -3,14 +3,12 @@
  * first frame, ownership of subscriptions, answers and later notices arriving live, bad frames, limits and clean-up.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StaffCaller } from '../../../src/support/caller.js';
-import { call, signedToken, startWeb, type WebHarness } from './harness.js';
+import { approvePending, call, signedToken, startWeb, type WebHarness } from './harness.js';
 import { authedSocket, type Frame, openSocket } from './live-client.js';
 
 let h: WebHarness;
 let token: string;
 let apiKey: string;
-const STAFF: StaffCaller = { kind: 'staff', staffId: 'U_STAFF' };
 
 beforeAll(async () => {
   h = await startWeb({ SLACK_STAFF_USER_IDS: 'U_STAFF' }, { webLive: { pingMs: 200 } });
@@ -54,11 +52,8 @@ describe('web socket', () => {
     const from = s.frames.length;
     s.send({ type: 'message', threadId, clientMessageId: 'msg-lost-card', text: 'I lost my card ending 6578 last night' });
     await s.next(isEvent('message', threadId), 'the answer about the card', from);
-    const pending = (await h.app.support.approvals.listPending(STAFF)).find((a) => a.threadKey === `web:cus_001:${threadId}`);
-    expect(pending?.action).toBe('card_deactivation');
     const before = s.frames.length;
-    const decided = await h.app.support.approvals.decide(STAFF, { approvalId: pending!.id, decision: 'approve' });
-    await h.app.conversations.notifyThread(decided.threadKey!, decided.customerMessage);
+    const decided = await approvePending(h.app, `web:cus_001:${threadId}`, 'card_deactivation');
     const notice = await s.next(isEvent('message', threadId), 'the decision notice', before);
     expect(notice['event']).toMatchObject({ kind: 'notice', text: decided.customerMessage });
     expect(decided.customerMessage).toContain('6578');

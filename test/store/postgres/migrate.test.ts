@@ -16,10 +16,10 @@ const TABLES = [
   'accounts', 'address_changes', 'api_keys', 'approvals', 'audit_log', 'cards', 'conversations', 'customers', 'drafts',
   'email_budget_alerts', 'email_budget_keys', 'email_ledger', 'email_mailboxes', 'email_message_ids', 'email_reply_budget', 'email_threads',
   'email_undeliverable', 'helpline_migrations', 'inbound_ledger', 'leases', 'notes', 'outbox', 'quarantine', 'reset_tokens',
-  'slack_posted', 'slack_threads', 'ticket_history', 'ticket_messages', 'tickets', 'transactions',
+  'slack_posted', 'slack_threads', 'thread_event_bodies', 'thread_watchers', 'ticket_history', 'ticket_messages', 'tickets', 'transactions',
 ];
 /** Every migration, in order. */
-const ALL = ['0001_initial-schema', '0002_repositories', '0003_dev-mailbox', '0004_card-freeze', '0005_ticket-delivery', '0006_web-api-keys', '0007_link-secrets'];
+const ALL = ['0001_initial-schema', '0002_repositories', '0003_dev-mailbox', '0004_card-freeze', '0005_ticket-delivery', '0006_web-api-keys', '0007_link-secrets', '0008_thread-event-relay'];
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: url });
