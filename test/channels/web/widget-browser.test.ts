@@ -247,8 +247,12 @@ describe.skipIf(!haveChromium)('the chat widget in a real browser', () => {
     const errors = watchErrors(page);
     await page.goto(siteUrl);
     await page.getByRole('button', { name: 'Chat with us' }).click();
+    const stored = () => page.evaluate(`Object.entries(localStorage).find(([k]) => k.endsWith(':cus_001'))?.[1] ?? ''`) as Promise<string>;
+    await expect.poll(stored).toMatch(/^th_/);
+    const first = await stored();
     await page.getByRole('button', { name: 'New chat' }).click();
-    const threadId = await page.evaluate(`Object.entries(localStorage).find(([k]) => k.endsWith(':cus_001'))[1]`) as string;
+    await expect.poll(stored).not.toBe(first);
+    const threadId = await stored();
     expect(threadId).toMatch(/^th_/);
     // The next history read waits until the same customer's app has had a whole answer in this thread over REST.
     let release: () => void = () => {};

@@ -120,9 +120,12 @@
     return { status: res.status, body };
   }
 
-  async function loadHistory() {
+  /** Loads started; only the latest one renders (an earlier one may be for a thread left since, or be stale). */
+  let loads = 0;
+  async function loadHistory(/** @type {number} */ load) {
     if (!threadId) return;
     const r = await rest('GET', `/threads/${encodeURIComponent(threadId)}/messages`);
+    if (load !== loads) return;
     if (r.status === 404) return startThread();
     if (r.status !== 200) throw new Error(r.body?.error?.message || `history ${r.status}`);
     log.textContent = '';
@@ -143,22 +146,41 @@
   /** While the history loads, events wait here; then those the history already holds are dropped. */
   /** @type {any[] | undefined} */
   let waiting;
-  /** Settles when the history on screen is loaded: a message typed meanwhile is shown (and sent) after it. */
+  /**
+   * Settles when the history on screen is current: a message typed while it loads (at the start, after "New chat",
+   * after a resync) is shown and sent after it, not wiped by it.
+   */
+  let settle = () => {};
+  /** @type {Promise<void> | undefined} */
+  let loading;
   let synced = Promise.resolve();
+  function willLoad() {
+    if (loading) return;
+    loading = synced = new Promise((resolve) => {
+      settle = () => {
+        loading = undefined;
+        resolve();
+      };
+    });
+  }
+  willLoad();
   function sync() {
-    synced = load();
-    return synced;
+    willLoad();
+    return load();
   }
   async function load() {
-    waiting = [];
+    const mine = ++loads;
+    waiting ??= [];
     try {
-      await loadHistory();
+      await loadHistory(mine);
     } catch {
-      say('Could not load the conversation.');
+      if (mine === loads) say('Could not load the conversation.');
     }
+    if (mine !== loads) return; // a later load shows the history and what arrived meanwhile
     const shown = new Set([...log.querySelectorAll('.body')].slice(-10).map((b) => b.textContent));
-    const held = waiting;
+    const held = waiting ?? [];
     waiting = undefined;
+    settle();
     // A reply the history holds already is not shown again, nor are the pieces it was streamed in.
     const had = held.filter((e) => e.type === 'message' && shown.has(e.text));
     const done = new Set(had.map((e) => e.inReplyToId).filter(Boolean));
@@ -257,10 +279,11 @@
   const id = () => `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
   function submit() {
     const text = input.value.trim();
-    if (!text || !threadId) return;
+    if (!text) return;
     input.value = '';
     const clientMessageId = id();
     void synced.then(() => {
+      if (!threadId) return;
       entry('customer', text);
       unsent.set(clientMessageId, text);
       say('Sending…');
@@ -287,7 +310,9 @@
   async function reset() {
     const old = threadId;
     unsent.clear();
+    willLoad(); // settled once the new thread is followed and its (empty) history shown
     await startThread();
+    if (waiting) waiting = []; // what the old thread's history load held back belongs to the old thread
     say('');
     if (ws && ready) {
       ws.send(JSON.stringify({ type: 'unsubscribe', threadId: old }));
@@ -297,7 +322,10 @@
   }
   launcher.addEventListener('click', open);
   closer.addEventListener('click', close);
-  fresh.addEventListener('click', () => void reset().catch(() => say('Could not start a new chat.')));
+  fresh.addEventListener('click', () => void reset().catch(() => {
+    settle();
+    say('Could not start a new chat.');
+  }));
   panel.addEventListener('keydown', (e) => {
     if (/** @type {KeyboardEvent} */ (e).key === 'Escape') close();
   });
