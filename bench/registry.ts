@@ -7,5 +7,6 @@ import { emailBench } from './email.js';
 import { jsonStoreBench } from './json-store.js';
 import { toolCallBench } from './tool-call.js';
 import { turnOverheadBench } from './turn-overhead.js';
+import { webSessionsBench } from './web-sessions.js';
 
-export const BENCHES: readonly Bench[] = [toolCallBench, turnOverheadBench, concurrencyBench, jsonStoreBench, memoryBench, slackBench, emailBench];
+export const BENCHES: readonly Bench[] = [toolCallBench, turnOverheadBench, concurrencyBench, jsonStoreBench, memoryBench, slackBench, emailBench, webSessionsBench];
