@@ -1,52 +1,48 @@
-/** Parent side of bench/web-sessions-child.ts: the app in its own process, its URL and, at the end, its figures over IPC. */
+/** Where the web-sessions benchmark's app runs: its own process (full mode; bench/web-sessions-child.ts) or this one (quick mode). */
 import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
+import { type BenchApp, type ServerFigures, startBenchApp } from './web-sessions-app.js';
 
-/** The customers the child adds to the seed, one per session. */
-export const benchCustomerId = (i: number) => `cus_ws${String(i + 1).padStart(4, '0')}`;
+export { benchCustomerId, type ServerFigures } from './web-sessions-app.js';
 
-export interface ServerFigures {
-  peakRssMb: number;
-  rssMb: number;
-  cpuMs: number;
-  loopDelayP50Ms: number;
-  loopDelayP99Ms: number;
-  loopDelayMaxMs: number;
-  loopUtilization: number;
-  gcPauses: number;
-  gcMs: number;
-  gcMaxMs: number;
-  heapMb: number;
-}
+const NO_FIGURES: ServerFigures = { peakRssMb: Number.NaN, cpuMs: Number.NaN, loopDelayP99Ms: Number.NaN, loopDelayMaxMs: Number.NaN, loopUtilization: Number.NaN, gcPauses: Number.NaN, gcMs: Number.NaN, gcMaxMs: Number.NaN, heapMb: Number.NaN, preempted: Number.NaN };
 
-const NO_FIGURES: ServerFigures = { peakRssMb: Number.NaN, rssMb: Number.NaN, cpuMs: Number.NaN, loopDelayP50Ms: Number.NaN, loopDelayP99Ms: Number.NaN, loopDelayMaxMs: Number.NaN, loopUtilization: Number.NaN, gcPauses: Number.NaN, gcMs: Number.NaN, gcMaxMs: Number.NaN, heapMb: Number.NaN };
+export type Server = BenchApp;
 
-export interface Server { url: string; measure(): void; stop(): Promise<ServerFigures> }
+type FromChild = { url?: string; measuring?: boolean; figures?: ServerFigures };
 
-export async function startServer(modelUrl: string, customers: number, secret: string): Promise<Server> {
-  const child = fork(resolve('bench/web-sessions-child.ts'), [modelUrl, String(customers), secret], { execArgv: ['--import', 'tsx', ...(process.env['BENCH_WS_NODE_FLAGS']?.split(' ').filter(Boolean) ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** The app in a child process (`node --import tsx`, plus BENCH_WS_NODE_FLAGS, e.g. `--trace-gc`). */
+export async function startServerProcess(modelUrl: string, customers: number, secret: string): Promise<Server> {
+  const flags = process.env['BENCH_WS_NODE_FLAGS']?.split(' ').filter(Boolean) ?? [];
+  const child = fork(resolve('bench/web-sessions-child.ts'), [modelUrl, String(customers), secret], { execArgv: ['--import', 'tsx', ...flags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  let onFigures: ((f: ServerFigures) => void) | undefined;
-  const url = await new Promise<string>((res, rej) => {
-    child.once('exit', (code) => rej(new Error(`web-sessions server exited (${code}) before listening`)));
-    child.on('message', (m: { url?: string; figures?: ServerFigures }) => {
-      if (m.url) res(m.url);
-      if (m.figures) onFigures?.(m.figures);
-    });
+  const waiting = new Map<keyof FromChild, (m: FromChild) => void>();
+  child.on('message', (m: FromChild) => {
+    for (const [k, done] of waiting) if (m[k] !== undefined) done(m);
   });
+  const next = (key: keyof FromChild) => Promise.race([
+    new Promise<FromChild>((r) => waiting.set(key, r)),
+    exited.then(() => ({}) as FromChild),
+  ]);
+  const started = await next('url');
+  if (!started.url) throw new Error('web-sessions server exited before listening');
   return {
-    url,
-    measure: () => child.send('measure'),
+    url: started.url,
+    async measure() {
+      const ack = next('measuring');
+      child.send('measure');
+      await ack;
+    },
     async stop() {
-      const figures = new Promise<ServerFigures>((res) => {
-        onFigures = res;
-      });
+      const answer = next('figures');
       if (child.connected) child.send('stop');
       const t = setTimeout(() => child.kill(), 10_000);
+      const { figures } = await answer;
       await exited;
       clearTimeout(t);
-      // A child that died first sent nothing: its figures are unknown.
-      return Promise.race([figures, Promise.resolve(NO_FIGURES)]);
+      return figures ?? NO_FIGURES;
     },
   };
 }
+
+export const startServerInProcess = startBenchApp;

@@ -15,7 +15,8 @@
  * for a while) before each message, the first included, so the 500 sessions' messages are spread as real users'
  * are rather than fired in the same millisecond (about 50 messages/s over the run; `messages_per_s`).
  * `BENCH_WS_THINK_MS` changes it (0: every session's messages back to back, a burst), `BENCH_WS_SESSIONS` the
- * number of sessions. Quick mode (CI): 20 sessions, 0–300 ms. Warm-up turns (not measured) run first.
+ * number of sessions. Quick mode (CI): 20 sessions, 0–300 ms, the app in this process (no child to start up; its
+ * figures then include the clients). Warm-up turns (not measured) run first.
  * Checked: every message accepted and answered with one reply, no error frame, no lost event (seqs rise by one),
  * no socket closed by the server. Reported: p50/p99/max overhead, throughput, sessions held, the server's peak RSS,
  * CPU per message, event-loop delay and GC pauses, and the machine's load average (the figures depend on it).
@@ -28,7 +29,7 @@ import { createWebTokens } from '../src/channels/web/index.js';
 import { fmt, percentile, sleep, type Bench, type BenchResult } from './lib.js';
 import { openSession, type Session, type TurnTimes } from './web-sessions-client.js';
 import { startBenchModel } from './web-sessions-model.js';
-import { benchCustomerId, startServer, type Server } from './web-sessions-server.js';
+import { benchCustomerId, startServerInProcess, startServerProcess, type Server } from './web-sessions-server.js';
 
 const TARGET_MS = 50;
 const MODEL_MS = 300;
@@ -52,7 +53,7 @@ export const webSessionsBench: Bench = {
     let modelCalls = 0;
     let open: Session[] = [];
     try {
-      server = await startServer(model.url, sessions, secret);
+      server = await (quick ? startServerInProcess : startServerProcess)(model.url, sessions, secret);
       const { url } = server;
       say(`web-sessions: opening ${sessions} sessions`);
       const c0 = performance.now();
@@ -63,7 +64,7 @@ export const webSessionsBench: Bench = {
       const connectMs = performance.now() - c0;
       // Warm-up, not measured: the first turns load and compile code paths (the SDK, MCP, the tool) once.
       await Promise.all(open.slice(0, quick ? 5 : WARM_UP).map((s, i) => s.turn(`ws-warm-${i}-${randomBytes(4).toString('hex')}`, `What is my balance? [ws s${i} m0]`, 60_000)));
-      server.measure();
+      await server.measure();
       say(`web-sessions: ${sessions} sessions open in ${Math.round(connectMs)} ms; ${MESSAGES} messages each`);
       const t0 = performance.now();
       await Promise.all(open.map(async (s, i) => {
@@ -108,7 +109,7 @@ export const webSessionsBench: Bench = {
           server_peak_rss_mb: fmt(srv.peakRssMb, 1), server_cpu_ms_per_message: fmt(srv.cpuMs / Math.max(1, turns), 2),
           server_loop_utilization: fmt(srv.loopUtilization, 2), server_loop_delay_p99_ms: fmt(srv.loopDelayP99Ms, 1), server_loop_delay_max_ms: fmt(srv.loopDelayMaxMs, 1),
           server_gc_pauses: srv.gcPauses, server_gc_ms: fmt(srv.gcMs, 1), server_gc_max_ms: fmt(srv.gcMaxMs, 1), server_heap_end_mb: fmt(srv.heapMb, 1),
-          load_average_1m: fmt(loadavg()[0] ?? 0, 2),
+          server_preempted: srv.preempted, load_average_1m: fmt(loadavg()[0] ?? 0, 2),
         },
         ratio: fmt(p99, 2),
         target: `p99 ms outside the model per message ≤ ${TARGET_MS} (${sessions} sessions, ${MODEL_MS} ms model)`,
