@@ -89,6 +89,12 @@ export async function openSession(base: string, token: string, customerId: strin
       const done = new Promise<TurnTimes>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no reply to ${clientMessageId} within ${timeoutMs} ms`)), timeoutMs);
         waiter = (f, at) => {
+          if (f.type === 'error') {
+            clearTimeout(timer);
+            waiter = undefined;
+            reject(new Error(`${clientMessageId}: error frame ${String(f['code'])}`));
+            return;
+          }
           if (f.type === 'accepted' && f['clientMessageId'] === clientMessageId) {
             acceptedAt = at;
             if (f['outcome'] !== 'accepted') problems.push(`${clientMessageId}: outcome ${String(f['outcome'])}`);

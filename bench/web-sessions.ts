@@ -11,9 +11,11 @@
  * one customer per session, HTTP on 127.0.0.1, CONVERSATION_CONCURRENCY ≥ sessions, the web rate limits raised);
  * this process holds the clients and the fake model, so on 2 cores each side has one.
  * Message 2 asks for the balance: the model calls `get_account_balance` first (2 model calls, one MCP tool call).
- * Sessions pause a random think time (0…`thinkMs`, default 10 s: a customer who answers at once or reads and types
- * for a while) before each message, the first included, so the 500 sessions' messages are spread as real users'
- * are rather than fired in the same millisecond (about 50 messages/s over the run; `messages_per_s`).
+ * Sessions pause a random think time (0…`thinkMs`, default 30 s: a customer who answers at once, or reads the reply
+ * and types for a while) before each message, the first included, so the 500 sessions' messages are spread as real
+ * users' are rather than fired in the same millisecond: about 17 messages/s over the run, ~30/s at its peak
+ * (`messages_per_s`). Faster paces are over what one process serves (see bench/results.md: the burst saturates at
+ * ~11 ms of CPU per message).
  * `BENCH_WS_THINK_MS` changes it (0: every session's messages back to back, a burst), `BENCH_WS_SESSIONS` the
  * number of sessions. Quick mode (CI): 20 sessions, 0–300 ms, the app in this process (no child to start up; its
  * figures then include the clients). Warm-up turns (not measured) run first.
@@ -41,7 +43,7 @@ export const webSessionsBench: Bench = {
   description: '500 concurrent WebSocket sessions, 300 ms model: time outside the model per message',
   async run({ quick, say }): Promise<BenchResult> {
     const sessions = quick ? 20 : Number(process.env['BENCH_WS_SESSIONS'] ?? 500);
-    const thinkMs = Number(process.env['BENCH_WS_THINK_MS'] ?? (quick ? 300 : 10_000));
+    const thinkMs = Number(process.env['BENCH_WS_THINK_MS'] ?? (quick ? 300 : 30_000));
     const secret = randomBytes(32).toString('base64url');
     const model = await startBenchModel(MODEL_MS);
     let server: Server | undefined;
