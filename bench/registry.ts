@@ -8,5 +8,6 @@ import { eventRelayBench } from './event-relay.js';
 import { jsonStoreBench } from './json-store.js';
 import { toolCallBench } from './tool-call.js';
 import { turnOverheadBench } from './turn-overhead.js';
+import { webSessionsBench } from './web-sessions.js';
 
-export const BENCHES: readonly Bench[] = [toolCallBench, turnOverheadBench, concurrencyBench, jsonStoreBench, memoryBench, slackBench, emailBench, eventRelayBench];
+export const BENCHES: readonly Bench[] = [toolCallBench, turnOverheadBench, concurrencyBench, jsonStoreBench, memoryBench, slackBench, emailBench, eventRelayBench, webSessionsBench];

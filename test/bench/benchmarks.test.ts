@@ -71,6 +71,14 @@ describe('benchmarks (quick mode, correctness only)', () => {
     expect(r.figures['replies_posted']).toBe(r.figures['events']);
   }, 120_000);
 
+  it('web-sessions: every WebSocket session gets every reply, no frame lost, no error', async () => {
+    const r = await quick('web-sessions');
+    expect(r.problems ?? []).toEqual([]);
+    expect(r.figures['messages']).toBe(r.figures['expected_messages']);
+    expect(r.figures['sessions_held']).toBe(r.figures['sessions']);
+    expect(Number(r.figures['overhead_p50_ms'])).toBeGreaterThan(0);
+  }, 120_000);
+
   it.skipIf(!dovecotAvailable())('email: every mail in Dovecot answered exactly once through SMTP', async () => {
     const r = await quick('email');
     expect(r.problems ?? []).toEqual([]);

@@ -25,7 +25,8 @@
  * Errors (`httpError`) are sent before the stream starts, as HTTP statuses, exactly as to a non-streaming request.
  * Helpers for function entries: `lastBlocks(req)`, `toolResultsOf(req)`, `lastUserText(req)`.
  * `waitForRequests(n)` resolves once n requests have arrived (handy with `hang()` or slow `delayMs` entries).
- * Every request is recorded in `requests` (parsed JSON body, lower-cased headers, raw body text) before it is answered,
+ * Every request is recorded in `requests` (parsed JSON body, lower-cased headers, raw body text, `receivedAt` and, once
+ * answered, `answeredAt`) before it is answered,
  * including requests that then hang or error, so retries are visible (`requests.length`).
  */
 import { randomUUID } from 'node:crypto';
@@ -34,7 +35,15 @@ import type { AddressInfo, Socket } from 'node:net';
 
 export type FakeBlock = { type: string; [key: string]: unknown };
 export interface FakeUsage { input_tokens?: number; output_tokens?: number; cache_read_input_tokens?: number; cache_creation_input_tokens?: number }
-export interface RecordedRequest { body: FakeRequestBody; headers: Record<string, string>; raw: string; at: number }
+export interface RecordedRequest {
+  body: FakeRequestBody;
+  headers: Record<string, string>;
+  raw: string;
+  at: number;
+  /** performance.now() when the whole request had arrived, and when the answer was handed to the socket (benchmarks time the model with them). */
+  receivedAt: number;
+  answeredAt?: number;
+}
 export interface FakeRequestBody {
   model?: string;
   max_tokens?: number;
@@ -227,7 +236,10 @@ export async function startFakeAnthropic(opts: { fallback?: ScriptEntry; chunkCh
       }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
-      const recorded: RecordedRequest = { body, headers, raw, at: Date.now() };
+      const recorded: RecordedRequest = { body, headers, raw, at: Date.now(), receivedAt: performance.now() };
+      res.once('finish', () => {
+        recorded.answeredAt = performance.now();
+      });
       requests.push(recorded);
       const index = served++;
       const entry = queue.shift() ?? fallback;

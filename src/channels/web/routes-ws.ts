@@ -1,5 +1,6 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
+import type { Writable } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { createRateLimiter } from '../http/rate-limit.js';
 import type { WebPrincipal } from './auth.js';
@@ -27,11 +28,28 @@ export async function wsRoutes(app: FastifyInstance, deps: LiveDeps): Promise<vo
     handler: async () => {
       throw new WebError('bad_request', 'This endpoint speaks WebSocket only: connect with an Upgrade request.');
     },
-    wsHandler: (socket) => serveSocket(socket, deps),
+    wsHandler: (socket, request) => serveSocket(socket, request.raw.socket, deps),
   });
 }
 
-function serveSocket(socket: WebSocket, deps: LiveDeps): void {
+/**
+ * Frames sent in one go (a model's streamed pieces often arrive together, each one an event) leave in one write
+ * instead of one system call each: the first frame of a tick corks the connection, the next tick uncorks it.
+ */
+function batchWrites(raw: Writable | undefined): () => void {
+  let corked = false;
+  return () => {
+    if (!raw || corked) return;
+    corked = true;
+    raw.cork();
+    process.nextTick(() => {
+      corked = false;
+      raw.uncork();
+    });
+  };
+}
+
+function serveSocket(socket: WebSocket, raw: Writable | undefined, deps: LiveDeps): void {
   const { meter, log } = deps;
   meter.opened('ws');
   let principal: WebPrincipal | undefined;
@@ -39,10 +57,12 @@ function serveSocket(socket: WebSocket, deps: LiveDeps): void {
   const frames = createRateLimiter({ limit: deps.rate.perIpMinute, windowMs: 60_000, maxKeys: 1 });
   const messages = createRateLimiter({ limit: deps.rate.perCustomerMinute, windowMs: 60_000, maxKeys: 1 });
 
+  const batch = batchWrites(raw);
   const send = (frame: Record<string, unknown>) => {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > MAX_BUFFERED) return socket.close(1013, 'too slow');
     const text = JSON.stringify(frame);
+    batch();
     socket.send(text);
     meter.sent('ws', Buffer.byteLength(text));
   };
