@@ -5,7 +5,7 @@
  * same time in a test run); `dispose()` removes it.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export interface ProjectBuild {
@@ -30,8 +30,8 @@ export function compileProject(root = resolve('.')): ProjectBuild {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  // The SQL migrations sit next to the compiled engine, as `npm run build` copies them into dist.
-  cpSync(resolve(root, 'src/store/postgres/migrations'), resolve(dir, 'src/store/postgres/migrations'), { recursive: true });
+  // What the compiled code reads at run time (SQL migrations, the chat widget) sits beside it, as `npm run build` puts it into dist.
+  execFileSync(process.execPath, [resolve(root, 'scripts/copy-assets.mjs'), resolve(root, 'src'), resolve(dir, 'src')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   return {
     path: (sourcePath) => resolve(dir, sourcePath.replace(/\.ts$/, '.js')),
     dispose: () => rmSync(dir, { recursive: true, force: true }),

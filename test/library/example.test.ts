@@ -29,6 +29,12 @@ describe('Helpline as a library, as published', () => {
     expect(readFileSync(join(root, 'dist/library/session.d.ts'), 'utf8')).toMatch(/chat\(text: string\): Promise<ChatReply>/);
   });
 
+  it('the build carries what the compiled code reads at run time (migrations, the chat widget), file for file', async () => {
+    const { ASSET_DIRS } = (await import(join(root, 'scripts/copy-assets.mjs'))) as { ASSET_DIRS: string[] };
+    expect(ASSET_DIRS).toContain('channels/web/widget');
+    for (const dir of ASSET_DIRS) expect(readdirSync(join(root, 'dist', dir)).sort(), dir).toEqual(readdirSync(join(root, 'src', dir)).sort());
+  });
+
   it('the example typechecks as a consumer would compile it: `helpline` resolved through exports to the emitted .d.ts', () => {
     const flags = ['--ignoreConfig', '--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node'];
     execFileSync(join(root, 'node_modules/.bin/tsc'), [...flags, join(root, 'examples/library.ts')], { cwd: root, stdio: 'pipe' });
