@@ -24,8 +24,8 @@ export function wireWeb(d: WebWiringDeps): WiredChannel & { plugin: WebChannel['
   const web = createWebChannel({
     apiKeys: d.repos.apiKeys, conversationStore: d.repos.conversations, conversations: d.conversations, events: d.events, directory: d.directory,
     log: d.log.child({ component: 'web' }), clock: d.clock,
-    // The demo page's sign-in has no login: only where the dev mailbox is (no mail server, not production).
-    config: { ...d.config.web, demoSignIn: d.config.devMailbox.enabled && !d.config.web.production }, live: d.live,
+    // The demo page's sign-in has no login: only where the dev mailbox is (config: no mail server, not production).
+    config: { ...d.config.web, demoSignIn: d.config.devMailbox.enabled }, live: d.live,
     meter: {
       opened: (transport) => {
         d.metrics.webSessions.inc({ transport });

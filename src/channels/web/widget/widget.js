@@ -128,8 +128,7 @@
     if (load !== loads) return;
     if (r.status === 404) return startThread();
     if (r.status !== 200) throw new Error(r.body?.error?.message || `history ${r.status}`);
-    log.textContent = '';
-    bubbles.clear();
+    clearLog();
     for (const m of r.body.messages) entry(m.role, m.text);
   }
   async function startThread() {
@@ -138,6 +137,9 @@
     threadId = r.body.threadId;
     localStorage.setItem(storeKey(), /** @type {string} */ (threadId));
     lastEventId = undefined;
+    clearLog();
+  }
+  function clearLog() {
     log.textContent = '';
     bubbles.clear();
   }
@@ -151,14 +153,14 @@
    * after a resync) is shown and sent after it, not wiped by it.
    */
   let settle = () => {};
-  /** @type {Promise<void> | undefined} */
-  let loading;
+  let pending = false;
   let synced = Promise.resolve();
   function willLoad() {
-    if (loading) return;
-    loading = synced = new Promise((resolve) => {
+    if (pending) return;
+    pending = true;
+    synced = new Promise((resolve) => {
       settle = () => {
-        loading = undefined;
+        pending = false;
         resolve();
       };
     });
